@@ -1,0 +1,102 @@
+// Pure membership logic: a view of members and how it changes with heartbeats, departures and time.
+import type { Member, MemberInfo, MembershipChange } from './messages.js';
+
+export interface LivenessTiming {
+  /** Silence after which an alive member becomes suspect. */
+  suspectAfterMs: number;
+  /** Silence after which a member is dead. */
+  deadAfterMs: number;
+  /** A member whose connection closed is dead after this long unless heard from again. */
+  disconnectGraceMs: number;
+  /** Dead members are forgotten after this long. */
+  cleanupAfterMs: number;
+}
+
+export interface MembershipView {
+  members: Map<string, Member>;
+  /** Incarnations that said goodbye: a late heartbeat of theirs must not bring them back. */
+  departed: Map<string, { started_at: number; at: number }>;
+}
+
+export function emptyView(): MembershipView {
+  return { members: new Map(), departed: new Map() };
+}
+
+export function timingFor(heartbeatMs: number, overrides: Partial<LivenessTiming> = {}): LivenessTiming {
+  return {
+    suspectAfterMs: Math.round(heartbeatMs * 2.5),
+    deadAfterMs: Math.round(heartbeatMs * 5),
+    disconnectGraceMs: 500,
+    cleanupAfterMs: 90_000,
+    ...overrides,
+  };
+}
+
+/** We heard from a member (heartbeat or hello). */
+export function heard(view: MembershipView, info: MemberInfo, now: number): MembershipChange[] {
+  const departed = view.departed.get(info.node_id);
+  if (departed !== undefined) {
+    if (info.started_at <= departed.started_at) return [];
+    view.departed.delete(info.node_id);
+  }
+  const previous = view.members.get(info.node_id);
+  if (previous && info.started_at < previous.started_at) return []; // a frame from an older incarnation
+  const member: Member = { ...info, status: 'alive', last_seen: now, status_since: previous?.status === 'alive' ? previous.status_since : now };
+  view.members.set(info.node_id, member);
+  if (!previous) return [{ kind: 'joined', member }];
+  if (previous.status !== 'alive') return [{ kind: 'status', member, from: previous.status }];
+  return [];
+}
+
+export function disconnected(view: MembershipView, nodeId: string, now: number): MembershipChange[] {
+  const member = view.members.get(nodeId);
+  if (!member || member.status !== 'alive') return [];
+  return [setStatus(view, member, 'suspect', now, 'disconnected')];
+}
+
+export function left(view: MembershipView, nodeId: string, startedAt: number, now: number): MembershipChange[] {
+  const member = view.members.get(nodeId);
+  if (member && member.started_at > startedAt) return [];
+  view.departed.set(nodeId, { started_at: startedAt, at: now });
+  if (!member) return [];
+  view.members.delete(nodeId);
+  return [{ kind: 'left', node_id: nodeId }];
+}
+
+/** Move members along alive → suspect → dead → forgotten as time passes. */
+export function tick(view: MembershipView, now: number, timing: LivenessTiming): MembershipChange[] {
+  const changes: MembershipChange[] = [];
+  for (const member of [...view.members.values()]) {
+    const silence = now - member.last_seen;
+    switch (member.status) {
+      case 'alive':
+        if (silence >= timing.deadAfterMs) changes.push(setStatus(view, member, 'dead', now));
+        else if (silence >= timing.suspectAfterMs) changes.push(setStatus(view, member, 'suspect', now, 'silence'));
+        break;
+      case 'suspect':
+        if (silence >= timing.deadAfterMs) changes.push(setStatus(view, member, 'dead', now));
+        else if (member.suspected_for === 'disconnected' && now - member.status_since >= timing.disconnectGraceMs) {
+          changes.push(setStatus(view, member, 'dead', now));
+        }
+        break;
+      case 'dead':
+        if (now - member.status_since >= timing.cleanupAfterMs) {
+          view.members.delete(member.node_id);
+          changes.push({ kind: 'removed', node_id: member.node_id });
+        }
+        break;
+    }
+  }
+  for (const [id, departed] of view.departed) {
+    if (now - departed.at > timing.cleanupAfterMs) view.departed.delete(id);
+  }
+  return changes;
+}
+
+function setStatus(view: MembershipView, member: Member, status: Member['status'], now: number, reason?: Member['suspected_for']): MembershipChange {
+  const next: Member = { ...member, status, status_since: now };
+  if (reason) next.suspected_for = reason;
+  else delete next.suspected_for;
+  view.members.set(member.node_id, next);
+  return { kind: 'status', member: next, from: member.status };
+}

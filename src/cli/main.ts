@@ -1,0 +1,42 @@
+// `node peer.js [command] [flags]`: parses the configuration and runs the command.
+import { ConfigError, helpText, loadConfig, type LoadedConfig } from '../config/load.js';
+import { createLogger } from '../util/log.js';
+import { VERSION } from '../version.js';
+import { runPeer } from './start.js';
+
+export const EXIT = { OK: 0, FAILURE: 1, INVALID: 2, THRESHOLDS_FAILED: 99 } as const;
+
+export async function main(argv: readonly string[]): Promise<number> {
+  let loaded: LoadedConfig;
+  try {
+    loaded = loadConfig(argv);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n\nRun 'node peer.js --help' for the options.\n`);
+      return EXIT.INVALID;
+    }
+    throw error;
+  }
+  if (loaded.help) {
+    process.stdout.write(helpText() + '\n');
+    return EXIT.OK;
+  }
+  if (loaded.version) {
+    process.stdout.write(VERSION + '\n');
+    return EXIT.OK;
+  }
+  const log = createLogger(loaded.config.orchestrator.log_level);
+  const [command = 'start', ...operands] = loaded.positionals;
+  switch (command) {
+    case 'start':
+      if (operands.length > 0) return usage(`'start' takes no operands, got: ${operands.join(' ')}`);
+      return runPeer(loaded.config, log);
+    default:
+      return usage(`unknown command '${command}'`);
+  }
+}
+
+function usage(message: string): number {
+  process.stderr.write(`${message}\n\nRun 'node peer.js --help' for usage.\n`);
+  return EXIT.INVALID;
+}

@@ -1,0 +1,27 @@
+// `node peer.js`: start one peer, print how to reach it, stop gracefully on SIGINT/SIGTERM.
+import type { Config } from '../config/schema.js';
+import { startPeer } from '../peer.js';
+import type { Logger } from '../util/log.js';
+
+const STOP_DEADLINE_MS = 2_000;
+
+export async function runPeer(config: Config, log: Logger): Promise<number> {
+  let peer;
+  try {
+    peer = await startPeer(config, { log });
+  } catch (error) {
+    log.error('cannot start the peer', { error });
+    return 1;
+  }
+  process.stdout.write(`peer ${peer.id} listening on ${peer.addresses().join(' ')} status ${peer.httpUrl}\n`);
+
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+  log.info('stopping', { signal });
+  const deadline = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), STOP_DEADLINE_MS).unref());
+  const outcome = await Promise.race([peer.stop().then(() => 'stopped' as const), deadline]);
+  if (outcome === 'timeout') log.warn('graceful stop took too long; exiting anyway');
+  return 0;
+}

@@ -1,0 +1,32 @@
+// Every setting that has an environment variable or a flag, in one table: the loader and --help both read it.
+
+export type SettingKind = 'string' | 'int' | 'number' | 'bool' | 'list';
+
+export interface Setting {
+  /** Path in the config object, e.g. ['orchestrator', 'port']. */
+  path: readonly [string, string];
+  env: string;
+  flag: string;
+  kind: SettingKind;
+  help: string;
+}
+
+export const SETTINGS: readonly Setting[] = [
+  { path: ['orchestrator', 'host'], env: 'MCP_ORCHESTRATOR_HOST', flag: 'http-host', kind: 'string', help: 'status/API host (default 127.0.0.1)' },
+  { path: ['orchestrator', 'port'], env: 'MCP_ORCHESTRATOR_PORT', flag: 'http-port', kind: 'int', help: 'status/API port, 0 = any free port (default 8080)' },
+  { path: ['orchestrator', 'log_level'], env: 'MCP_ORCHESTRATOR_LOG_LEVEL', flag: 'log-level', kind: 'string', help: 'debug | info | warn | error | silent (default info)' },
+  { path: ['p2p', 'host'], env: 'MCP_P2P_HOST', flag: 'p2p-host', kind: 'string', help: 'libp2p listen host; 0.0.0.0 for a multi-host cluster (default 127.0.0.1)' },
+  { path: ['p2p', 'port'], env: 'MCP_P2P_PORT', flag: 'p2p-port', kind: 'int', help: 'libp2p listen port, 0 = any free port (default 4001)' },
+  { path: ['p2p', 'bootstrap'], env: 'MCP_BOOTSTRAP', flag: 'bootstrap', kind: 'list', help: 'peers to join: multiaddrs (/p2p/<id> optional) or host:port, comma-separated' },
+  { path: ['discovery', 'mdns'], env: 'MCP_DISCOVERY_MDNS', flag: 'mdns', kind: 'bool', help: 'find peers on the LAN with mDNS (default true; --no-mdns)' },
+  { path: ['discovery', 'broadcast_interval'], env: 'MCP_DISCOVERY_BROADCAST_INTERVAL', flag: 'mdns-interval', kind: 'number', help: 'seconds between mDNS queries (default 5)' },
+  { path: ['discovery', 'suspect_timeout'], env: 'MCP_DISCOVERY_SUSPECT_TIMEOUT', flag: 'suspect-timeout', kind: 'number', help: 'seconds of silence before a member is suspect (default 2.5 heartbeats)' },
+  { path: ['discovery', 'dead_timeout'], env: 'MCP_DISCOVERY_DEAD_TIMEOUT', flag: 'dead-timeout', kind: 'number', help: 'seconds of silence before a member is dead (default 5 heartbeats)' },
+  { path: ['discovery', 'disconnect_grace'], env: 'MCP_DISCOVERY_DISCONNECT_GRACE', flag: 'disconnect-grace', kind: 'number', help: 'seconds a disconnected member stays suspect before dead (default 0.5)' },
+  { path: ['discovery', 'service_timeout'], env: 'MCP_DISCOVERY_SERVICE_TIMEOUT', flag: 'dead-cleanup', kind: 'number', help: 'seconds before a dead member is forgotten (default 90)' },
+  { path: ['communication', 'heartbeat_interval'], env: 'MCP_COMM_HEARTBEAT_INTERVAL', flag: 'heartbeat-interval', kind: 'number', help: 'seconds between membership heartbeats (default 1)' },
+  { path: ['communication', 'message_timeout'], env: 'MCP_COMM_MESSAGE_TIMEOUT', flag: 'message-timeout', kind: 'number', help: 'seconds a direct message may take (default 60)' },
+  { path: ['node', 'data_dir'], env: 'MCP_DATA_DIR', flag: 'data-dir', kind: 'string', help: 'where the peer keeps its key and store (default ./.mcp-data)' },
+  { path: ['node', 'capabilities'], env: 'MCP_NODE_CAPABILITIES', flag: 'capabilities', kind: 'list', help: 'comma-separated capabilities (default http_load)' },
+  { path: ['node', 'location'], env: 'MCP_NODE_LOCATION', flag: 'location', kind: 'string', help: 'location label, e.g. eu-west-1 (default local)' },
+];

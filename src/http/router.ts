@@ -1,0 +1,149 @@
+// A small JSON router over node:http: path parameters, 404 and 405 as JSON, errors as
+// `{ error: { code, message, details } }` with the right status.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { McpError, ValidationError, errorMessage } from '../errors.js';
+
+export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH';
+
+export interface HttpRequest {
+  method: string;
+  path: string;
+  params: Record<string, string>;
+  query: URLSearchParams;
+  /** The body parsed as JSON (YAML bodies too when the content type says so); throws HttpError 400. */
+  json(): Promise<unknown>;
+  text(): Promise<string>;
+  headers: IncomingMessage['headers'];
+}
+
+export type HttpResult =
+  | { status?: number; json: unknown; headers?: Record<string, string> }
+  | { status?: number; text: string; contentType: string; headers?: Record<string, string> };
+
+export type RouteHandler = (request: HttpRequest) => HttpResult | Promise<HttpResult>;
+
+export class HttpError extends McpError {
+  override name = 'HttpError';
+  constructor(
+    readonly status: number,
+    code: string,
+    message: string,
+    details?: unknown,
+  ) {
+    super(code, message, { details });
+  }
+}
+
+interface Route {
+  method: Method;
+  segments: string[];
+  handler: RouteHandler;
+}
+
+export const MAX_BODY_BYTES = 8 * 1024 * 1024;
+
+export class Router {
+  readonly #routes: Route[] = [];
+
+  on(method: Method, pattern: string, handler: RouteHandler): this {
+    this.#routes.push({ method, segments: pattern.split('/').filter(Boolean), handler });
+    return this;
+  }
+
+  async dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://local');
+    const segments = url.pathname.split('/').filter(Boolean).map(safeDecode);
+    const matching = this.#routes.map((route) => ({ route, params: match(route.segments, segments) })).filter((m) => m.params);
+    let result: HttpResult;
+    try {
+      if (matching.length === 0) throw new HttpError(404, 'NOT_FOUND', `no route for ${url.pathname}`);
+      const found = matching.find((m) => m.route.method === req.method || (req.method === 'HEAD' && m.route.method === 'GET'));
+      if (!found) {
+        const allow = [...new Set(matching.map((m) => m.route.method))].join(', ');
+        throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${url.pathname} (allowed: ${allow})`, { allow });
+      }
+      result = await found.route.handler(makeRequest(req, url, found.params!));
+    } catch (error) {
+      result = errorResult(error);
+    }
+    send(res, result, req.method === 'HEAD');
+  }
+}
+
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+function match(pattern: string[], path: string[]): Record<string, string> | undefined {
+  if (pattern.length !== path.length) return undefined;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < pattern.length; i++) {
+    const p = pattern[i]!;
+    if (p.startsWith(':')) params[p.slice(1)] = path[i]!;
+    else if (p !== path[i]) return undefined;
+  }
+  return params;
+}
+
+function makeRequest(req: IncomingMessage, url: URL, params: Record<string, string>): HttpRequest {
+  let body: Promise<string> | undefined;
+  const text = () => (body ??= readBody(req));
+  return {
+    method: req.method ?? 'GET',
+    path: url.pathname,
+    params,
+    query: url.searchParams,
+    headers: req.headers,
+    text,
+    async json() {
+      const raw = await text();
+      if (raw.trim() === '') throw new HttpError(400, 'BODY_REQUIRED', 'a JSON body is required');
+      try {
+        return JSON.parse(raw);
+      } catch (error) {
+        throw new HttpError(400, 'BODY_INVALID_JSON', `the body is not valid JSON: ${errorMessage(error)}`);
+      }
+    },
+  };
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new HttpError(413, 'BODY_TOO_LARGE', `the body exceeds ${MAX_BODY_BYTES} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export function errorResult(error: unknown): HttpResult {
+  if (error instanceof HttpError) {
+    const headers: Record<string, string> = {};
+    if (error.status === 405) headers.allow = (error.details as { allow: string }).allow;
+    return { status: error.status, json: { error: { code: error.code, message: error.message, details: error.details ?? null } }, headers };
+  }
+  if (error instanceof ValidationError) {
+    return { status: 400, json: { error: { code: error.code, message: error.message, details: error.problems } } };
+  }
+  if (error instanceof McpError) {
+    return { status: 500, json: { error: { code: error.code, message: error.message, details: error.details ?? null } } };
+  }
+  return { status: 500, json: { error: { code: 'INTERNAL', message: errorMessage(error), details: null } } };
+}
+
+function send(res: ServerResponse, result: HttpResult, headOnly: boolean): void {
+  const isJson = 'json' in result;
+  const payload = isJson ? JSON.stringify(result.json) : result.text;
+  res.writeHead(result.status ?? 200, {
+    'content-type': isJson ? 'application/json; charset=utf-8' : result.contentType,
+    'content-length': Buffer.byteLength(payload),
+    ...result.headers,
+  });
+  res.end(headOnly ? undefined : payload);
+}

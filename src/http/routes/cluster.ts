@@ -1,0 +1,74 @@
+// GET /api/health and GET /api/nodes.
+import type { Member } from '../../../actors/discovery/messages.js';
+import type { Router } from '../router.js';
+
+export interface NodeView {
+  node_id: string;
+  status: Member['status'];
+  http_url: string;
+  addresses: string[];
+  roles: string[];
+  capabilities: string[];
+  location: string;
+  version: string;
+  started_at: string;
+  last_seen: string;
+  is_self: boolean;
+}
+
+export interface ClusterSource {
+  nodeId: string;
+  version: string;
+  startedAt: number;
+  /** Every known member, this peer included. */
+  nodes(): Promise<NodeView[]>;
+  coordinator(): { node_id: string; term: number } | null;
+}
+
+export function toNodeView(member: Member, isSelf: boolean): NodeView {
+  return {
+    node_id: member.node_id,
+    status: member.status,
+    http_url: member.http_url,
+    addresses: member.addresses,
+    roles: member.roles,
+    capabilities: member.capabilities,
+    location: member.location,
+    version: member.version,
+    started_at: new Date(member.started_at).toISOString(),
+    last_seen: new Date(member.last_seen).toISOString(),
+    is_self: isSelf,
+  };
+}
+
+export function clusterRoutes(router: Router, source: ClusterSource): void {
+  router.on('GET', '/api/health', async () => {
+    const nodes = await source.nodes();
+    const coordinator = source.coordinator();
+    return {
+      json: {
+        status: 'ok',
+        node_id: source.nodeId,
+        version: source.version,
+        uptime_s: Math.round((Date.now() - source.startedAt) / 100) / 10,
+        coordinator: coordinator?.node_id ?? null,
+        ...(coordinator ? { term: coordinator.term } : {}),
+        members: nodes.filter((n) => n.status === 'alive').length,
+      },
+    };
+  });
+
+  router.on('GET', '/api/nodes', async (req) => {
+    const status = req.query.get('status');
+    const capability = req.query.get('capability');
+    const location = req.query.get('location');
+    const nodes = (await source.nodes()).filter(
+      (n) =>
+        (!status || n.status === status) &&
+        (!capability || n.capabilities.includes(capability)) &&
+        (!location || n.location === location),
+    );
+    nodes.sort((a, b) => (a.node_id < b.node_id ? -1 : 1));
+    return { json: { nodes } };
+  });
+}

@@ -1,0 +1,84 @@
+// Time goes through a Clock so that liveness, election and retry logic run deterministically in tests.
+
+export type TimerHandle = { readonly id: number };
+
+export interface Clock {
+  /** Milliseconds since the epoch (wall clock for the system clock). */
+  now(): number;
+  setTimeout(fn: () => void, ms: number): TimerHandle;
+  clearTimeout(handle: TimerHandle): void;
+}
+
+let nextId = 1;
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  setTimeout(fn, ms) {
+    const t = setTimeout(fn, ms);
+    t.unref?.();
+    const handle = { id: nextId++, t };
+    return handle;
+  },
+  clearTimeout(handle) {
+    clearTimeout((handle as unknown as { t: NodeJS.Timeout }).t);
+  },
+};
+
+interface Pending {
+  handle: TimerHandle;
+  at: number;
+  seq: number;
+  fn: () => void;
+}
+
+/** A clock that only moves when told to. Timers fire in time order, ties in creation order. */
+export class FakeClock implements Clock {
+  #now: number;
+  #pending: Pending[] = [];
+  #seq = 0;
+
+  constructor(start = 1_700_000_000_000) {
+    this.#now = start;
+  }
+
+  now(): number {
+    return this.#now;
+  }
+
+  setTimeout(fn: () => void, ms: number): TimerHandle {
+    const handle = { id: nextId++ };
+    this.#pending.push({ handle, at: this.#now + Math.max(0, ms), seq: this.#seq++, fn });
+    return handle;
+  }
+
+  clearTimeout(handle: TimerHandle): void {
+    this.#pending = this.#pending.filter((p) => p.handle !== handle);
+  }
+
+  /** Move time forward, firing every timer that falls due on the way (including ones set while firing). */
+  advance(ms: number): void {
+    const until = this.#now + ms;
+    for (;;) {
+      const next = this.#nextDue(until);
+      if (next === undefined) break;
+      this.#pending.splice(this.#pending.indexOf(next), 1);
+      this.#now = next.at;
+      next.fn();
+    }
+    this.#now = until;
+  }
+
+  /** Number of timers still waiting. */
+  get pendingTimers(): number {
+    return this.#pending.length;
+  }
+
+  #nextDue(until: number): Pending | undefined {
+    let best: Pending | undefined;
+    for (const p of this.#pending) {
+      if (p.at > until) continue;
+      if (best === undefined || p.at < best.at || (p.at === best.at && p.seq < best.seq)) best = p;
+    }
+    return best;
+  }
+}
