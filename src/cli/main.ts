@@ -2,7 +2,6 @@
 import { ConfigError, helpText, loadConfig, type LoadedConfig } from '../config/load.js';
 import { createLogger } from '../util/log.js';
 import { VERSION } from '../version.js';
-import { runPeer } from './start.js';
 
 export const EXIT = { OK: 0, FAILURE: 1, INVALID: 2, THRESHOLDS_FAILED: 99 } as const;
 
@@ -30,7 +29,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   switch (command) {
     case 'start':
       if (operands.length > 0) return usage(`'start' takes no operands, got: ${operands.join(' ')}`);
-      return runPeer(loaded.config, log);
+      // Loaded on demand: --help and config errors answer without loading libp2p.
+      return (await import('./start.js')).runPeer(loaded.config, log);
     default:
       return usage(`unknown command '${command}'`);
   }

@@ -133,6 +133,7 @@ export class MemoryTransport implements Transport {
     if (!remote || !this.#network.isLinked(this.self, peer)) {
       throw new TransportError('TRANSPORT_UNREACHABLE', `no connection to ${peer}`);
     }
+    if (!remote.serves(protocol)) throw new TransportError('TRANSPORT_NO_HANDLER', `${peer} does not serve ${protocol}`);
     const timeoutMs = options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     const reply = remote.answer(this.self, protocol, data.slice());
     let timer: NodeJS.Timeout | undefined;
@@ -174,6 +175,11 @@ export class MemoryTransport implements Transport {
   deliver(message: TopicMessage): void {
     if (this.#stopped || !this.#network.isLinked(this.self, message.from)) return;
     this.#topics.get(message.topic)?.emit(message, (error) => this.#log.error('topic listener failed', { topic: message.topic, error }));
+  }
+
+  /** @internal */
+  serves(protocol: string): boolean {
+    return this.#handlers.has(protocol);
   }
 
   /** @internal */

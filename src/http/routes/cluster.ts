@@ -1,6 +1,8 @@
 // GET /api/health and GET /api/nodes.
 import type { Member } from '../../../actors/discovery/messages.js';
-import type { Router } from '../router.js';
+import { HttpError, type Router } from '../router.js';
+
+const STATUSES = ['alive', 'suspect', 'dead'];
 
 export interface NodeView {
   node_id: string;
@@ -62,6 +64,11 @@ export function clusterRoutes(router: Router, source: ClusterSource): void {
     const status = req.query.get('status');
     const capability = req.query.get('capability');
     const location = req.query.get('location');
+    if (status && !STATUSES.includes(status)) {
+      throw new HttpError(400, 'QUERY_INVALID', `status: must be one of ${STATUSES.join(', ')}, got ${JSON.stringify(status)}`, [
+        { path: 'status', message: `must be one of ${STATUSES.join(', ')}` },
+      ]);
+    }
     const nodes = (await source.nodes()).filter(
       (n) =>
         (!status || n.status === status) &&

@@ -107,9 +107,9 @@ export class Libp2pTransport implements Transport {
     try {
       stream = await this.node.dialProtocol(peerIdFromString(peer), protocol, { signal });
     } catch (error) {
-      throw signal.aborted
-        ? new TransportError('TRANSPORT_TIMEOUT', `no stream to ${peer} within ${timeoutMs} ms`, error)
-        : new TransportError('TRANSPORT_UNREACHABLE', `cannot open ${protocol} to ${peer}: ${errorMessage(error)}`, error);
+      if (signal.aborted) throw new TransportError('TRANSPORT_TIMEOUT', `no stream to ${peer} within ${timeoutMs} ms`, error);
+      if ((error as Error).name === 'UnsupportedProtocolError') throw new TransportError('TRANSPORT_NO_HANDLER', `${peer} does not serve ${protocol}`, error);
+      throw new TransportError('TRANSPORT_UNREACHABLE', `cannot open ${protocol} to ${peer}: ${errorMessage(error)}`, error);
     }
     try {
       const lp = lpStream(stream, { maxDataLength: MAX_FRAME_BYTES });

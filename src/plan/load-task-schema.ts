@@ -1,0 +1,91 @@
+// Field-level schema of a `load_test` task's parameters. Cross-field rules live in load-task.ts.
+import { z } from 'zod';
+import { durationSchema } from './duration.js';
+import { thresholdProblem } from './thresholds.js';
+
+export const PATTERNS = ['constant', 'ramp_up', 'ramp_down', 'spike', 'wave', 'random', 'burst', 'stages'] as const;
+export type Pattern = (typeof PATTERNS)[number];
+
+export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+export type HttpMethod = (typeof HTTP_METHODS)[number];
+
+/** Hard bounds that keep every run finite. */
+export const LIMITS = {
+  durationS: 86_400,
+  rps: 1_000_000,
+  users: 100_000,
+  connections: 10_000,
+  pipelining: 256,
+  maxInFlight: 1_000_000,
+  timeoutS: 600,
+  stages: 1_000,
+} as const;
+
+const expression = z.string().superRefine((text, ctx) => {
+  const problem = thresholdProblem(text);
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+const url = z.string().superRefine((text, ctx) => {
+  let parsed: URL;
+  try {
+    parsed = new URL(text);
+  } catch {
+    ctx.addIssue({ code: 'custom', message: `"${text}" is not a URL` });
+    return;
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    ctx.addIssue({ code: 'custom', message: `only http and https URLs are supported, got ${parsed.protocol}` });
+  }
+});
+
+const status = z.number().int().min(100).max(599);
+const rate = z.number().min(0).max(LIMITS.rps);
+const count = (max: number) => z.number().int().min(1).max(max);
+
+export const targetSchema = z.strictObject({
+  url,
+  name: z.string().min(1).optional(),
+  method: z
+    .string()
+    .transform((m) => m.toUpperCase())
+    .pipe(z.enum(HTTP_METHODS, { error: `expected one of ${HTTP_METHODS.join(', ')}` }))
+    .optional(),
+  headers: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+  body: z.union([z.string(), z.record(z.string(), z.unknown()), z.array(z.unknown())]).optional(),
+  weight: z.number().positive().max(1e6).optional(),
+  timeout: durationSchema({ positive: true, max: LIMITS.timeoutS }).optional(),
+  expected_status: z.union([status, z.array(status).min(1)]).optional(),
+  thresholds: z.array(expression).optional(),
+});
+
+export const stageSchema = z.strictObject({
+  duration: durationSchema({ max: LIMITS.durationS }),
+  target: rate,
+});
+
+export const thresholdEntrySchema = z.union([
+  expression,
+  z.strictObject({ expression, target: z.union([z.string().min(1), z.number().int().min(0)]).optional() }),
+]);
+
+export const loadTaskShape = {
+  targets: z.array(targetSchema).min(1, 'needs at least one target'),
+  duration: durationSchema({ positive: true, max: LIMITS.durationS }).optional(),
+  base_rps: rate.optional(),
+  peak_rps: rate.optional(),
+  pattern: z.enum(PATTERNS, { error: `expected one of ${PATTERNS.join(', ')}` }).optional(),
+  stages: z.array(stageSchema).min(1).max(LIMITS.stages).optional(),
+  seed: z.number().int().optional(),
+  concurrent_users: count(LIMITS.users).optional(),
+  connections: count(LIMITS.connections).optional(),
+  pipelining: count(LIMITS.pipelining).optional(),
+  think_time: durationSchema({ max: 3600 }).optional(),
+  max_in_flight: count(LIMITS.maxInFlight).optional(),
+  max_lateness: durationSchema({ max: 600 }).optional(),
+  thresholds: z.array(thresholdEntrySchema).optional(),
+};
+
+export const loadTaskSchema = z.strictObject(loadTaskShape, { error: 'expected an object of load_test parameters' });
+export type RawLoadTask = z.output<typeof loadTaskSchema>;
+export type RawTarget = z.output<typeof targetSchema>;

@@ -1,0 +1,75 @@
+// The execution plan `{ name, tasks: [{ type, parameters }] }`, read from JSON or YAML.
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { ValidationError, type Problem } from '../errors.js';
+import { checkLoadTask, type LoadTask } from './load-task.js';
+import { issueProblems, PLAN_INVALID } from './problems.js';
+
+export interface LoadTestTask {
+  type: 'load_test';
+  parameters: LoadTask;
+}
+export type PlanTask = LoadTestTask;
+
+export interface Plan {
+  name: string;
+  description?: string;
+  tasks: PlanTask[];
+}
+
+/** Validators by task type; a new task type registers here. */
+const TASK_TYPES: Record<string, (parameters: unknown, prefix: string) => { task?: PlanTask; problems: Problem[] }> = {
+  load_test(parameters, prefix) {
+    const { task, problems } = checkLoadTask(parameters, prefix);
+    return task ? { task: { type: 'load_test', parameters: task }, problems } : { problems };
+  },
+};
+
+const planSchema = z.strictObject(
+  {
+    name: z.string().min(1),
+    description: z.string().optional(),
+    tasks: z.array(z.unknown()).min(1, 'needs at least one task').max(1000),
+  },
+  { error: 'expected a plan object { name, tasks }' },
+);
+
+const taskSchema = z.strictObject({ type: z.string(), parameters: z.unknown() }, { error: 'expected a task object { type, parameters }' });
+
+/** Validates a parsed plan; throws ValidationError (PLAN_INVALID) listing every problem. */
+export function validatePlan(obj: unknown): Plan {
+  const parsed = planSchema.safeParse(obj);
+  const problems = parsed.success ? [] : issueProblems(parsed.error, '');
+  const rawTasks = Array.isArray((obj as { tasks?: unknown } | null)?.tasks) ? ((obj as { tasks: unknown[] }).tasks) : [];
+  const tasks: PlanTask[] = [];
+  rawTasks.forEach((raw, i) => {
+    const prefix = `tasks[${i}]`;
+    const shape = taskSchema.safeParse(raw);
+    if (!shape.success) problems.push(...issueProblems(shape.error, prefix));
+    const type = (raw as { type?: unknown } | null)?.type;
+    if (typeof type !== 'string') return;
+    const validator = Object.hasOwn(TASK_TYPES, type) ? TASK_TYPES[type] : undefined;
+    if (validator === undefined) {
+      problems.push({ path: `${prefix}.type`, message: `unknown task type "${type}" (known: ${Object.keys(TASK_TYPES).join(', ')})` });
+      return;
+    }
+    const result = validator((raw as { parameters?: unknown }).parameters, `${prefix}.parameters`);
+    problems.push(...result.problems);
+    if (result.task) tasks.push(result.task);
+  });
+  if (problems.length > 0 || !parsed.success) throw new ValidationError(PLAN_INVALID, 'invalid plan', problems);
+  return { name: parsed.data.name, ...(parsed.data.description !== undefined ? { description: parsed.data.description } : {}), tasks };
+}
+
+/** Parses JSON or YAML text (guessed when `format` is absent) and validates it. */
+export function parsePlan(text: string, format?: 'json' | 'yaml'): Plan {
+  const kind = format ?? (/^\s*[{[]/.test(text) ? 'json' : 'yaml');
+  let obj: unknown;
+  try {
+    obj = kind === 'json' ? JSON.parse(text) : parseYaml(text);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    throw new ValidationError(PLAN_INVALID, 'invalid plan', [{ path: '', message: `not valid ${kind.toUpperCase()}: ${message}` }]);
+  }
+  return validatePlan(obj);
+}

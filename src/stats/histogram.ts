@@ -1,0 +1,87 @@
+// HDR histograms of microseconds (1 µs to 120 s, 3 significant digits). They travel encoded and are merged
+// by adding counts, so percentiles of merged results are exact, never averaged.
+import { build, decodeFromCompressedBase64, encodeIntoCompressedBase64, type Histogram } from 'hdr-histogram-js';
+
+export type { Histogram };
+
+/** Latency figures in milliseconds. */
+export interface LatencyFigures {
+  min: number;
+  mean: number;
+  p50: number;
+  p90: number;
+  p95: number;
+  p99: number;
+  p999: number;
+  max: number;
+}
+
+export const HDR_LOWEST_US = 1;
+export const HDR_HIGHEST_US = 120_000_000;
+export const HDR_DIGITS = 3;
+
+/** A fixed-range histogram: 32-bit counts for recording, 64-bit for accumulating. */
+export function createHistogram(bits: 32 | 64 = 32): Histogram {
+  return build({
+    lowestDiscernibleValue: HDR_LOWEST_US,
+    highestTrackableValue: HDR_HIGHEST_US,
+    numberOfSignificantValueDigits: HDR_DIGITS,
+    bitBucketSize: bits,
+    autoResize: false,
+  });
+}
+
+/** Records a duration given in milliseconds, clamped to the histogram's range. */
+export function recordMs(histogram: Histogram, ms: number): void {
+  let us = Math.round(ms * 1000);
+  if (us < HDR_LOWEST_US) us = HDR_LOWEST_US;
+  else if (us > HDR_HIGHEST_US) us = HDR_HIGHEST_US;
+  histogram.recordValue(us);
+}
+
+/** Compressed base64 (HdrHistogram's own format); '' for an empty histogram. */
+export function encodeHistogram(histogram: Histogram): string {
+  return histogram.totalCount === 0 ? '' : encodeIntoCompressedBase64(histogram);
+}
+
+export function decodeHistogram(encoded: string): Histogram {
+  if (encoded === '') return createHistogram(64);
+  return decodeFromCompressedBase64(encoded, 64, false, HDR_HIGHEST_US);
+}
+
+/** A new 64-bit histogram holding `base` plus the encoded one; `base` is left untouched. */
+export function plusEncoded(base: Histogram | undefined, encoded: string): Histogram {
+  const sum = createHistogram(64);
+  if (base !== undefined && base.totalCount > 0) sum.add(base);
+  if (encoded !== '') sum.add(decodeHistogram(encoded));
+  return sum;
+}
+
+/** Sum of two encoded histograms, encoded. */
+export function addEncodedHistograms(a: string, b: string): string {
+  if (a === '') return b;
+  if (b === '') return a;
+  return encodeHistogram(plusEncoded(decodeHistogram(a), b));
+}
+
+const round3 = (ms: number) => Math.round(ms * 1000) / 1000;
+
+/** Percentile at `p` (0-100) in milliseconds; 0 when empty. */
+export function percentileMs(histogram: Histogram, p: number): number {
+  return histogram.totalCount === 0 ? 0 : round3(histogram.getValueAtPercentile(p) / 1000);
+}
+
+/** min, mean, p50...p999, max in milliseconds (3 decimals); zeros when empty. */
+export function latencyFigures(histogram: Histogram): LatencyFigures {
+  if (histogram.totalCount === 0) return { min: 0, mean: 0, p50: 0, p90: 0, p95: 0, p99: 0, p999: 0, max: 0 };
+  return {
+    min: round3(histogram.minNonZeroValue / 1000),
+    mean: round3(histogram.mean / 1000),
+    p50: percentileMs(histogram, 50),
+    p90: percentileMs(histogram, 90),
+    p95: percentileMs(histogram, 95),
+    p99: percentileMs(histogram, 99),
+    p999: percentileMs(histogram, 99.9),
+    max: round3(histogram.maxValue / 1000),
+  };
+}

@@ -1,0 +1,5 @@
+// HDR recording, mergeable result deltas, summaries.
+export * from './histogram.js';
+export * from './results.js';
+export * from './recorder.js';
+export * from './summary.js';

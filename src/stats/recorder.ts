@@ -1,0 +1,173 @@
+// Records each finished request into interval histograms and counters, and cuts them into numbered deltas.
+// The hot path touches only preallocated arrays and histograms; totals are summed when a delta is cut.
+import { createHistogram, encodeHistogram, recordMs, type Histogram } from './histogram.js';
+import { emptyCounters, ERROR_KINDS, type Counters, type ErrorKind, type ResultsDelta, type SecondDelta, type TargetDelta } from './results.js';
+
+/** Index into ERROR_KINDS; NO_ERROR for a success. */
+export const NO_ERROR = -1;
+export const ERROR_INDEX: Record<ErrorKind, number> = Object.fromEntries(ERROR_KINDS.map((k, i) => [k, i])) as Record<ErrorKind, number>;
+
+const MAX_STATUS = 600;
+
+class TargetTally {
+  readonly latency = createHistogram(32);
+  readonly service = createHistogram(32);
+  readonly status = new Uint32Array(MAX_STATUS);
+  readonly errors = new Float64Array(ERROR_KINDS.length);
+  requests = 0;
+  successes = 0;
+  failures = 0;
+  dropped = 0;
+  bytesIn = 0;
+  bytesOut = 0;
+
+  get touched(): boolean {
+    return this.requests > 0 || this.dropped > 0;
+  }
+
+  counters(): Counters {
+    const c = emptyCounters();
+    c.requests = this.requests;
+    c.successes = this.successes;
+    c.failures = this.failures;
+    c.dropped = this.dropped;
+    c.bytes_in = this.bytesIn;
+    c.bytes_out = this.bytesOut;
+    for (let s = 0; s < MAX_STATUS; s++) if (this.status[s]! > 0) c.status[String(s)] = this.status[s]!;
+    ERROR_KINDS.forEach((kind, i) => {
+      if (this.errors[i]! > 0) c.errors[kind] = this.errors[i]!;
+    });
+    return c;
+  }
+
+  reset(): void {
+    this.latency.reset();
+    this.service.reset();
+    this.status.fill(0);
+    this.errors.fill(0);
+    this.requests = this.successes = this.failures = this.dropped = this.bytesIn = this.bytesOut = 0;
+  }
+}
+
+class SecondTally {
+  readonly latency = createHistogram(32);
+  t = 0;
+  requests = 0;
+  errors = 0;
+  dropped = 0;
+}
+
+export class Recorder {
+  readonly runId: string;
+  #origin: number;
+  #seq = 0;
+  readonly #targets: TargetTally[];
+  readonly #seconds = new Map<number, SecondTally>();
+  readonly #spareSeconds: SecondTally[] = [];
+  #last: SecondTally | undefined;
+  readonly #scratchLatency = createHistogram(64);
+  readonly #scratchService = createHistogram(64);
+
+  /** `originMs`: the run's start on the same clock as the times given to record (seconds are counted from it). */
+  constructor(runId: string, targetCount: number, originMs: number) {
+    this.runId = runId;
+    this.#origin = originMs;
+    this.#targets = Array.from({ length: targetCount }, () => new TargetTally());
+  }
+
+  #second(intendedMs: number): SecondTally {
+    const t = intendedMs > this.#origin ? Math.floor((intendedMs - this.#origin) / 1000) : 0;
+    const last = this.#last;
+    if (last !== undefined && last.t === t) return last;
+    let tally = this.#seconds.get(t);
+    if (tally === undefined) {
+      tally = this.#spareSeconds.pop() ?? new SecondTally();
+      tally.t = t;
+      this.#seconds.set(t, tally);
+    }
+    this.#last = tally;
+    return tally;
+  }
+
+  /**
+   * A finished request. `status` 0 means no response; `error` is an ERROR_INDEX value or NO_ERROR.
+   * Latency runs from the intended start, service time from the actual send; both only when a response came.
+   */
+  response(target: number, intendedMs: number, sentMs: number, endMs: number, status: number, error: number, bytesIn: number, bytesOut: number): void {
+    const tally = this.#targets[target]!;
+    const second = this.#second(intendedMs);
+    tally.requests++;
+    second.requests++;
+    tally.bytesIn += bytesIn;
+    tally.bytesOut += bytesOut;
+    if (error === NO_ERROR) tally.successes++;
+    else {
+      tally.failures++;
+      tally.errors[error]!++;
+      second.errors++;
+    }
+    if (status > 0) {
+      if (status < MAX_STATUS) tally.status[status]!++;
+      recordMs(tally.latency, endMs - intendedMs);
+      recordMs(tally.service, endMs - sentMs);
+      recordMs(second.latency, endMs - intendedMs);
+    }
+  }
+
+  /** An arrival that could not start in time. */
+  drop(target: number, intendedMs: number): void {
+    this.#targets[target]!.dropped++;
+    this.#second(intendedMs).dropped++;
+  }
+
+  /** Everything since the previous delta, as the next numbered delta; the interval starts afresh. */
+  takeDelta(final = false): ResultsDelta {
+    this.#seq++;
+    const delta = this.#build(this.#seq, final);
+    for (const tally of this.#targets) if (tally.touched) tally.reset();
+    for (const second of this.#seconds.values()) {
+      second.latency.reset();
+      second.requests = second.errors = second.dropped = 0;
+      this.#spareSeconds.push(second);
+    }
+    this.#seconds.clear();
+    this.#last = undefined;
+    return delta;
+  }
+
+  /** What the next delta would hold, without cutting it (seq 0: never merge it into a shared fold). */
+  peekDelta(): ResultsDelta {
+    return this.#build(0, false);
+  }
+
+  #build(seq: number, final: boolean): ResultsDelta {
+    const totals = emptyCounters();
+    const targets: TargetDelta[] = [];
+    const latency = this.#scratchLatency;
+    const service = this.#scratchService;
+    latency.reset();
+    service.reset();
+    this.#targets.forEach((tally, index) => {
+      if (!tally.touched) return;
+      const counters = tally.counters();
+      targets.push({ index, counters, latency: encodeHistogram(tally.latency), service: encodeHistogram(tally.service) });
+      totals.requests += counters.requests;
+      totals.successes += counters.successes;
+      totals.failures += counters.failures;
+      totals.dropped += counters.dropped;
+      totals.bytes_in += counters.bytes_in;
+      totals.bytes_out += counters.bytes_out;
+      for (const [k, v] of Object.entries(counters.status)) totals.status[k] = (totals.status[k] ?? 0) + v;
+      for (const [k, v] of Object.entries(counters.errors) as [ErrorKind, number][]) totals.errors[k] = (totals.errors[k] ?? 0) + v;
+      if (tally.latency.totalCount > 0) latency.add(tally.latency as Histogram);
+      if (tally.service.totalCount > 0) service.add(tally.service as Histogram);
+    });
+    const seconds: SecondDelta[] = [];
+    for (const s of this.#seconds.values()) {
+      if (s.requests === 0 && s.dropped === 0) continue;
+      seconds.push({ t: s.t, requests: s.requests, errors: s.errors, dropped: s.dropped, latency: encodeHistogram(s.latency) });
+    }
+    seconds.sort((a, b) => a.t - b.t);
+    return { run_id: this.runId, seq, final, totals, latency: encodeHistogram(latency), service: encodeHistogram(service), targets, seconds };
+  }
+}

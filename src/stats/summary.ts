@@ -1,0 +1,84 @@
+// Human-facing figures computed from merged results: totals, rates, latency percentiles, a per-second series.
+import { createHistogram, decodeHistogram, latencyFigures, percentileMs, type Histogram, type LatencyFigures } from './histogram.js';
+import { emptyCounters, type Counters, type ErrorKind, type LoadResults } from './results.js';
+
+export interface Summary {
+  total_requests: number;
+  successful_requests: number;
+  failed_requests: number;
+  dropped_requests: number;
+  requests_per_second: number;
+  bytes_received: number;
+  bytes_sent: number;
+  /** failed / total (dropped arrivals are not requests; see dropped_requests). */
+  error_rate: number;
+  latency_ms: LatencyFigures;
+  service_time_ms: LatencyFigures;
+  status_codes: Record<string, number>;
+  errors: Partial<Record<ErrorKind, number>>;
+}
+
+export interface TimeseriesPoint {
+  /** Seconds since the start (bins by intended start time). */
+  t: number;
+  requests: number;
+  errors: number;
+  dropped: number;
+  rps: number;
+  p50_ms: number;
+  p99_ms: number;
+}
+
+const round = (x: number, digits = 3) => Math.round(x * 10 ** digits) / 10 ** digits;
+
+/** Figures for one set of counters and histograms over `durationS` seconds. */
+export function summarizeParts(counters: Counters, latency: Histogram, service: Histogram, durationS: number): Summary {
+  return {
+    total_requests: counters.requests,
+    successful_requests: counters.successes,
+    failed_requests: counters.failures,
+    dropped_requests: counters.dropped,
+    requests_per_second: durationS > 0 ? round(counters.requests / durationS) : 0,
+    bytes_received: counters.bytes_in,
+    bytes_sent: counters.bytes_out,
+    error_rate: counters.requests > 0 ? round(counters.failures / counters.requests, 6) : 0,
+    latency_ms: latencyFigures(latency),
+    service_time_ms: latencyFigures(service),
+    status_codes: { ...counters.status },
+    errors: { ...counters.errors },
+  };
+}
+
+export function summarize(acc: LoadResults, durationS: number): Summary {
+  return summarizeParts(acc.totals, acc.latency, acc.service, durationS);
+}
+
+/** Summary of one target (by index); zeros when it saw nothing. */
+export function summarizeTarget(acc: LoadResults, index: number, durationS: number): Summary {
+  const t = acc.targets[index];
+  if (t === undefined) return summarizeParts(emptyCounters(), createHistogram(), createHistogram(), durationS);
+  return summarizeParts(t.counters, t.latency, t.service, durationS);
+}
+
+/** One point per second from 0 to the last second with activity; the last bin's rate uses its real width. */
+export function timeseries(acc: LoadResults, durationS: number): TimeseriesPoint[] {
+  const keys = Object.keys(acc.seconds).map(Number);
+  if (keys.length === 0) return [];
+  const last = Math.max(...keys, Math.ceil(durationS) - 1);
+  const points: TimeseriesPoint[] = [];
+  for (let t = 0; t <= last; t++) {
+    const s = acc.seconds[t];
+    const width = durationS > t && durationS < t + 1 ? durationS - t : 1;
+    const hist = s && s.latency !== '' ? decodeHistogram(s.latency) : undefined;
+    points.push({
+      t,
+      requests: s?.requests ?? 0,
+      errors: s?.errors ?? 0,
+      dropped: s?.dropped ?? 0,
+      rps: round((s?.requests ?? 0) / width),
+      p50_ms: hist ? percentileMs(hist, 50) : 0,
+      p99_ms: hist ? percentileMs(hist, 99) : 0,
+    });
+  }
+  return points;
+}
