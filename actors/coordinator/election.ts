@@ -1,0 +1,262 @@
+// Coordinator election, as pure logic: (state, event) → (state, effects). Raft's election without a log:
+// terms only grow, one vote per term (persisted), a majority of the electorate elects, and a
+// coordinator acts only while a majority has acknowledged it within the lease.
+
+export type Role = 'follower' | 'candidate' | 'coordinator';
+
+export interface ElectionTiming {
+  /** The coordinator's heartbeat period. */
+  heartbeatMs: number;
+  /**
+   * A follower that hears no coordinator stands for election after
+   * min + rank × rankSpacing + random × jitter, where rank is its place in the sorted electorate (capped):
+   * peers rarely split the vote, and the order of succession is predictable.
+   */
+  electionTimeoutMinMs: number;
+  electionRankSpacingMs: number;
+  electionJitterMs: number;
+  /**
+   * A coordinator not acknowledged by a majority for this long steps down; a follower that heard the
+   * coordinator within this long refuses to vote for another. Must be < electionTimeoutMinMs.
+   */
+  leaseMs: number;
+}
+
+const MAX_RANK = 4;
+
+export const DEFAULT_ELECTION_TIMING: ElectionTiming = {
+  heartbeatMs: 100,
+  electionTimeoutMinMs: 400,
+  electionRankSpacingMs: 150,
+  electionJitterMs: 150,
+  leaseMs: 300,
+};
+
+/** The longest a follower waits for a coordinator before standing. */
+export function maxElectionTimeout(timing: ElectionTiming): number {
+  return timing.electionTimeoutMinMs + MAX_RANK * timing.electionRankSpacingMs + timing.electionJitterMs;
+}
+
+/** What must survive a restart, or a peer could vote twice in one term. */
+export interface DurableElectionState {
+  term: number;
+  votedFor: string | null;
+}
+
+export interface ElectionState extends DurableElectionState {
+  self: string;
+  role: Role;
+  /** The coordinator of `term`, when known. */
+  coordinator: string | null;
+  electorate: readonly string[];
+  votes: ReadonlySet<string>;
+  /** Coordinator only: when each peer last acknowledged this term. */
+  acks: ReadonlyMap<string, number>;
+  electionDeadline: number;
+  nextHeartbeat: number;
+  /** Candidate only: when the vote requests went out (votes count as acknowledgements from then). */
+  campaignStartedAt: number;
+  /** Follower: when the coordinator of this term was last heard. */
+  heardCoordinatorAt: number;
+}
+
+export type ElectionMessage =
+  | { type: 'vote.request'; term: number; candidate: string }
+  | { type: 'vote.reply'; term: number; granted: boolean; voter: string }
+  | { type: 'coordinator.heartbeat'; term: number; coordinator: string; sentAt: number }
+  /** `sentAt` echoes the heartbeat's: the lease runs from when the coordinator sent it, not from the ack's arrival. */
+  | { type: 'coordinator.ack'; term: number; from: string; ok: boolean; sentAt: number };
+
+export type ElectionEvent =
+  | { type: 'tick'; now: number }
+  | { type: 'receive'; now: number; from: string; message: ElectionMessage }
+  | { type: 'electorate'; now: number; members: readonly string[] };
+
+export type ElectionEffect =
+  | { type: 'send'; to: string; message: ElectionMessage }
+  | { type: 'persist'; state: DurableElectionState }
+  | { type: 'role'; role: Role; term: number; coordinator: string | null };
+
+export interface ElectionStep {
+  state: ElectionState;
+  effects: ElectionEffect[];
+}
+
+/** A random number in [0, 1): injected so simulations are reproducible. */
+export type Random = () => number;
+
+export function majority(electorate: readonly string[]): number {
+  return Math.floor(electorate.length / 2) + 1;
+}
+
+export function initialState(self: string, durable: DurableElectionState, electorate: readonly string[], now: number, timing: ElectionTiming, random: Random): ElectionState {
+  const members = withSelf(self, electorate);
+  return {
+    self,
+    term: durable.term,
+    votedFor: durable.votedFor,
+    role: 'follower',
+    coordinator: null,
+    electorate: members,
+    votes: new Set(),
+    acks: new Map(),
+    electionDeadline: now + electionTimeout({ self, electorate: members }, timing, random),
+    nextHeartbeat: 0,
+    campaignStartedAt: 0,
+    heardCoordinatorAt: -Infinity,
+  };
+}
+
+/** True when this peer may act as coordinator now: in office, and a majority acknowledged it within the lease. */
+export function inOffice(state: ElectionState, now: number, timing: ElectionTiming): boolean {
+  if (state.role !== 'coordinator') return false;
+  return acknowledgedBy(state, now, timing) >= majority(state.electorate);
+}
+
+export function step(state: ElectionState, event: ElectionEvent, timing: ElectionTiming, random: Random): ElectionStep {
+  const effects: ElectionEffect[] = [];
+  let next = state;
+  switch (event.type) {
+    case 'electorate':
+      next = { ...state, electorate: withSelf(state.self, event.members) };
+      break;
+    case 'tick':
+      next = onTick(state, event.now, timing, random, effects);
+      break;
+    case 'receive':
+      next = onReceive(state, event.now, event.from, event.message, timing, random, effects);
+      break;
+  }
+  if (next.role !== state.role || next.term !== state.term || next.coordinator !== state.coordinator) {
+    effects.push({ type: 'role', role: next.role, term: next.term, coordinator: next.coordinator });
+  }
+  return { state: next, effects };
+}
+
+function onTick(state: ElectionState, now: number, timing: ElectionTiming, random: Random, effects: ElectionEffect[]): ElectionState {
+  if (state.role === 'coordinator') {
+    if (acknowledgedBy(state, now, timing) < majority(state.electorate)) {
+      // Lost the majority (partition, or the others are gone): stop acting, let an election decide.
+      return { ...state, role: 'follower', coordinator: null, electionDeadline: now + electionTimeout(state, timing, random) };
+    }
+    if (now >= state.nextHeartbeat) {
+      for (const peer of others(state)) effects.push({ type: 'send', to: peer, message: { type: 'coordinator.heartbeat', term: state.term, coordinator: state.self, sentAt: now } });
+      return { ...state, nextHeartbeat: now + timing.heartbeatMs };
+    }
+    return state;
+  }
+  if (now < state.electionDeadline) return state;
+  // Stand for election in a new term, voting for ourselves.
+  const term = state.term + 1;
+  effects.push({ type: 'persist', state: { term, votedFor: state.self } });
+  const candidate: ElectionState = {
+    ...state,
+    term,
+    votedFor: state.self,
+    role: 'candidate',
+    coordinator: null,
+    votes: new Set([state.self]),
+    electionDeadline: now + electionTimeout(state, timing, random),
+    campaignStartedAt: now,
+  };
+  for (const peer of others(candidate)) effects.push({ type: 'send', to: peer, message: { type: 'vote.request', term, candidate: state.self } });
+  return maybeWin(candidate, now, timing, effects);
+}
+
+function onReceive(
+  state: ElectionState,
+  now: number,
+  from: string,
+  message: ElectionMessage,
+  timing: ElectionTiming,
+  random: Random,
+  effects: ElectionEffect[],
+): ElectionState {
+  let s = state;
+  if (message.type === 'vote.request' && message.term > s.term && hasLiveCoordinator(s, now, timing)) {
+    // Leader stickiness: while a coordinator is live, a candidate cannot unseat it (nor start a term that
+    // would overlap the coordinator's lease). The candidate hears our lower term and keeps trying.
+    effects.push({ type: 'send', to: from, message: { type: 'vote.reply', term: s.term, granted: false, voter: s.self } });
+    return s;
+  }
+  if (message.term > s.term) {
+    // A newer term: whatever we were, we follow now.
+    s = { ...s, term: message.term, votedFor: null, role: 'follower', coordinator: null, votes: new Set(), acks: new Map() };
+    effects.push({ type: 'persist', state: { term: s.term, votedFor: null } });
+  }
+  switch (message.type) {
+    case 'vote.request': {
+      const granted = message.term === s.term && (s.votedFor === null || s.votedFor === message.candidate) && s.role !== 'coordinator';
+      if (granted && s.votedFor === null) {
+        s = { ...s, votedFor: message.candidate, electionDeadline: now + electionTimeout(state, timing, random) };
+        effects.push({ type: 'persist', state: { term: s.term, votedFor: s.votedFor } });
+      }
+      effects.push({ type: 'send', to: from, message: { type: 'vote.reply', term: s.term, granted, voter: s.self } });
+      return s;
+    }
+    case 'vote.reply': {
+      if (s.role !== 'candidate' || message.term !== s.term || !message.granted || !s.electorate.includes(message.voter)) return s;
+      s = { ...s, votes: new Set([...s.votes, message.voter]) };
+      return maybeWin(s, now, timing, effects);
+    }
+    case 'coordinator.heartbeat': {
+      if (message.term < s.term) {
+        effects.push({ type: 'send', to: from, message: { type: 'coordinator.ack', term: s.term, from: s.self, ok: false, sentAt: message.sentAt } });
+        return s;
+      }
+      // Same term: there is one coordinator per term, so this is it.
+      s = {
+        ...s,
+        role: 'follower',
+        coordinator: message.coordinator,
+        votes: new Set(),
+        heardCoordinatorAt: now,
+        electionDeadline: now + electionTimeout(state, timing, random),
+      };
+      effects.push({ type: 'send', to: from, message: { type: 'coordinator.ack', term: s.term, from: s.self, ok: true, sentAt: message.sentAt } });
+      return s;
+    }
+    case 'coordinator.ack': {
+      if (s.role !== 'coordinator' || message.term !== s.term || !message.ok) return s;
+      const acks = new Map(s.acks);
+      acks.set(message.from, Math.max(acks.get(message.from) ?? 0, message.sentAt));
+      return { ...s, acks };
+    }
+  }
+}
+
+function maybeWin(state: ElectionState, now: number, timing: ElectionTiming, effects: ElectionEffect[]): ElectionState {
+  if (state.votes.size < majority(state.electorate)) return state;
+  // Votes count as the first acknowledgements of the lease, from when they were asked for.
+  const acks = new Map<string, number>();
+  for (const voter of state.votes) acks.set(voter, state.campaignStartedAt);
+  const elected: ElectionState = { ...state, role: 'coordinator', coordinator: state.self, acks, nextHeartbeat: now + timing.heartbeatMs };
+  for (const peer of others(elected)) {
+    effects.push({ type: 'send', to: peer, message: { type: 'coordinator.heartbeat', term: elected.term, coordinator: elected.self, sentAt: now } });
+  }
+  return elected;
+}
+
+function hasLiveCoordinator(state: ElectionState, now: number, timing: ElectionTiming): boolean {
+  if (state.role === 'coordinator') return inOffice(state, now, timing);
+  return state.coordinator !== null && now - state.heardCoordinatorAt < timing.leaseMs;
+}
+
+function acknowledgedBy(state: ElectionState, now: number, timing: ElectionTiming): number {
+  let count = 1; // ourselves
+  for (const [peer, at] of state.acks) if (peer !== state.self && state.electorate.includes(peer) && now - at <= timing.leaseMs) count++;
+  return count;
+}
+
+function others(state: ElectionState): string[] {
+  return state.electorate.filter((p) => p !== state.self);
+}
+
+function withSelf(self: string, members: readonly string[]): string[] {
+  return [...new Set([self, ...members])].sort();
+}
+
+function electionTimeout(state: Pick<ElectionState, 'self' | 'electorate'>, timing: ElectionTiming, random: Random): number {
+  const rank = Math.min(MAX_RANK, Math.max(0, state.electorate.indexOf(state.self)));
+  return timing.electionTimeoutMinMs + rank * timing.electionRankSpacingMs + Math.floor(random() * timing.electionJitterMs);
+}

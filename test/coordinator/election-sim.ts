@@ -1,0 +1,176 @@
+// A simulated cluster for the election logic: one global clock, message delays, loss, crashes,
+// restarts and partitions; properties are checked after every step.
+import {
+  DEFAULT_ELECTION_TIMING,
+  inOffice,
+  initialState,
+  step,
+  type DurableElectionState,
+  type ElectionMessage,
+  type ElectionState,
+} from '../../actors/coordinator/election.js';
+
+export type Action =
+  | { kind: 'crash'; node: number }
+  | { kind: 'restart'; node: number }
+  | { kind: 'partition'; side: number[] }
+  | { kind: 'heal' }
+  | { kind: 'loss'; rate: number }
+  | { kind: 'delay'; maxMs: number };
+
+export interface ScheduledAction {
+  at: number;
+  action: Action;
+}
+
+/** mulberry32: a small seeded PRNG. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+interface InFlight {
+  at: number;
+  from: string;
+  to: string;
+  message: ElectionMessage;
+}
+
+export const TIMING = DEFAULT_ELECTION_TIMING;
+const TICK_MS = 10;
+
+export class ElectionSim {
+  readonly ids: string[];
+  readonly up: boolean[];
+  readonly states: (ElectionState | undefined)[];
+  readonly durable: DurableElectionState[];
+  now = 0;
+  side: Set<string> | null = null;
+  /** When the current partition began. */
+  partitionedAt = 0;
+  lossRate = 0;
+  maxDelayMs = 20;
+  readonly leaderOfTerm = new Map<number, string>();
+  readonly violations: string[] = [];
+  /** Times at which some node was in office. */
+  lastInOffice = -Infinity;
+  #inFlight: InFlight[] = [];
+  readonly #random: () => number;
+  readonly #highestTerm: number[];
+
+  constructor(size: number, seed: number) {
+    this.ids = Array.from({ length: size }, (_, i) => `n${i}`);
+    this.#random = prng(seed);
+    this.up = this.ids.map(() => true);
+    this.durable = this.ids.map(() => ({ term: 0, votedFor: null }));
+    this.#highestTerm = this.ids.map(() => 0);
+    this.states = this.ids.map((id, i) => initialState(id, this.durable[i]!, this.ids, 0, TIMING, this.#random));
+  }
+
+  apply(action: Action): void {
+    switch (action.kind) {
+      case 'crash':
+        this.up[action.node] = false;
+        this.states[action.node] = undefined;
+        break;
+      case 'restart':
+        if (this.up[action.node]) break;
+        this.up[action.node] = true;
+        this.states[action.node] = initialState(this.ids[action.node]!, this.durable[action.node]!, this.ids, this.now, TIMING, this.#random);
+        break;
+      case 'partition':
+        this.side = new Set(action.side.map((i) => this.ids[i]!));
+        this.partitionedAt = this.now;
+        // Links are cut: what was in flight across them is lost.
+        this.#inFlight = this.#inFlight.filter((m) => this.#linked(m.from, m.to));
+        break;
+      case 'heal':
+        this.side = null;
+        break;
+      case 'loss':
+        this.lossRate = action.rate;
+        break;
+      case 'delay':
+        this.maxDelayMs = action.maxMs;
+        break;
+    }
+  }
+
+  /** Run until `until`, applying scheduled actions on the way and checking properties after each step. */
+  run(until: number, schedule: readonly ScheduledAction[] = []): void {
+    const pending = [...schedule].sort((a, b) => a.at - b.at);
+    while (this.now < until) {
+      this.now += TICK_MS;
+      while (pending.length > 0 && pending[0]!.at <= this.now) this.apply(pending.shift()!.action);
+      const due = this.#inFlight.filter((m) => m.at <= this.now).sort((a, b) => a.at - b.at);
+      this.#inFlight = this.#inFlight.filter((m) => m.at > this.now);
+      for (const m of due) {
+        const i = this.ids.indexOf(m.to);
+        if (this.up[i] && this.#linked(m.from, m.to)) this.#step(i, { type: 'receive', now: this.now, from: m.from, message: m.message });
+      }
+      for (let i = 0; i < this.ids.length; i++) if (this.up[i]) this.#step(i, { type: 'tick', now: this.now });
+      this.#check();
+    }
+  }
+
+  inOfficeNow(): string[] {
+    return this.ids.filter((_, i) => this.up[i] && this.states[i] && inOffice(this.states[i]!, this.now, TIMING));
+  }
+
+  onMinority(id: string): boolean {
+    if (!this.side) return false;
+    const mine = this.side.has(id) ? this.side.size : this.ids.length - this.side.size;
+    return mine < Math.floor(this.ids.length / 2) + 1;
+  }
+
+  #linked(a: string, b: string): boolean {
+    return !this.side || this.side.has(a) === this.side.has(b);
+  }
+
+  #step(i: number, event: Parameters<typeof step>[1]): void {
+    const before = this.states[i]!;
+    const { state, effects } = step(before, event, TIMING, this.#random);
+    this.states[i] = state;
+    for (const effect of effects) {
+      switch (effect.type) {
+        case 'persist':
+          this.durable[i] = { ...effect.state };
+          break;
+        case 'send':
+          if (this.#random() < this.lossRate) break;
+          if (!this.#linked(state.self, effect.to)) break;
+          this.#inFlight.push({ at: this.now + 1 + Math.floor(this.#random() * this.maxDelayMs), from: state.self, to: effect.to, message: effect.message });
+          break;
+        case 'role':
+          if (effect.role === 'coordinator') {
+            const prior = this.leaderOfTerm.get(effect.term);
+            if (prior && prior !== state.self) this.violations.push(`t=${this.now}: two coordinators in term ${effect.term}: ${prior} and ${state.self}`);
+            this.leaderOfTerm.set(effect.term, state.self);
+            if (this.side && this.now - this.partitionedAt > this.maxDelayMs && this.onMinority(state.self)) {
+              this.violations.push(`t=${this.now}: ${state.self} became coordinator on a minority side`);
+            }
+          }
+          break;
+      }
+    }
+    if (state.term < this.#highestTerm[i]!) this.violations.push(`t=${this.now}: ${state.self}'s term went back from ${this.#highestTerm[i]} to ${state.term}`);
+    this.#highestTerm[i] = Math.max(this.#highestTerm[i]!, state.term);
+  }
+
+  #check(): void {
+    const office = this.inOfficeNow();
+    if (office.length > 1) this.violations.push(`t=${this.now}: ${office.join(' and ')} in office at once`);
+    if (office.length > 0) this.lastInOffice = this.now;
+    for (const id of office) {
+      if (this.side && this.onMinority(id) && this.now - this.partitionedAt > TIMING.leaseMs + TICK_MS) {
+        this.violations.push(`t=${this.now}: ${id} still in office on a minority side`);
+      }
+    }
+  }
+}

@@ -1,0 +1,85 @@
+// Property tests of the coordinator election over a simulated cluster (in-memory, fake clock).
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { maxElectionTimeout } from '../../actors/coordinator/election.js';
+import { ElectionSim, TIMING, type Action, type ScheduledAction } from './election-sim.js';
+
+const SIZES = [3, 5];
+
+const action = (size: number): fc.Arbitrary<Action> =>
+  fc.oneof(
+    fc.record({ kind: fc.constant('crash' as const), node: fc.nat(size - 1) }),
+    fc.record({ kind: fc.constant('restart' as const), node: fc.nat(size - 1) }),
+    fc.record({ kind: fc.constant('partition' as const), side: fc.subarray(Array.from({ length: size }, (_, i) => i), { minLength: 1, maxLength: size - 1 }) }),
+    fc.record({ kind: fc.constant('heal' as const) }),
+    fc.record({ kind: fc.constant('loss' as const), rate: fc.double({ min: 0, max: 0.5, noNaN: true }) }),
+    fc.record({ kind: fc.constant('delay' as const), maxMs: fc.integer({ min: 1, max: 200 }) }),
+  );
+
+const schedule = (size: number, horizon: number): fc.Arbitrary<ScheduledAction[]> =>
+  fc.array(fc.record({ at: fc.integer({ min: 0, max: horizon }), action: action(size) }), { maxLength: 25 });
+
+describe('coordinator election (simulated cluster)', () => {
+  it('keeps its safety properties under crashes, restarts, delays, loss and partitions', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...SIZES).chain((size) => fc.tuple(fc.constant(size), fc.integer(), schedule(size, 6_000))), ([size, seed, actions]) => {
+        const sim = new ElectionSim(size, seed);
+        sim.run(6_000, actions);
+        // At most one coordinator per term; terms only grow; at most one in office at a time;
+        // none starts or stays in office on a minority side (checked after every step).
+        expect(sim.violations).toEqual([]);
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it('elects a coordinator within 2 s of start when the network behaves', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...SIZES), fc.integer(), (size, seed) => {
+        const sim = new ElectionSim(size, seed);
+        sim.run(2_000);
+        expect(sim.inOfficeNow()).toHaveLength(1);
+      }),
+      { numRuns: 1_000 },
+    );
+  });
+
+  it('puts a new coordinator in office within 2 s after the coordinator crashes', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...SIZES), fc.integer(), fc.integer({ min: 0, max: 500 }), (size, seed, extra) => {
+        const sim = new ElectionSim(size, seed);
+        sim.run(2_000 + extra);
+        const [leader] = sim.inOfficeNow();
+        expect(leader).toBeDefined();
+        const termBefore = sim.states[sim.ids.indexOf(leader!)]!.term;
+        sim.apply({ kind: 'crash', node: sim.ids.indexOf(leader!) });
+        const crashedAt = sim.now;
+        let next: string | undefined;
+        while (sim.now - crashedAt <= 2_000 && !next) {
+          sim.run(sim.now + 10);
+          next = sim.inOfficeNow()[0];
+        }
+        expect(next, `no coordinator within 2 s of the crash (seed ${seed})`).toBeDefined();
+        expect(sim.states[sim.ids.indexOf(next!)]!.term).toBeGreaterThan(termBefore);
+        expect(sim.violations).toEqual([]);
+      }),
+      { numRuns: 1_000 },
+    );
+  });
+
+  it('has no coordinator on the minority side of a partition, and one on the majority side', () => {
+    fc.assert(
+      fc.property(fc.integer(), (seed) => {
+        const sim = new ElectionSim(5, seed);
+        sim.run(2_000);
+        sim.apply({ kind: 'partition', side: [0, 1] });
+        sim.run(sim.now + maxElectionTimeout(TIMING) * 2 + 500);
+        const office = sim.inOfficeNow();
+        expect(office).toHaveLength(1);
+        expect(['n2', 'n3', 'n4']).toContain(office[0]);
+        expect(sim.violations).toEqual([]);
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
