@@ -1,0 +1,8 @@
+// What roles need of the messaging hub: send a direct message with a delivery mode, and handle a kind.
+export type DeliveryMode = 'fire-and-forget' | 'at-least-once' | 'exactly-once' | 'reliable';
+
+export interface Messenger {
+  /** Resolves with the receiver's answer; rejects with an McpError when the mode gives up. */
+  send(to: string, kind: string, payload: unknown, mode: DeliveryMode, options?: { deadlineMs?: number }): Promise<unknown>;
+  on(kind: string, handler: (payload: unknown, from: string) => unknown | Promise<unknown>): void;
+}
