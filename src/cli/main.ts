@@ -3,7 +3,9 @@ import { ConfigError, helpText, loadConfig, type LoadedConfig } from '../config/
 import { createLogger } from '../util/log.js';
 import { VERSION } from '../version.js';
 
-export const EXIT = { OK: 0, FAILURE: 1, INVALID: 2, THRESHOLDS_FAILED: 99 } as const;
+import { EXIT } from './exit-codes.js';
+
+export { EXIT };
 
 export async function main(argv: readonly string[]): Promise<number> {
   let loaded: LoadedConfig;
@@ -31,6 +33,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       if (operands.length > 0) return usage(`'start' takes no operands, got: ${operands.join(' ')}`);
       // Loaded on demand: --help and config errors answer without loading libp2p.
       return (await import('./start.js')).runPeer(loaded.config, log);
+    case 'run':
+      if (operands.length !== 1) return usage(`'run' takes one plan file, got ${operands.length}`);
+      return (await import('./run.js')).runPlanCommand(operands[0]!, loaded.command, log);
     default:
       return usage(`unknown command '${command}'`);
   }

@@ -27,6 +27,8 @@ export interface LoadedConfig {
   positionals: string[];
   help: boolean;
   version: boolean;
+  /** Flags of commands (`run --out report.json --csv series.csv`). */
+  command: { out?: string; csv?: string };
 }
 
 type Raw = Record<string, Record<string, unknown>>;
@@ -99,6 +101,8 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     help: { type: 'boolean' },
     version: { type: 'boolean' },
     'no-mdns': { type: 'boolean' },
+    out: { type: 'string' },
+    csv: { type: 'string' },
   };
   for (const s of SETTINGS) options[s.flag] = s.kind === 'bool' ? { type: 'boolean' } : { type: 'string', multiple: s.kind === 'list' };
 
@@ -152,7 +156,10 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     });
   }
   if (problems.length > 0 || !config) throw new ConfigError(problems);
-  return { config, ...(file ? { file } : {}), positionals: parsed.positionals, help: flags.help === true, version: flags.version === true };
+  const command: LoadedConfig['command'] = {};
+  if (typeof flags.out === 'string') command.out = flags.out;
+  if (typeof flags.csv === 'string') command.csv = flags.csv;
+  return { config, ...(file ? { file } : {}), positionals: parsed.positionals, help: flags.help === true, version: flags.version === true, command };
 }
 
 export function helpText(): string {
@@ -160,7 +167,10 @@ export function helpText(): string {
     'Usage: node peer.js [command] [flags]',
     '',
     'Commands:',
-    '  (none)            start a peer and join the cluster',
+    '  (none)                  start a peer and join the cluster',
+    '  run PLAN [--out FILE] [--csv FILE]',
+    '                          run a plan (YAML or JSON) on this peer alone, print a report;',
+    '                          exit 0 passed, 99 a threshold failed, 2 invalid plan or config, 1 failure',
     '',
     'Flags (each also as an environment variable; flags > environment > YAML file > defaults):',
     `  --config FILE                     YAML configuration (default ./${DEFAULT_CONFIG_FILE} when present)`,

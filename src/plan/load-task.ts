@@ -70,7 +70,8 @@ function crossFieldProblems(raw: Record<string, unknown>, prefix: string): Probl
   const stages = field(raw, 'stages');
   const pattern = field(raw, 'pattern');
   const duration = field(raw, 'duration');
-  const hasRate = base !== undefined || peak !== undefined || stages !== undefined;
+  // Presence, not validity: a bad base_rps is its own problem, not also a missing rate.
+  const hasRate = raw.base_rps !== undefined || raw.peak_rps !== undefined || raw.stages !== undefined;
   const users = raw.concurrent_users;
 
   if (!hasRate && users === undefined) {

@@ -75,13 +75,14 @@ export function percentileMs(histogram: Histogram, p: number): number {
 export function latencyFigures(histogram: Histogram): LatencyFigures {
   if (histogram.totalCount === 0) return { min: 0, mean: 0, p50: 0, p90: 0, p95: 0, p99: 0, p999: 0, max: 0 };
   return {
-    min: round3(histogram.minNonZeroValue / 1000),
+    // Bucket bounds rather than raw extremes: the same whether recorded here or decoded from a delta.
+    min: round3(histogram.getValueAtPercentile(0) / 1000),
     mean: round3(histogram.mean / 1000),
     p50: percentileMs(histogram, 50),
     p90: percentileMs(histogram, 90),
     p95: percentileMs(histogram, 95),
     p99: percentileMs(histogram, 99),
     p999: percentileMs(histogram, 99.9),
-    max: round3(histogram.maxValue / 1000),
+    max: percentileMs(histogram, 100),
   };
 }

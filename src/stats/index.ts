@@ -3,3 +3,4 @@ export * from './histogram.js';
 export * from './results.js';
 export * from './recorder.js';
 export * from './summary.js';
+export * from './running-results.js';

@@ -1,7 +1,8 @@
 // Records each finished request into interval histograms and counters, and cuts them into numbered deltas.
 // The hot path touches only preallocated arrays and histograms; totals are summed when a delta is cut.
 import { createHistogram, encodeHistogram, recordMs, type Histogram } from './histogram.js';
-import { emptyCounters, ERROR_KINDS, type Counters, type ErrorKind, type ResultsDelta, type SecondDelta, type TargetDelta } from './results.js';
+import { emptyCounters, ERROR_KINDS, mergeDelta, type Counters, type ErrorKind, type LoadResults, type ResultsDelta, type SecondDelta, type TargetDelta } from './results.js';
+import { RunningResults } from './running-results.js';
 
 /** Index into ERROR_KINDS; NO_ERROR for a success. */
 export const NO_ERROR = -1;
@@ -67,12 +68,14 @@ export class Recorder {
   #last: SecondTally | undefined;
   readonly #scratchLatency = createHistogram(64);
   readonly #scratchService = createHistogram(64);
+  readonly #running: RunningResults;
 
   /** `originMs`: the run's start on the same clock as the times given to record (seconds are counted from it). */
   constructor(runId: string, targetCount: number, originMs: number) {
     this.runId = runId;
     this.#origin = originMs;
     this.#targets = Array.from({ length: targetCount }, () => new TargetTally());
+    this.#running = new RunningResults(runId);
   }
 
   #second(intendedMs: number): SecondTally {
@@ -124,7 +127,15 @@ export class Recorder {
   takeDelta(final = false): ResultsDelta {
     this.#seq++;
     const delta = this.#build(this.#seq, final);
-    for (const tally of this.#targets) if (tally.touched) tally.reset();
+    const running = this.#running;
+    for (const t of delta.targets) {
+      const tally = this.#targets[t.index]!;
+      running.addTarget(t.index, t.counters, tally.latency, tally.service);
+      tally.reset();
+    }
+    running.addTotals(delta.totals, this.#scratchLatency, this.#scratchService);
+    running.addSeconds(delta.seconds);
+    running.cut(this.#seq, final);
     for (const second of this.#seconds.values()) {
       second.latency.reset();
       second.requests = second.errors = second.dropped = 0;
@@ -138,6 +149,15 @@ export class Recorder {
   /** What the next delta would hold, without cutting it (seq 0: never merge it into a shared fold). */
   peekDelta(): ResultsDelta {
     return this.#build(0, false);
+  }
+
+  /** Everything recorded so far (cut or not), equal to the fold of every delta taken plus the pending one. */
+  results(): LoadResults {
+    const cut = this.#running.toResults();
+    const pending = this.peekDelta();
+    if (pending.targets.length === 0 && pending.seconds.length === 0) return cut;
+    const merged = mergeDelta({ ...cut, sources: {} }, { ...pending, run_id: '', seq: 1 });
+    return { ...merged, sources: cut.sources };
   }
 
   #build(seq: number, final: boolean): ResultsDelta {

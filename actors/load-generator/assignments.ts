@@ -1,0 +1,179 @@
+// A generator's side of distributed executions: takes assignments (fenced by term), runs them on the
+// load-generator actor, and keeps every delta until the coordinator in office has acknowledged it,
+// resending them all to a new coordinator. Stops its load when no coordinator answers for too long.
+import { ask } from '../../src/actor/ask.js';
+import type { ActorRef } from '../../src/actor/types.js';
+import { parseOrThrow } from '../../src/validation.js';
+import { validatePlan, type Plan } from '../../src/plan/index.js';
+import type { Messenger } from '../../src/messaging.js';
+import type { Logger } from '../../src/util/log.js';
+import type { ResultsDelta } from '../../src/stats/index.js';
+import { PermanentError } from '../messaging-hub/errors.js';
+import { AssignPayload, KINDS, ResegmentPayload, StopPayload, runIdOf } from '../coordinator/execution.js';
+import type { LoadGeneratorMessage } from './messages.js';
+
+export interface AssignmentPorts {
+  self: string;
+  messenger: Messenger;
+  generator: ActorRef<LoadGeneratorMessage>;
+  /** The coordinator in office as this peer knows it. */
+  coordinator(): Promise<{ node_id: string; term: number } | null>;
+  log: Logger;
+  /** Stop load after this long without any coordinator's word. */
+  orphanTimeoutMs: number;
+}
+
+interface Outgoing {
+  task: number;
+  delta: ResultsDelta;
+  /** Term of the coordinator that acknowledged it (0: none yet). */
+  ackedTerm: number;
+}
+
+interface ExecutionWork {
+  plan: Plan;
+  outbox: Map<string, Outgoing>;
+  lastContact: number;
+  finishedTasks: number;
+  stopped: boolean;
+}
+
+const PUMP_MS = 200;
+
+export class AssignmentAgent {
+  readonly #p: AssignmentPorts;
+  readonly #work = new Map<string, ExecutionWork>();
+  #highestTerm = 0;
+  #timer: NodeJS.Timeout | undefined;
+  #pumping = false;
+
+  constructor(ports: AssignmentPorts) {
+    this.#p = ports;
+  }
+
+  start(): void {
+    const { messenger } = this.#p;
+    messenger.on(KINDS.assign, (payload) => this.#onAssign(parseOrThrow(AssignPayload, payload, 'PERMANENT_INVALID', 'invalid assignment')));
+    messenger.on(KINDS.resegment, (payload) => this.#onResegment(parseOrThrow(ResegmentPayload, payload, 'PERMANENT_INVALID', 'invalid resegment')));
+    messenger.on(KINDS.stop, (payload) => this.#onStop(parseOrThrow(StopPayload, payload, 'PERMANENT_INVALID', 'invalid stop')));
+    this.#timer = setInterval(() => void this.#pump(), PUMP_MS);
+    this.#timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
+  }
+
+  #fence(term: number, what: string): void {
+    if (term < this.#highestTerm) throw new PermanentError('PERMANENT_STALE_TERM', `${what} from term ${term} refused: term ${this.#highestTerm} is current`);
+    this.#highestTerm = term;
+  }
+
+  async #onAssign(a: ReturnType<typeof AssignPayload.parse>): Promise<{ accepted: true }> {
+    this.#fence(a.term, 'assignment');
+    if (this.#work.has(a.execution_id)) return { accepted: true }; // delivered twice
+    let plan: Plan;
+    try {
+      plan = validatePlan(a.plan);
+    } catch (error) {
+      throw new PermanentError('PERMANENT_PLAN_INVALID', (error as Error).message);
+    }
+    const work: ExecutionWork = { plan, outbox: new Map(), lastContact: Date.now(), finishedTasks: 0, stopped: false };
+    this.#work.set(a.execution_id, work);
+    await Promise.all(
+      plan.tasks.map((task, i) =>
+        ask<LoadGeneratorMessage, string>(this.#p.generator, (reply) => ({
+          type: 'load.start',
+          request: {
+            task: task.parameters,
+            name: a.name,
+            taskId: runIdOf(a.execution_id, i, this.#p.self),
+            segment: a.segment,
+            startAt: a.start_at,
+            onDelta: (delta) => work.outbox.set(`${delta.run_id}#${delta.seq}`, { task: i, delta, ackedTerm: 0 }),
+            onDone: () => work.finishedTasks++,
+          },
+          reply,
+        })),
+      ),
+    );
+    return { accepted: true };
+  }
+
+  async #onResegment(r: ReturnType<typeof ResegmentPayload.parse>): Promise<{ accepted: boolean }> {
+    this.#fence(r.term, 'resegment');
+    const work = this.#work.get(r.execution_id);
+    if (!work) return { accepted: false };
+    work.lastContact = Date.now();
+    await Promise.all(
+      work.plan.tasks.map((_, i) =>
+        ask<LoadGeneratorMessage, boolean>(this.#p.generator, (reply) => ({
+          type: 'load.resegment',
+          taskId: runIdOf(r.execution_id, i, this.#p.self),
+          from: r.segment.from,
+          to: r.segment.to,
+          atMs: r.at,
+          reply,
+        })),
+      ),
+    );
+    return { accepted: true };
+  }
+
+  async #onStop(s: ReturnType<typeof StopPayload.parse>): Promise<{ stopped: boolean }> {
+    this.#fence(s.term, 'stop');
+    const work = this.#work.get(s.execution_id);
+    if (!work) return { stopped: false };
+    await this.#stopRuns(s.execution_id, work);
+    return { stopped: true };
+  }
+
+  async #stopRuns(executionId: string, work: ExecutionWork): Promise<void> {
+    work.stopped = true;
+    await Promise.all(
+      work.plan.tasks.map((_, i) =>
+        ask<LoadGeneratorMessage, boolean>(this.#p.generator, (reply) => ({ type: 'load.stop', taskId: runIdOf(executionId, i, this.#p.self), reply })),
+      ),
+    );
+  }
+
+  /** Send every delta the coordinator in office has not acknowledged; forget executions fully acknowledged. */
+  async #pump(): Promise<void> {
+    if (this.#pumping || this.#work.size === 0) return;
+    this.#pumping = true;
+    try {
+      const coordinator = await this.#p.coordinator().catch(() => null);
+      const now = Date.now();
+      for (const [executionId, work] of this.#work) {
+        if (coordinator) {
+          for (const [key, out] of work.outbox) {
+            if (out.ackedTerm >= coordinator.term) continue;
+            try {
+              await this.#p.messenger.send(
+                coordinator.node_id,
+                KINDS.delta,
+                { execution_id: executionId, task: out.task, node_id: this.#p.self, delta: out.delta },
+                'reliable',
+                { deadlineMs: 1_000 },
+              );
+              out.ackedTerm = coordinator.term;
+              work.lastContact = Date.now();
+            } catch (error) {
+              this.#p.log.debug('delta not acknowledged', { execution: executionId, delta: key, error });
+              break;
+            }
+          }
+        }
+        const running = work.finishedTasks < work.plan.tasks.length;
+        if (running && !work.stopped && now - work.lastContact > this.#p.orphanTimeoutMs) {
+          this.#p.log.warn('no coordinator answered; stopping load', { execution: executionId, silent_ms: now - work.lastContact });
+          await this.#stopRuns(executionId, work);
+        }
+        const allAcked = [...work.outbox.values()].every((o) => o.ackedTerm > 0);
+        if (!running && allAcked && now - work.lastContact > 60_000) this.#work.delete(executionId);
+      }
+    } finally {
+      this.#pumping = false;
+    }
+  }
+}

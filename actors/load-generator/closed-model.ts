@@ -1,0 +1,97 @@
+// Closed model: each user sends, waits for the answer, thinks, and sends again until the end.
+// Users are plain counts (no per-user objects); thinking users wait in a FIFO of wake times, which
+// stays sorted because think time is constant. The latency of a request runs from the moment its user
+// was due to send (its wake time), so a late timer shows in it.
+import { pickTarget } from './segment.js';
+import type { Sender } from './sender.js';
+
+export interface ClosedModelOptions {
+  /** performance.now() time after which no request starts. */
+  endMs: number;
+  thinkMs: number;
+  users: number;
+  weights: Float64Array;
+}
+
+export class ClosedModel {
+  readonly #sender: Sender;
+  readonly #opts: ClosedModelOptions;
+  #wanted: number;
+  /** Users alive: in flight or thinking. */
+  #active = 0;
+  #sent = 0;
+  #halted = false;
+  #started = false;
+  #wake = new Float64Array(64);
+  #wakeHead = 0;
+  #wakeSize = 0;
+
+  constructor(sender: Sender, opts: ClosedModelOptions) {
+    this.#sender = sender;
+    this.#opts = opts;
+    this.#wanted = opts.users;
+    sender.onFree = (reentrant) => this.#userFree(reentrant);
+  }
+
+  get active(): number {
+    return this.#active;
+  }
+
+  /** Starts users until `wanted` are alive. */
+  start(now: number): void {
+    this.#started = true;
+    while (this.#active < this.#wanted && now < this.#opts.endMs && !this.#halted) {
+      this.#active++;
+      this.#send(now);
+    }
+  }
+
+  /** Changes the number of users: new ones start at once, surplus ones leave after their request. */
+  setUsers(users: number, now: number): void {
+    this.#wanted = users;
+    if (this.#started) this.start(now);
+  }
+
+  /** No more requests: thinking users leave at once, the others after their request. */
+  halt(): void {
+    this.#halted = true;
+    this.#active -= this.#wakeSize;
+    this.#wakeSize = 0;
+  }
+
+  tick(now: number): void {
+    if (now >= this.#opts.endMs) this.halt();
+    while (this.#wakeSize > 0 && this.#wake[this.#wakeHead]! <= now) {
+      const due = this.#wake[this.#wakeHead]!;
+      this.#wakeHead = (this.#wakeHead + 1) % this.#wake.length;
+      this.#wakeSize--;
+      this.#send(due);
+    }
+  }
+
+  #send(intended: number): void {
+    this.#sender.send(pickTarget(++this.#sent, this.#opts.weights), intended);
+  }
+
+  #userFree(reentrant: boolean): void {
+    const now = performance.now();
+    if (this.#halted || now >= this.#opts.endMs || this.#active > this.#wanted) {
+      this.#active--;
+      return;
+    }
+    // A failure inside dispatch itself comes back through the timer, never as a synchronous loop.
+    if (this.#opts.thinkMs > 0 || reentrant) this.#sleep(now + Math.max(this.#opts.thinkMs, 1));
+    else this.#send(now);
+  }
+
+  #sleep(until: number): void {
+    if (this.#wakeSize === this.#wake.length) {
+      const grown = new Float64Array(this.#wake.length * 2);
+      for (let i = 0; i < this.#wakeSize; i++) grown[i] = this.#wake[(this.#wakeHead + i) % this.#wake.length]!;
+      this.#wake = grown;
+      this.#wakeHead = 0;
+    }
+    this.#wake[(this.#wakeHead + this.#wakeSize) % this.#wake.length] = until;
+    this.#wakeSize++;
+  }
+}

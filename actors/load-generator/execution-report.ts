@@ -1,0 +1,67 @@
+// The report of an execution: one task's report as is; several tasks (run together) merged into one
+// summary, with their targets, thresholds and reports listed.
+import type { Plan } from '../../src/plan/index.js';
+import { addCounters, addEncodedHistograms, emptyResults, summarize, timeseries, type LoadResults } from '../../src/stats/index.js';
+import { buildReport, type LoadReport } from './report.js';
+
+export interface ExecutionReport extends LoadReport {
+  tasks?: (LoadReport & { task: number })[];
+}
+
+export interface ExecutionReportInput {
+  executionId: string;
+  plan: Plan;
+  status: string;
+  startedAt: number;
+  finishedAt: number;
+  /** Merged results per task, in plan order. */
+  results: LoadResults[];
+}
+
+/** Every task's totals, histograms and seconds added together (targets stay per task). */
+function combine(parts: readonly LoadResults[]): LoadResults {
+  const out = emptyResults();
+  for (const part of parts) {
+    out.totals = addCounters(out.totals, part.totals);
+    if (part.latency.totalCount > 0) out.latency.add(part.latency);
+    if (part.service.totalCount > 0) out.service.add(part.service);
+  }
+  // Seconds are only meaningful across tasks that started together, which they do.
+  const seconds: LoadResults['seconds'] = {};
+  for (const part of parts) {
+    for (const [t, s] of Object.entries(part.seconds)) {
+      const old = seconds[Number(t)];
+      seconds[Number(t)] = old ? { ...old, requests: old.requests + s.requests, errors: old.errors + s.errors, dropped: old.dropped + s.dropped, latency: addEncodedHistograms(old.latency, s.latency) } : s;
+    }
+  }
+  out.seconds = seconds;
+  return out;
+}
+
+export function executionReport(input: ExecutionReportInput): ExecutionReport {
+  const { plan } = input;
+  const reports = plan.tasks.map((task, i) =>
+    buildReport({
+      executionId: input.executionId,
+      name: plan.name,
+      status: input.status,
+      startedAt: input.startedAt,
+      finishedAt: input.finishedAt,
+      durationS: task.parameters.duration,
+      task: task.parameters,
+      results: input.results[i] ?? emptyResults(),
+    }),
+  );
+  if (reports.length === 1) return reports[0]!;
+  const durationS = Math.max(...plan.tasks.map((t) => t.parameters.duration));
+  const merged = combine(input.results);
+  return {
+    ...reports[0]!,
+    duration_s: durationS,
+    summary: summarize(merged, durationS),
+    targets: reports.flatMap((r, task) => r.targets.map((t) => ({ ...t, task }))),
+    thresholds: reports.flatMap((r, task) => r.thresholds.map((t) => ({ ...t, task }))),
+    timeseries: timeseries(merged, durationS),
+    tasks: reports.map((r, task) => ({ ...r, task })),
+  };
+}

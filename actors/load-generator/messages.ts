@@ -1,0 +1,36 @@
+// Messages of the load-generator actor.
+import type { LoadTask } from '../../src/plan/index.js';
+import type { LoadResults, ResultsDelta } from '../../src/stats/index.js';
+import type { RunOutcome, RunState } from './run.js';
+
+export interface LoadStartRequest {
+  task: LoadTask;
+  name: string;
+  /** Chosen by the caller (an execution's assignment), or generated. */
+  taskId?: string;
+  segment?: { from: number; to: number };
+  /** Common start, epoch ms. */
+  startAt?: number;
+  onDelta?: (delta: ResultsDelta) => void;
+  onDone?: (outcome: RunOutcome) => void;
+}
+
+export interface LoadTaskView {
+  task_id: string;
+  name: string;
+  state: RunState;
+  status?: RunOutcome['status'];
+  started_at: number;
+  segment: { from: number; to: number };
+  task: LoadTask;
+  results: LoadResults;
+  outcome?: RunOutcome;
+}
+
+export type LoadGeneratorMessage =
+  | { type: 'load.start'; request: LoadStartRequest; reply: (taskId: string) => void }
+  | { type: 'load.stop'; taskId: string; reply: (found: boolean) => void }
+  | { type: 'load.resegment'; taskId: string; from: number; to: number; atMs: number; reply: (found: boolean) => void }
+  | { type: 'load.get'; taskId: string; reply: (view: LoadTaskView | undefined) => void }
+  | { type: 'load.list'; reply: (views: LoadTaskView[]) => void }
+  | { type: 'load.finished'; taskId: string; outcome: RunOutcome };

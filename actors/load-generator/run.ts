@@ -1,0 +1,158 @@
+// One load run: a shared timer loop drives the model, cuts a delta about once a second, and ends the run
+// by itself once the plan's duration (plus lateness and timeout grace) has passed.
+import { randomUUID } from 'node:crypto';
+import { errorMessage } from '../../src/errors.js';
+import type { LoadTask } from '../../src/plan/index.js';
+import { Recorder, type LoadResults, type ResultsDelta } from '../../src/stats/index.js';
+import { ClosedModel } from './closed-model.js';
+import { HttpClient } from './http-client.js';
+import { OpenModel } from './open-model.js';
+import { profileFor } from './patterns.js';
+import { checkSegment, usersOf, weightTable, WHOLE, type Segment } from './segment.js';
+import { Sender } from './sender.js';
+
+export type RunStatus = 'completed' | 'stopped' | 'failed';
+export type RunState = 'waiting' | 'running' | 'draining' | 'finished';
+
+export interface StartLoadOptions {
+  params: LoadTask;
+  /** This run's share of the whole, (from, to]; default (0, 1]. */
+  segment?: Segment;
+  /** Epoch milliseconds of the common start (peers sharing it share the schedule); default now. */
+  startAt?: number;
+  /** Receives each numbered delta; the last has `final: true`. Throwing here does not harm the run. */
+  onDelta?: (delta: ResultsDelta) => void;
+  deltaIntervalMs?: number;
+  runId?: string;
+}
+
+export interface RunOutcome {
+  id: string;
+  status: RunStatus;
+  error?: string;
+  /** Epoch milliseconds. */
+  startedAt: number;
+  finishedAt: number;
+  /** The plan's duration in seconds (rates are per this). */
+  durationS: number;
+  results: LoadResults;
+}
+
+export interface LoadRun {
+  readonly id: string;
+  readonly startAt: number;
+  readonly state: RunState;
+  readonly done: Promise<RunOutcome>;
+  /** Ends the run now: waiting arrivals count as dropped, requests in flight are aborted. */
+  stop(): void;
+  /** New share for arrivals due from `atMs` (epoch ms; default now). Closed model: the user count changes now. */
+  setSegment(from: number, to: number, atMs?: number): void;
+  /** Results so far, including what the next delta will carry. */
+  snapshot(): LoadResults;
+}
+
+/** Pause between the end of sending and a forced end, on top of the largest timeout. */
+const END_SLACK_MS = 1000;
+
+export function startLoad(opts: StartLoadOptions): LoadRun {
+  const task = opts.params;
+  const id = opts.runId ?? randomUUID();
+  const startAt = opts.startAt ?? Date.now();
+  const segment = opts.segment ? checkSegment(opts.segment.from, opts.segment.to) : WHOLE;
+  const toPerf = (epochMs: number) => performance.now() + (epochMs - Date.now());
+  const startMs = toPerf(startAt);
+  const endMs = startMs + task.duration * 1000;
+  const maxTimeoutMs = Math.max(...task.targets.map((t) => t.timeout)) * 1000;
+  const open = task.model === 'open';
+  const hardEndMs = endMs + (open ? task.max_lateness * 1000 : 0) + maxTimeoutMs + END_SLACK_MS;
+  const deltaEvery = opts.deltaIntervalMs ?? 1000;
+
+  const client = new HttpClient(task.targets, { connections: task.connections, pipelining: task.pipelining });
+  const recorder = new Recorder(id, task.targets.length, startMs);
+  const sender = new Sender(client, recorder);
+  const weights = weightTable(task.targets.map((t) => t.weight));
+  const usersFor = (s: Segment) => {
+    const range = usersOf(s, task.concurrent_users);
+    return range.end - range.first;
+  };
+  const model = open
+    ? new OpenModel(profileFor(task), sender, recorder, { startMs, maxInFlight: task.max_in_flight, maxLatenessMs: task.max_lateness * 1000, segment, weights })
+    : new ClosedModel(sender, { endMs, thinkMs: task.think_time * 1000, users: usersFor(segment), weights });
+
+  let state: RunState = 'waiting';
+  let nextDeltaMs = startMs + deltaEvery;
+  let warned = false;
+  const { promise: done, resolve } = Promise.withResolvers<RunOutcome>();
+
+  const emit = (delta: ResultsDelta) => {
+    try {
+      opts.onDelta?.(delta);
+    } catch (err) {
+      if (!warned) process.emitWarning(`load run ${id}: onDelta threw: ${errorMessage(err)}`);
+      warned = true;
+    }
+  };
+
+  const finish = async (status: RunStatus, error?: string) => {
+    if (state === 'finished') return;
+    state = 'finished';
+    clearInterval(timer);
+    if (model instanceof OpenModel) model.dropBacklog();
+    else model.halt();
+    if (sender.inFlight > 0) {
+      sender.aborting = true;
+      await client.destroy().catch(() => {});
+    } else {
+      await Promise.race([client.close(), new Promise((r) => setTimeout(r, 1000))]).catch(() => {});
+      await client.destroy().catch(() => {});
+    }
+    emit(recorder.takeDelta(true));
+    resolve({ id, status, ...(error ? { error } : {}), startedAt: startAt, finishedAt: Date.now(), durationS: task.duration, results: recorder.results() });
+  };
+
+  const tick = () => {
+    try {
+      const now = performance.now();
+      if (now < startMs) return;
+      if (state === 'waiting') {
+        state = 'running';
+        if (model instanceof ClosedModel) model.start(now);
+      }
+      model.tick(now);
+      sender.expire(now);
+      if (now >= nextDeltaMs) {
+        nextDeltaMs += Math.max(deltaEvery, Math.ceil((now - nextDeltaMs) / deltaEvery) * deltaEvery);
+        emit(recorder.takeDelta(false));
+      }
+      const sendingDone = model instanceof OpenModel ? model.finished : now >= endMs;
+      if (sendingDone) state = 'draining';
+      if ((sendingDone && sender.inFlight === 0) || now >= hardEndMs) void finish('completed');
+    } catch (err) {
+      void finish('failed', errorMessage(err));
+    }
+  };
+
+  // Closed users without think time are driven by completions, so the loop only watches the clock there.
+  const period = open || task.think_time > 0 ? 1 : 10;
+  const timer = setInterval(tick, period);
+
+  return {
+    id,
+    startAt,
+    get state() {
+      return state;
+    },
+    done,
+    stop() {
+      void finish('stopped');
+    },
+    setSegment(from, to, atMs) {
+      const next = checkSegment(from, to);
+      if (model instanceof OpenModel) model.setSegment(next, atMs === undefined ? undefined : toPerf(atMs));
+      else model.setUsers(usersFor(next), performance.now());
+    },
+    snapshot() {
+      return recorder.results();
+    },
+  };
+}

@@ -1,0 +1,61 @@
+// Shares of one run among several peers. A run owns the segment (from, to] of the whole (0, 1].
+// Open model: arrival k sits at position frac(k·φ⁻¹) (golden-ratio conjugate), so for any partition of
+// (0, 1] each arrival belongs to exactly one segment, and every segment's share is spread evenly in time.
+// Closed model: the segment takes users floor(from·U) .. floor(to·U) − 1.
+import { McpError } from '../../src/errors.js';
+
+export interface Segment {
+  from: number;
+  to: number;
+}
+
+export const WHOLE: Segment = { from: 0, to: 1 };
+
+const GOLDEN_CONJUGATE = (Math.sqrt(5) - 1) / 2;
+/** A second irrational, independent of the first, so that target choice is not correlated with segments. */
+const SILVER_CONJUGATE = Math.SQRT2 - 1;
+
+export function checkSegment(from: number, to: number): Segment {
+  if (!(Number.isFinite(from) && Number.isFinite(to) && from >= 0 && to <= 1 && from <= to)) {
+    throw new McpError('SEGMENT_INVALID', `segment (${from}, ${to}] is not within (0, 1] with from <= to`);
+  }
+  return { from, to };
+}
+
+/** Position of arrival k (1-based) in (0, 1]. */
+export function arrivalPosition(k: number): number {
+  const p = (k * GOLDEN_CONJUGATE) % 1;
+  return p === 0 ? 1 : p;
+}
+
+export function ownsArrival(segment: Segment, k: number): boolean {
+  const p = arrivalPosition(k);
+  return p > segment.from && p <= segment.to;
+}
+
+/** Users [first, end) of U that the segment takes. */
+export function usersOf(segment: Segment, users: number): { first: number; end: number } {
+  return { first: Math.floor(segment.from * users), end: Math.floor(segment.to * users) };
+}
+
+/** Cumulative weights normalised to end at 1, for pickTarget. */
+export function weightTable(weights: readonly number[]): Float64Array {
+  const table = new Float64Array(weights.length);
+  const sum = weights.reduce((a, b) => a + b, 0);
+  let acc = 0;
+  weights.forEach((w, i) => {
+    acc += w;
+    table[i] = acc / sum;
+  });
+  table[weights.length - 1] = 1;
+  return table;
+}
+
+/** Target for request number n: a low-discrepancy choice, so shares match the weights closely at any count. */
+export function pickTarget(n: number, table: Float64Array): number {
+  if (table.length === 1) return 0;
+  const q = (n * SILVER_CONJUGATE) % 1;
+  let i = 0;
+  while (q >= table[i]! && i < table.length - 1) i++;
+  return i;
+}

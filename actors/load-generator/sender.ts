@@ -1,0 +1,56 @@
+// Sends requests and records how they finished: the part of the hot path shared by both models.
+import { ERROR_INDEX, NO_ERROR, type Recorder } from '../../src/stats/index.js';
+import { Deadlines } from './deadlines.js';
+import { Exchange, type ExchangeSink, type HttpClient } from './http-client.js';
+
+export class Sender implements ExchangeSink {
+  inFlight = 0;
+  /** True while dispatching: a completion reported now came synchronously and must not send again at once. */
+  sending = false;
+  /** Called after each completion; `reentrant` is true when the exchange failed inside dispatch itself. */
+  onFree: (reentrant: boolean) => void = () => {};
+  /** Set when stopping: every failure from then on is an abort. */
+  aborting = false;
+
+  readonly #client: HttpClient;
+  readonly #recorder: Recorder;
+  readonly #spare: Exchange[] = [];
+  readonly #deadlines: Deadlines;
+
+  constructor(client: HttpClient, recorder: Recorder) {
+    this.#client = client;
+    this.#recorder = recorder;
+    this.#deadlines = new Deadlines();
+  }
+
+  /** Aborts requests past their timeout; called from the run's timer loop. */
+  expire(now: number): void {
+    this.#deadlines.expire(now);
+  }
+
+  send(target: number, intended: number): void {
+    const exchange = (this.#spare.pop() ?? new Exchange(this)).reset(target, intended);
+    this.#deadlines.add(exchange, exchange.sent + this.#client.targets[target]!.timeoutMs);
+    this.inFlight++;
+    this.sending = true;
+    try {
+      this.#client.dispatch(exchange);
+    } finally {
+      this.sending = false;
+    }
+  }
+
+  exchangeDone(ex: Exchange): void {
+    this.#deadlines.remove(ex);
+    this.#client.release(ex);
+    const t = this.#client.targets[ex.target]!;
+    let error = ex.error;
+    if (error !== NO_ERROR && this.aborting) error = ERROR_INDEX.aborted;
+    else if (error === NO_ERROR && t.ok[ex.status] !== 1) error = ERROR_INDEX.unexpected_status;
+    const status = ex.error === NO_ERROR ? ex.status : 0;
+    this.#recorder.response(ex.target, ex.intended, ex.sent, ex.ended, status, error, ex.bytesIn, t.bytesOut);
+    this.inFlight--;
+    this.#spare.push(ex);
+    this.onFree(this.sending);
+  }
+}

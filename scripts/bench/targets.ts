@@ -1,0 +1,105 @@
+// The benchmark target: nginx (worker_processes 1, `return 200 "ok"`, no access log) from a temporary
+// config when nginx is installed, else the counting target in a child process. Loopback only.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface BenchTarget {
+  kind: 'nginx' | 'counting-target';
+  url: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+export function installed(tool: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' }).status === 0;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Polls until an HTTP GET answers, for at most `limitMs`. */
+async function waitReady(url: string, limitMs = 5000): Promise<void> {
+  const until = Date.now() + limitMs;
+  for (;;) {
+    try {
+      const res = await fetch(url);
+      await res.arrayBuffer();
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > until) throw new Error(`target ${url} did not answer within ${limitMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function stopper(child: ChildProcess, cleanup: () => void): () => Promise<void> {
+  return async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+      await exited;
+      clearTimeout(timer);
+    }
+    cleanup();
+  };
+}
+
+async function startNginx(): Promise<BenchTarget> {
+  const dir = mkdtempSync(join(tmpdir(), 'mcpdt-nginx-'));
+  const port = await freePort();
+  const temp = (name: string) => `${name}_temp_path ${join(dir, name)};`;
+  writeFileSync(
+    join(dir, 'nginx.conf'),
+    `worker_processes 1;
+daemon off;
+pid ${join(dir, 'nginx.pid')};
+error_log ${join(dir, 'error.log')};
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 100000000;
+  keepalive_timeout 65;
+  ${['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map(temp).join('\n  ')}
+  server {
+    listen 127.0.0.1:${port};
+    location / { return 200 "ok"; }
+  }
+}
+`,
+  );
+  const child = spawn('nginx', ['-c', join(dir, 'nginx.conf'), '-p', dir], { stdio: 'ignore' });
+  const url = `http://127.0.0.1:${port}/`;
+  const stop = stopper(child, () => rmSync(dir, { recursive: true, force: true }));
+  try {
+    await waitReady(url);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { kind: 'nginx', url, pid: child.pid!, stop };
+}
+
+async function startCountingChild(): Promise<BenchTarget> {
+  const script = new URL('./target-child.js', import.meta.url).pathname;
+  const child = spawn(process.execPath, [script, '3600'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout!.once('data', (d: Buffer) => resolve(`${d.toString().trim()}/`));
+    child.once('error', reject);
+  });
+  await waitReady(url);
+  return { kind: 'counting-target', url, pid: child.pid!, stop: stopper(child, () => {}) };
+}
+
+export function startTarget(): Promise<BenchTarget> {
+  return installed('nginx') ? startNginx() : startCountingChild();
+}

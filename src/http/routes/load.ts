@@ -1,0 +1,74 @@
+// The load generator API of every status port: /load/start, /load/stop/{id}, /load/metrics/{id}, /load/status.
+import { ask } from '../../actor/ask.js';
+import type { ActorRef } from '../../actor/types.js';
+import { validateLoadTask } from '../../plan/index.js';
+import { HttpError, type Router } from '../router.js';
+import { buildReport } from '../../../actors/load-generator/report.js';
+import type { LoadGeneratorMessage, LoadTaskView } from '../../../actors/load-generator/messages.js';
+
+function reportOf(view: LoadTaskView) {
+  const running = !view.outcome;
+  return buildReport({
+    executionId: view.task_id,
+    name: view.name,
+    status: view.outcome?.status ?? view.state,
+    startedAt: view.started_at,
+    finishedAt: view.outcome?.finishedAt ?? Date.now(),
+    // A live report rates what was done over the time elapsed so far.
+    durationS: running ? Math.max(0.001, Math.min(view.task.duration, (Date.now() - view.started_at) / 1000)) : view.outcome!.durationS,
+    task: view.task,
+    results: view.results,
+  });
+}
+
+export function loadRoutes(router: Router, generator: ActorRef<LoadGeneratorMessage>, nodeId: string): void {
+  const get = (taskId: string) => ask<LoadGeneratorMessage, LoadTaskView | undefined>(generator, (reply) => ({ type: 'load.get', taskId, reply }));
+  const notFound = (taskId: string) => new HttpError(404, 'TASK_NOT_FOUND', `no load task ${taskId} on this peer`);
+
+  router.on('POST', '/load/start', async (req) => {
+    const body = (await req.json()) as Record<string, unknown> | null;
+    // Either a plan's task `{ type: 'load_test', parameters }` or the parameters alone.
+    const wrapped = body !== null && typeof body === 'object' && !Array.isArray(body) && 'parameters' in body;
+    if (wrapped && body.type !== undefined && body.type !== 'load_test') {
+      throw new HttpError(400, 'PLAN_INVALID', `type: only load_test tasks run on /load/start, got ${JSON.stringify(body.type)}`, [
+        { path: 'type', message: 'must be "load_test"' },
+      ]);
+    }
+    const task = validateLoadTask(wrapped ? body.parameters : body, wrapped ? 'parameters' : '');
+    const name = wrapped && typeof body.name === 'string' ? body.name : 'load_test';
+    const taskId = await ask<LoadGeneratorMessage, string>(generator, (reply) => ({ type: 'load.start', request: { task, name }, reply }));
+    return { status: 201, json: { task_id: taskId } };
+  });
+
+  router.on('POST', '/load/stop/:id', async (req) => {
+    const taskId = req.params.id!;
+    const found = await ask<LoadGeneratorMessage, boolean>(generator, (reply) => ({ type: 'load.stop', taskId, reply }));
+    if (!found) throw notFound(taskId);
+    return { json: { task_id: taskId, status: 'stopped' } };
+  });
+
+  router.on('GET', '/load/metrics/:id', async (req) => {
+    const view = await get(req.params.id!);
+    if (!view) throw notFound(req.params.id!);
+    return { json: reportOf(view) };
+  });
+
+  router.on('GET', '/load/status', async () => {
+    const views = await ask<LoadGeneratorMessage, LoadTaskView[]>(generator, (reply) => ({ type: 'load.list', reply }));
+    return {
+      json: {
+        node_id: nodeId,
+        active: views.filter((v) => !v.outcome).length,
+        tasks: views.map((v) => ({
+          task_id: v.task_id,
+          name: v.name,
+          state: v.state,
+          status: v.outcome?.status ?? null,
+          started_at: new Date(v.started_at).toISOString(),
+          segment: v.segment,
+          total_requests: v.results.totals.requests,
+        })),
+      },
+    };
+  });
+}

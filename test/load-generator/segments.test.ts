@@ -1,0 +1,71 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { ownsArrival, profileFor, reportOf, startLoad, type Segment } from '../../actors/load-generator/index.js';
+import { validateLoadTask } from '../../src/plan/index.js';
+import { startCountingTarget, type CountingTarget } from '../support/counting-target.js';
+import { poll } from './poll.js';
+
+let target: CountingTarget | undefined;
+afterEach(async () => {
+  await target?.close();
+  target = undefined;
+});
+
+describe('segments of one run', () => {
+  it('three thirds together send exactly what one full run would', async () => {
+    target = await startCountingTarget();
+    const task = validateLoadTask({ targets: [{ url: target.url }], duration: 2, base_rps: 200, peak_rps: 700, pattern: 'ramp_up', connections: 10 });
+    const full = profileFor(task).total;
+    const startAt = Date.now() + 100;
+    const thirds: Segment[] = [
+      { from: 0, to: 1 / 3 },
+      { from: 1 / 3, to: 2 / 3 },
+      { from: 2 / 3, to: 1 },
+    ];
+    const outcomes = await Promise.all(thirds.map((segment) => startLoad({ params: task, segment, startAt }).done));
+    const totals = outcomes.map((o) => reportOf(o, task).summary.total_requests);
+    expect(totals.reduce((a, b) => a + b, 0)).toBe(full);
+    expect(target.count()).toBe(full);
+    // Each share is what its positions say, and close to a third.
+    thirds.forEach((segment, i) => {
+      let mine = 0;
+      for (let k = 1; k <= full; k++) if (ownsArrival(segment, k)) mine++;
+      expect(totals[i]).toBe(mine);
+      expect(Math.abs(mine - full / 3)).toBeLessThanOrEqual(3);
+    });
+  });
+
+  it('keeps the total exact when segments change during the run', async () => {
+    target = await startCountingTarget();
+    const task = validateLoadTask({ targets: [{ url: target.url }], duration: 2, base_rps: 600, connections: 10 });
+    const profile = profileFor(task);
+    const startAt = Date.now() + 100;
+    const a = startLoad({ params: task, segment: { from: 0, to: 0.5 }, startAt });
+    const b = startLoad({ params: task, segment: { from: 0.5, to: 1 }, startAt });
+    // Half way between two arrivals (they are 1.67 ms apart), so no clock jitter can put one on the wrong side.
+    const switchAt = startAt + 1000.8;
+    a.setSegment(0, 0.8, switchAt);
+    b.setSegment(0.8, 1, switchAt);
+    const [ra, rb] = await Promise.all([a.done, b.done]);
+    const [ta, tb] = [ra, rb].map((o) => reportOf(o, task).summary.total_requests);
+    expect(ta! + tb!).toBe(profile.total);
+    expect(target.count()).toBe(profile.total);
+    let expectedA = 0;
+    for (let k = 1; k <= profile.total; k++) {
+      const before = profile.timeOf(k) * 1000 < switchAt - startAt;
+      if (ownsArrival(before ? { from: 0, to: 0.5 } : { from: 0, to: 0.8 }, k)) expectedA++;
+    }
+    expect(ta).toBe(expectedA);
+  });
+
+  it('changes a share at once when no time is given', async () => {
+    target = await startCountingTarget();
+    const task = validateLoadTask({ targets: [{ url: target.url }], duration: 1.5, base_rps: 400, connections: 10 });
+    const run = startLoad({ params: task, segment: { from: 0, to: 0.25 } });
+    await poll(() => target!.count() >= 50);
+    run.setSegment(0, 1);
+    const total = reportOf(await run.done, task).summary.total_requests;
+    expect(total).toBe(target.count());
+    expect(total).toBeGreaterThan(0.25 * 600);
+    expect(total).toBeLessThan(600);
+  });
+});
