@@ -2,26 +2,46 @@
 import { resolve } from 'node:path';
 import { ActorSystem } from './actor/system.js';
 import { ask } from './actor/ask.js';
+import type { Actor } from './actor/actor.js';
 import type { Config } from './config/schema.js';
+import { McpError, errorMessage, type ValidationError } from './errors.js';
+import { PermanentError } from '../actors/messaging-hub/errors.js';
 import { Router } from './http/router.js';
 import { startStatusServer, type StatusServer } from './http/server.js';
 import { clusterRoutes, toNodeView, type NodeView } from './http/routes/cluster.js';
+import { loadRoutes } from './http/routes/load.js';
+import { executionRoutes } from './http/routes/executions.js';
+import { hubMessenger } from './hub-messenger.js';
+import { validatePlan, type Plan } from './plan/index.js';
+import type { ResultsDelta } from './stats/index.js';
+import { Store } from './store/store.js';
 import { Libp2pTransport } from './transport/libp2p/transport.js';
 import type { Transport } from './transport/transport.js';
 import { systemClock, type Clock } from './util/clock.js';
 import type { Logger } from './util/log.js';
+import { parseOrThrow } from './validation.js';
 import { VERSION } from './version.js';
 import { discovery } from '../actors/discovery/discovery.js';
 import { timingFor } from '../actors/discovery/membership.js';
 import type { DiscoveryMessage, Member, MemberInfo } from '../actors/discovery/messages.js';
-import type { Actor } from './actor/actor.js';
+import { coordinator } from '../actors/coordinator/coordinator.js';
+import { DEFAULT_ELECTION_TIMING, type DurableElectionState } from '../actors/coordinator/election.js';
+import { CancelPayload, DeltaPayload, KINDS, ReplicateDeltaPayload, ReplicatePayload, SubmitPayload, type ExecutionDoc } from '../actors/coordinator/execution.js';
+import type { CoordinatorMessage, CoordinatorStatus, Outcome } from '../actors/coordinator/messages.js';
+import { loadGenerator } from '../actors/load-generator/actor.js';
+import { AssignmentAgent } from '../actors/load-generator/assignments.js';
+import type { LoadGeneratorMessage } from '../actors/load-generator/messages.js';
+import { messagingHub } from '../actors/messaging-hub/hub.js';
+import type { HubMessage } from '../actors/messaging-hub/messages.js';
 
 export interface Peer {
   readonly id: string;
   readonly httpUrl: string;
   readonly transport: Transport;
+  readonly store: Store;
   addresses(): string[];
   members(): Promise<Member[]>;
+  coordinatorStatus(): Promise<CoordinatorStatus>;
   stop(): Promise<void>;
 }
 
@@ -30,26 +50,42 @@ export interface PeerDeps {
   clock?: Clock;
 }
 
-const ROLES = ['discovery'];
+const ROLES = ['discovery', 'messaging-hub', 'load-generator', 'coordinator', 'test-distributor'];
+/** A generator that hears from no coordinator for this long stops its load. */
+const ORPHAN_TIMEOUT_MS = 10_000;
+
+async function unwrap<T>(outcome: Promise<Outcome<T>>): Promise<T> {
+  const result = await outcome;
+  if (!result.ok) throw result.error;
+  return result.value;
+}
 
 export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
   const { log } = deps;
   const clock = deps.clock ?? systemClock;
   const startedAt = clock.now();
   const router = new Router();
-  const http: StatusServer = await startStatusServer(router, config.orchestrator.host, config.orchestrator.port, log.child('http'));
+  const dataDir = resolve(config.node.data_dir);
+  const store = Store.open(dataDir);
+  let http: StatusServer;
   let transport: Libp2pTransport;
   try {
-    transport = await Libp2pTransport.start({
-      dataDir: resolve(config.node.data_dir),
-      host: config.p2p.host,
-      port: config.p2p.port,
-      mdns: config.discovery.mdns,
-      bootstrap: config.p2p.bootstrap,
-      log: log.child('transport'),
-    });
+    http = await startStatusServer(router, config.orchestrator.host, config.orchestrator.port, log.child('http'));
+    try {
+      transport = await Libp2pTransport.start({
+        dataDir,
+        host: config.p2p.host,
+        port: config.p2p.port,
+        mdns: config.discovery.mdns,
+        bootstrap: config.p2p.bootstrap,
+        log: log.child('transport'),
+      });
+    } catch (error) {
+      await http.close();
+      throw error;
+    }
   } catch (error) {
-    await http.close();
+    store.close();
     throw error;
   }
 
@@ -69,8 +105,105 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
     version: VERSION,
     started_at: startedAt,
   };
-  const discoveryActor: Actor<DiscoveryMessage, unknown> = await system.spawn(
+
+  // Messaging hub: direct messages with delivery modes.
+  const hub: Actor<HubMessage, unknown> = await system.spawn(messagingHub({ transport, messageTimeoutMs: config.communication.message_timeout * 1_000 }));
+  const messenger = hubMessenger(hub, transport.self);
+
+  // Replicas of executions and their results, on every peer.
+  messenger.on(KINDS.replicate, (payload) => {
+    const { doc } = parseOrThrow(ReplicatePayload, payload, 'PERMANENT_INVALID', 'invalid replica');
+    const full = doc as unknown as ExecutionDoc;
+    store.putExecution({ execution_id: full.execution_id, term: full.term, version: full.version, status: full.status, created_at: full.created_at, doc: full });
+    return true;
+  });
+  messenger.on(KINDS.replicateDelta, (payload) => {
+    const d = parseOrThrow(ReplicateDeltaPayload, payload, 'PERMANENT_INVALID', 'invalid delta replica');
+    store.addDelta(d);
+    return true;
+  });
+
+  // Load generation, local and assigned.
+  const generatorActor: Actor<LoadGeneratorMessage, unknown> = await system.spawn(loadGenerator());
+  loadRoutes(router, generatorActor, transport.self);
+
+  // Election and executions.
+  const coordinatorActor: Actor<CoordinatorMessage, unknown> = await system.spawn(
+    coordinator({
+      transport,
+      timing: DEFAULT_ELECTION_TIMING,
+      formationMs: Math.max(2_000, 3 * heartbeatMs),
+      capabilities: config.node.capabilities,
+      durable: {
+        load: () => store.getValue<DurableElectionState>('election') ?? { term: 0, votedFor: null },
+        save: (state) => store.setValue('election', state),
+      },
+      executions: { self: transport.self, store, messenger },
+    }),
+  );
+  const coordinatorStatus = () => ask<CoordinatorMessage, CoordinatorStatus>(coordinatorActor, (reply) => ({ type: 'status.get', reply }));
+  const currentCoordinator = async () => {
+    const status = await coordinatorStatus();
+    return status.coordinator ? { node_id: status.coordinator, term: status.term } : null;
+  };
+  messenger.on(KINDS.submit, async (payload) => {
+    const { execution_id, plan } = parseOrThrow(SubmitPayload, payload, 'PERMANENT_INVALID', 'invalid submission');
+    let valid: Plan;
+    try {
+      valid = validatePlan(plan);
+    } catch (error) {
+      // No retry can fix a plan.
+      throw new PermanentError('PERMANENT_PLAN_INVALID', errorMessage(error), { details: (error as ValidationError).problems });
+    }
+    return unwrap(
+      ask<CoordinatorMessage, Outcome<ExecutionDoc | undefined>>(coordinatorActor, (reply) => ({ type: 'execution.submit', executionId: execution_id, plan: valid, source: plan, reply })),
+    );
+  });
+  messenger.on(KINDS.cancel, async (payload) => {
+    const { execution_id } = parseOrThrow(CancelPayload, payload, 'PERMANENT_INVALID', 'invalid cancel');
+    return unwrap(ask<CoordinatorMessage, Outcome<string>>(coordinatorActor, (reply) => ({ type: 'execution.cancel', executionId: execution_id, reply })));
+  });
+  messenger.on(KINDS.delta, async (payload) => {
+    const d = parseOrThrow(DeltaPayload, payload, 'PERMANENT_INVALID', 'invalid delta');
+    return unwrap(ask<CoordinatorMessage, Outcome<true>>(coordinatorActor, (reply) => ({ type: 'execution.delta', executionId: d.execution_id, delta: d.delta as unknown as ResultsDelta, reply })));
+  });
+  const toCoordinator = async (kind: string, payload: unknown): Promise<unknown> => {
+    // During an election there is briefly no coordinator: wait for the next one a little.
+    const deadline = Date.now() + 3_000;
+    let current = await currentCoordinator();
+    while (!current && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      current = await currentCoordinator();
+    }
+    if (!current) throw new McpError('NO_COORDINATOR', 'no coordinator is in office yet; try again in a moment');
+    return messenger.send(current.node_id, kind, payload, 'reliable', { deadlineMs: 3_000 });
+  };
+  executionRoutes(router, {
+    store,
+    submit: async (executionId, plan) => (await toCoordinator(KINDS.submit, { execution_id: executionId, plan })) as ExecutionDoc | undefined,
+    cancel: async (executionId) => String(await toCoordinator(KINDS.cancel, { execution_id: executionId })),
+  });
+
+  const agent = new AssignmentAgent({
+    self: transport.self,
+    messenger,
+    generator: generatorActor,
+    coordinator: currentCoordinator,
+    log: log.child('assignments'),
+    orphanTimeoutMs: ORPHAN_TIMEOUT_MS,
+  });
+  agent.start();
+
+  // Membership last: its changes feed the coordinator's electorate and generator list.
+  let discoveryActor: Actor<DiscoveryMessage, unknown> | undefined = undefined;
+  const members = () => ask<DiscoveryMessage, Member[]>(discoveryActor!, (reply) => ({ type: 'members.get', reply }));
+  const refreshMembers = () =>
+    void members()
+      .then((list) => coordinatorActor.tell({ type: 'members', members: list }))
+      .catch(() => undefined);
+  discoveryActor = await system.spawn(
     discovery({
+      onChange: refreshMembers,
       transport,
       self,
       heartbeatMs,
@@ -83,12 +216,11 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
     }),
   );
 
-  const members = () => ask<DiscoveryMessage, Member[]>(discoveryActor, (reply) => ({ type: 'members.get', reply }));
   clusterRoutes(router, {
     nodeId: transport.self,
     version: VERSION,
     startedAt,
-    coordinator: () => null,
+    coordinator: currentCoordinator,
     async nodes(): Promise<NodeView[]> {
       const now = clock.now();
       const me = toNodeView({ ...self, addresses: transport.addresses(), status: 'alive', last_seen: now, status_since: startedAt }, true);
@@ -101,15 +233,19 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
     id: transport.self,
     httpUrl: http.url,
     transport,
+    store,
     addresses: () => transport.addresses(),
     members,
+    coordinatorStatus,
     stop: () =>
       (stopping ??= (async () => {
         // Say goodbye first so the others drop us at once, then close everything.
-        await ask<DiscoveryMessage, void>(discoveryActor, (reply) => ({ type: 'leave', reply: () => reply() }), 500).catch(() => undefined);
+        await ask<DiscoveryMessage, void>(discoveryActor!, (reply) => ({ type: 'leave', reply: () => reply() }), 500).catch(() => undefined);
+        agent.stop();
         await http.close();
         await system.stop();
         await transport.stop();
+        store.close();
       })()),
   };
 }

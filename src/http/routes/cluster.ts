@@ -24,7 +24,7 @@ export interface ClusterSource {
   startedAt: number;
   /** Every known member, this peer included. */
   nodes(): Promise<NodeView[]>;
-  coordinator(): { node_id: string; term: number } | null;
+  coordinator(): Promise<{ node_id: string; term: number } | null>;
 }
 
 export function toNodeView(member: Member, isSelf: boolean): NodeView {
@@ -45,8 +45,7 @@ export function toNodeView(member: Member, isSelf: boolean): NodeView {
 
 export function clusterRoutes(router: Router, source: ClusterSource): void {
   router.on('GET', '/api/health', async () => {
-    const nodes = await source.nodes();
-    const coordinator = source.coordinator();
+    const [nodes, coordinator] = await Promise.all([source.nodes(), source.coordinator()]);
     return {
       json: {
         status: 'ok',
@@ -54,7 +53,7 @@ export function clusterRoutes(router: Router, source: ClusterSource): void {
         version: source.version,
         uptime_s: Math.round((Date.now() - source.startedAt) / 100) / 10,
         coordinator: coordinator?.node_id ?? null,
-        ...(coordinator ? { term: coordinator.term } : {}),
+        term: coordinator?.term ?? null,
         members: nodes.filter((n) => n.status === 'alive').length,
       },
     };
@@ -69,7 +68,8 @@ export function clusterRoutes(router: Router, source: ClusterSource): void {
         { path: 'status', message: `must be one of ${STATUSES.join(', ')}` },
       ]);
     }
-    const nodes = (await source.nodes()).filter(
+    const coordinator = await source.coordinator();
+    const nodes = (await source.nodes()).map((n) => ({ ...n, is_coordinator: n.node_id === coordinator?.node_id })).filter(
       (n) =>
         (!status || n.status === status) &&
         (!capability || n.capabilities.includes(capability)) &&

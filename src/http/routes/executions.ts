@@ -1,0 +1,90 @@
+// The orchestrator API on every peer: POST/GET/DELETE /api/executions. Any peer accepts a plan and hands
+// it to the coordinator; reads are answered from this peer's replica of the executions.
+import { randomUUID } from 'node:crypto';
+import type { Store } from '../../store/store.js';
+import { validatePlan } from '../../plan/index.js';
+import { McpError } from '../../errors.js';
+import { HttpError, type Router } from '../router.js';
+import type { ExecutionDoc } from '../../../actors/coordinator/execution.js';
+import { progressPercent, requestsByNode, storedReport } from '../../../actors/coordinator/results-view.js';
+
+export interface ExecutionsSource {
+  store: Store;
+  /** Hand a validated plan to the coordinator; resolves with its first version of the execution. */
+  submit(executionId: string, plan: unknown): Promise<ExecutionDoc | undefined>;
+  cancel(executionId: string): Promise<string>;
+}
+
+function summaryOf(doc: ExecutionDoc, now: number) {
+  return {
+    execution_id: doc.execution_id,
+    name: doc.name,
+    status: doc.status,
+    progress_percent: progressPercent(doc, now),
+    created_at: new Date(doc.created_at).toISOString(),
+    coordinator: doc.coordinator,
+    term: doc.term,
+  };
+}
+
+function unavailable(error: unknown): HttpError {
+  if (error instanceof HttpError) return error;
+  const code = error instanceof McpError ? error.code : 'INTERNAL';
+  const message = error instanceof Error ? error.message : String(error);
+  if (code === 'NO_COORDINATOR') return new HttpError(503, code, message);
+  if (code === 'EXECUTION_NOT_FOUND') return new HttpError(404, code, message);
+  return new HttpError(502, 'COORDINATOR_UNREACHABLE', `the coordinator did not accept the request: ${message}`);
+}
+
+export function executionRoutes(router: Router, source: ExecutionsSource): void {
+  router.on('POST', '/api/executions', async (req) => {
+    const body = await req.json();
+    validatePlan(body); // a bad plan is answered here, with every problem
+    const executionId = randomUUID();
+    let doc: ExecutionDoc | undefined;
+    try {
+      doc = await source.submit(executionId, body);
+    } catch (error) {
+      throw unavailable(error);
+    }
+    // Keep the coordinator's first version here too, so this peer answers GET at once.
+    if (doc) source.store.putExecution({ execution_id: doc.execution_id, term: doc.term, version: doc.version, status: doc.status, created_at: doc.created_at, doc });
+    return { status: 201, json: { execution_id: executionId } };
+  });
+
+  router.on('GET', '/api/executions', () => {
+    const now = Date.now();
+    return { json: { executions: source.store.listExecutions().map((e) => summaryOf(e.doc as ExecutionDoc, now)) } };
+  });
+
+  router.on('GET', '/api/executions/:id', (req) => {
+    const stored = source.store.getExecution(req.params.id!);
+    if (!stored) throw new HttpError(404, 'EXECUTION_NOT_FOUND', `no execution ${req.params.id}`);
+    const doc = stored.doc as ExecutionDoc;
+    const now = Date.now();
+    const sent = requestsByNode(source.store.deltas(doc.execution_id));
+    return {
+      json: {
+        ...summaryOf(doc, now),
+        start_at: doc.start_at === null ? null : new Date(doc.start_at).toISOString(),
+        finished_at: doc.finished_at === null ? null : new Date(doc.finished_at).toISOString(),
+        error: doc.error ?? null,
+        plan: doc.plan,
+        nodes: doc.assignments.map((a) => ({ node_id: a.node_id, state: a.state, segment: a.segment, reason: a.reason ?? null, total_requests: sent[a.node_id] ?? 0 })),
+        report: storedReport(source.store, doc, now),
+      },
+    };
+  });
+
+  router.on('DELETE', '/api/executions/:id', async (req) => {
+    const id = req.params.id!;
+    if (!source.store.getExecution(id)) throw new HttpError(404, 'EXECUTION_NOT_FOUND', `no execution ${id}`);
+    let status: string;
+    try {
+      status = await source.cancel(id);
+    } catch (error) {
+      throw unavailable(error);
+    }
+    return { json: { execution_id: id, status } };
+  });
+}

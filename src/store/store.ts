@@ -1,0 +1,136 @@
+// The peer's embedded store: one SQLite file in the data directory (better-sqlite3: synchronous,
+// transactional, and the most used SQLite binding for Node 20, which has no node:sqlite).
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+
+export const STORE_FILE = 'store.db';
+
+export interface StoredExecution {
+  execution_id: string;
+  /** Term of the coordinator that wrote this version; with `version`, orders replicas. */
+  term: number;
+  version: number;
+  status: string;
+  created_at: number;
+  doc: unknown;
+}
+
+export interface StoredDelta {
+  execution_id: string;
+  run_id: string;
+  seq: number;
+  delta: unknown;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS executions (
+  execution_id TEXT PRIMARY KEY,
+  term INTEGER NOT NULL,
+  version INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  doc TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS deltas (
+  execution_id TEXT NOT NULL,
+  run_id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  delta TEXT NOT NULL,
+  PRIMARY KEY (execution_id, run_id, seq)
+);
+`;
+
+export class Store {
+  readonly path: string;
+  readonly #db: Database.Database;
+  readonly #stmts;
+
+  static open(dataDir: string): Store {
+    mkdirSync(dataDir, { recursive: true });
+    return new Store(join(dataDir, STORE_FILE));
+  }
+
+  private constructor(path: string) {
+    this.path = path;
+    this.#db = new Database(path);
+    this.#db.pragma('journal_mode = WAL');
+    this.#db.pragma('synchronous = NORMAL');
+    this.#db.exec(SCHEMA);
+    this.#stmts = {
+      getKv: this.#db.prepare<[string], { value: string }>('SELECT value FROM kv WHERE key = ?'),
+      setKv: this.#db.prepare('INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
+      getExec: this.#db.prepare<[string], Row>('SELECT * FROM executions WHERE execution_id = ?'),
+      listExec: this.#db.prepare<[], Row>('SELECT * FROM executions ORDER BY created_at DESC'),
+      putExec: this.#db.prepare(
+        `INSERT INTO executions (execution_id, term, version, status, created_at, doc) VALUES (@execution_id, @term, @version, @status, @created_at, @doc)
+         ON CONFLICT(execution_id) DO UPDATE SET term = excluded.term, version = excluded.version, status = excluded.status, doc = excluded.doc
+         WHERE excluded.term > executions.term OR (excluded.term = executions.term AND excluded.version > executions.version)`,
+      ),
+      addDelta: this.#db.prepare('INSERT OR IGNORE INTO deltas (execution_id, run_id, seq, delta) VALUES (?, ?, ?, ?)'),
+      deltas: this.#db.prepare<[string], { execution_id: string; run_id: string; seq: number; delta: string }>(
+        'SELECT * FROM deltas WHERE execution_id = ? ORDER BY run_id, seq',
+      ),
+      deltaKeys: this.#db.prepare<[string], { run_id: string; seq: number }>('SELECT run_id, seq FROM deltas WHERE execution_id = ?'),
+    };
+  }
+
+  getValue<T>(key: string): T | undefined {
+    const row = this.#stmts.getKv.get(key);
+    return row ? (JSON.parse(row.value) as T) : undefined;
+  }
+
+  setValue(key: string, value: unknown): void {
+    this.#stmts.setKv.run(key, JSON.stringify(value));
+  }
+
+  /** Keep this version if it is newer (higher term, then higher version) than what is stored. True if written. */
+  putExecution(execution: StoredExecution): boolean {
+    const result = this.#stmts.putExec.run({ ...execution, doc: JSON.stringify(execution.doc) });
+    return result.changes > 0;
+  }
+
+  getExecution(id: string): StoredExecution | undefined {
+    const row = this.#stmts.getExec.get(id);
+    return row ? fromRow(row) : undefined;
+  }
+
+  listExecutions(): StoredExecution[] {
+    return this.#stmts.listExec.all().map(fromRow);
+  }
+
+  /** Store a delta once; false when (execution, run, seq) is already there. */
+  addDelta(delta: StoredDelta): boolean {
+    return this.#stmts.addDelta.run(delta.execution_id, delta.run_id, delta.seq, JSON.stringify(delta.delta)).changes > 0;
+  }
+
+  deltas(executionId: string): StoredDelta[] {
+    return this.#stmts.deltas.all(executionId).map((r) => ({ ...r, delta: JSON.parse(r.delta) as unknown }));
+  }
+
+  deltaKeys(executionId: string): Set<string> {
+    return new Set(this.#stmts.deltaKeys.all(executionId).map((r) => `${r.run_id}#${r.seq}`));
+  }
+
+  transaction<T>(fn: () => T): T {
+    return this.#db.transaction(fn)();
+  }
+
+  close(): void {
+    if (this.#db.open) this.#db.close();
+  }
+}
+
+interface Row {
+  execution_id: string;
+  term: number;
+  version: number;
+  status: string;
+  created_at: number;
+  doc: string;
+}
+
+function fromRow(row: Row): StoredExecution {
+  return { ...row, doc: JSON.parse(row.doc) as unknown };
+}
