@@ -1,0 +1,91 @@
+// `node peer.js run PLAN` end to end: a real process, a real target that counts, the report and exit codes.
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PEER_JS } from '../../scripts/lib/peer-process.js';
+import { startCountingTarget, type CountingTarget } from '../support/counting-target.js';
+
+let dir: string;
+let target: CountingTarget;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'mcpdt-run-'));
+  target = await startCountingTarget();
+});
+afterAll(async () => {
+  await target.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [PEER_JS, 'run', ...args], { env: { ...process.env, MCP_DISCOVERY_MDNS: 'false' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c) => (stdout += c));
+    child.stderr.on('data', (c) => (stderr += c));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+async function planFile(name: string, text: string): Promise<string> {
+  const file = join(dir, name);
+  await writeFile(file, text);
+  return file;
+}
+
+describe('node peer.js run', () => {
+  it('runs a YAML plan, prints the summary, writes the report and CSV, and exits 0 when thresholds pass', async () => {
+    target.reset();
+    const file = await planFile(
+      'pass.yaml',
+      `name: smoke\ntasks:\n  - type: load_test\n    parameters:\n      targets: [{ url: "${target.url}/ok" }]\n      duration: 2\n      base_rps: 200\n      thresholds: ["p99 < 5s", "error_rate < 0.01", "rps >= 190"]\n`,
+    );
+    const out = join(dir, 'report.json');
+    const csv = join(dir, 'series.csv');
+    const result = await run([file, '--out', out, '--csv', csv]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('requests');
+    expect(result.stdout).toContain('PASS  p99 < 5s');
+    const report = JSON.parse(await readFile(out, 'utf8'));
+    expect(report).toMatchObject({ name: 'smoke', status: 'completed' });
+    expect(report.summary.total_requests).toBe(target.count());
+    expect(report.summary.total_requests).toBe(400);
+    expect(Object.keys(report.summary.latency_ms)).toEqual(expect.arrayContaining(['min', 'mean', 'p50', 'p90', 'p95', 'p99', 'p999', 'max']));
+    expect(report.thresholds).toHaveLength(3);
+    const lines = (await readFile(csv, 'utf8')).trim().split('\n');
+    expect(lines[0]).toBe('t,requests,errors,dropped,rps,p50_ms,p99_ms');
+    expect(lines.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('exits 99 when a threshold fails', async () => {
+    const file = await planFile(
+      'fail.json',
+      JSON.stringify({ name: 'strict', tasks: [{ type: 'load_test', parameters: { targets: [{ url: `${target.url}/x`, expected_status: [201] }], duration: 1, base_rps: 50, thresholds: ['error_rate < 0.01'] } }] }),
+    );
+    const result = await run([file]);
+    expect(result.code, result.stderr).toBe(99);
+    expect(result.stdout).toContain('FAIL  error_rate < 0.01');
+  });
+
+  it('exits 2 and names every bad field of an invalid plan', async () => {
+    const file = await planFile('bad.yaml', 'name: bad\ntasks:\n  - type: load_test\n    parameters:\n      targets: [{ url: "ftp://x" }, { method: NOPE }]\n      duration: -1\n');
+    const result = await run([file]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('tasks[0].parameters.targets[0].url');
+    expect(result.stderr).toContain('tasks[0].parameters.targets[1].method');
+    expect(result.stderr).toContain('tasks[0].parameters.duration');
+  });
+
+  it('exits 2 for a missing plan file', async () => {
+    const result = await run([join(dir, 'nope.yaml')]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('cannot read plan');
+  });
+});
