@@ -13,6 +13,8 @@ export interface Assignment {
   state: AssignmentState;
   /** Why it failed, when it did. */
   reason?: string;
+  /** Round trip of the assignment (sent → acknowledged), ms. */
+  assign_rtt_ms?: number;
   updated_at: number;
 }
 

@@ -166,15 +166,17 @@ export class ExecutionManager {
     this.#write(live);
     const term = this.#term;
     const results = await Promise.allSettled(
-      doc.assignments.map((a) =>
-        this.#p.messenger.send(
+      doc.assignments.map(async (a) => {
+        const sentAt = performance.now();
+        await this.#p.messenger.send(
           a.node_id,
           KINDS.assign,
           { execution_id: doc.execution_id, term, name: doc.name, plan: doc.source, segment: a.segment, start_at: doc.start_at },
           'exactly-once',
           { deadlineMs: START_DELAY_MS },
-        ),
-      ),
+        );
+        a.assign_rtt_ms = Math.round((performance.now() - sentAt) * 1000) / 1000;
+      }),
     );
     if (!this.#inOffice || this.#term !== term || doc.status !== 'running') return;
     const failed: string[] = [];

@@ -69,7 +69,7 @@ export class AssignmentAgent {
     this.#highestTerm = term;
   }
 
-  async #onAssign(a: ReturnType<typeof AssignPayload.parse>): Promise<{ accepted: true }> {
+  #onAssign(a: ReturnType<typeof AssignPayload.parse>): { accepted: true } {
     this.#fence(a.term, 'assignment');
     if (this.#work.has(a.execution_id)) return { accepted: true }; // delivered twice
     let plan: Plan;
@@ -80,23 +80,22 @@ export class AssignmentAgent {
     }
     const work: ExecutionWork = { plan, outbox: new Map(), lastContact: Date.now(), finishedTasks: 0, stopped: false };
     this.#work.set(a.execution_id, work);
-    await Promise.all(
-      plan.tasks.map((task, i) =>
-        ask<LoadGeneratorMessage, string>(this.#p.generator, (reply) => ({
-          type: 'load.start',
-          request: {
-            task: task.parameters,
-            name: a.name,
-            taskId: runIdOf(a.execution_id, i, this.#p.self),
-            segment: a.segment,
-            startAt: a.start_at,
-            onDelta: (delta) => work.outbox.set(`${delta.run_id}#${delta.seq}`, { task: i, delta, ackedTerm: 0 }),
-            onDone: () => work.finishedTasks++,
-          },
-          reply,
-        })),
-      ),
-    );
+    // Acknowledge once accepted; the runs are set up meanwhile and all begin at the agreed start.
+    plan.tasks.forEach((task, i) => {
+      this.#p.generator.tell({
+        type: 'load.start',
+        request: {
+          task: task.parameters,
+          name: a.name,
+          taskId: runIdOf(a.execution_id, i, this.#p.self),
+          segment: a.segment,
+          startAt: a.start_at,
+          onDelta: (delta) => work.outbox.set(`${delta.run_id}#${delta.seq}`, { task: i, delta, ackedTerm: 0 }),
+          onDone: () => work.finishedTasks++,
+        },
+        reply: () => undefined,
+      });
+    });
     return { accepted: true };
   }
 

@@ -42,7 +42,7 @@ export class ClosedModel {
     this.#started = true;
     while (this.#active < this.#wanted && now < this.#opts.endMs && !this.#halted) {
       this.#active++;
-      this.#send(now);
+      this.#send(now, now);
     }
   }
 
@@ -65,12 +65,12 @@ export class ClosedModel {
       const due = this.#wake[this.#wakeHead]!;
       this.#wakeHead = (this.#wakeHead + 1) % this.#wake.length;
       this.#wakeSize--;
-      this.#send(due);
+      this.#send(due, now);
     }
   }
 
-  #send(intended: number): void {
-    this.#sender.send(pickTarget(++this.#sent, this.#opts.weights), intended);
+  #send(intended: number, now: number): void {
+    this.#sender.send(pickTarget(++this.#sent, this.#opts.weights), intended, now);
   }
 
   #userFree(reentrant: boolean): void {
@@ -81,7 +81,7 @@ export class ClosedModel {
     }
     // A failure inside dispatch itself comes back through the timer, never as a synchronous loop.
     if (this.#opts.thinkMs > 0 || reentrant) this.#sleep(now + Math.max(this.#opts.thinkMs, 1));
-    else this.#send(now);
+    else this.#send(now, now);
   }
 
   #sleep(until: number): void {

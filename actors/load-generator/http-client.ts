@@ -68,10 +68,10 @@ export class Exchange implements Dispatcher.DispatchHandler {
     this.#sink = sink;
   }
 
-  reset(target: number, intended: number): this {
+  reset(target: number, intended: number, now: number): this {
     this.target = target;
     this.intended = intended;
-    this.sent = performance.now();
+    this.sent = now;
     this.ended = 0;
     this.status = 0;
     this.bytesIn = 0;

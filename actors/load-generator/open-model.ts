@@ -112,7 +112,7 @@ export class OpenModel {
       if (!ownsArrival(this.#segment, k)) continue;
       const target = pickTarget(k, weights);
       if (now - due > maxLatenessMs) this.#recorder.drop(target, due);
-      else if (this.#backlog.size === 0 && sender.inFlight < maxInFlight) sender.send(target, due);
+      else if (this.#backlog.size === 0 && sender.inFlight < maxInFlight) sender.send(target, due, now);
       else this.#backlog.push(due, target);
     }
     this.drain(now);
@@ -130,7 +130,7 @@ export class OpenModel {
         this.#recorder.drop(target, due);
       } else if (this.#sender.inFlight < maxInFlight) {
         backlog.shift();
-        this.#sender.send(target, due);
+        this.#sender.send(target, due, now);
       } else break;
     }
   }

@@ -33,7 +33,7 @@ export interface RunOutcome {
   /** Epoch milliseconds. */
   startedAt: number;
   finishedAt: number;
-  /** The plan's duration in seconds (rates are per this). */
+  /** Seconds the rates are per: the plan's duration, or the time until stop() for a stopped run. */
   durationS: number;
   results: LoadResults;
 }
@@ -97,17 +97,23 @@ export function startLoad(opts: StartLoadOptions): LoadRun {
     if (state === 'finished') return;
     state = 'finished';
     clearInterval(timer);
-    if (model instanceof OpenModel) model.dropBacklog();
-    else model.halt();
-    if (sender.inFlight > 0) {
-      sender.aborting = true;
-      await client.destroy().catch(() => {});
-    } else {
-      await Promise.race([client.close(), new Promise((r) => setTimeout(r, 1000))]).catch(() => {});
-      await client.destroy().catch(() => {});
+    const ranS = Math.min(task.duration, Math.max(0, (performance.now() - startMs) / 1000));
+    let outcome: { status: RunStatus; error?: string } = error === undefined ? { status } : { status, error };
+    try {
+      if (model instanceof OpenModel) model.dropBacklog();
+      else model.halt();
+      if (sender.inFlight > 0) {
+        sender.aborting = true;
+        await client.destroy().catch(() => {});
+      } else {
+        await Promise.race([client.close(), new Promise((r) => setTimeout(r, 1000))]).catch(() => {});
+        await client.destroy().catch(() => {});
+      }
+      emit(recorder.takeDelta(true));
+    } catch (err) {
+      outcome = { status: 'failed', error: errorMessage(err) };
     }
-    emit(recorder.takeDelta(true));
-    resolve({ id, status, ...(error ? { error } : {}), startedAt: startAt, finishedAt: Date.now(), durationS: task.duration, results: recorder.results() });
+    resolve({ id, ...outcome, startedAt: startAt, finishedAt: Date.now(), durationS: status === 'stopped' ? ranS : task.duration, results: recorder.results() });
   };
 
   const tick = () => {

@@ -28,8 +28,9 @@ export class Sender implements ExchangeSink {
     this.#deadlines.expire(now);
   }
 
-  send(target: number, intended: number): void {
-    const exchange = (this.#spare.pop() ?? new Exchange(this)).reset(target, intended);
+  /** Sends a request due at `intended`; `now` is the current performance.now(). */
+  send(target: number, intended: number, now: number): void {
+    const exchange = (this.#spare.pop() ?? new Exchange(this)).reset(target, intended, now);
     this.#deadlines.add(exchange, exchange.sent + this.#client.targets[target]!.timeoutMs);
     this.inFlight++;
     this.sending = true;

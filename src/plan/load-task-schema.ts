@@ -1,4 +1,15 @@
 // Field-level schema of a `load_test` task's parameters. Cross-field rules live in load-task.ts.
+//
+//   targets:            - { url, name?, method? (GET; POST when a body is given), headers?, body? (string,
+//                           or JSON sent with content-type application/json), weight? (1), timeout? (10s),
+//                           expected_status? (200-399; a status or a list), thresholds?: [expression] }
+//   duration:           seconds or "500ms", "4s", "2m", "1m30s" (with stages: optional, their total)
+//   base_rps, peak_rps, pattern (constant | ramp_up | ramp_down | spike | wave | random | burst | stages)
+//   stages:             [{ duration, target }], k6 style, from base_rps (0 by default)
+//   seed:               for `random` (1 by default), so every peer computes the same schedule
+//   concurrent_users, think_time            closed model
+//   connections (per origin), pipelining, max_in_flight, max_lateness (1s)   open model
+//   thresholds:         ["p99 < 250ms", { expression: "p95 <= 0.5s", target: <name | url | index> }]
 import { z } from 'zod';
 import { durationSchema } from './duration.js';
 import { thresholdProblem } from './thresholds.js';

@@ -4,3 +4,4 @@ export * from './results.js';
 export * from './recorder.js';
 export * from './summary.js';
 export * from './running-results.js';
+export * from './bucket-counts.js';

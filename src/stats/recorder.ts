@@ -1,6 +1,8 @@
-// Records each finished request into interval histograms and counters, and cuts them into numbered deltas.
-// The hot path touches only preallocated arrays and histograms; totals are summed when a delta is cut.
-import { createHistogram, encodeHistogram, recordMs, type Histogram } from './histogram.js';
+// Records each finished request into interval bucket counts and counters, and cuts them into numbered
+// deltas. The hot path only increments preallocated arrays; histograms are filled, encoded and totals
+// summed when a delta is cut.
+import { BucketCounts, bucketOf, toMicros } from './bucket-counts.js';
+import { createHistogram, encodeHistogram } from './histogram.js';
 import { emptyCounters, ERROR_KINDS, mergeDelta, type Counters, type ErrorKind, type LoadResults, type ResultsDelta, type SecondDelta, type TargetDelta } from './results.js';
 import { RunningResults } from './running-results.js';
 
@@ -11,8 +13,11 @@ export const ERROR_INDEX: Record<ErrorKind, number> = Object.fromEntries(ERROR_K
 const MAX_STATUS = 600;
 
 class TargetTally {
-  readonly latency = createHistogram(32);
-  readonly service = createHistogram(32);
+  readonly latency = new BucketCounts();
+  readonly service = new BucketCounts();
+  /** The counts above as histograms, filled when a delta is cut. */
+  readonly latencyHistogram = createHistogram(32);
+  readonly serviceHistogram = createHistogram(32);
   readonly status = new Uint32Array(MAX_STATUS);
   readonly errors = new Float64Array(ERROR_KINDS.length);
   requests = 0;
@@ -41,9 +46,16 @@ class TargetTally {
     return c;
   }
 
+  fillHistograms(): void {
+    this.latencyHistogram.reset();
+    this.serviceHistogram.reset();
+    this.latency.addTo(this.latencyHistogram);
+    this.service.addTo(this.serviceHistogram);
+  }
+
   reset(): void {
-    this.latency.reset();
-    this.service.reset();
+    this.latency.clear();
+    this.service.clear();
     this.status.fill(0);
     this.errors.fill(0);
     this.requests = this.successes = this.failures = this.dropped = this.bytesIn = this.bytesOut = 0;
@@ -51,7 +63,7 @@ class TargetTally {
 }
 
 class SecondTally {
-  readonly latency = createHistogram(32);
+  readonly latency = new BucketCounts();
   t = 0;
   requests = 0;
   errors = 0;
@@ -68,6 +80,7 @@ export class Recorder {
   #last: SecondTally | undefined;
   readonly #scratchLatency = createHistogram(64);
   readonly #scratchService = createHistogram(64);
+  readonly #scratchSecond = createHistogram(32);
   readonly #running: RunningResults;
 
   /** `originMs`: the run's start on the same clock as the times given to record (seconds are counted from it). */
@@ -111,9 +124,10 @@ export class Recorder {
     }
     if (status > 0) {
       if (status < MAX_STATUS) tally.status[status]!++;
-      recordMs(tally.latency, endMs - intendedMs);
-      recordMs(tally.service, endMs - sentMs);
-      recordMs(second.latency, endMs - intendedMs);
+      const latency = bucketOf(toMicros(endMs - intendedMs));
+      tally.latency.recordBucket(latency);
+      second.latency.recordBucket(latency);
+      tally.service.recordBucket(bucketOf(toMicros(endMs - sentMs)));
     }
   }
 
@@ -130,14 +144,14 @@ export class Recorder {
     const running = this.#running;
     for (const t of delta.targets) {
       const tally = this.#targets[t.index]!;
-      running.addTarget(t.index, t.counters, tally.latency, tally.service);
+      running.addTarget(t.index, t.counters, tally.latencyHistogram, tally.serviceHistogram);
       tally.reset();
     }
     running.addTotals(delta.totals, this.#scratchLatency, this.#scratchService);
     running.addSeconds(delta.seconds);
     running.cut(this.#seq, final);
     for (const second of this.#seconds.values()) {
-      second.latency.reset();
+      second.latency.clear();
       second.requests = second.errors = second.dropped = 0;
       this.#spareSeconds.push(second);
     }
@@ -170,7 +184,8 @@ export class Recorder {
     this.#targets.forEach((tally, index) => {
       if (!tally.touched) return;
       const counters = tally.counters();
-      targets.push({ index, counters, latency: encodeHistogram(tally.latency), service: encodeHistogram(tally.service) });
+      tally.fillHistograms();
+      targets.push({ index, counters, latency: encodeHistogram(tally.latencyHistogram), service: encodeHistogram(tally.serviceHistogram) });
       totals.requests += counters.requests;
       totals.successes += counters.successes;
       totals.failures += counters.failures;
@@ -179,13 +194,16 @@ export class Recorder {
       totals.bytes_out += counters.bytes_out;
       for (const [k, v] of Object.entries(counters.status)) totals.status[k] = (totals.status[k] ?? 0) + v;
       for (const [k, v] of Object.entries(counters.errors) as [ErrorKind, number][]) totals.errors[k] = (totals.errors[k] ?? 0) + v;
-      if (tally.latency.totalCount > 0) latency.add(tally.latency as Histogram);
-      if (tally.service.totalCount > 0) service.add(tally.service as Histogram);
+      if (tally.latency.total > 0) latency.add(tally.latencyHistogram);
+      if (tally.service.total > 0) service.add(tally.serviceHistogram);
     });
     const seconds: SecondDelta[] = [];
+    const scratch = this.#scratchSecond;
     for (const s of this.#seconds.values()) {
       if (s.requests === 0 && s.dropped === 0) continue;
-      seconds.push({ t: s.t, requests: s.requests, errors: s.errors, dropped: s.dropped, latency: encodeHistogram(s.latency) });
+      scratch.reset();
+      s.latency.addTo(scratch);
+      seconds.push({ t: s.t, requests: s.requests, errors: s.errors, dropped: s.dropped, latency: encodeHistogram(scratch) });
     }
     seconds.sort((a, b) => a.t - b.t);
     return { run_id: this.runId, seq, final, totals, latency: encodeHistogram(latency), service: encodeHistogram(service), targets, seconds };

@@ -3,14 +3,16 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { getJson, waitFor, type PeerProcess } from '../../scripts/lib/peer-process.js';
 import { startCountingTarget, type CountingTarget } from '../support/counting-target.js';
 import { LocalCluster } from '../support/cluster.js';
+import { ownsArrival } from '../../actors/load-generator/segment.js';
 
 interface ExecutionBody {
   execution_id: string;
+  start_at: string;
   status: string;
   coordinator: string;
   term: number;
   progress_percent: number;
-  nodes: { node_id: string; state: string; total_requests: number }[];
+  nodes: { node_id: string; state: string; total_requests: number; segment: { from: number; to: number } }[];
   report: { summary: { total_requests: number; latency_ms: { p99: number } } };
 }
 
@@ -66,8 +68,26 @@ describe('distributed executions on 3 real peers', () => {
       expect(node.total_requests / done.report.summary.total_requests).toBeGreaterThan(0.28);
       expect(node.total_requests / done.report.summary.total_requests).toBeLessThan(0.39);
     }
-    // Every peer answers from its replica.
+    // All three started together. Arrival k of the shared schedule is due at start + k/600 s and sent by
+    // the peer whose segment owns it; a peer's start offset is the least lateness of its first arrivals
+    // (a busy event loop releases arrivals in batches, and the last of a batch is on time).
+    const startAt = Date.parse(done.start_at);
+    const arrivals = [...target.arrivals().slice(0, 90)].sort((a, b) => a - b);
+    const startOffset = new Map<string, number>();
+    arrivals.forEach((t, k) => {
+      const owner = done.nodes.find((n) => ownsArrival(n.segment, k))!.node_id;
+      startOffset.set(owner, Math.min(startOffset.get(owner) ?? Infinity, t - (startAt + (k * 1000) / 600)));
+    });
+    const skew = Math.max(...startOffset.values()) - Math.min(...startOffset.values());
+    expect(startOffset.size).toBe(3);
+    expect(skew, `start offsets ${[...startOffset.values()].map((o) => o.toFixed(1)).join(', ')} ms`).toBeLessThanOrEqual(10);
+    // Every peer answers from its replica, a restarted one too (from its SQLite file).
     for (const peer of cluster.alive()) expect((await execution(peer, id)).report.summary.total_requests).toBe(target.count());
+    const restarted = cluster.alive().find((p) => p.id !== coordinator.id)!;
+    await restarted.kill('SIGTERM');
+    const index = cluster.peers.indexOf(restarted);
+    const again = await cluster.restart(index);
+    expect((await execution(again, id)).report.summary.total_requests).toBe(target.count());
   }, 60_000);
 
   it('cancel mid-run: the target stops counting within 1 s', async () => {

@@ -2,6 +2,7 @@ import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { profileFor, reportOf, startLoad } from '../../actors/load-generator/index.js';
 import { validateLoadTask } from '../../src/plan/index.js';
+import { mergeDeltas, summarize, type ResultsDelta } from '../../src/stats/index.js';
 import { startCountingTarget, type CountingTarget } from '../support/counting-target.js';
 
 let target: CountingTarget | undefined;
@@ -21,9 +22,10 @@ async function closedPort(): Promise<number> {
 describe('open model run against a real target', () => {
   it('sends exactly the planned requests at the asked rate (500 req/s for 4 s)', async () => {
     target = await startCountingTarget();
-    const task = validateLoadTask({ targets: [{ url: `${target.url}/a` }], duration: '4s', base_rps: 500, connections: 20 });
-    const seqs: number[] = [];
-    const run = startLoad({ params: task, startAt: Date.now() + 50, onDelta: (d) => seqs.push(d.seq) });
+    // A generous lateness bound: on a busy machine a long pause must not turn into drops here.
+    const task = validateLoadTask({ targets: [{ url: `${target.url}/a` }], duration: '4s', base_rps: 500, connections: 20, max_lateness: '5s' });
+    const deltas: ResultsDelta[] = [];
+    const run = startLoad({ params: task, startAt: Date.now() + 50, onDelta: (d) => deltas.push(JSON.parse(JSON.stringify(d))) });
     const outcome = await run.done;
     const report = reportOf(outcome, task);
     expect(outcome.status).toBe('completed');
@@ -34,13 +36,16 @@ describe('open model run against a real target', () => {
     // At the target, over the run's own 4 s (plus a little for the last request to travel).
     const arrived = target.countsBySecond(run.startAt, 1, 4100)[0]!;
     expect(arrived / 4).toBeGreaterThanOrEqual(500 * 0.995);
-    expect(seqs.length).toBeGreaterThanOrEqual(4);
-    expect(seqs).toEqual(seqs.map((_, i) => i + 1));
+    // About one delta a second, numbered, the last one final; their fold is the run's result.
+    expect(deltas.length).toBeGreaterThanOrEqual(4);
+    expect(deltas.map((d) => d.seq)).toEqual(deltas.map((_, i) => i + 1));
+    expect(deltas.map((d) => d.final)).toEqual(deltas.map((_, i) => i === deltas.length - 1));
+    expect(summarize(mergeDeltas(deltas), 4)).toEqual(summarize(outcome.results, 4));
   });
 
   it('follows a ramp second by second at the target', async () => {
     target = await startCountingTarget();
-    const params = { targets: [{ url: target.url }], duration: 4, base_rps: 100, peak_rps: 700, pattern: 'ramp_up', connections: 20 };
+    const params = { targets: [{ url: target.url }], duration: 4, base_rps: 100, peak_rps: 700, pattern: 'ramp_up', connections: 20, max_lateness: '5s' };
     const task = validateLoadTask(params);
     const profile = profileFor(task);
     const run = startLoad({ params: task, startAt: Date.now() + 50 });
@@ -79,6 +84,15 @@ describe('open model run against a real target', () => {
     expect(report.targets[1]).toMatchObject({ name: 'bee', method: 'POST' });
     expect(report.summary.bytes_sent).toBeGreaterThan(400 * 40);
     expect(report.summary.bytes_received).toBeGreaterThan(400 * 40);
+  });
+
+  it('pipelines requests on few connections', async () => {
+    target = await startCountingTarget();
+    const task = validateLoadTask({ targets: [{ url: target.url }], duration: 1, base_rps: 1000, connections: 1, pipelining: 8, max_lateness: '5s' });
+    expect(task.max_in_flight).toBe(8);
+    const summary = reportOf(await startLoad({ params: task }).done, task).summary;
+    expect(summary).toMatchObject({ total_requests: 1000, successful_requests: 1000, dropped_requests: 0 });
+    expect(target.count()).toBe(1000);
   });
 
   it('counts failures by kind', async () => {

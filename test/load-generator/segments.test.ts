@@ -13,7 +13,7 @@ afterEach(async () => {
 describe('segments of one run', () => {
   it('three thirds together send exactly what one full run would', async () => {
     target = await startCountingTarget();
-    const task = validateLoadTask({ targets: [{ url: target.url }], duration: 2, base_rps: 200, peak_rps: 700, pattern: 'ramp_up', connections: 10 });
+    const task = validateLoadTask({ targets: [{ url: target.url }], duration: 2, base_rps: 200, peak_rps: 700, pattern: 'ramp_up', connections: 10, max_lateness: '5s' });
     const full = profileFor(task).total;
     const startAt = Date.now() + 100;
     const thirds: Segment[] = [
@@ -36,7 +36,7 @@ describe('segments of one run', () => {
 
   it('keeps the total exact when segments change during the run', async () => {
     target = await startCountingTarget();
-    const task = validateLoadTask({ targets: [{ url: target.url }], duration: 2, base_rps: 600, connections: 10 });
+    const task = validateLoadTask({ targets: [{ url: target.url }], duration: 2, base_rps: 600, connections: 10, max_lateness: '5s' });
     const profile = profileFor(task);
     const startAt = Date.now() + 100;
     const a = startLoad({ params: task, segment: { from: 0, to: 0.5 }, startAt });
@@ -62,6 +62,9 @@ describe('segments of one run', () => {
     const task = validateLoadTask({ targets: [{ url: target.url }], duration: 1.5, base_rps: 400, connections: 10 });
     const run = startLoad({ params: task, segment: { from: 0, to: 0.25 } });
     await poll(() => target!.count() >= 50);
+    const partial = run.snapshot().totals.requests;
+    expect(partial).toBeGreaterThan(0);
+    expect(partial).toBeLessThanOrEqual(target.count());
     run.setSegment(0, 1);
     const total = reportOf(await run.done, task).summary.total_requests;
     expect(total).toBe(target.count());

@@ -70,7 +70,7 @@ export function executionRoutes(router: Router, source: ExecutionsSource): void 
         finished_at: doc.finished_at === null ? null : new Date(doc.finished_at).toISOString(),
         error: doc.error ?? null,
         plan: doc.plan,
-        nodes: doc.assignments.map((a) => ({ node_id: a.node_id, state: a.state, segment: a.segment, reason: a.reason ?? null, total_requests: sent[a.node_id] ?? 0 })),
+        nodes: doc.assignments.map((a) => ({ node_id: a.node_id, state: a.state, segment: a.segment, reason: a.reason ?? null, assign_rtt_ms: a.assign_rtt_ms ?? null, total_requests: sent[a.node_id] ?? 0 })),
         report: storedReport(source.store, doc, now),
       },
     };
