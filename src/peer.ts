@@ -77,6 +77,7 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
         host: config.p2p.host,
         port: config.p2p.port,
         mdns: config.discovery.mdns,
+        mdnsIntervalMs: config.discovery.broadcast_interval * 1_000,
         bootstrap: config.p2p.bootstrap,
         log: log.child('transport'),
       });

@@ -70,7 +70,10 @@ export async function startPeerProcess(options: PeerProcessOptions): Promise<Pee
 
   const timeoutMs = options.startTimeoutMs ?? 15_000;
   const started = await new Promise<RegExpExecArray>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`peer did not start within ${timeoutMs} ms:\n${stderr}`)), timeoutMs);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL'); // no one else holds a handle to it
+      reject(new Error(`peer did not start within ${timeoutMs} ms:\n${stderr}`));
+    }, timeoutMs);
     const check = () => {
       const match = START_LINE.exec(stdout);
       if (match) {

@@ -72,7 +72,7 @@ class SecondTally {
 
 export class Recorder {
   readonly runId: string;
-  #origin: number;
+  readonly #origin: number;
   #seq = 0;
   readonly #targets: TargetTally[];
   readonly #seconds = new Map<number, SecondTally>();

@@ -18,6 +18,8 @@ export interface NodeOptions {
   /** Bootstrap multiaddrs that carry a `/p2p/<id>`; id-less ones are dialled by the transport itself. */
   bootstrapWithIds: string[];
   mdnsServiceTag: string;
+  /** Milliseconds between mDNS queries. */
+  mdnsIntervalMs: number;
 }
 
 export type PeerNode = Libp2p<{ pubsub: GossipSub; identify: unknown; ping: unknown }>;
@@ -25,7 +27,7 @@ export type PeerNode = Libp2p<{ pubsub: GossipSub; identify: unknown; ping: unkn
 export async function createNode(options: NodeOptions): Promise<PeerNode> {
   // Each discovery factory wants its own slice of libp2p's components; the array type is their union.
   const peerDiscovery: ((components: any) => PeerDiscovery)[] = []; // eslint-disable-line @typescript-eslint/no-explicit-any
-  if (options.mdns) peerDiscovery.push(mdns({ serviceTag: options.mdnsServiceTag, interval: 5_000 }));
+  if (options.mdns) peerDiscovery.push(mdns({ serviceTag: options.mdnsServiceTag, interval: options.mdnsIntervalMs }));
   if (options.bootstrapWithIds.length > 0) peerDiscovery.push(bootstrap({ list: options.bootstrapWithIds, timeout: 200 }));
   const ip = options.host.includes(':') ? 'ip6' : 'ip4';
   return createLibp2p({
@@ -40,7 +42,9 @@ export async function createNode(options: NodeOptions): Promise<PeerNode> {
       inboundConnectionThreshold: 1_000,
       maxConnections: 1_000,
     },
-    connectionMonitor: { pingInterval: 1_000, pingTimeout: { minTimeout: 1_000 } },
+    // A slow ping on a busy peer must not close the connection (that caused reconnect storms with 10
+    // peers on 2 cores): membership heartbeats find hung peers, and a killed peer's connection drops at once.
+    connectionMonitor: { pingInterval: 2_000, pingTimeout: { minTimeout: 1_000, maxTimeout: 1_500 }, abortConnectionOnPingFailure: false },
     services: {
       identify: identify(),
       ping: ping(),

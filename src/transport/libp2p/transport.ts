@@ -30,6 +30,7 @@ export interface Libp2pTransportOptions {
   bootstrap: readonly string[];
   log: Logger;
   mdnsServiceTag?: string;
+  mdnsIntervalMs?: number;
 }
 
 const INBOUND_READ_TIMEOUT_MS = 10_000;
@@ -51,6 +52,7 @@ export class Libp2pTransport implements Transport {
       port: options.port,
       mdns: options.mdns,
       mdnsServiceTag: options.mdnsServiceTag ?? '_mcpdt._udp.local',
+      mdnsIntervalMs: options.mdnsIntervalMs ?? 5_000,
       bootstrapWithIds: options.bootstrap.filter((a) => a.includes('/p2p/')),
     };
     const node = await createNode(nodeOptions);
