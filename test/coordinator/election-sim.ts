@@ -9,6 +9,7 @@ import {
   type ElectionMessage,
   type ElectionState,
 } from '../../actors/coordinator/election.js';
+import { mulberry32 } from '../../actors/load-generator/patterns.js';
 
 export type Action =
   | { kind: 'crash'; node: number }
@@ -23,17 +24,8 @@ export interface ScheduledAction {
   action: Action;
 }
 
-/** mulberry32: a small seeded PRNG. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+/** The same seeded PRNG the load patterns use. */
+export const prng = mulberry32;
 
 interface InFlight {
   at: number;
