@@ -6,3 +6,9 @@ export interface Messenger {
   send(to: string, kind: string, payload: unknown, mode: DeliveryMode, options?: { deadlineMs?: number }): Promise<unknown>;
   on(kind: string, handler: (payload: unknown, from: string) => unknown | Promise<unknown>): void;
 }
+
+/** A failure that no retry can fix: the receiver refused the message for good. */
+export function isFinalFailure(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code.startsWith('PERMANENT_') || code === 'HUB_REJECTED');
+}

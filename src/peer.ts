@@ -12,6 +12,7 @@ import { clusterRoutes, toNodeView, type NodeView } from './http/routes/cluster.
 import { loadRoutes } from './http/routes/load.js';
 import { executionRoutes } from './http/routes/executions.js';
 import { hubMessenger } from './hub-messenger.js';
+import { isFinalFailure } from './messaging.js';
 import { validatePlan, type Plan } from './plan/index.js';
 import type { ResultsDelta } from './stats/index.js';
 import { Store } from './store/store.js';
@@ -26,7 +27,7 @@ import { timingFor } from '../actors/discovery/membership.js';
 import type { DiscoveryMessage, Member, MemberInfo } from '../actors/discovery/messages.js';
 import { coordinator } from '../actors/coordinator/coordinator.js';
 import { DEFAULT_ELECTION_TIMING, type DurableElectionState } from '../actors/coordinator/election.js';
-import { CancelPayload, DeltaPayload, KINDS, ReplicateDeltaPayload, ReplicatePayload, SubmitPayload, type ExecutionDoc } from '../actors/coordinator/execution.js';
+import { CancelPayload, DeltaPayload, KINDS, ReplicateDeltaPayload, ReplicatePayload, SubmitPayload, type DeltaAck, type ExecutionDoc } from '../actors/coordinator/execution.js';
 import type { CoordinatorMessage, CoordinatorStatus, Outcome } from '../actors/coordinator/messages.js';
 import { loadGenerator } from '../actors/load-generator/actor.js';
 import { AssignmentAgent } from '../actors/load-generator/assignments.js';
@@ -51,8 +52,8 @@ export interface PeerDeps {
 }
 
 const ROLES = ['discovery', 'messaging-hub', 'load-generator', 'coordinator', 'test-distributor'];
-/** A generator that hears from no coordinator for this long stops its load. */
-const ORPHAN_TIMEOUT_MS = 10_000;
+/** A generator that knows of no coordinator for this long stops its load (a failover takes about 1.5 s). */
+const ORPHAN_TIMEOUT_MS = 5_000;
 
 async function unwrap<T>(outcome: Promise<Outcome<T>>): Promise<T> {
   const result = await outcome;
@@ -123,6 +124,11 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
     store.addDelta(d);
     return true;
   });
+  // A new coordinator gathers every peer's replicas of unfinished executions before it takes over.
+  messenger.on(KINDS.sync, () => {
+    const docs = store.listExecutions(['pending', 'running', 'cancelled']).map((e) => e.doc as ExecutionDoc);
+    return { docs, deltas: docs.flatMap((doc) => store.deltas(doc.execution_id)) };
+  });
 
   // Load generation, local and assigned.
   const generatorActor: Actor<LoadGeneratorMessage, unknown> = await system.spawn(loadGenerator());
@@ -164,20 +170,36 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
     const { execution_id } = parseOrThrow(CancelPayload, payload, 'PERMANENT_INVALID', 'invalid cancel');
     return unwrap(ask<CoordinatorMessage, Outcome<string>>(coordinatorActor, (reply) => ({ type: 'execution.cancel', executionId: execution_id, reply })));
   });
-  messenger.on(KINDS.delta, async (payload) => {
+  messenger.on(KINDS.delta, async (payload, from) => {
     const d = parseOrThrow(DeltaPayload, payload, 'PERMANENT_INVALID', 'invalid delta');
-    return unwrap(ask<CoordinatorMessage, Outcome<true>>(coordinatorActor, (reply) => ({ type: 'execution.delta', executionId: d.execution_id, delta: d.delta as unknown as ResultsDelta, reply })));
+    return unwrap(
+      ask<CoordinatorMessage, Outcome<DeltaAck>>(coordinatorActor, (reply) => ({
+        type: 'execution.delta',
+        executionId: d.execution_id,
+        from,
+        task: d.task,
+        delta: d.delta as ResultsDelta,
+        reply,
+      })),
+    );
   });
+  /** Send to the coordinator in office, finding it again on every attempt (office may change meanwhile). */
   const toCoordinator = async (kind: string, payload: unknown): Promise<unknown> => {
-    // During an election there is briefly no coordinator: wait for the next one a little.
-    const deadline = Date.now() + 3_000;
-    let current = await currentCoordinator();
-    while (!current && Date.now() < deadline) {
+    const deadline = Date.now() + 4_000;
+    let lastError: unknown = new McpError('NO_COORDINATOR', 'no coordinator is in office yet; try again in a moment');
+    while (Date.now() < deadline) {
+      const current = await currentCoordinator();
+      if (current) {
+        try {
+          return await messenger.send(current.node_id, kind, payload, 'reliable', { deadlineMs: 1_000 });
+        } catch (error) {
+          if (isFinalFailure(error)) throw error;
+          lastError = error;
+        }
+      }
       await new Promise((r) => setTimeout(r, 100));
-      current = await currentCoordinator();
     }
-    if (!current) throw new McpError('NO_COORDINATOR', 'no coordinator is in office yet; try again in a moment');
-    return messenger.send(current.node_id, kind, payload, 'reliable', { deadlineMs: 3_000 });
+    throw lastError;
   };
   executionRoutes(router, {
     store,
@@ -202,6 +224,8 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
     void members()
       .then((list) => coordinatorActor.tell({ type: 'members', members: list }))
       .catch(() => undefined);
+  const memberRefresh = setInterval(refreshMembers, 1_000);
+  memberRefresh.unref();
   discoveryActor = await system.spawn(
     discovery({
       onChange: refreshMembers,
@@ -243,6 +267,7 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
         // Say goodbye first so the others drop us at once, then close everything.
         await ask<DiscoveryMessage, void>(discoveryActor!, (reply) => ({ type: 'leave', reply: () => reply() }), 500).catch(() => undefined);
         agent.stop();
+        clearInterval(memberRefresh);
         await http.close();
         await system.stop();
         await transport.stop();

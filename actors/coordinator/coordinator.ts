@@ -19,7 +19,7 @@ export interface CoordinatorInit {
   durable: { load(): DurableElectionState; save(state: DurableElectionState): void };
   /** This peer's capabilities (it generates load too when it has `http_load`). */
   capabilities: readonly string[];
-  executions: Omit<ExecutionPorts, 'peers' | 'generators' | 'now' | 'log'>;
+  executions: Omit<ExecutionPorts, 'peers' | 'generators' | 'now' | 'log' | 'leaseValid' | 'isLost'>;
 }
 
 interface CoordinatorState {
@@ -59,7 +59,9 @@ export function coordinator(init: CoordinatorInit): Behaviour<CoordinatorMessage
       ...init.executions,
       log: ctx.log,
       now: () => ctx.clock.now(),
+      leaseValid: () => state.election.inOffice(ctx.clock.now()),
       peers: () => state.members.filter((m) => m.status === 'alive').map((m) => m.node_id),
+      isLost: (node) => node !== transport.self && (state.members.find((m) => m.node_id === node)?.status ?? 'dead') === 'dead',
       generators: () =>
         eligibleGenerators([...state.members, { node_id: transport.self, capabilities: init.capabilities, status: 'alive' }]),
     });
@@ -131,7 +133,7 @@ export function coordinator(init: CoordinatorInit): Behaviour<CoordinatorMessage
           msg.reply(settle(() => state.executions.cancel(msg.executionId)));
           break;
         case 'execution.delta':
-          msg.reply(settle(() => (state.executions.onDelta(msg.executionId, msg.delta), true as const)));
+          msg.reply(settle(() => state.executions.onDelta(msg.executionId, msg.from, msg.task, msg.delta)));
           break;
         default:
           assertNever(msg);

@@ -106,7 +106,9 @@ export function initialState(self: string, durable: DurableElectionState, electo
     electionDeadline: now + electionTimeout({ self, electorate: members }, timing, random),
     nextHeartbeat: 0,
     campaignStartedAt: 0,
-    heardCoordinatorAt: -Infinity,
+    // A peer that just (re)started may have acknowledged a coordinator's lease before: it grants no
+    // vote within a lease of starting, as if it had just heard from that coordinator.
+    heardCoordinatorAt: now,
   };
 }
 
@@ -222,7 +224,8 @@ function onReceive(
     case 'coordinator.ack': {
       if (s.role !== 'coordinator' || message.term !== s.term || !message.ok) return s;
       const acks = new Map(s.acks);
-      acks.set(message.from, Math.max(acks.get(message.from) ?? 0, message.sentAt));
+      // Acks count for the peer that sent them, and never from the future.
+      acks.set(from, Math.max(acks.get(from) ?? 0, Math.min(message.sentAt, now)));
       return { ...s, acks };
     }
   }

@@ -45,6 +45,7 @@ export const runIdOf = (executionId: string, task: number, node: string) => `${e
 
 export const KINDS = {
   submit: 'execution.submit',
+  sync: 'execution.sync',
   cancel: 'execution.cancel',
   replicate: 'execution.replicate',
   replicateDelta: 'execution.delta',
@@ -67,13 +68,57 @@ export const AssignPayload = z.object({
   segment,
   start_at: z.number(),
 });
-export const ResegmentPayload = z.object({ execution_id: z.string().min(1), term, segment, at: z.number() });
+/** `version` orders resegments of one execution: a generator applies only newer ones. */
+export const ResegmentPayload = z.object({ execution_id: z.string().min(1), term, version: z.number().int(), segment, at: z.number() });
 export const StopPayload = z.object({ execution_id: z.string().min(1), term });
+const count = z.number().int().nonnegative();
+const counters = z.object({
+  requests: count,
+  successes: count,
+  failures: count,
+  dropped: count,
+  bytes_in: count,
+  bytes_out: count,
+  status: z.record(z.string(), count),
+  errors: z.record(z.string(), count),
+});
+/** A results delta as it crosses the wire (histograms are base64 HDR, '' when empty). */
+export const ResultsDeltaSchema = z.object({
+  run_id: z.string().min(1).max(512),
+  seq: z.number().int().positive().max(10_000_000),
+  final: z.boolean(),
+  totals: counters,
+  latency: z.string(),
+  service: z.string(),
+  targets: z.array(z.object({ index: count, counters, latency: z.string(), service: z.string() })),
+  seconds: z.array(z.object({ t: count, requests: count, errors: count, dropped: count, latency: z.string() })),
+});
 export const DeltaPayload = z.object({
   execution_id: z.string().min(1),
   task: z.number().int().nonnegative(),
   node_id: z.string().min(1),
-  delta: z.object({ run_id: z.string(), seq: z.number().int().positive(), final: z.boolean() }).passthrough(),
+  delta: ResultsDeltaSchema,
 });
-export const ReplicatePayload = z.object({ doc: z.object({ execution_id: z.string(), term, version: z.number().int() }).passthrough() });
-export const ReplicateDeltaPayload = z.object({ execution_id: z.string(), run_id: z.string(), seq: z.number().int(), delta: z.unknown() });
+/** The answer to a delta: the execution's status, so a generator stops work that is over. */
+export interface DeltaAck {
+  status: ExecutionStatus | 'unknown';
+}
+const assignment = z.object({ node_id: z.string(), segment, state: z.enum(['assigned', 'running', 'done', 'failed', 'cancelled']), updated_at: z.number() }).passthrough();
+export const ExecutionDocSchema = z
+  .object({
+    execution_id: z.string().min(1),
+    name: z.string(),
+    plan: z.object({ name: z.string(), tasks: z.array(z.object({ type: z.string(), parameters: z.object({ duration: z.number() }).passthrough() })).min(1) }).passthrough(),
+    status: z.enum(['pending', 'running', 'completed', 'failed', 'cancelled']),
+    created_at: z.number(),
+    start_at: z.number().nullable(),
+    finished_at: z.number().nullable(),
+    coordinator: z.string(),
+    term,
+    version: z.number().int(),
+    assignments: z.array(assignment),
+  })
+  .passthrough();
+export const ReplicatePayload = z.object({ doc: ExecutionDocSchema });
+export const ReplicateDeltaPayload = z.object({ execution_id: z.string(), run_id: z.string(), seq: z.number().int(), delta: ResultsDeltaSchema });
+export const SyncReply = z.object({ docs: z.array(ExecutionDocSchema), deltas: z.array(ReplicateDeltaPayload) });

@@ -1,16 +1,16 @@
 // The coordinator's executions: assign shares, merge results, move a dead generator's share to the
 // living, end or cancel, and replicate every change. Only the peer in office drives them; a new one
-// takes over from the replicated state.
+// first gathers the replicas of the others, then takes over from the newest state.
 import type { Logger } from '../../src/util/log.js';
-import type { Messenger } from '../../src/messaging.js';
+import { isFinalFailure, type DeliveryMode, type Messenger } from '../../src/messaging.js';
 import type { Store } from '../../src/store/store.js';
 import { McpError, errorMessage } from '../../src/errors.js';
 import type { Plan } from '../../src/plan/index.js';
 import type { LoadResults, ResultsDelta } from '../../src/stats/index.js';
 import { mergeDelta } from '../../src/stats/index.js';
 import { splitEqually } from '../test-distributor/split.js';
-import { KINDS, runIdOf, type Assignment, type ExecutionDoc } from './execution.js';
-import { mergedResults, reportFor, taskOfRun } from './results-view.js';
+import { KINDS, SyncReply, runIdOf, type Assignment, type DeltaAck, type ExecutionDoc } from './execution.js';
+import { mergedResults, reportFor } from './results-view.js';
 
 export interface ExecutionPorts {
   self: string;
@@ -18,10 +18,14 @@ export interface ExecutionPorts {
   messenger: Messenger;
   log: Logger;
   now(): number;
+  /** Whether this peer's lease is valid right now: checked before every action, and after every await. */
+  leaseValid(): boolean;
   /** Alive peers other than this one (replicas). */
   peers(): string[];
-  /** Peers that may generate load now (alive, with the capability), this one included. */
+  /** Peers that may take new work now (alive, with the capability), this one included. */
   generators(): string[];
+  /** A generator is lost when it is dead or gone (left); a suspect one keeps its share. */
+  isLost(node: string): boolean;
 }
 
 interface Live {
@@ -33,12 +37,16 @@ interface Live {
 export const START_DELAY_MS = 300;
 /** How long after the planned end we wait for final results before ending anyway. */
 const FINAL_GRACE_MS = 10_000;
+/** A cancelled execution still takes late deltas this long. */
+const CANCELLED_LINGER_MS = 30_000;
 
 export class ExecutionManager {
   readonly #p: ExecutionPorts;
   readonly #live = new Map<string, Live>();
   #term = 0;
   #inOffice = false;
+  /** False while a new coordinator gathers replicas: it takes no decision yet. */
+  #ready = false;
 
   constructor(ports: ExecutionPorts) {
     this.#p = ports;
@@ -48,24 +56,22 @@ export class ExecutionManager {
     return this.#inOffice;
   }
 
-  /** Take over every unfinished execution from the replicated state. */
+  /** Gather the others' replicas, then take over every unfinished execution from the newest state. */
   takeOffice(term: number): void {
     this.#term = term;
     this.#inOffice = true;
+    this.#ready = false;
     this.#live.clear();
-    for (const stored of this.#p.store.listExecutions()) {
-      const doc = stored.doc as ExecutionDoc;
-      if (doc.status !== 'pending' && doc.status !== 'running') continue;
-      const live = { doc, results: mergedResults(doc, this.#p.store.deltas(doc.execution_id)) };
-      this.#live.set(doc.execution_id, live);
-      this.#p.log.info('taking over execution', { execution: doc.execution_id, from: doc.coordinator, term });
-      if (doc.status === 'pending') void this.#assign(live);
-      else this.#write(live);
-    }
+    void this.#gatherReplicas()
+      .then(() => {
+        if (this.#inOffice && this.#term === term) this.#resume();
+      })
+      .catch((error: unknown) => this.#p.log.error('takeover failed', { error }));
   }
 
   leaveOffice(): void {
     this.#inOffice = false;
+    this.#ready = false;
     this.#live.clear();
   }
 
@@ -90,64 +96,124 @@ export class ExecutionManager {
     const live = { doc, results: mergedResults(doc, []) };
     this.#live.set(executionId, live);
     this.#write(live);
-    void this.#assign(live);
+    this.#spawn(this.#assign(live), 'assignment');
   }
 
   cancel(executionId: string): ExecutionDoc['status'] {
     this.#requireOffice();
     const live = this.#live.get(executionId);
-    if (!live) {
-      const stored = this.#p.store.getExecution(executionId);
+    if (!live || live.doc.status !== 'running') {
+      const stored = live?.doc ?? (this.#p.store.getExecution(executionId)?.doc as ExecutionDoc | undefined);
       if (!stored) throw new McpError('EXECUTION_NOT_FOUND', `no execution ${executionId}`);
-      return (stored.doc as ExecutionDoc).status;
+      if (stored.status !== 'pending') return stored.status;
     }
-    const active = live.doc.assignments.filter((a) => a.state === 'running' || a.state === 'assigned');
-    this.#end(live, 'cancelled');
-    for (const a of active) {
-      this.#p.messenger
-        .send(a.node_id, KINDS.stop, { execution_id: executionId, term: this.#term }, 'reliable', { deadlineMs: 3_000 })
-        .catch((error: unknown) => this.#p.log.warn('stop not delivered', { node: a.node_id, error }));
-    }
+    const target = live ?? this.#liveFromStore(executionId)!;
+    this.#end(target, 'cancelled');
+    // Every node ever assigned, whatever its state: a stop is harmless where nothing runs.
+    for (const a of target.doc.assignments) this.#command(a.node_id, KINDS.stop, { execution_id: executionId, term: this.#term }, 'reliable');
     return 'cancelled';
   }
 
-  /** A generator's delta: stored once, merged once, replicated. */
-  onDelta(executionId: string, delta: ResultsDelta): void {
+  /** A generator's delta: stored once, merged once, replicated. Answers the execution's status. */
+  onDelta(executionId: string, from: string, task: number, delta: ResultsDelta): DeltaAck {
     this.#requireOffice();
+    if (delta.run_id !== runIdOf(executionId, task, from)) {
+      throw new McpError('PERMANENT_DELTA_MISMATCH', `delta ${delta.run_id} does not belong to task ${task} of ${from}`);
+    }
     const stored = this.#p.store.addDelta({ execution_id: executionId, run_id: delta.run_id, seq: delta.seq, delta });
     const live = this.#live.get(executionId);
-    if (!stored) return;
-    if (live) {
-      const task = taskOfRun(delta.run_id);
-      if (live.results[task]) live.results[task] = mergeDelta(live.results[task]!, delta);
+    // Merging is idempotent per (run, seq): a delta stored by replication before this takeover still counts.
+    if (live?.results[task]) live.results[task] = mergeDelta(live.results[task]!, delta);
+    if (stored) {
+      for (const peer of this.#p.peers()) {
+        this.#p.messenger
+          .send(peer, KINDS.replicateDelta, { execution_id: executionId, run_id: delta.run_id, seq: delta.seq, delta }, 'fire-and-forget')
+          .catch(() => undefined);
+      }
     }
-    for (const peer of this.#p.peers()) {
-      this.#p.messenger
-        .send(peer, KINDS.replicateDelta, { execution_id: executionId, run_id: delta.run_id, seq: delta.seq, delta }, 'fire-and-forget')
-        .catch(() => undefined);
+    const status = live?.doc.status ?? (this.#p.store.getExecution(executionId)?.doc as ExecutionDoc | undefined)?.status;
+    return { status: status ?? 'unknown' };
+  }
+
+  /** Periodic: move shares off lost generators, end executions whose results are all in. */
+  tick(): void {
+    if (!this.#inOffice || !this.#ready || !this.#p.leaseValid()) return;
+    const now = this.#p.now();
+    for (const live of [...this.#live.values()]) {
+      try {
+        this.#tickOne(live, now);
+      } catch (error) {
+        this.#p.log.error('execution step failed', { execution: live.doc.execution_id, error });
+      }
     }
   }
 
-  /** Periodic: move shares off dead generators, end executions whose results are all in. */
-  tick(): void {
-    if (!this.#inOffice) return;
-    const now = this.#p.now();
-    const alive = new Set(this.#p.generators());
-    for (const live of this.#live.values()) {
-      const { doc } = live;
-      if (doc.status !== 'running') continue;
-      const lost = doc.assignments.filter((a) => (a.state === 'running' || a.state === 'assigned') && !alive.has(a.node_id) && !this.#finished(live, a.node_id));
-      if (lost.length > 0) this.#failAndResegment(live, lost.map((a) => a.node_id), 'generator died');
-      const end = doc.start_at! + maxDurationMs(doc.plan);
-      const active = doc.assignments.filter((a) => a.state !== 'failed');
-      for (const a of active) if (a.state !== 'done' && this.#finished(live, a.node_id)) this.#setAssignment(live, a.node_id, 'done');
-      if (now >= end && active.every((a) => this.#finished(live, a.node_id))) this.#end(live, 'completed');
-      else if (now >= end + FINAL_GRACE_MS) {
-        const missing = active.filter((a) => !this.#finished(live, a.node_id)).map((a) => a.node_id);
-        for (const node of missing) this.#setAssignment(live, node, 'failed', 'no final results');
-        this.#end(live, 'completed');
+  #tickOne(live: Live, now: number): void {
+    const { doc } = live;
+    if (doc.status === 'cancelled') {
+      if (now - (doc.finished_at ?? now) > CANCELLED_LINGER_MS) this.#live.delete(doc.execution_id);
+      return;
+    }
+    if (doc.status !== 'running' || doc.start_at === null) return;
+    const lost = doc.assignments.filter((a) => (a.state === 'running' || a.state === 'assigned') && this.#p.isLost(a.node_id) && !this.#finished(live, a.node_id));
+    if (lost.length > 0) this.#failAndResegment(live, lost.map((a) => a.node_id), 'generator died');
+    const end = doc.start_at + maxDurationMs(doc.plan);
+    const active = doc.assignments.filter((a) => a.state !== 'failed');
+    for (const a of active) if (a.state !== 'done' && this.#finished(live, a.node_id)) this.#setAssignment(live, a.node_id, 'done');
+    if (now >= end && active.every((a) => this.#finished(live, a.node_id))) this.#end(live, 'completed');
+    else if (now >= end + FINAL_GRACE_MS) {
+      for (const a of active.filter((x) => !this.#finished(live, x.node_id))) this.#setAssignment(live, a.node_id, 'failed', 'no final results');
+      this.#end(live, 'completed');
+    }
+  }
+
+  /** Ask every alive peer for its replicas of unfinished executions; keep the newest of each. */
+  async #gatherReplicas(): Promise<void> {
+    const { store, messenger, log } = this.#p;
+    await Promise.all(
+      this.#p.peers().map(async (peer) => {
+        try {
+          const reply = SyncReply.parse(await messenger.send(peer, KINDS.sync, {}, 'reliable', { deadlineMs: 500 }));
+          store.transaction(() => {
+            for (const doc of reply.docs) store.putExecution({ execution_id: doc.execution_id, term: doc.term, version: doc.version, status: doc.status, created_at: doc.created_at, doc });
+            for (const d of reply.deltas) store.addDelta(d);
+          });
+        } catch (error) {
+          log.warn('no replicas from peer', { peer, error });
+        }
+      }),
+    );
+  }
+
+  #resume(): void {
+    for (const stored of this.#p.store.listExecutions(['pending', 'running', 'cancelled'])) {
+      const doc = stored.doc as ExecutionDoc;
+      if (doc.status === 'cancelled' && this.#p.now() - (doc.finished_at ?? 0) > CANCELLED_LINGER_MS) continue;
+      let live: Live;
+      try {
+        live = { doc, results: mergedResults(doc, this.#p.store.deltas(doc.execution_id)) };
+      } catch (error) {
+        this.#p.log.error('cannot resume execution', { execution: doc.execution_id, error });
+        continue;
+      }
+      this.#live.set(doc.execution_id, live);
+      if (doc.status === 'cancelled') continue;
+      this.#p.log.info('taking over execution', { execution: doc.execution_id, from: doc.coordinator, term: this.#term });
+      if (doc.status === 'pending') {
+        this.#spawn(this.#assign(live), 'assignment');
+        continue;
+      }
+      this.#write(live);
+      // Re-drive every active generator under the new term: raises their fence, re-sends assignments
+      // that may never have arrived, and confirms each one's segment.
+      for (const a of doc.assignments) {
+        if (a.state === 'assigned') this.#command(a.node_id, KINDS.assign, this.#assignPayload(doc, a), 'exactly-once');
+        if (a.state === 'assigned' || a.state === 'running') {
+          this.#command(a.node_id, KINDS.resegment, { execution_id: doc.execution_id, term: this.#term, version: doc.version, segment: a.segment, at: this.#p.now() }, 'exactly-once');
+        }
       }
     }
+    this.#ready = true;
   }
 
   async #assign(live: Live): Promise<void> {
@@ -168,31 +234,34 @@ export class ExecutionManager {
     const results = await Promise.allSettled(
       doc.assignments.map(async (a) => {
         const sentAt = performance.now();
-        await this.#p.messenger.send(
-          a.node_id,
-          KINDS.assign,
-          { execution_id: doc.execution_id, term, name: doc.name, plan: doc.source, segment: a.segment, start_at: doc.start_at },
-          'exactly-once',
-          { deadlineMs: START_DELAY_MS },
-        );
+        await this.#p.messenger.send(a.node_id, KINDS.assign, this.#assignPayload(doc, a), 'exactly-once', { deadlineMs: START_DELAY_MS });
         a.assign_rtt_ms = Math.round((performance.now() - sentAt) * 1000) / 1000;
       }),
     );
-    if (!this.#inOffice || this.#term !== term || doc.status !== 'running') return;
+    if (!this.#inOffice || this.#term !== term || !this.#p.leaseValid() || doc.status !== 'running') return;
     const failed: string[] = [];
     results.forEach((r, i) => {
-      const node = doc.assignments[i]!.node_id;
-      if (r.status === 'fulfilled') this.#setAssignment(live, node, 'running');
-      else {
-        this.#p.log.warn('assignment failed', { node, error: errorMessage(r.reason) });
-        failed.push(node);
+      const a = doc.assignments[i]!;
+      if (r.status === 'fulfilled') {
+        if (a.state === 'assigned') this.#setAssignment(live, a.node_id, 'running'); // never revive a failed one
+      } else {
+        this.#p.log.warn('assignment failed', { node: a.node_id, error: errorMessage(r.reason) });
+        failed.push(a.node_id);
       }
     });
     if (failed.length > 0) this.#failAndResegment(live, failed, 'assignment not acknowledged');
   }
 
+  #assignPayload(doc: ExecutionDoc, a: Assignment) {
+    return { execution_id: doc.execution_id, term: this.#term, name: doc.name, plan: doc.source, segment: a.segment, start_at: doc.start_at };
+  }
+
   #failAndResegment(live: Live, nodes: string[], reason: string): void {
-    for (const node of nodes) this.#setAssignment(live, node, 'failed', reason);
+    for (const node of nodes) {
+      this.#setAssignment(live, node, 'failed', reason);
+      // If it is in fact alive, its old share must not run on beside the new ones.
+      this.#command(node, KINDS.stop, { execution_id: live.doc.execution_id, term: this.#term }, 'reliable');
+    }
     const remaining = live.doc.assignments.filter((a) => a.state === 'running' || a.state === 'assigned').map((a) => a.node_id);
     if (remaining.length === 0) {
       live.doc.error = `every generator failed (${reason})`;
@@ -200,16 +269,25 @@ export class ExecutionManager {
       return;
     }
     const segments = splitEqually(remaining);
+    for (const node of remaining) live.doc.assignments.find((x) => x.node_id === node)!.segment = segments.get(node)!;
+    this.#write(live);
     const at = this.#p.now() + 50;
     for (const node of remaining) {
-      const a = live.doc.assignments.find((x) => x.node_id === node)!;
-      a.segment = segments.get(node)!;
-      this.#p.messenger
-        .send(node, KINDS.resegment, { execution_id: live.doc.execution_id, term: this.#term, segment: a.segment, at }, 'exactly-once', { deadlineMs: 2_000 })
-        .catch((error: unknown) => this.#p.log.warn('resegment not delivered', { node, error }));
+      const segment = segments.get(node)!;
+      this.#command(node, KINDS.resegment, { execution_id: live.doc.execution_id, term: this.#term, version: live.doc.version, segment, at }, 'exactly-once');
     }
     this.#p.log.info('moved shares', { execution: live.doc.execution_id, lost: nodes.join(','), to: remaining.join(',') });
-    this.#write(live);
+  }
+
+  /** A command to a generator, retried until acknowledged or the node is lost. */
+  #command(node: string, kind: string, payload: unknown, mode: DeliveryMode): void {
+    const attempt = (left: number): void => {
+      this.#p.messenger.send(node, kind, payload, mode, { deadlineMs: 2_000 }).catch((error: unknown) => {
+        if (left > 0 && this.#inOffice && !this.#p.isLost(node) && !isFinalFailure(error)) attempt(left - 1);
+        else this.#p.log.warn(`${kind} not delivered`, { node, error });
+      });
+    };
+    attempt(5);
   }
 
   /** True when every task run of `node` has delivered its final delta and nothing before it is missing. */
@@ -240,6 +318,15 @@ export class ExecutionManager {
     this.#p.log.info(`execution ${status}`, { execution: doc.execution_id, requests: doc.report.summary.total_requests });
   }
 
+  #liveFromStore(executionId: string): Live | undefined {
+    const stored = this.#p.store.getExecution(executionId);
+    if (!stored) return undefined;
+    const doc = stored.doc as ExecutionDoc;
+    const live = { doc, results: mergedResults(doc, this.#p.store.deltas(executionId)) };
+    this.#live.set(executionId, live);
+    return live;
+  }
+
   #write(live: Live): void {
     const { doc } = live;
     doc.term = this.#term;
@@ -251,8 +338,13 @@ export class ExecutionManager {
     }
   }
 
+  #spawn(work: Promise<void>, what: string): void {
+    work.catch((error: unknown) => this.#p.log.error(`${what} failed`, { error }));
+  }
+
   #requireOffice(): void {
-    if (!this.#inOffice) throw new McpError('NOT_COORDINATOR', `${this.#p.self} is not the coordinator`);
+    if (!this.#inOffice || !this.#p.leaseValid()) throw new McpError('NOT_COORDINATOR', `${this.#p.self} is not the coordinator`);
+    if (!this.#ready) throw new McpError('COORDINATOR_NOT_READY', `${this.#p.self} is still taking over`);
   }
 }
 

@@ -36,6 +36,8 @@ interface ExecutionWork {
   lastContact: number;
   finishedTasks: number;
   stopped: boolean;
+  /** Version of the last segment change applied: older ones arriving late are ignored. */
+  segmentVersion: number;
 }
 
 const PUMP_MS = 200;
@@ -44,6 +46,8 @@ export class AssignmentAgent {
   readonly #p: AssignmentPorts;
   readonly #work = new Map<string, ExecutionWork>();
   #highestTerm = 0;
+  /** Executions stopped here: an assignment arriving after its stop must not start them. */
+  readonly #stopped = new Set<string>();
   #timer: NodeJS.Timeout | undefined;
   #pumping = false;
 
@@ -56,7 +60,7 @@ export class AssignmentAgent {
     messenger.on(KINDS.assign, (payload) => this.#onAssign(parseOrThrow(AssignPayload, payload, 'PERMANENT_INVALID', 'invalid assignment')));
     messenger.on(KINDS.resegment, (payload) => this.#onResegment(parseOrThrow(ResegmentPayload, payload, 'PERMANENT_INVALID', 'invalid resegment')));
     messenger.on(KINDS.stop, (payload) => this.#onStop(parseOrThrow(StopPayload, payload, 'PERMANENT_INVALID', 'invalid stop')));
-    this.#timer = setInterval(() => void this.#pump(), PUMP_MS);
+    this.#timer = setInterval(() => this.#pump().catch((error: unknown) => this.#p.log.error('result pump failed', { error })), PUMP_MS);
     this.#timer.unref();
   }
 
@@ -72,13 +76,14 @@ export class AssignmentAgent {
   #onAssign(a: ReturnType<typeof AssignPayload.parse>): { accepted: true } {
     this.#fence(a.term, 'assignment');
     if (this.#work.has(a.execution_id)) return { accepted: true }; // delivered twice
+    if (this.#stopped.has(a.execution_id)) throw new PermanentError('PERMANENT_STOPPED', `execution ${a.execution_id} was stopped here`);
     let plan: Plan;
     try {
       plan = validatePlan(a.plan);
     } catch (error) {
       throw new PermanentError('PERMANENT_PLAN_INVALID', (error as Error).message);
     }
-    const work: ExecutionWork = { plan, outbox: new Map(), lastContact: Date.now(), finishedTasks: 0, stopped: false };
+    const work: ExecutionWork = { plan, outbox: new Map(), lastContact: Date.now(), finishedTasks: 0, stopped: false, segmentVersion: 0 };
     this.#work.set(a.execution_id, work);
     // Acknowledge once accepted; the runs are set up meanwhile and all begin at the agreed start.
     plan.tasks.forEach((task, i) => {
@@ -104,6 +109,8 @@ export class AssignmentAgent {
     const work = this.#work.get(r.execution_id);
     if (!work) return { accepted: false };
     work.lastContact = Date.now();
+    if (r.version < work.segmentVersion) return { accepted: true }; // a newer split is already applied
+    work.segmentVersion = r.version;
     await Promise.all(
       work.plan.tasks.map((_, i) =>
         ask<LoadGeneratorMessage, boolean>(this.#p.generator, (reply) => ({
@@ -121,6 +128,7 @@ export class AssignmentAgent {
 
   async #onStop(s: ReturnType<typeof StopPayload.parse>): Promise<{ stopped: boolean }> {
     this.#fence(s.term, 'stop');
+    this.#stopped.add(s.execution_id);
     const work = this.#work.get(s.execution_id);
     if (!work) return { stopped: false };
     await this.#stopRuns(s.execution_id, work);
@@ -128,8 +136,9 @@ export class AssignmentAgent {
   }
 
   async #stopRuns(executionId: string, work: ExecutionWork): Promise<void> {
+    if (work.stopped) return;
     work.stopped = true;
-    await Promise.all(
+    await Promise.allSettled(
       work.plan.tasks.map((_, i) =>
         ask<LoadGeneratorMessage, boolean>(this.#p.generator, (reply) => ({ type: 'load.stop', taskId: runIdOf(executionId, i, this.#p.self), reply })),
       ),
@@ -144,18 +153,22 @@ export class AssignmentAgent {
       const coordinator = await this.#p.coordinator().catch(() => null);
       const now = Date.now();
       for (const [executionId, work] of this.#work) {
+        // Any coordinator in office counts as contact: a failover is not a reason to stop.
+        if (coordinator) work.lastContact = Math.max(work.lastContact, now);
         if (coordinator) {
           for (const [key, out] of work.outbox) {
             if (out.ackedTerm >= coordinator.term) continue;
             try {
-              await this.#p.messenger.send(
+              const ack = (await this.#p.messenger.send(
                 coordinator.node_id,
                 KINDS.delta,
                 { execution_id: executionId, task: out.task, node_id: this.#p.self, delta: out.delta },
                 'reliable',
                 { deadlineMs: 1_000 },
-              );
+              )) as { status?: string } | undefined;
               out.ackedTerm = coordinator.term;
+              // The execution is over (cancelled, or ended without us): stop what still runs here.
+              if (ack?.status && ['completed', 'failed', 'cancelled'].includes(ack.status) && !work.stopped) await this.#stopRuns(executionId, work);
               work.lastContact = Date.now();
             } catch (error) {
               this.#p.log.debug('delta not acknowledged', { execution: executionId, delta: key, error });

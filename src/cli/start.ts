@@ -13,6 +13,8 @@ export async function runPeer(config: Config, log: Logger): Promise<number> {
     log.error('cannot start the peer', { error });
     return 1;
   }
+  // A stray rejection is a bug to log, not a reason to take the peer down.
+  process.on('unhandledRejection', (error) => log.error('unhandled rejection', { error }));
   process.stdout.write(`peer ${peer.id} listening on ${peer.addresses().join(' ')} status ${peer.httpUrl}\n`);
 
   const signal = await new Promise<NodeJS.Signals>((resolve) => {

@@ -96,8 +96,10 @@ export class Store {
     return row ? fromRow(row) : undefined;
   }
 
-  listExecutions(): StoredExecution[] {
-    return this.#stmts.listExec.all().map(fromRow);
+  /** Every execution, newest first; or only those in the given states. */
+  listExecutions(statuses?: readonly string[]): StoredExecution[] {
+    const rows = this.#stmts.listExec.all();
+    return (statuses ? rows.filter((r) => statuses.includes(r.status)) : rows).map(fromRow);
   }
 
   /** Store a delta once; false when (execution, run, seq) is already there. */
