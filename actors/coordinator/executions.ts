@@ -37,6 +37,8 @@ interface Live {
 export const START_DELAY_MS = 300;
 /** How long after the planned end we wait for final results before ending anyway. */
 const FINAL_GRACE_MS = 10_000;
+/** Changes of one moment are replicated together, this long after the first. */
+const REPLICATE_DELAY_MS = 10;
 /** A cancelled execution still takes late deltas this long. */
 const CANCELLED_LINGER_MS = 30_000;
 
@@ -47,6 +49,8 @@ export class ExecutionManager {
   #inOffice = false;
   /** False while a new coordinator gathers replicas: it takes no decision yet. */
   #ready = false;
+  readonly #unreplicated = new Map<string, ExecutionDoc>();
+  #replicateTimer: NodeJS.Timeout | undefined;
 
   constructor(ports: ExecutionPorts) {
     this.#p = ports;
@@ -333,8 +337,17 @@ export class ExecutionManager {
     doc.coordinator = this.#p.self;
     doc.version += 1;
     this.#p.store.putExecution({ execution_id: doc.execution_id, term: doc.term, version: doc.version, status: doc.status, created_at: doc.created_at, doc });
-    for (const peer of this.#p.peers()) {
-      this.#p.messenger.send(peer, KINDS.replicate, { doc }, 'fire-and-forget').catch(() => undefined);
+    // Replicate a moment later, once per burst of changes, and behind the commands just sent.
+    this.#unreplicated.set(doc.execution_id, doc);
+    this.#replicateTimer ??= setTimeout(() => this.#replicate(), REPLICATE_DELAY_MS);
+  }
+
+  #replicate(): void {
+    this.#replicateTimer = undefined;
+    const docs = [...this.#unreplicated.values()];
+    this.#unreplicated.clear();
+    for (const doc of docs) {
+      for (const peer of this.#p.peers()) this.#p.messenger.send(peer, KINDS.replicate, { doc }, 'fire-and-forget').catch(() => undefined);
     }
   }
 

@@ -1,5 +1,5 @@
 // The Transport over libp2p 3: gossipsub topics, one length-prefixed frame each way per request stream.
-import { lpStream } from '@libp2p/utils';
+import { lpStream, type LengthPrefixedStream } from '@libp2p/utils';
 import { peerIdFromString } from '@libp2p/peer-id';
 import type { Message as PubsubMessage } from '@libp2p/gossipsub';
 import type { Stream, Connection } from '@libp2p/interface';
@@ -34,6 +34,54 @@ export interface Libp2pTransportOptions {
 }
 
 const INBOUND_READ_TIMEOUT_MS = 10_000;
+/** A pooled stream unused for this long is closed. */
+const IDLE_STREAM_MS = 30_000;
+/** Idle streams kept per peer and protocol. */
+const MAX_IDLE_STREAMS = 8;
+
+interface Channel {
+  stream: Stream;
+  lp: LengthPrefixedStream<Stream>;
+  idleSince: number;
+}
+
+/** Idle request streams by peer and protocol. */
+class StreamPool {
+  readonly #idle = new Map<string, Channel[]>();
+
+  take(key: string): Channel | undefined {
+    const list = this.#idle.get(key);
+    while (list && list.length > 0) {
+      const channel = list.pop()!;
+      if (channel.stream.status === 'open' && channel.stream.writeStatus === 'writable' && channel.stream.readStatus === 'readable') return channel;
+      channel.stream.abort(new Error('stale pooled stream'));
+    }
+    return undefined;
+  }
+
+  give(key: string, channel: Channel): void {
+    let list = this.#idle.get(key);
+    if (!list) this.#idle.set(key, (list = []));
+    channel.idleSince = Date.now();
+    if (list.length < MAX_IDLE_STREAMS) list.push(channel);
+    else void channel.stream.close().catch(() => undefined);
+  }
+
+  /** Close idle streams older than `IDLE_STREAM_MS`, or all of a peer's, or all. */
+  sweep(now: number, peer?: string): void {
+    for (const [key, list] of this.#idle) {
+      const all = peer === undefined ? false : key.startsWith(`${peer}\n`);
+      const keep = list.filter((c) => !all && now - c.idleSince < IDLE_STREAM_MS);
+      for (const c of list) if (!keep.includes(c)) void c.stream.close().catch(() => c.stream.abort(new Error('closed')));
+      if (keep.length > 0) this.#idle.set(key, keep);
+      else this.#idle.delete(key);
+    }
+  }
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
 
 export class Libp2pTransport implements Transport {
   readonly self: string;
@@ -42,6 +90,8 @@ export class Libp2pTransport implements Transport {
   readonly #keeper: ConnectionKeeper;
   readonly #topics = new Map<string, Listeners<TopicMessage>>();
   readonly #peerEvents = new Listeners<PeerEvent>();
+  readonly #streams = new StreamPool();
+  readonly #sweeper: NodeJS.Timeout;
   #stopped = false;
 
   static async start(options: Libp2pTransportOptions): Promise<Libp2pTransport> {
@@ -67,7 +117,12 @@ export class Libp2pTransport implements Transport {
     this.#log = options.log;
     this.#keeper = new ConnectionKeeper(node, options.bootstrap, options.log);
     node.addEventListener('peer:connect', (e) => this.#emitPeer({ type: 'peer.connected', peer: e.detail.toString() }));
-    node.addEventListener('peer:disconnect', (e) => this.#emitPeer({ type: 'peer.disconnected', peer: e.detail.toString() }));
+    node.addEventListener('peer:disconnect', (e) => {
+      this.#streams.sweep(Date.now(), e.detail.toString());
+      this.#emitPeer({ type: 'peer.disconnected', peer: e.detail.toString() });
+    });
+    this.#sweeper = setInterval(() => this.#streams.sweep(Date.now()), IDLE_STREAM_MS / 2);
+    this.#sweeper.unref();
     node.services.pubsub.addEventListener('message', (e) => this.#onPubsub(e.detail));
   }
 
@@ -105,25 +160,47 @@ export class Libp2pTransport implements Transport {
     checkSize(data);
     const timeoutMs = options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     const signal = options.signal ? AbortSignal.any([options.signal, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs);
-    let stream: Stream;
+    const key = `${peer}\n${protocol}`;
+    // An idle stream from an earlier request saves opening and negotiating a new one (a round trip or two).
+    let channel = this.#streams.take(key);
+    for (;;) {
+      const reused = channel !== undefined;
+      channel ??= await this.#open(peer, protocol, signal, timeoutMs);
+      try {
+        await channel.lp.write(data, { signal });
+      } catch (error) {
+        channel.stream.abort(asError(error));
+        if (reused && !signal.aborted) {
+          channel = undefined; // the idle stream had died meanwhile: one more try on a fresh one
+          continue;
+        }
+        throw this.#failure(peer, protocol, timeoutMs, signal, error);
+      }
+      try {
+        const reply = await channel.lp.read({ signal });
+        this.#streams.give(key, channel);
+        return reply.subarray();
+      } catch (error) {
+        channel.stream.abort(asError(error));
+        throw this.#failure(peer, protocol, timeoutMs, signal, error);
+      }
+    }
+  }
+
+  async #open(peer: string, protocol: string, signal: AbortSignal, timeoutMs: number): Promise<Channel> {
     try {
-      stream = await this.node.dialProtocol(peerIdFromString(peer), protocol, { signal });
+      const stream = await this.node.dialProtocol(peerIdFromString(peer), protocol, { signal });
+      return { stream, lp: lpStream(stream, { maxDataLength: MAX_FRAME_BYTES }), idleSince: 0 };
     } catch (error) {
       if (signal.aborted) throw new TransportError('TRANSPORT_TIMEOUT', `no stream to ${peer} within ${timeoutMs} ms`, error);
       if ((error as Error).name === 'UnsupportedProtocolError') throw new TransportError('TRANSPORT_NO_HANDLER', `${peer} does not serve ${protocol}`, error);
       throw new TransportError('TRANSPORT_UNREACHABLE', `cannot open ${protocol} to ${peer}: ${errorMessage(error)}`, error);
     }
-    try {
-      const lp = lpStream(stream, { maxDataLength: MAX_FRAME_BYTES });
-      await lp.write(data, { signal });
-      const reply = await lp.read({ signal });
-      await stream.close({ signal }).catch(() => undefined);
-      return reply.subarray();
-    } catch (error) {
-      stream.abort(error instanceof Error ? error : new Error(String(error)));
-      if (signal.aborted) throw new TransportError('TRANSPORT_TIMEOUT', `no reply from ${peer} within ${timeoutMs} ms`, error);
-      throw new TransportError('TRANSPORT_FAILED', `request to ${peer} on ${protocol} failed: ${errorMessage(error)}`, error);
-    }
+  }
+
+  #failure(peer: string, protocol: string, timeoutMs: number, signal: AbortSignal, error: unknown): TransportError {
+    if (signal.aborted) return new TransportError('TRANSPORT_TIMEOUT', `no reply from ${peer} within ${timeoutMs} ms`, error);
+    return new TransportError('TRANSPORT_FAILED', `request to ${peer} on ${protocol} failed: ${errorMessage(error)}`, error);
   }
 
   connect(peer: string, addresses: readonly string[]): void {
@@ -142,36 +219,46 @@ export class Libp2pTransport implements Transport {
   async stop(): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
+    clearInterval(this.#sweeper);
+    this.#streams.sweep(Infinity);
     this.#keeper.stop();
     await this.node.stop();
     this.#topics.clear();
     this.#peerEvents.clear();
   }
 
+  /** Answer request frames on one stream, one after another, until the caller closes it or it idles out. */
   async #answer(stream: Stream, connection: Connection, handler: RequestHandler): Promise<void> {
     const lp = lpStream(stream, { maxDataLength: MAX_FRAME_BYTES });
-    const signal = AbortSignal.timeout(INBOUND_READ_TIMEOUT_MS);
-    let request: Uint8Array;
-    try {
-      request = (await lp.read({ signal })).subarray();
-    } catch (error) {
-      // Oversized or truncated frame: say why if we can, then drop the stream. The peer keeps serving.
-      this.#log.warn('rejected inbound frame', { from: connection.remotePeer.toString(), error });
-      await lp.write(encodeError('WIRE_INVALID_FRAME', errorMessage(error)), { signal }).catch(() => undefined);
-      stream.abort(error instanceof Error ? error : new Error(String(error)));
-      return;
-    }
-    let reply: Uint8Array;
-    try {
-      reply = await handler({ from: connection.remotePeer.toString(), data: request });
-    } catch (error) {
-      reply = encodeError(error instanceof McpError ? error.code : 'INTERNAL', errorMessage(error));
-    }
-    try {
-      await lp.write(reply, { signal });
-      await stream.close({ signal });
-    } catch (error) {
-      stream.abort(error instanceof Error ? error : new Error(String(error)));
+    const from = connection.remotePeer.toString();
+    for (let served = 0; ; served++) {
+      let request: Uint8Array;
+      try {
+        request = (await lp.read({ signal: AbortSignal.timeout(served === 0 ? INBOUND_READ_TIMEOUT_MS : IDLE_STREAM_MS * 2) })).subarray();
+      } catch (error) {
+        if (served > 0 && stream.readStatus !== 'readable') return; // the caller closed its idle stream
+        if (served > 0) {
+          stream.abort(asError(error));
+          return;
+        }
+        // Oversized or truncated frame: say why if we can, then drop the stream. The peer keeps serving.
+        this.#log.warn('rejected inbound frame', { from, error });
+        await lp.write(encodeError('WIRE_INVALID_FRAME', errorMessage(error)), { signal: AbortSignal.timeout(1_000) }).catch(() => undefined);
+        stream.abort(asError(error));
+        return;
+      }
+      let reply: Uint8Array;
+      try {
+        reply = await handler({ from, data: request });
+      } catch (error) {
+        reply = encodeError(error instanceof McpError ? error.code : 'INTERNAL', errorMessage(error));
+      }
+      try {
+        await lp.write(reply, { signal: AbortSignal.timeout(INBOUND_READ_TIMEOUT_MS) });
+      } catch (error) {
+        stream.abort(asError(error));
+        return;
+      }
     }
   }
 
