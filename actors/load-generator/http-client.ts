@@ -54,6 +54,8 @@ export class Exchange implements Dispatcher.DispatchHandler {
   ended = 0;
   status = 0;
   bytesIn = 0;
+  /** Handed to a socket (onConnect came): its bytes went out. */
+  written = false;
   error = NO_ERROR;
   /** When it times out, and its place in the in-flight list (-1: not in it); kept by Deadlines. */
   deadline = 0;
@@ -75,6 +77,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
     this.ended = 0;
     this.status = 0;
     this.bytesIn = 0;
+    this.written = false;
     this.error = NO_ERROR;
     this.#abort = undefined;
     this.#expired = false;
@@ -91,6 +94,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
   /** Called as the request is written to a socket: the actual send. */
   onConnect(abort: (err?: Error) => void): void {
     this.sent = performance.now();
+    this.written = true;
     this.#abort = abort;
     if (this.#expired) abort(TIMED_OUT);
   }

@@ -5,3 +5,4 @@ export { profileFor, mulberry32, type PatternSpec } from './patterns.js';
 export { piecewise, linearPiece, smoothPiece, type RateProfile, type Piece } from './rate-profile.js';
 export { arrivalPosition, ownsArrival, usersOf, checkSegment, pickTarget, weightTable, WHOLE, type Segment } from './segment.js';
 export { errorKindOf } from './http-client.js';
+export { warmUp, WARM_UP_MS, type WarmUp } from './warm-up.js';

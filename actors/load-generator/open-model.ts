@@ -81,7 +81,7 @@ export class OpenModel {
     this.#segment = opts.segment;
     this.#nextDue = profile.total > 0 ? opts.startMs + profile.timeOf(1) * 1000 : Infinity;
     sender.onFree = (reentrant) => {
-      if (!reentrant) this.drain(performance.now());
+      if (!reentrant && this.#backlog.size > 0) this.drain(performance.now());
     };
   }
 

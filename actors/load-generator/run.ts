@@ -10,6 +10,7 @@ import { OpenModel } from './open-model.js';
 import { profileFor } from './patterns.js';
 import { checkSegment, usersOf, weightTable, WHOLE, type Segment } from './segment.js';
 import { Sender } from './sender.js';
+import { warmUp, WARM_UP_MS, type WarmUp } from './warm-up.js';
 
 export type RunStatus = 'completed' | 'stopped' | 'failed';
 export type RunState = 'waiting' | 'running' | 'draining' | 'finished';
@@ -18,8 +19,10 @@ export interface StartLoadOptions {
   params: LoadTask;
   /** This run's share of the whole, (from, to]; default (0, 1]. */
   segment?: Segment;
-  /** Epoch milliseconds of the common start (peers sharing it share the schedule); default now. */
+  /** Epoch milliseconds of the common start (peers sharing it share the schedule); default: now, after the warm-up. */
   startAt?: number;
+  /** Warm the request path up against a local canned server before the start (default true; see warm-up.ts). */
+  warmUp?: boolean;
   /** Receives each numbered delta; the last has `final: true`. Throwing here does not harm the run. */
   onDelta?: (delta: ResultsDelta) => void;
   deltaIntervalMs?: number;
@@ -53,11 +56,16 @@ export interface LoadRun {
 
 /** Pause between the end of sending and a forced end, on top of the largest timeout. */
 const END_SLACK_MS = 1000;
+/** Between the end of the warm-up and the start, for its sockets to close. */
+const WARM_UP_GAP_MS = 50;
 
 export function startLoad(opts: StartLoadOptions): LoadRun {
   const task = opts.params;
   const id = opts.runId ?? randomUUID();
-  const startAt = opts.startAt ?? Date.now();
+  // Warm up in the time before a given start (skipped when too short), or for WARM_UP_MS before starting.
+  const wanted = opts.warmUp === false ? 0 : WARM_UP_MS;
+  const warmMs = opts.startAt === undefined ? wanted : Math.min(wanted, opts.startAt - Date.now() - WARM_UP_GAP_MS);
+  const startAt = opts.startAt ?? Date.now() + (wanted > 0 ? wanted + WARM_UP_GAP_MS : 0);
   const segment = opts.segment ? checkSegment(opts.segment.from, opts.segment.to) : WHOLE;
   const toPerf = (epochMs: number) => performance.now() + (epochMs - Date.now());
   const startMs = toPerf(startAt);
@@ -79,6 +87,7 @@ export function startLoad(opts: StartLoadOptions): LoadRun {
     ? new OpenModel(profileFor(task), sender, recorder, { startMs, maxInFlight: task.max_in_flight, maxLatenessMs: task.max_lateness * 1000, segment, weights })
     : new ClosedModel(sender, { endMs, thinkMs: task.think_time * 1000, users: usersFor(segment), weights });
 
+  const warming: WarmUp | undefined = warmMs >= 50 ? warmUp(task.targets, warmMs) : undefined;
   let state: RunState = 'waiting';
   let nextDeltaMs = startMs + deltaEvery;
   let warned = false;
@@ -97,6 +106,7 @@ export function startLoad(opts: StartLoadOptions): LoadRun {
     if (state === 'finished') return;
     state = 'finished';
     clearInterval(timer);
+    warming?.cancel();
     const ranS = Math.min(task.duration, Math.max(0, (performance.now() - startMs) / 1000));
     let outcome: { status: RunStatus; error?: string } = error === undefined ? { status } : { status, error };
     try {
@@ -113,6 +123,7 @@ export function startLoad(opts: StartLoadOptions): LoadRun {
     } catch (err) {
       outcome = { status: 'failed', error: errorMessage(err) };
     }
+    await warming?.done;
     resolve({ id, ...outcome, startedAt: startAt, finishedAt: Date.now(), durationS: status === 'stopped' ? ranS : task.duration, results: recorder.results() });
   };
 

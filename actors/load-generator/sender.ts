@@ -49,7 +49,7 @@ export class Sender implements ExchangeSink {
     if (error !== NO_ERROR && this.aborting) error = ERROR_INDEX.aborted;
     else if (error === NO_ERROR && t.ok[ex.status] !== 1) error = ERROR_INDEX.unexpected_status;
     const status = ex.error === NO_ERROR ? ex.status : 0;
-    this.#recorder.response(ex.target, ex.intended, ex.sent, ex.ended, status, error, ex.bytesIn, t.bytesOut);
+    this.#recorder.response(ex.target, ex.intended, ex.sent, ex.ended, status, error, ex.bytesIn, ex.written ? t.bytesOut : 0);
     this.inFlight--;
     this.#spare.push(ex);
     this.onFree(this.sending);

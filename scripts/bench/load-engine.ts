@@ -7,7 +7,7 @@ import '../../src/polyfill.js';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { median, resultOf, runChild, type Measurement } from './measure.js';
-import { installed, startTarget } from './targets.js';
+import { installed, pinned, pinning, startTarget, TOOL_CPU } from './targets.js';
 
 const { values: opts } = parseArgs({
   options: {
@@ -29,14 +29,14 @@ const child = (name: string) => new URL(`./${name}.js`, import.meta.url).pathnam
 
 async function nodeTool(script: string, url: string, rps?: number): Promise<Measurement> {
   const config = JSON.stringify({ url, durationS, connections, ...(rps ? { rps } : {}) });
-  return resultOf(await runChild(process.execPath, [child(script), config], limitMs));
+  return resultOf(await runChild(...pinned(TOOL_CPU, process.execPath, [child(script), config]), limitMs));
 }
 
 const UNIT_MS: Record<string, number> = { us: 1e-3, ms: 1, s: 1000 };
 
 async function wrk(url: string): Promise<Measurement> {
   // `times` prints the shell's and then its children's CPU: the second line is wrk's own.
-  const run = await runChild('bash', ['-c', `wrk -t1 -c${connections} -d${durationS}s --latency ${url}; times`], limitMs);
+  const run = await runChild(...pinned(TOOL_CPU, 'bash', ['-c', `wrk -t1 -c${connections} -d${durationS}s --latency ${url}; times`]), limitMs);
   const total = /(\d+) requests in/.exec(run.stdout);
   const p99 = /99%\s+([\d.]+)(us|ms|s)/.exec(run.stdout);
   const times = [...run.stdout.matchAll(/(\d+)m([\d.]+)s\s+(\d+)m([\d.]+)s/g)].at(-1);
@@ -86,7 +86,7 @@ async function main(): Promise<number> {
   const add = (into: Map<string, Measurement[]>, m: Measurement) => into.set(m.tool, [...(into.get(m.tool) ?? []), m]);
   try {
     console.log(`target: ${target.kind} at ${target.url}; ${reps} interleaved repetitions of ${durationS} s; ${connections} connections`);
-    console.log(`machine: ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+    console.log(`machine: ${cpus().length} cores (${pinning}), load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
     const maxTools: (() => Promise<Measurement>)[] = [() => nodeTool('engine-child', target.url), () => nodeTool('autocannon-child', target.url)];
     if (withWrk) maxTools.push(() => wrk(target.url));
     for (let rep = 0; rep < reps; rep++) {

@@ -3,7 +3,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export interface BenchTarget {
@@ -16,6 +16,18 @@ export interface BenchTarget {
 export function installed(tool: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' }).status === 0;
 }
+
+/** Core 0 for the target, core 1 for the tool under test (with taskset and two cores or more): less noise. */
+export const TARGET_CPU = 0;
+export const TOOL_CPU = 1;
+const canPin = cpus().length >= 2 && installed('taskset');
+
+/** The command and arguments to run `command` pinned to one core, when pinning is possible. */
+export function pinned(cpu: number, command: string, args: readonly string[]): [string, string[]] {
+  return canPin ? ['taskset', ['-c', String(cpu), command, ...args]] : [command, [...args]];
+}
+
+export const pinning = canPin ? `target on core ${TARGET_CPU}, tools on core ${TOOL_CPU}` : 'no core pinning';
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -77,7 +89,7 @@ http {
 }
 `,
   );
-  const child = spawn('nginx', ['-c', join(dir, 'nginx.conf'), '-p', dir], { stdio: 'ignore' });
+  const child = spawn(...pinned(TARGET_CPU, 'nginx', ['-c', join(dir, 'nginx.conf'), '-p', dir]), { stdio: 'ignore' });
   const url = `http://127.0.0.1:${port}/`;
   const stop = stopper(child, () => rmSync(dir, { recursive: true, force: true }));
   try {
@@ -91,7 +103,7 @@ http {
 
 async function startCountingChild(): Promise<BenchTarget> {
   const script = new URL('./target-child.js', import.meta.url).pathname;
-  const child = spawn(process.execPath, [script, '3600'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(...pinned(TARGET_CPU, process.execPath, [script, '3600']), { stdio: ['pipe', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {
     child.stdout!.once('data', (d: Buffer) => resolve(`${d.toString().trim()}/`));
     child.once('error', reject);

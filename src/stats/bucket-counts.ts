@@ -37,17 +37,32 @@ export function toMicros(ms: number): number {
 export class BucketCounts {
   readonly counts = new Float64Array(BUCKETS);
   total = 0;
+  /** The touched range [lo, hi], so that reading and clearing skip the empty buckets. */
+  lo = BUCKETS;
+  hi = -1;
 
   recordBucket(index: number): void {
     this.counts[index]!++;
     this.total++;
+    if (index < this.lo) this.lo = index;
+    if (index > this.hi) this.hi = index;
+  }
+
+  /** Adds another's counts to these. */
+  add(other: BucketCounts): void {
+    if (other.total === 0) return;
+    const mine = this.counts;
+    const theirs = other.counts;
+    for (let i = other.lo; i <= other.hi; i++) mine[i]! += theirs[i]!;
+    this.total += other.total;
+    if (other.lo < this.lo) this.lo = other.lo;
+    if (other.hi > this.hi) this.hi = other.hi;
   }
 
   /** Adds every count to `histogram` (this is left as it is). */
   addTo(histogram: Histogram): void {
-    if (this.total === 0) return;
     const counts = this.counts;
-    for (let i = 0; i < counts.length; i++) {
+    for (let i = this.lo; i <= this.hi; i++) {
       const n = counts[i]!;
       if (n > 0) histogram.recordValueWithCount(bucketValue(i), n);
     }
@@ -55,7 +70,9 @@ export class BucketCounts {
 
   clear(): void {
     if (this.total === 0) return;
-    this.counts.fill(0);
+    this.counts.fill(0, this.lo, this.hi + 1);
     this.total = 0;
+    this.lo = BUCKETS;
+    this.hi = -1;
   }
 }

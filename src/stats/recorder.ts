@@ -78,9 +78,9 @@ export class Recorder {
   readonly #seconds = new Map<number, SecondTally>();
   readonly #spareSeconds: SecondTally[] = [];
   #last: SecondTally | undefined;
-  readonly #scratchLatency = createHistogram(64);
-  readonly #scratchService = createHistogram(64);
-  readonly #scratchSecond = createHistogram(32);
+  readonly #scratch = createHistogram(32);
+  readonly #sumLatency = new BucketCounts();
+  readonly #sumService = new BucketCounts();
   readonly #running: RunningResults;
 
   /** `originMs`: the run's start on the same clock as the times given to record (seconds are counted from it). */
@@ -144,10 +144,9 @@ export class Recorder {
     const running = this.#running;
     for (const t of delta.targets) {
       const tally = this.#targets[t.index]!;
-      running.addTarget(t.index, t.counters, tally.latencyHistogram, tally.serviceHistogram);
+      running.addTarget(t.index, t.counters, tally.latency, tally.service);
       tally.reset();
     }
-    running.addTotals(delta.totals, this.#scratchLatency, this.#scratchService);
     running.addSeconds(delta.seconds);
     running.cut(this.#seq, final);
     for (const second of this.#seconds.values()) {
@@ -177,10 +176,8 @@ export class Recorder {
   #build(seq: number, final: boolean): ResultsDelta {
     const totals = emptyCounters();
     const targets: TargetDelta[] = [];
-    const latency = this.#scratchLatency;
-    const service = this.#scratchService;
-    latency.reset();
-    service.reset();
+    const sumLatency = this.#sumLatency;
+    const sumService = this.#sumService;
     this.#targets.forEach((tally, index) => {
       if (!tally.touched) return;
       const counters = tally.counters();
@@ -194,18 +191,35 @@ export class Recorder {
       totals.bytes_out += counters.bytes_out;
       for (const [k, v] of Object.entries(counters.status)) totals.status[k] = (totals.status[k] ?? 0) + v;
       for (const [k, v] of Object.entries(counters.errors) as [ErrorKind, number][]) totals.errors[k] = (totals.errors[k] ?? 0) + v;
-      if (tally.latency.total > 0) latency.add(tally.latencyHistogram);
-      if (tally.service.total > 0) service.add(tally.serviceHistogram);
+      if (targets.length > 1) {
+        sumLatency.add(tally.latency);
+        sumService.add(tally.service);
+      }
     });
+    // One target (the usual case): the totals' histograms are its own. Several: add their counts.
+    let latency = targets[0]?.latency ?? '';
+    let service = targets[0]?.service ?? '';
+    if (targets.length > 1) {
+      sumLatency.add(this.#targets[targets[0]!.index]!.latency);
+      sumService.add(this.#targets[targets[0]!.index]!.service);
+      latency = this.#encodeCounts(sumLatency);
+      service = this.#encodeCounts(sumService);
+      sumLatency.clear();
+      sumService.clear();
+    }
     const seconds: SecondDelta[] = [];
-    const scratch = this.#scratchSecond;
     for (const s of this.#seconds.values()) {
       if (s.requests === 0 && s.dropped === 0) continue;
-      scratch.reset();
-      s.latency.addTo(scratch);
-      seconds.push({ t: s.t, requests: s.requests, errors: s.errors, dropped: s.dropped, latency: encodeHistogram(scratch) });
+      seconds.push({ t: s.t, requests: s.requests, errors: s.errors, dropped: s.dropped, latency: this.#encodeCounts(s.latency) });
     }
     seconds.sort((a, b) => a.t - b.t);
-    return { run_id: this.runId, seq, final, totals, latency: encodeHistogram(latency), service: encodeHistogram(service), targets, seconds };
+    return { run_id: this.runId, seq, final, totals, latency, service, targets, seconds };
+  }
+
+  #encodeCounts(counts: BucketCounts): string {
+    const scratch = this.#scratch;
+    scratch.reset();
+    counts.addTo(scratch);
+    return encodeHistogram(scratch);
   }
 }

@@ -1,21 +1,30 @@
-// A run's own results since its start, kept in place as each delta is cut (no decoding, little
-// allocation), so a run need not fold its own deltas. Equal to the fold of those deltas.
+// A run's own results since its start, kept as each delta is cut: bucket counts added in place (no
+// decoding, no allocation), per-second histograms kept as the encoded fragments of each delta and
+// merged only when results are read. Equal to the fold of the run's deltas.
+import { BucketCounts } from './bucket-counts.js';
 import { addEncodedHistograms, createHistogram, type Histogram } from './histogram.js';
 import { addCounters, emptyCounters, type Counters, type LoadResults, type SecondDelta, type SecondResults, type TargetResults } from './results.js';
 
-function copyOf(h: Histogram): Histogram {
-  const c = createHistogram(64);
-  if (h.totalCount > 0) c.add(h);
-  return c;
+interface SecondParts {
+  requests: number;
+  errors: number;
+  dropped: number;
+  fragments: string[];
+}
+
+function histogramOf(counts: BucketCounts): Histogram {
+  const h = createHistogram(64);
+  counts.addTo(h);
+  return h;
 }
 
 export class RunningResults {
   readonly #runId: string;
   #totals = emptyCounters();
-  readonly #latency = createHistogram(64);
-  readonly #service = createHistogram(64);
-  readonly #targets = new Map<number, { counters: Counters; latency: Histogram; service: Histogram }>();
-  readonly #seconds = new Map<number, SecondResults>();
+  readonly #latency = new BucketCounts();
+  readonly #service = new BucketCounts();
+  readonly #targets = new Map<number, { counters: Counters; latency: BucketCounts; service: BucketCounts }>();
+  readonly #seconds = new Map<number, SecondParts>();
   #seq = 0;
   #final = false;
 
@@ -23,32 +32,32 @@ export class RunningResults {
     this.#runId = runId;
   }
 
-  addTarget(index: number, counters: Counters, latency: Histogram, service: Histogram): void {
+  /** One target's share of a delta; the run's totals follow from the targets'. */
+  addTarget(index: number, counters: Counters, latency: BucketCounts, service: BucketCounts): void {
     let t = this.#targets.get(index);
     if (t === undefined) {
-      t = { counters: emptyCounters(), latency: createHistogram(64), service: createHistogram(64) };
+      t = { counters: emptyCounters(), latency: new BucketCounts(), service: new BucketCounts() };
       this.#targets.set(index, t);
     }
     t.counters = addCounters(t.counters, counters);
-    if (latency.totalCount > 0) t.latency.add(latency);
-    if (service.totalCount > 0) t.service.add(service);
-  }
-
-  addTotals(counters: Counters, latency: Histogram, service: Histogram): void {
     this.#totals = addCounters(this.#totals, counters);
-    if (latency.totalCount > 0) this.#latency.add(latency);
-    if (service.totalCount > 0) this.#service.add(service);
+    t.latency.add(latency);
+    t.service.add(service);
+    this.#latency.add(latency);
+    this.#service.add(service);
   }
 
   addSeconds(seconds: readonly SecondDelta[]): void {
     for (const s of seconds) {
       const old = this.#seconds.get(s.t);
-      this.#seconds.set(
-        s.t,
-        old
-          ? { requests: old.requests + s.requests, errors: old.errors + s.errors, dropped: old.dropped + s.dropped, latency: addEncodedHistograms(old.latency, s.latency) }
-          : { requests: s.requests, errors: s.errors, dropped: s.dropped, latency: s.latency },
-      );
+      if (old === undefined) {
+        this.#seconds.set(s.t, { requests: s.requests, errors: s.errors, dropped: s.dropped, fragments: s.latency === '' ? [] : [s.latency] });
+        continue;
+      }
+      old.requests += s.requests;
+      old.errors += s.errors;
+      old.dropped += s.dropped;
+      if (s.latency !== '') old.fragments.push(s.latency);
     }
   }
 
@@ -61,14 +70,19 @@ export class RunningResults {
   /** A snapshot (copies, safe to keep) in the shape of a fold of this run's deltas. */
   toResults(): LoadResults {
     const targets: Record<number, TargetResults> = {};
-    for (const [index, t] of this.#targets) targets[index] = { counters: t.counters, latency: copyOf(t.latency), service: copyOf(t.service) };
+    for (const [index, t] of this.#targets) targets[index] = { counters: t.counters, latency: histogramOf(t.latency), service: histogramOf(t.service) };
+    const seconds: Record<number, SecondResults> = {};
+    for (const [t, s] of this.#seconds) {
+      if (s.fragments.length > 1) s.fragments = [s.fragments.reduce(addEncodedHistograms)];
+      seconds[t] = { requests: s.requests, errors: s.errors, dropped: s.dropped, latency: s.fragments[0] ?? '' };
+    }
     return {
       sources: this.#seq > 0 ? { [this.#runId]: { upTo: this.#seq, extra: [], final: this.#final } } : {},
       totals: this.#totals,
-      latency: copyOf(this.#latency),
-      service: copyOf(this.#service),
+      latency: histogramOf(this.#latency),
+      service: histogramOf(this.#service),
       targets,
-      seconds: Object.fromEntries(this.#seconds),
+      seconds,
     };
   }
 }

@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { profileFor, reportOf, startLoad } from '../../actors/load-generator/index.js';
+import { profileFor, reportOf, startLoad, warmUp, WARM_UP_MS } from '../../actors/load-generator/index.js';
 import { validateLoadTask } from '../../src/plan/index.js';
 import { mergeDeltas, summarize, type ResultsDelta } from '../../src/stats/index.js';
 import { startCountingTarget, type CountingTarget } from '../support/counting-target.js';
@@ -86,6 +86,23 @@ describe('open model run against a real target', () => {
     expect(report.summary.bytes_received).toBeGreaterThan(400 * 40);
   });
 
+  it('warms up without sending anything to the target', async () => {
+    target = await startCountingTarget();
+    const task = validateLoadTask({ targets: [{ url: `${target.url}/w`, body: { a: 1 } }], duration: 0.5, base_rps: 200 });
+    const created = Date.now();
+    const run = startLoad({ params: task });
+    expect(run.startAt - created).toBeGreaterThanOrEqual(WARM_UP_MS);
+    expect(target.count()).toBe(0);
+    const summary = reportOf(await run.done, task).summary;
+    expect(summary).toMatchObject({ total_requests: 100, successful_requests: 100 });
+    expect(target.countsByPath()).toEqual({ '/w': 100 });
+
+    const started = performance.now();
+    await warmUp(task.targets, 100).done;
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(target.count()).toBe(100);
+  });
+
   it('pipelines requests on few connections', async () => {
     target = await startCountingTarget();
     const task = validateLoadTask({ targets: [{ url: target.url }], duration: 1, base_rps: 1000, connections: 1, pipelining: 8, max_lateness: '5s' });
@@ -102,7 +119,7 @@ describe('open model run against a real target', () => {
       return reportOf(await startLoad({ params: task }).done, task).summary;
     };
     const refused = await run([{ url: `http://127.0.0.1:${await closedPort()}/` }]);
-    expect(refused).toMatchObject({ total_requests: 10, failed_requests: 10, errors: { refused: 10 }, status_codes: {} });
+    expect(refused).toMatchObject({ total_requests: 10, failed_requests: 10, errors: { refused: 10 }, status_codes: {}, bytes_sent: 0 });
 
     target.setStatus(503);
     const unexpected = await run([{ url: target.url }]);

@@ -1,0 +1,97 @@
+// Warm-up before the start: runs the request path (undici's wasm parser and JS, our sender and recorder)
+// against a canned HTTP server on 127.0.0.1 inside this process, never against the targets, so their
+// counts stay exact. Cold, the first second of a run showed the engine's own start-up (100-300 ms of
+// compile and JIT) as latency from the intended time.
+import { createServer, type Server, type Socket } from 'node:net';
+import type { LoadTarget } from '../../src/plan/index.js';
+import { Recorder } from '../../src/stats/index.js';
+import { HttpClient } from './http-client.js';
+import { Sender } from './sender.js';
+
+export const WARM_UP_MS = 250;
+const WARM_UP_MAX_REQUESTS = 5000;
+const WARM_UP_USERS = 4;
+const DELTA_EVERY = 200;
+const RESPONSE = Buffer.from('HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: 2\r\n\r\nok');
+const HEAD_END = Buffer.from('\r\n\r\n');
+const CONTENT_LENGTH = /\r\ncontent-length:\s*(\d+)/i;
+
+/** Answers each complete request (headers plus content-length body) with RESPONSE, pipelined or not. */
+function cannedServer(): Server {
+  return createServer((socket: Socket) => {
+    socket.setNoDelay(true);
+    let pending: Buffer = Buffer.alloc(0);
+    socket.on('data', (chunk: Buffer) => {
+      pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+      for (let guard = 0; guard < 10_000; guard++) {
+        const end = pending.indexOf(HEAD_END);
+        if (end < 0) break;
+        const length = Number(CONTENT_LENGTH.exec(pending.subarray(0, end).toString('latin1'))?.[1] ?? 0);
+        if (pending.length < end + 4 + length) break;
+        pending = pending.subarray(end + 4 + length);
+        socket.write(RESPONSE);
+      }
+    });
+    socket.on('error', () => {});
+  });
+}
+
+export interface WarmUp {
+  done: Promise<void>;
+  /** Ends it now (its sockets are destroyed). */
+  cancel(): void;
+}
+
+/** Warms up for at most `budgetMs` (and a bounded number of requests); never throws. */
+export function warmUp(targets: readonly LoadTarget[], budgetMs: number): WarmUp {
+  let cancelled = false;
+  let stop = () => {};
+  const done = (async () => {
+    const server = cannedServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    if (cancelled) {
+      await new Promise((resolve) => server.close(resolve));
+      return;
+    }
+    const { port } = server.address() as { port: number };
+    const local = targets.map((t) => {
+      const url = new URL(t.url);
+      return { ...t, url: `http://127.0.0.1:${port}${url.pathname}${url.search}` };
+    });
+    const client = new HttpClient(local, { connections: WARM_UP_USERS, pipelining: 1 });
+    const recorder = new Recorder('warm-up', local.length, performance.now());
+    const sender = new Sender(client, recorder);
+    const until = performance.now() + budgetMs;
+    let sent = 0;
+    const finished = new Promise<void>((resolve) => {
+      const stopAll = () => {
+        clearTimeout(guard);
+        void client.destroy().finally(resolve);
+      };
+      stop = stopAll;
+      const guard = setTimeout(stopAll, budgetMs + 200);
+      sender.onFree = (reentrant) => {
+        const now = performance.now();
+        // Cutting deltas now and then warms the encoding too, which otherwise runs cold at the first second.
+        if (sent % DELTA_EVERY === 0) recorder.takeDelta();
+        if (!reentrant && now < until && sent < WARM_UP_MAX_REQUESTS) sender.send(sent++ % local.length, now, now);
+        else if (sender.inFlight === 0) stopAll();
+      };
+      const now = performance.now();
+      for (let u = 0; u < WARM_UP_USERS; u++) sender.send(sent++ % local.length, now, now);
+    });
+    try {
+      await finished;
+      recorder.takeDelta(true);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  })().catch(() => {});
+  return {
+    done,
+    cancel() {
+      cancelled = true;
+      stop();
+    },
+  };
+}
