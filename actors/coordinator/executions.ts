@@ -33,8 +33,8 @@ interface Live {
   results: LoadResults[];
 }
 
-/** Between assignment and the agreed start: enough for every generator to receive its share. */
-export const START_DELAY_MS = 300;
+/** Between assignment and the agreed start: enough for every generator to receive its share and warm up. */
+export const START_DELAY_MS = 700;
 /** How long after the planned end we wait for final results before ending anyway. */
 const FINAL_GRACE_MS = 10_000;
 /** Changes of one moment are replicated together, this long after the first. */

@@ -41,7 +41,7 @@ interface ExecutionWork {
 }
 
 const PUMP_MS = 200;
-const RUN_SETUP_DELAY_MS = 100;
+const RUN_SETUP_DELAY_MS = 50;
 
 export class AssignmentAgent {
   readonly #p: AssignmentPorts;
@@ -89,7 +89,7 @@ export class AssignmentAgent {
     // Acknowledge once accepted. Setting up a run costs a few ms of this event loop, which on the
     // coordinator would delay the acknowledgements of the others: do it a little later, well before the
     // agreed start at which every run begins.
-    const setupIn = Math.max(0, Math.min(RUN_SETUP_DELAY_MS, (a.start_at - Date.now()) / 3));
+    const setupIn = Math.max(0, Math.min(RUN_SETUP_DELAY_MS, (a.start_at - Date.now()) / 4));
     setTimeout(() => this.#startRuns(a, plan, work), setupIn);
     return { accepted: true };
   }
