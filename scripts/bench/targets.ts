@@ -20,7 +20,8 @@ export function installed(tool: string): boolean {
 /** Core 0 for the target, core 1 for the tool under test (with taskset and two cores or more): less noise. */
 export const TARGET_CPU = 0;
 export const TOOL_CPU = 1;
-const canPin = cpus().length >= 2 && installed('taskset');
+// BENCH_NO_PIN=1 measures as ../shared/PERF-NOTES.md did: tool and target share both cores.
+const canPin = cpus().length >= 2 && installed('taskset') && process.env.BENCH_NO_PIN !== '1';
 
 /** The command and arguments to run `command` pinned to one core, when pinning is possible. */
 export function pinned(cpu: number, command: string, args: readonly string[]): [string, string[]] {
