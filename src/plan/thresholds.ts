@@ -38,6 +38,8 @@ export interface ThresholdMetrics {
   requests_per_second: number;
   error_rate: number;
   latency_ms: LatencyFigures;
+  /** Responses by status: latency is measured on responses only. */
+  status_codes?: Readonly<Record<string, number>>;
 }
 
 export interface ThresholdSubject {
@@ -101,8 +103,11 @@ function measure(metrics: ThresholdMetrics, metric: ThresholdMetric): number | n
       return metrics.requests_per_second;
     case 'dropped':
       return metrics.dropped_requests;
-    default:
-      return metrics.total_requests === 0 ? null : metrics.latency_ms[metric];
+    default: {
+      // Latency exists only for requests that got a response: none (e.g. all refused) is nothing measured.
+      const responses = metrics.status_codes ? Object.values(metrics.status_codes).reduce((a, b) => a + b, 0) : metrics.total_requests;
+      return responses === 0 ? null : metrics.latency_ms[metric];
+    }
   }
 }
 

@@ -76,3 +76,12 @@ describe('evaluateThresholds', () => {
     ]);
   });
 });
+
+describe('latency thresholds without responses', () => {
+  it('fail with actual null when every request failed before a response', () => {
+    const none = { min: 0, mean: 0, p50: 0, p90: 0, p95: 0, p99: 0, p999: 0, max: 0 };
+    const summary = { total_requests: 10, dropped_requests: 0, requests_per_second: 1, error_rate: 1, latency_ms: none, status_codes: {} };
+    const [result] = evaluateThresholds([{ expression: 'p99 < 250ms' }], { summary, targets: [] });
+    expect(result).toMatchObject({ passed: false, actual: null });
+  });
+});
