@@ -9,6 +9,7 @@ import { maxElectionTimeout, type DurableElectionState, type ElectionMessage, ty
 import { ElectionDriver } from './election-driver.js';
 import { ELECTION_PROTOCOL, ElectionFrame } from './election-wire.js';
 import { ExecutionManager, type ExecutionPorts } from './executions.js';
+import type { ExecutionDoc } from './execution.js';
 import type { CoordinatorMessage, CoordinatorStatus, Outcome } from './messages.js';
 
 export interface CoordinatorInit {
@@ -127,7 +128,12 @@ export function coordinator(init: CoordinatorInit): Behaviour<CoordinatorMessage
           state.executions.tick();
           break;
         case 'execution.submit':
-          msg.reply(settle(() => (state.executions.submit(msg.executionId, msg.plan, msg.source), init.executions.store.getExecution(msg.executionId)?.doc as never)));
+          msg.reply(
+            settle(() => {
+              state.executions.submit(msg.executionId, msg.plan, msg.source);
+              return init.executions.store.getExecution(msg.executionId)?.doc as ExecutionDoc | undefined;
+            }),
+          );
           break;
         case 'execution.cancel':
           msg.reply(settle(() => state.executions.cancel(msg.executionId)));

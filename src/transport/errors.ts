@@ -16,3 +16,10 @@ export class TransportError extends McpError {
     super(code, message, { cause });
   }
 }
+
+/** Both transports refuse a frame over the limit the same way. */
+export function checkFrameSize(data: Uint8Array, limit: number): void {
+  if (data.byteLength > limit) {
+    throw new TransportError('TRANSPORT_FRAME_TOO_LARGE', `frame of ${data.byteLength} bytes exceeds ${limit}`);
+  }
+}

@@ -3,7 +3,7 @@
 import { encodeError } from '../protocol/frame.js';
 import { McpError, errorMessage } from '../errors.js';
 import { silentLogger, type Logger } from '../util/log.js';
-import { TransportError } from './errors.js';
+import { TransportError, checkFrameSize } from './errors.js';
 import { Listeners } from './listeners.js';
 import {
   DEFAULT_REQUEST_TIMEOUT_MS,
@@ -109,7 +109,7 @@ export class MemoryTransport implements Transport {
 
   async publish(topic: string, data: Uint8Array): Promise<void> {
     this.#assertRunning();
-    checkSize(data);
+    checkFrameSize(data, MAX_FRAME_BYTES);
     for (const peer of this.connectedPeers()) {
       const copy = data.slice();
       queueMicrotask(() => this.#network.peer(peer)?.deliver({ from: this.self, topic, data: copy }));
@@ -128,7 +128,7 @@ export class MemoryTransport implements Transport {
 
   async request(peer: string, protocol: string, data: Uint8Array, options: RequestOptions = {}): Promise<Uint8Array> {
     this.#assertRunning();
-    checkSize(data);
+    checkFrameSize(data, MAX_FRAME_BYTES);
     const remote = this.#network.peer(peer);
     if (!remote || !this.#network.isLinked(this.self, peer)) {
       throw new TransportError('TRANSPORT_UNREACHABLE', `no connection to ${peer}`);
@@ -143,7 +143,7 @@ export class MemoryTransport implements Transport {
     try {
       const bytes = await Promise.race([reply, timeout]);
       if (!this.#network.isLinked(this.self, peer)) throw new TransportError('TRANSPORT_UNREACHABLE', `connection to ${peer} closed`);
-      checkSize(bytes);
+      checkFrameSize(bytes, MAX_FRAME_BYTES);
       return bytes.slice();
     } finally {
       clearTimeout(timer);
@@ -196,11 +196,5 @@ export class MemoryTransport implements Transport {
 
   #assertRunning(): void {
     if (this.#stopped) throw new TransportError('TRANSPORT_STOPPED', `transport ${this.self} is stopped`);
-  }
-}
-
-function checkSize(data: Uint8Array): void {
-  if (data.byteLength > MAX_FRAME_BYTES) {
-    throw new TransportError('TRANSPORT_FRAME_TOO_LARGE', `frame of ${data.byteLength} bytes exceeds ${MAX_FRAME_BYTES}`);
   }
 }

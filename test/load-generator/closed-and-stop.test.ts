@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { reportOf, startLoad } from '../../actors/load-generator/index.js';
 import { validateLoadTask } from '../../src/plan/index.js';
 import { startCountingTarget, type CountingTarget } from '../support/counting-target.js';
-import { poll } from './poll.js';
+import { waitFor } from '../../scripts/lib/peer-process.js';
 
 let target: CountingTarget | undefined;
 afterEach(async () => {
@@ -46,7 +46,7 @@ describe('stop', () => {
     target = await startCountingTarget({ delayMs: 20 });
     const task = validateLoadTask({ targets: [{ url: target.url }], duration: 10, ...load });
     const run = startLoad({ params: task });
-    await poll(() => target!.count() >= 30);
+    await waitFor(() => target!.count() >= 30, 5_000, 'requests to arrive', 5);
     const asked = performance.now();
     run.stop();
     const outcome = await run.done;

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ownsArrival, profileFor, reportOf, startLoad, type Segment } from '../../actors/load-generator/index.js';
 import { validateLoadTask } from '../../src/plan/index.js';
 import { startCountingTarget, type CountingTarget } from '../support/counting-target.js';
-import { poll } from './poll.js';
+import { waitFor } from '../../scripts/lib/peer-process.js';
 
 let target: CountingTarget | undefined;
 afterEach(async () => {
@@ -61,7 +61,7 @@ describe('segments of one run', () => {
     target = await startCountingTarget();
     const task = validateLoadTask({ targets: [{ url: target.url }], duration: 1.5, base_rps: 400, connections: 10 });
     const run = startLoad({ params: task, segment: { from: 0, to: 0.25 } });
-    await poll(() => target!.count() >= 50);
+    await waitFor(() => target!.count() >= 50, 5_000, 'requests to arrive', 5);
     const partial = run.snapshot().totals.requests;
     expect(partial).toBeGreaterThan(0);
     expect(partial).toBeLessThanOrEqual(target.count());

@@ -6,7 +6,7 @@ import type { Stream, Connection } from '@libp2p/interface';
 import { encodeError } from '../../protocol/frame.js';
 import { McpError, errorMessage } from '../../errors.js';
 import type { Logger } from '../../util/log.js';
-import { TransportError } from '../errors.js';
+import { TransportError, checkFrameSize } from '../errors.js';
 import { Listeners } from '../listeners.js';
 import {
   DEFAULT_REQUEST_TIMEOUT_MS,
@@ -136,7 +136,7 @@ export class Libp2pTransport implements Transport {
 
   async publish(topic: string, data: Uint8Array): Promise<void> {
     this.#assertRunning();
-    checkSize(data);
+    checkFrameSize(data, MAX_FRAME_BYTES);
     await this.node.services.pubsub.publish(topic, data);
   }
 
@@ -157,7 +157,7 @@ export class Libp2pTransport implements Transport {
 
   async request(peer: string, protocol: string, data: Uint8Array, options: RequestOptions = {}): Promise<Uint8Array> {
     this.#assertRunning();
-    checkSize(data);
+    checkFrameSize(data, MAX_FRAME_BYTES);
     const timeoutMs = options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     const signal = options.signal ? AbortSignal.any([options.signal, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs);
     const key = `${peer}\n${protocol}`;
@@ -276,11 +276,5 @@ export class Libp2pTransport implements Transport {
 
   #assertRunning(): void {
     if (this.#stopped) throw new TransportError('TRANSPORT_STOPPED', 'transport is stopped');
-  }
-}
-
-function checkSize(data: Uint8Array): void {
-  if (data.byteLength > MAX_FRAME_BYTES) {
-    throw new TransportError('TRANSPORT_FRAME_TOO_LARGE', `frame of ${data.byteLength} bytes exceeds ${MAX_FRAME_BYTES}`);
   }
 }
