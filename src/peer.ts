@@ -27,7 +27,11 @@ import { timingFor } from '../actors/discovery/membership.js';
 import type { DiscoveryMessage, Member, MemberInfo } from '../actors/discovery/messages.js';
 import { coordinator } from '../actors/coordinator/coordinator.js';
 import { DEFAULT_ELECTION_TIMING, type DurableElectionState } from '../actors/coordinator/election.js';
-import { CancelPayload, DeltaPayload, KINDS, ReplicateDeltaPayload, ReplicatePayload, SubmitPayload, type DeltaAck, type ExecutionDoc } from '../actors/coordinator/execution.js';
+import { CancelPayload, DeltaPayload, KINDS, SubmitPayload, type DeltaAck, type ExecutionDoc } from '../actors/coordinator/execution.js';
+import type { ReplicationMessage } from '../actors/coordinator/replication/messages.js';
+import { replicationPort } from '../actors/coordinator/replication/port.js';
+import { replicator } from '../actors/coordinator/replication/replicator.js';
+import { ResultsCache } from '../actors/coordinator/replication/results-cache.js';
 import type { CoordinatorMessage, CoordinatorStatus, Outcome } from '../actors/coordinator/messages.js';
 import { loadGenerator } from '../actors/load-generator/actor.js';
 import { AssignmentAgent } from '../actors/load-generator/assignments.js';
@@ -112,23 +116,9 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
   const hub: Actor<HubMessage, unknown> = await system.spawn(messagingHub({ transport, messageTimeoutMs: config.communication.message_timeout * 1_000 }));
   const messenger = hubMessenger(hub, transport.self);
 
-  // Replicas of executions and their results, on every peer.
-  messenger.on(KINDS.replicate, (payload) => {
-    const { doc } = parseOrThrow(ReplicatePayload, payload, 'PERMANENT_INVALID', 'invalid replica');
-    const full = doc as unknown as ExecutionDoc;
-    store.putExecution({ execution_id: full.execution_id, term: full.term, version: full.version, status: full.status, created_at: full.created_at, doc: full });
-    return true;
-  });
-  messenger.on(KINDS.replicateDelta, (payload) => {
-    const d = parseOrThrow(ReplicateDeltaPayload, payload, 'PERMANENT_INVALID', 'invalid delta replica');
-    store.addDelta(d);
-    return true;
-  });
-  // A new coordinator gathers every peer's replicas of unfinished executions before it takes over.
-  messenger.on(KINDS.sync, () => {
-    const docs = store.listExecutions(['pending', 'running', 'cancelled']).map((e) => e.doc as ExecutionDoc);
-    return { docs, deltas: docs.flatMap((doc) => store.deltas(doc.execution_id)) };
-  });
+  // Replicas of executions and their merged results, on every peer.
+  const results = new ResultsCache(store);
+  const replicationActor: Actor<ReplicationMessage, unknown> = await system.spawn(replicator({ messenger, store, results }));
 
   // Load generation, local and assigned.
   const generatorActor: Actor<LoadGeneratorMessage, unknown> = await system.spawn(loadGenerator());
@@ -145,7 +135,7 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
         load: () => store.getValue<DurableElectionState>('election') ?? { term: 0, votedFor: null },
         save: (state) => store.setValue('election', state),
       },
-      executions: { self: transport.self, store, messenger },
+      executions: { self: transport.self, store, messenger, results, replication: replicationPort(replicationActor) },
     }),
   );
   const coordinatorStatus = () => ask<CoordinatorMessage, CoordinatorStatus>(coordinatorActor, (reply) => ({ type: 'status.get', reply }));
@@ -203,6 +193,7 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
   };
   executionRoutes(router, {
     store,
+    reads: results,
     submit: async (executionId, plan) => (await toCoordinator(KINDS.submit, { execution_id: executionId, plan })) as ExecutionDoc | undefined,
     cancel: async (executionId) => String(await toCoordinator(KINDS.cancel, { execution_id: executionId })),
   });
@@ -222,7 +213,10 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
   const members = () => ask<DiscoveryMessage, Member[]>(discoveryActor!, (reply) => ({ type: 'members.get', reply }));
   const refreshMembers = () =>
     void members()
-      .then((list) => coordinatorActor.tell({ type: 'members', members: list }))
+      .then((list) => {
+        coordinatorActor.tell({ type: 'members', members: list });
+        replicationActor.tell({ type: 'members', peers: list.filter((m) => m.status === 'alive').map((m) => m.node_id) });
+      })
       .catch(() => undefined);
   const memberRefresh = setInterval(refreshMembers, 1_000);
   memberRefresh.unref();

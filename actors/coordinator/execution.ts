@@ -45,7 +45,7 @@ export const runIdOf = (executionId: string, task: number, node: string) => `${e
 
 export const KINDS = {
   submit: 'execution.submit',
-  sync: 'execution.sync',
+  digest: 'replication.digest',
   cancel: 'execution.cancel',
   replicate: 'execution.replicate',
   replicateDelta: 'execution.delta',
@@ -121,4 +121,3 @@ export const ExecutionDocSchema = z
   .passthrough();
 export const ReplicatePayload = z.object({ doc: ExecutionDocSchema });
 export const ReplicateDeltaPayload = z.object({ execution_id: z.string(), run_id: z.string(), seq: z.number().int(), delta: ResultsDeltaSchema });
-export const SyncReply = z.object({ docs: z.array(ExecutionDocSchema), deltas: z.array(ReplicateDeltaPayload) });

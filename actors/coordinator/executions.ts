@@ -6,16 +6,19 @@ import { isFinalFailure, type DeliveryMode, type Messenger } from '../../src/mes
 import type { Store } from '../../src/store/store.js';
 import { McpError, errorMessage } from '../../src/errors.js';
 import type { Plan } from '../../src/plan/index.js';
-import type { LoadResults, ResultsDelta } from '../../src/stats/index.js';
-import { mergeDelta } from '../../src/stats/index.js';
+import type { ResultsDelta } from '../../src/stats/index.js';
+import type { ExecutionReplication, ExecutionResults } from '../../src/execution/ports.js';
 import { splitEqually } from '../test-distributor/split.js';
-import { KINDS, SyncReply, runIdOf, type Assignment, type DeltaAck, type ExecutionDoc } from './execution.js';
-import { mergedResults, reportFor } from './results-view.js';
+import { KINDS, runIdOf, type Assignment, type DeltaAck, type ExecutionDoc } from './execution.js';
 
 export interface ExecutionPorts {
   self: string;
   store: Store;
   messenger: Messenger;
+  /** Pushes changes to the other peers and gathers their replicas before a takeover. */
+  replication: ExecutionReplication;
+  /** Deltas stored once, and merged results kept up to date as they arrive. */
+  results: ExecutionResults;
   log: Logger;
   now(): number;
   /** Whether this peer's lease is valid right now: checked before every action, and after every await. */
@@ -30,15 +33,12 @@ export interface ExecutionPorts {
 
 interface Live {
   doc: ExecutionDoc;
-  results: LoadResults[];
 }
 
 /** Between assignment and the agreed start: enough for every generator to receive its share and warm up. */
 export const START_DELAY_MS = 700;
 /** How long after the planned end we wait for final results before ending anyway. */
 const FINAL_GRACE_MS = 10_000;
-/** Changes of one moment are replicated together, this long after the first. */
-const REPLICATE_DELAY_MS = 10;
 /** A cancelled execution still takes late deltas this long. */
 const CANCELLED_LINGER_MS = 30_000;
 
@@ -49,8 +49,6 @@ export class ExecutionManager {
   #inOffice = false;
   /** False while a new coordinator gathers replicas: it takes no decision yet. */
   #ready = false;
-  readonly #unreplicated = new Map<string, ExecutionDoc>();
-  #replicateTimer: NodeJS.Timeout | undefined;
 
   constructor(ports: ExecutionPorts) {
     this.#p = ports;
@@ -66,7 +64,8 @@ export class ExecutionManager {
     this.#inOffice = true;
     this.#ready = false;
     this.#live.clear();
-    void this.#gatherReplicas()
+    void this.#p.replication
+      .gather(this.#p.peers())
       .then(() => {
         if (this.#inOffice && this.#term === term) this.#resume();
       })
@@ -97,7 +96,7 @@ export class ExecutionManager {
       version: 0,
       assignments: [],
     };
-    const live = { doc, results: mergedResults(doc, []) };
+    const live = { doc };
     this.#live.set(executionId, live);
     this.#write(live);
     this.#spawn(this.#assign(live), 'assignment');
@@ -124,17 +123,9 @@ export class ExecutionManager {
     if (delta.run_id !== runIdOf(executionId, task, from)) {
       throw new McpError('PERMANENT_DELTA_MISMATCH', `delta ${delta.run_id} does not belong to task ${task} of ${from}`);
     }
-    const stored = this.#p.store.addDelta({ execution_id: executionId, run_id: delta.run_id, seq: delta.seq, delta });
+    const d = { execution_id: executionId, run_id: delta.run_id, seq: delta.seq, delta };
+    if (this.#p.results.addDelta(d)) this.#p.replication.deltaStored(d);
     const live = this.#live.get(executionId);
-    // Merging is idempotent per (run, seq): a delta stored by replication before this takeover still counts.
-    if (live?.results[task]) live.results[task] = mergeDelta(live.results[task]!, delta);
-    if (stored) {
-      for (const peer of this.#p.peers()) {
-        this.#p.messenger
-          .send(peer, KINDS.replicateDelta, { execution_id: executionId, run_id: delta.run_id, seq: delta.seq, delta }, 'fire-and-forget')
-          .catch(() => undefined);
-      }
-    }
     const status = live?.doc.status ?? (this.#p.store.getExecution(executionId)?.doc as ExecutionDoc | undefined)?.status;
     return { status: status ?? 'unknown' };
   }
@@ -171,31 +162,14 @@ export class ExecutionManager {
     }
   }
 
-  /** Ask every alive peer for its replicas of unfinished executions; keep the newest of each. */
-  async #gatherReplicas(): Promise<void> {
-    const { store, messenger, log } = this.#p;
-    await Promise.all(
-      this.#p.peers().map(async (peer) => {
-        try {
-          const reply = SyncReply.parse(await messenger.send(peer, KINDS.sync, {}, 'reliable', { deadlineMs: 500 }));
-          store.transaction(() => {
-            for (const doc of reply.docs) store.putExecution({ execution_id: doc.execution_id, term: doc.term, version: doc.version, status: doc.status, created_at: doc.created_at, doc });
-            for (const d of reply.deltas) store.addDelta(d);
-          });
-        } catch (error) {
-          log.warn('no replicas from peer', { peer, error });
-        }
-      }),
-    );
-  }
-
   #resume(): void {
     for (const stored of this.#p.store.listExecutions(['pending', 'running', 'cancelled'])) {
       const doc = stored.doc as ExecutionDoc;
       if (doc.status === 'cancelled' && this.#p.now() - (doc.finished_at ?? 0) > CANCELLED_LINGER_MS) continue;
       let live: Live;
       try {
-        live = { doc, results: mergedResults(doc, this.#p.store.deltas(doc.execution_id)) };
+        this.#p.results.results(doc);
+        live = { doc };
       } catch (error) {
         this.#p.log.error('cannot resume execution', { execution: doc.execution_id, error });
         continue;
@@ -297,7 +271,7 @@ export class ExecutionManager {
   /** True when every task run of `node` has delivered its final delta and nothing before it is missing. */
   #finished(live: Live, node: string): boolean {
     return live.doc.plan.tasks.every((_, task) => {
-      const progress = live.results[task]?.sources[runIdOf(live.doc.execution_id, task, node)];
+      const progress = this.#p.results.results(live.doc)[task]?.sources[runIdOf(live.doc.execution_id, task, node)];
       return progress !== undefined && progress.final && progress.extra.length === 0;
     });
   }
@@ -316,7 +290,7 @@ export class ExecutionManager {
     doc.status = status;
     doc.finished_at = this.#p.now();
     if (status === 'cancelled') for (const a of doc.assignments) if (a.state === 'assigned' || a.state === 'running') a.state = 'cancelled';
-    doc.report = reportFor(doc, live.results, doc.finished_at);
+    doc.report = this.#p.results.report(doc, doc.finished_at);
     this.#write(live);
     if (status !== 'cancelled') this.#live.delete(doc.execution_id);
     this.#p.log.info(`execution ${status}`, { execution: doc.execution_id, requests: doc.report.summary.total_requests });
@@ -326,7 +300,7 @@ export class ExecutionManager {
     const stored = this.#p.store.getExecution(executionId);
     if (!stored) return undefined;
     const doc = stored.doc as ExecutionDoc;
-    const live = { doc, results: mergedResults(doc, this.#p.store.deltas(executionId)) };
+    const live = { doc };
     this.#live.set(executionId, live);
     return live;
   }
@@ -337,18 +311,7 @@ export class ExecutionManager {
     doc.coordinator = this.#p.self;
     doc.version += 1;
     this.#p.store.putExecution({ execution_id: doc.execution_id, term: doc.term, version: doc.version, status: doc.status, created_at: doc.created_at, doc });
-    // Replicate a moment later, once per burst of changes, and behind the commands just sent.
-    this.#unreplicated.set(doc.execution_id, doc);
-    this.#replicateTimer ??= setTimeout(() => this.#replicate(), REPLICATE_DELAY_MS);
-  }
-
-  #replicate(): void {
-    this.#replicateTimer = undefined;
-    const docs = [...this.#unreplicated.values()];
-    this.#unreplicated.clear();
-    for (const doc of docs) {
-      for (const peer of this.#p.peers()) this.#p.messenger.send(peer, KINDS.replicate, { doc }, 'fire-and-forget').catch(() => undefined);
-    }
+    this.#p.replication.docChanged(doc);
   }
 
   #spawn(work: Promise<void>, what: string): void {

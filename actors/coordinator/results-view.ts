@@ -1,5 +1,4 @@
 // Folds an execution's stored deltas into merged results per task, and builds its report and progress.
-import type { Store } from '../../src/store/store.js';
 import { emptyResults, mergeDelta, type LoadResults, type ResultsDelta } from '../../src/stats/index.js';
 import { executionReport, type ExecutionReport } from '../load-generator/execution-report.js';
 import type { ExecutionDoc } from './execution.js';
@@ -37,19 +36,4 @@ export function progressPercent(doc: ExecutionDoc, now: number): number {
   const durationMs = Math.max(...doc.plan.tasks.map((t) => t.parameters.duration)) * 1000;
   const end = doc.finished_at ?? now;
   return Math.round(Math.max(0, Math.min(100, ((end - doc.start_at) / durationMs) * 100)) * 10) / 10;
-}
-
-export function storedReport(store: Store, doc: ExecutionDoc, now: number): ExecutionReport {
-  if (doc.report && (doc.status === 'completed' || doc.status === 'failed')) return doc.report;
-  return reportFor(doc, mergedResults(doc, store.deltas(doc.execution_id)), now);
-}
-
-/** Requests each node sent, from its runs' deltas. */
-export function requestsByNode(deltas: Iterable<{ run_id: string; delta: unknown }>): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const { run_id, delta } of deltas) {
-    const node = run_id.split(':').at(-1)!;
-    out[node] = (out[node] ?? 0) + ((delta as ResultsDelta).totals?.requests ?? 0);
-  }
-  return out;
 }

@@ -1,0 +1,213 @@
+// The replicator, on every peer: pushes the coordinator's changes to the others (documents batched per
+// moment, deltas one by one), keeps what it receives if newer, and runs anti-entropy: every few seconds it
+// sends one peer a digest of what it holds and stores what that peer answers it lacks, so a peer that was
+// down or cut off catches up without waiting for the execution to change.
+import type { ActorContext, Behaviour } from '../../../src/actor/types.js';
+import { McpError } from '../../../src/errors.js';
+import type { Messenger } from '../../../src/messaging.js';
+import { DigestReply, DigestRequest } from '../../../src/protocol/replication.js';
+import type { Store } from '../../../src/store/store.js';
+import { assertNever } from '../../../src/util/assert-never.js';
+import { parseOrThrow } from '../../../src/validation.js';
+import { KINDS, ReplicateDeltaPayload, ReplicatePayload, type ExecutionDoc } from '../execution.js';
+import { nextPeer } from './digest.js';
+import { answerDigest, localDigest, type HoldingLimits } from './holdings.js';
+import { acceptAll, acceptDelta, acceptDoc } from './intake.js';
+import type { Purpose, ReplicationMessage } from './messages.js';
+import type { ResultsCache } from './results-cache.js';
+
+export interface ReplicationTiming extends HoldingLimits {
+  /** Documents changed within this long of the first change go out together. */
+  flushMs: number;
+  /** One anti-entropy exchange per this long. */
+  roundMs: number;
+  roundDeadlineMs: number;
+  /** A takeover waits this long per exchange for the others' replicas, and asks again at most `gatherRounds` times. */
+  gatherDeadlineMs: number;
+  gatherRounds: number;
+}
+
+export const DEFAULT_REPLICATION_TIMING: ReplicationTiming = {
+  flushMs: 10,
+  roundMs: 2_000,
+  roundDeadlineMs: 1_500,
+  gatherDeadlineMs: 500,
+  gatherRounds: 4,
+  digestLimit: 32,
+  replyBudgetBytes: 1024 * 1024,
+};
+
+export interface ReplicatorInit {
+  messenger: Messenger;
+  store: Store;
+  results: ResultsCache;
+  timing?: Partial<ReplicationTiming>;
+}
+
+interface Gather {
+  waiting: Map<string, number>;
+  done: () => void;
+}
+
+interface ReplicatorState {
+  peers: string[];
+  unflushed: Map<string, ExecutionDoc>;
+  lastAsked: string | undefined;
+  roundInFlight: boolean;
+  gathers: Map<number, Gather>;
+  nextGather: number;
+}
+
+export function replicator(init: ReplicatorInit): Behaviour<ReplicationMessage, ReplicatorState> {
+  const timing = { ...DEFAULT_REPLICATION_TIMING, ...init.timing };
+  const { messenger, store } = init;
+  const intake = { store, results: init.results };
+
+  const pull = (ctx: ActorContext<ReplicationMessage>, peer: string, purpose: Purpose, deadlineMs: number) => {
+    const digest = localDigest(store, timing);
+    messenger.send(peer, KINDS.digest, digest, 'reliable', { deadlineMs }).then(
+      (raw) => {
+        const parsed = DigestReply.safeParse(raw);
+        ctx.self.tell(parsed.success ? { type: 'pulled', from: peer, purpose, reply: parsed.data } : { type: 'pull.failed', from: peer, purpose, error: parsed.error });
+      },
+      (error: unknown) => ctx.self.tell({ type: 'pull.failed', from: peer, purpose, error }),
+    );
+  };
+
+  const gatherStep = (ctx: ActorContext<ReplicationMessage>, state: ReplicatorState, id: number, peer: string, again: boolean) => {
+    const gather = state.gathers.get(id);
+    if (!gather) return;
+    const asked = gather.waiting.get(peer) ?? 0;
+    if (again && asked < timing.gatherRounds) {
+      gather.waiting.set(peer, asked + 1);
+      pull(ctx, peer, { kind: 'gather', id }, timing.gatherDeadlineMs);
+      return;
+    }
+    gather.waiting.delete(peer);
+    if (gather.waiting.size === 0) finishGather(ctx, state, id);
+  };
+
+  const finishGather = (ctx: ActorContext<ReplicationMessage>, state: ReplicatorState, id: number) => {
+    const gather = state.gathers.get(id);
+    if (!gather) return;
+    state.gathers.delete(id);
+    ctx.cancelTimer(`gather-${id}`);
+    gather.done();
+  };
+
+  /** Inbound handlers hand their work to the mailbox and answer when it is done. */
+  const viaMailbox = <T>(ctx: ActorContext<ReplicationMessage>, make: (reply: (value: T) => void) => ReplicationMessage) =>
+    new Promise<T>((resolve, reject) => {
+      if (!ctx.self.tell(make(resolve))) reject(new McpError('REPLICATION_UNAVAILABLE', 'the replicator is not accepting messages'));
+    });
+
+  return {
+    role: 'replication',
+
+    init(ctx) {
+      messenger.on(KINDS.replicate, (payload) => {
+        const { doc } = parseOrThrow(ReplicatePayload, payload, 'PERMANENT_INVALID', 'invalid replica');
+        return viaMailbox<boolean>(ctx, (reply) => ({ type: 'inbound.doc', doc: doc as unknown as ExecutionDoc, reply }));
+      });
+      messenger.on(KINDS.replicateDelta, (payload) => {
+        const delta = parseOrThrow(ReplicateDeltaPayload, payload, 'PERMANENT_INVALID', 'invalid delta replica');
+        return viaMailbox<boolean>(ctx, (reply) => ({ type: 'inbound.delta', delta, reply }));
+      });
+      messenger.on(KINDS.digest, (payload, from) => {
+        const digest = parseOrThrow(DigestRequest, payload, 'PERMANENT_INVALID', 'invalid digest');
+        return viaMailbox<DigestReply>(ctx, (reply) => ({ type: 'inbound.digest', from, digest, reply }));
+      });
+      ctx.startInterval('round', timing.roundMs, { type: 'round' });
+      return { peers: [], unflushed: new Map(), lastAsked: undefined, roundInFlight: false, gathers: new Map(), nextGather: 1 };
+    },
+
+    receive(state, msg, ctx) {
+      switch (msg.type) {
+        case 'members': {
+          const joined = msg.peers.some((p) => !state.peers.includes(p));
+          state.peers = msg.peers;
+          // Someone new (or this peer just started): compare now rather than at the next round.
+          if (joined) ctx.startTimer('round-now', 0, { type: 'round' });
+          break;
+        }
+        case 'doc.changed':
+          state.unflushed.set(msg.doc.execution_id, msg.doc);
+          if (state.unflushed.size === 1) ctx.startTimer('flush', timing.flushMs, { type: 'flush' });
+          break;
+        case 'flush':
+          for (const doc of state.unflushed.values()) {
+            for (const peer of state.peers) messenger.send(peer, KINDS.replicate, { doc }, 'fire-and-forget').catch(() => undefined);
+          }
+          state.unflushed.clear();
+          break;
+        case 'delta.stored':
+          for (const peer of state.peers) messenger.send(peer, KINDS.replicateDelta, msg.delta, 'fire-and-forget').catch(() => undefined);
+          break;
+        case 'round': {
+          if (state.roundInFlight) break;
+          const peer = nextPeer(state.peers, state.lastAsked);
+          if (!peer) break;
+          state.lastAsked = peer;
+          state.roundInFlight = true;
+          pull(ctx, peer, { kind: 'round' }, timing.roundDeadlineMs);
+          break;
+        }
+        case 'gather': {
+          const peers = msg.peers.filter((p) => p.length > 0);
+          if (peers.length === 0) {
+            msg.done();
+            break;
+          }
+          const id = state.nextGather++;
+          state.gathers.set(id, { waiting: new Map(peers.map((p) => [p, 1])), done: msg.done });
+          // However the exchanges go, a takeover is never held up longer than this.
+          ctx.startTimer(`gather-${id}`, timing.gatherDeadlineMs * (timing.gatherRounds + 1), { type: 'gather.timeout', id });
+          for (const peer of peers) pull(ctx, peer, { kind: 'gather', id }, timing.gatherDeadlineMs);
+          break;
+        }
+        case 'gather.timeout':
+          if (state.gathers.has(msg.id)) ctx.log.warn('gathering replicas timed out', { waiting: [...state.gathers.get(msg.id)!.waiting.keys()].join(',') });
+          finishGather(ctx, state, msg.id);
+          break;
+        case 'pulled': {
+          const got = acceptAll(intake, msg.reply.docs as unknown as ExecutionDoc[], msg.reply.deltas);
+          if (got.docs + got.deltas > 0) ctx.log.info('caught up from peer', { peer: msg.from, docs: got.docs, deltas: got.deltas, more: msg.reply.more });
+          if (msg.purpose.kind === 'gather') gatherStep(ctx, state, msg.purpose.id, msg.from, msg.reply.more);
+          else {
+            state.roundInFlight = false;
+            // The answer was cut to its budget: ask the same peer for the rest at once.
+            if (msg.reply.more) {
+              state.lastAsked = undefined;
+              pull(ctx, msg.from, { kind: 'round' }, timing.roundDeadlineMs);
+              state.roundInFlight = true;
+            }
+          }
+          break;
+        }
+        case 'pull.failed':
+          ctx.log.debug('no digest answer', { peer: msg.from, error: msg.error });
+          if (msg.purpose.kind === 'gather') gatherStep(ctx, state, msg.purpose.id, msg.from, false);
+          else state.roundInFlight = false;
+          break;
+        case 'inbound.doc':
+          msg.reply(acceptDoc(intake, msg.doc));
+          break;
+        case 'inbound.delta':
+          msg.reply(acceptDelta(intake, msg.delta));
+          break;
+        case 'inbound.digest':
+          msg.reply(answerDigest(store, msg.digest, timing));
+          break;
+        default:
+          assertNever(msg);
+      }
+      return state;
+    },
+
+    stop(state) {
+      // A takeover waiting on this peer's replicas must not wait forever.
+      for (const gather of state.gathers.values()) gather.done();
+      state.gathers.clear();
+    },
+  };
+}

@@ -1,0 +1,108 @@
+// Merged results kept up to date as deltas arrive, on the coordinator and on every replica, so that no
+// read merges stored deltas again. An LRU bounds the memory: a finished execution keeps only its document
+// (which holds the final report) and its per-node counts, and an evicted one is reloaded on demand.
+import { LRUCache } from 'lru-cache';
+import type { ExecutionReads, ExecutionResults, ExecutionView } from '../../../src/execution/ports.js';
+import { mergeDelta, type LoadResults, type ResultsDelta } from '../../../src/stats/index.js';
+import type { Store, StoredDelta } from '../../../src/store/store.js';
+import type { ExecutionReport } from '../../load-generator/execution-report.js';
+import type { ExecutionDoc } from '../execution.js';
+import { mergedResults, reportFor, taskOfRun } from '../results-view.js';
+import { isNewer } from './digest.js';
+
+interface Entry {
+  doc: ExecutionDoc;
+  /** Merged per task; absent once the execution has its final report, and rebuilt when asked for. */
+  results: LoadResults[] | undefined;
+  requestsByNode: Record<string, number>;
+}
+
+export const DEFAULT_CACHED_EXECUTIONS = 64;
+
+const nodeOfRun = (runId: string) => runId.slice(runId.lastIndexOf(':') + 1);
+const hasFinalReport = (doc: ExecutionDoc) => (doc.status === 'completed' || doc.status === 'failed') && doc.report !== undefined;
+
+export class ResultsCache implements ExecutionResults, ExecutionReads {
+  readonly #store: Store;
+  readonly #entries: LRUCache<string, Entry>;
+
+  constructor(store: Store, maxExecutions = DEFAULT_CACHED_EXECUTIONS) {
+    this.#store = store;
+    this.#entries = new LRUCache({ max: maxExecutions });
+  }
+
+  addDelta(d: StoredDelta): boolean {
+    if (!this.#store.addDelta(d)) return false;
+    const entry = this.#entries.peek(d.execution_id);
+    if (entry) fold(entry, d);
+    return true;
+  }
+
+  results(doc: ExecutionDoc): LoadResults[] {
+    const entry = this.#entry(doc.execution_id, doc);
+    return (entry.results ??= this.#merge(entry));
+  }
+
+  report(doc: ExecutionDoc, now: number): ExecutionReport {
+    if (hasFinalReport(doc)) return doc.report!;
+    return reportFor(doc, this.results(doc), now);
+  }
+
+  /** A newer version of a document was stored: serve it from now on. */
+  docStored(doc: ExecutionDoc): void {
+    const entry = this.#entries.peek(doc.execution_id);
+    if (entry && isNewer(doc, entry.doc)) this.#adopt(entry, doc);
+  }
+
+  view(executionId: string, now: number): ExecutionView | undefined {
+    const head = this.#store.head(executionId);
+    if (!head) return undefined;
+    let entry = this.#entries.get(executionId);
+    // Whoever wrote the store (this peer's coordinator, a replica, a POST), the stored version wins.
+    if (!entry || entry.doc.term !== head.term || entry.doc.version !== head.version) {
+      const doc = this.#store.getExecution(executionId)!.doc as ExecutionDoc;
+      if (entry) this.#adopt(entry, doc);
+      else entry = this.#entry(executionId, doc);
+    }
+    const { doc } = entry;
+    if (hasFinalReport(doc)) entry.results = undefined;
+    const report = hasFinalReport(doc) ? doc.report! : reportFor(doc, (entry.results ??= this.#merge(entry)), now);
+    return { doc, report, requestsByNode: entry.requestsByNode };
+  }
+
+  #entry(executionId: string, doc: ExecutionDoc): Entry {
+    let entry = this.#entries.get(executionId);
+    if (!entry) {
+      const requestsByNode: Record<string, number> = {};
+      for (const [run, requests] of this.#store.requestsByRun(executionId)) addTo(requestsByNode, nodeOfRun(run), requests);
+      entry = { doc, results: undefined, requestsByNode };
+      this.#entries.set(executionId, entry);
+    } else if (isNewer(doc, entry.doc)) {
+      this.#adopt(entry, doc);
+    }
+    return entry;
+  }
+
+  #adopt(entry: Entry, doc: ExecutionDoc): void {
+    entry.doc = doc;
+    if (hasFinalReport(doc)) entry.results = undefined;
+  }
+
+  #merge(entry: Entry): LoadResults[] {
+    return mergedResults(entry.doc, this.#store.deltas(entry.doc.execution_id));
+  }
+}
+
+function addTo(counts: Record<string, number>, node: string, n: number): void {
+  counts[node] = (counts[node] ?? 0) + n;
+}
+
+/** Fold one newly stored delta into an entry (merging is idempotent per run and seq). */
+function fold(entry: Entry, d: StoredDelta): void {
+  const delta = d.delta as ResultsDelta;
+  addTo(entry.requestsByNode, nodeOfRun(d.run_id), delta.totals?.requests ?? 0);
+  if (!entry.results) return;
+  const task = taskOfRun(d.run_id);
+  const current = entry.results[task];
+  if (current) entry.results[task] = mergeDelta(current, delta);
+}
