@@ -6,6 +6,7 @@
 //   node dist/scripts/bench/execution-read.js [--duration 60] [--rps 200] [--reads 500]
 import '../../src/polyfill.js';
 import { createServer } from 'node:http';
+import { existsSync } from 'node:fs';
 import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -126,7 +127,10 @@ async function main(): Promise<void> {
     await Promise.all(peers.map((p) => p.kill('SIGTERM')));
     const copyDir = join(dir, 'copy');
     Store.open(copyDir).close(); // creates the folder
-    await copyFile(join(dir, `peer-${replicaIndex}`, STORE_FILE), join(copyDir, STORE_FILE));
+    for (const suffix of ['', '-wal']) {
+      const from = join(dir, `peer-${replicaIndex}`, STORE_FILE + suffix);
+      if (existsSync(from)) await copyFile(from, join(copyDir, STORE_FILE + suffix));
+    }
     const copy = Store.open(copyDir);
     const deltas = copy.deltas(id).length;
     const now = Date.now();

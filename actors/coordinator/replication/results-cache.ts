@@ -15,6 +15,8 @@ interface Entry {
   /** Merged per task; absent once the execution has its final report, and rebuilt when asked for. */
   results: LoadResults[] | undefined;
   requestsByNode: Record<string, number>;
+  /** The last report of an ended execution: with `finished_at` set it depends on nothing but the doc and the results. */
+  memo?: { doc: ExecutionDoc; term: number; version: number; parts: LoadResults[]; report: ExecutionReport };
 }
 
 export const DEFAULT_CACHED_EXECUTIONS = 64;
@@ -33,7 +35,8 @@ export class ResultsCache implements ExecutionResults, ExecutionReads {
 
   addDelta(d: StoredDelta): boolean {
     if (!this.#store.addDelta(d)) return false;
-    const entry = this.#entries.peek(d.execution_id);
+    // `get`: an execution whose deltas are arriving stays among the most recently used.
+    const entry = this.#entries.get(d.execution_id);
     if (entry) fold(entry, d);
     return true;
   }
@@ -45,7 +48,7 @@ export class ResultsCache implements ExecutionResults, ExecutionReads {
 
   report(doc: ExecutionDoc, now: number): ExecutionReport {
     if (hasFinalReport(doc)) return doc.report!;
-    return reportFor(doc, this.results(doc), now);
+    return this.#reportOf(this.#entry(doc.execution_id, doc), doc, now);
   }
 
   /** A newer version of a document was stored: serve it from now on. */
@@ -66,8 +69,20 @@ export class ResultsCache implements ExecutionResults, ExecutionReads {
     }
     const { doc } = entry;
     if (hasFinalReport(doc)) entry.results = undefined;
-    const report = hasFinalReport(doc) ? doc.report! : reportFor(doc, (entry.results ??= this.#merge(entry)), now);
+    const report = hasFinalReport(doc) ? doc.report! : this.#reportOf(entry, doc, now);
     return { doc, report, requestsByNode: entry.requestsByNode };
+  }
+
+  /** A cancelled execution's report is built once per change of its doc or results, not on every read. */
+  #reportOf(entry: Entry, doc: ExecutionDoc, now: number): ExecutionReport {
+    const results = (entry.results ??= this.#merge(entry));
+    const memo = entry.memo;
+    if (memo && memo.doc === doc && memo.term === doc.term && memo.version === doc.version && doc.finished_at !== null && memo.parts.length === results.length && memo.parts.every((p, i) => p === results[i])) {
+      return memo.report;
+    }
+    const report = reportFor(doc, results, now);
+    entry.memo = doc.finished_at !== null ? { doc, term: doc.term, version: doc.version, parts: [...results], report } : undefined;
+    return report;
   }
 
   #entry(executionId: string, doc: ExecutionDoc): Entry {

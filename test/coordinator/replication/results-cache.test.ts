@@ -110,6 +110,18 @@ describe('finished executions', () => {
     expect(view.requestsByNode).toEqual({ a: 15 });
   });
 
+  it('a cancelled execution (late deltas still count) builds its report once per change, not per read', () => {
+    const intake = fresh();
+    acceptDoc(intake, docOf('e1', { status: 'cancelled', finished_at: 4_000, version: 3 }));
+    const deltas = deltasOf('e1', 0, 'a', 3);
+    for (const d of deltas.slice(0, 2)) acceptDelta(intake, d);
+    const first = intake.results.view('e1', 9_000)!.report;
+    expect(intake.results.view('e1', 12_000)!.report).toBe(first);
+    acceptDelta(intake, deltas[2]!);
+    const later = intake.results.view('e1', 12_000)!.report;
+    expect(later.summary.total_requests).toBe(first.summary.total_requests + 5);
+  });
+
   it('an unknown execution is undefined', () => {
     expect(fresh().results.view('nope', 0)).toBeUndefined();
   });
