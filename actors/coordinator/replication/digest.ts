@@ -60,8 +60,11 @@ export const UNFINISHED: readonly string[] = ['pending', 'running'];
 export function digestScope(unfinished: readonly Head[], newest: readonly Head[], limit: number): { heads: Head[]; since: number } {
   const kept = newest.slice(0, limit);
   const cut = newest.length > limit && kept.length > 0;
-  return { heads: dedupe([...unfinished, ...kept]), since: cut ? kept[kept.length - 1]!.created_at : 0 };
+  return { heads: dedupe([...unfinished.slice(0, MAX_UNFINISHED_IN_DIGEST), ...kept]), since: cut ? kept[kept.length - 1]!.created_at : 0 };
 }
+
+/** A digest stays within what a receiver accepts (1,024 entries) even with very many unfinished executions. */
+export const MAX_UNFINISHED_IN_DIGEST = 512;
 
 /** What the answering peer compares: its unfinished executions, those the asker named, and its newest since `since`. */
 export function answerScope(unfinished: readonly Head[], named: readonly Head[], newestSince: readonly Head[]): Head[] {

@@ -177,7 +177,6 @@ export function replicator(init: ReplicatorInit): Behaviour<ReplicationMessage, 
             state.roundInFlight = false;
             // The answer was cut to its budget: ask the same peer for the rest at once.
             if (msg.reply.more) {
-              state.lastAsked = undefined;
               pull(ctx, msg.from, { kind: 'round' }, timing.roundDeadlineMs);
               state.roundInFlight = true;
             }
