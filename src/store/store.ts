@@ -91,7 +91,7 @@ export class Store {
       ),
       head: this.#db.prepare<[string], ExecutionHead>('SELECT execution_id, term, version, status, created_at FROM executions WHERE execution_id = ?'),
       headsIn: this.#db.prepare<[string], ExecutionHead>(
-        'SELECT execution_id, term, version, status, created_at FROM executions WHERE status IN (SELECT value FROM json_each(?))',
+        'SELECT execution_id, term, version, status, created_at FROM executions WHERE status IN (SELECT value FROM json_each(?)) ORDER BY created_at DESC',
       ),
       newestHeads: this.#db.prepare<[string, number, number], ExecutionHead>(
         `SELECT execution_id, term, version, status, created_at FROM executions
@@ -150,7 +150,7 @@ export class Store {
     return this.#stmts.head.get(executionId);
   }
 
-  /** Heads of the executions in these states. */
+  /** Heads of the executions in these states, newest first. */
   headsIn(statuses: readonly string[]): ExecutionHead[] {
     return this.#stmts.headsIn.all(JSON.stringify(statuses));
   }
