@@ -15,8 +15,8 @@ import { freePort, getJson, startPeerProcess, waitFor, type PeerProcess } from '
 import { Store, STORE_FILE } from '../../src/store/store.js';
 import type { ResultsDelta } from '../../src/stats/index.js';
 import { ResultsCache } from '../../actors/coordinator/replication/results-cache.js';
-import { mergedResults, reportFor } from '../../actors/coordinator/results-view.js';
-import type { ExecutionDoc } from '../../actors/coordinator/execution.js';
+import { mergedResults, reportFor } from '../../src/execution/view.js';
+import type { ExecutionDoc } from '../../src/execution/contract.js';
 
 const { values } = parseArgs({ options: { duration: { type: 'string', default: '60' }, rps: { type: 'string', default: '200' }, reads: { type: 'string', default: '500' } } });
 const DURATION_S = Number(values.duration);

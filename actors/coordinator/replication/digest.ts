@@ -1,6 +1,6 @@
 // Anti-entropy decisions, as pure functions: what a peer's digest says it holds, what another peer holds
 // that it lacks, and whom to ask next. The driver reads the store and sends; nothing here does.
-import type { DigestEntry } from '../../../src/protocol/replication.js';
+import type { DigestEntry } from '../../../src/protocol/peer-protocol.js';
 import { subtract, toRanges, type SeqRange } from './seq-ranges.js';
 
 export interface Version {

@@ -1,6 +1,6 @@
 // What this peer holds, read from its store: its digest, and the answer to another peer's digest.
 import type { Store } from '../../../src/store/store.js';
-import type { DigestEntry, DigestReply, DigestRequest } from '../../../src/protocol/replication.js';
+import type { DigestEntry, DigestReply, DigestRequest } from '../../../src/protocol/peer-protocol.js';
 import { UNFINISHED, answerScope, digestScope, runRanges, whatTheyLack, withinBudget, type Head } from './digest.js';
 import { seqsOf } from './seq-ranges.js';
 

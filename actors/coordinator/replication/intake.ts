@@ -1,7 +1,7 @@
 // The receiving side of replication, on every peer: a document is kept only if newer than the one held
 // (by term, then version), and a delta is stored once and folded into the cached merged results.
 import type { Store, StoredDelta } from '../../../src/store/store.js';
-import type { ExecutionDoc } from '../execution.js';
+import type { ExecutionDoc } from '../../../src/execution/contract.js';
 import type { ResultsCache } from './results-cache.js';
 
 export interface Intake {

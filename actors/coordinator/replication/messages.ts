@@ -1,8 +1,8 @@
 // Messages of the replicator actor: pushes asked for by the coordinator, inbound replicas and digests,
 // and the completions of its own requests (which come back through the mailbox, never as continuations).
-import type { DigestReply, DigestRequest } from '../../../src/protocol/replication.js';
+import type { DigestReply, DigestRequest } from '../../../src/protocol/peer-protocol.js';
 import type { StoredDelta } from '../../../src/store/store.js';
-import type { ExecutionDoc } from '../execution.js';
+import type { ExecutionDoc } from '../../../src/execution/contract.js';
 
 export type Purpose = { kind: 'round' } | { kind: 'gather'; id: number };
 

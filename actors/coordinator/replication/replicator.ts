@@ -4,12 +4,11 @@
 // down or cut off catches up without waiting for the execution to change.
 import type { ActorContext, Behaviour } from '../../../src/actor/types.js';
 import { McpError } from '../../../src/errors.js';
-import type { Messenger } from '../../../src/messaging.js';
-import { DigestReply, DigestRequest } from '../../../src/protocol/replication.js';
+import type { PeerMessenger } from '../../../src/protocol/peer-messenger.js';
+import type { DigestReply } from '../../../src/protocol/peer-protocol.js';
 import type { Store } from '../../../src/store/store.js';
 import { assertNever } from '../../../src/util/assert-never.js';
-import { parseOrThrow } from '../../../src/validation.js';
-import { KINDS, ReplicateDeltaPayload, ReplicatePayload, type ExecutionDoc } from '../execution.js';
+import type { ExecutionDoc } from '../../../src/execution/contract.js';
 import { nextPeer } from './digest.js';
 import { answerDigest, localDigest, type HoldingLimits } from './holdings.js';
 import { acceptAll, acceptDelta, acceptDoc } from './intake.js';
@@ -38,7 +37,7 @@ export const DEFAULT_REPLICATION_TIMING: ReplicationTiming = {
 };
 
 export interface ReplicatorInit {
-  messenger: Messenger;
+  messenger: PeerMessenger;
   store: Store;
   results: ResultsCache;
   timing?: Partial<ReplicationTiming>;
@@ -65,11 +64,8 @@ export function replicator(init: ReplicatorInit): Behaviour<ReplicationMessage, 
 
   const pull = (ctx: ActorContext<ReplicationMessage>, peer: string, purpose: Purpose, deadlineMs: number) => {
     const digest = localDigest(store, timing);
-    messenger.send(peer, KINDS.digest, digest, 'reliable', { deadlineMs }).then(
-      (raw) => {
-        const parsed = DigestReply.safeParse(raw);
-        ctx.self.tell(parsed.success ? { type: 'pulled', from: peer, purpose, reply: parsed.data } : { type: 'pull.failed', from: peer, purpose, error: parsed.error });
-      },
+    messenger.send(peer, 'replication.digest', digest, 'reliable', { deadlineMs }).then(
+      (reply) => ctx.self.tell({ type: 'pulled', from: peer, purpose, reply }),
       (error: unknown) => ctx.self.tell({ type: 'pull.failed', from: peer, purpose, error }),
     );
   };
@@ -105,18 +101,10 @@ export function replicator(init: ReplicatorInit): Behaviour<ReplicationMessage, 
     role: 'replication',
 
     init(ctx) {
-      messenger.on(KINDS.replicate, (payload) => {
-        const { doc } = parseOrThrow(ReplicatePayload, payload, 'PERMANENT_INVALID', 'invalid replica');
-        return viaMailbox<boolean>(ctx, (reply) => ({ type: 'inbound.doc', doc: doc as unknown as ExecutionDoc, reply }));
-      });
-      messenger.on(KINDS.replicateDelta, (payload) => {
-        const delta = parseOrThrow(ReplicateDeltaPayload, payload, 'PERMANENT_INVALID', 'invalid delta replica');
-        return viaMailbox<boolean>(ctx, (reply) => ({ type: 'inbound.delta', delta, reply }));
-      });
-      messenger.on(KINDS.digest, (payload, from) => {
-        const digest = parseOrThrow(DigestRequest, payload, 'PERMANENT_INVALID', 'invalid digest');
-        return viaMailbox<DigestReply>(ctx, (reply) => ({ type: 'inbound.digest', from, digest, reply }));
-      });
+      // The typed messenger has validated every request before these see it.
+      messenger.on('execution.replicate', async ({ doc }) => ({ stored: await viaMailbox<boolean>(ctx, (reply) => ({ type: 'inbound.doc', doc, reply })) }));
+      messenger.on('execution.replicate-delta', async (delta) => ({ stored: await viaMailbox<boolean>(ctx, (reply) => ({ type: 'inbound.delta', delta, reply })) }));
+      messenger.on('replication.digest', (digest, from) => viaMailbox<DigestReply>(ctx, (reply) => ({ type: 'inbound.digest', from, digest, reply })));
       ctx.startInterval('round', timing.roundMs, { type: 'round' });
       return { peers: [], unflushed: new Map(), lastAsked: undefined, roundInFlight: false, gathers: new Map(), nextGather: 1 };
     },
@@ -136,12 +124,12 @@ export function replicator(init: ReplicatorInit): Behaviour<ReplicationMessage, 
           break;
         case 'flush':
           for (const doc of state.unflushed.values()) {
-            for (const peer of state.peers) messenger.send(peer, KINDS.replicate, { doc }, 'fire-and-forget').catch(() => undefined);
+            for (const peer of state.peers) messenger.post(peer, 'execution.replicate', { doc }).catch(() => undefined);
           }
           state.unflushed.clear();
           break;
         case 'delta.stored':
-          for (const peer of state.peers) messenger.send(peer, KINDS.replicateDelta, msg.delta, 'fire-and-forget').catch(() => undefined);
+          for (const peer of state.peers) messenger.post(peer, 'execution.replicate-delta', msg.delta).catch(() => undefined);
           break;
         case 'round': {
           if (state.roundInFlight) break;
@@ -170,7 +158,7 @@ export function replicator(init: ReplicatorInit): Behaviour<ReplicationMessage, 
           finishGather(ctx, state, msg.id);
           break;
         case 'pulled': {
-          const got = acceptAll(intake, msg.reply.docs as unknown as ExecutionDoc[], msg.reply.deltas);
+          const got = acceptAll(intake, msg.reply.docs, msg.reply.deltas);
           if (got.docs + got.deltas > 0) ctx.log.info('caught up from peer', { peer: msg.from, docs: got.docs, deltas: got.deltas, more: msg.reply.more });
           if (msg.purpose.kind === 'gather') gatherStep(ctx, state, msg.purpose.id, msg.from, msg.reply.more);
           else {

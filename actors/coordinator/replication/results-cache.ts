@@ -5,9 +5,9 @@ import { LRUCache } from 'lru-cache';
 import type { ExecutionReads, ExecutionResults, ExecutionView } from '../../../src/execution/ports.js';
 import { mergeDelta, type LoadResults, type ResultsDelta } from '../../../src/stats/index.js';
 import type { Store, StoredDelta } from '../../../src/store/store.js';
-import type { ExecutionReport } from '../../load-generator/execution-report.js';
-import type { ExecutionDoc } from '../execution.js';
-import { mergedResults, reportFor, taskOfRun } from '../results-view.js';
+import type { ExecutionReport } from '../../../src/report/index.js';
+import { parseRunId, type ExecutionDoc } from '../../../src/execution/contract.js';
+import { mergedResults, reportFor } from '../../../src/execution/view.js';
 import { isNewer } from './digest.js';
 
 interface Entry {
@@ -21,7 +21,6 @@ interface Entry {
 
 export const DEFAULT_CACHED_EXECUTIONS = 64;
 
-const nodeOfRun = (runId: string) => runId.slice(runId.lastIndexOf(':') + 1);
 const hasFinalReport = (doc: ExecutionDoc) => (doc.status === 'completed' || doc.status === 'failed') && doc.report !== undefined;
 
 export class ResultsCache implements ExecutionResults, ExecutionReads {
@@ -89,7 +88,7 @@ export class ResultsCache implements ExecutionResults, ExecutionReads {
     let entry = this.#entries.get(executionId);
     if (!entry) {
       const requestsByNode: Record<string, number> = {};
-      for (const [run, requests] of this.#store.requestsByRun(executionId)) addTo(requestsByNode, nodeOfRun(run), requests);
+      for (const [run, requests] of this.#store.requestsByRun(executionId)) addTo(requestsByNode, parseRunId(run).node, requests);
       entry = { doc, results: undefined, requestsByNode };
       this.#entries.set(executionId, entry);
     } else if (isNewer(doc, entry.doc)) {
@@ -115,9 +114,9 @@ function addTo(counts: Record<string, number>, node: string, n: number): void {
 /** Fold one newly stored delta into an entry (merging is idempotent per run and seq). */
 function fold(entry: Entry, d: StoredDelta): void {
   const delta = d.delta as ResultsDelta;
-  addTo(entry.requestsByNode, nodeOfRun(d.run_id), delta.totals?.requests ?? 0);
+  addTo(entry.requestsByNode, parseRunId(d.run_id).node, delta.totals?.requests ?? 0);
   if (!entry.results) return;
-  const task = taskOfRun(d.run_id);
+  const { task } = parseRunId(d.run_id);
   const current = entry.results[task];
   if (current) entry.results[task] = mergeDelta(current, delta);
 }

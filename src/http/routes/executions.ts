@@ -5,9 +5,9 @@ import type { Store } from '../../store/store.js';
 import { validatePlan } from '../../plan/index.js';
 import { McpError } from '../../errors.js';
 import { HttpError, type Router } from '../router.js';
-import type { ExecutionDoc } from '../../../actors/coordinator/execution.js';
-import { progressPercent } from '../../../actors/coordinator/results-view.js';
+import type { ExecutionDoc } from '../../execution/contract.js';
 import type { ExecutionReads } from '../../execution/ports.js';
+import { progressPercent } from '../../execution/view.js';
 
 export interface ExecutionsSource {
   store: Store;
@@ -57,7 +57,7 @@ export function executionRoutes(router: Router, source: ExecutionsSource): void 
 
   router.on('GET', '/api/executions', () => {
     const now = Date.now();
-    return { json: { executions: source.store.listExecutions().map((e) => summaryOf(e.doc as ExecutionDoc, now)) } };
+    return { json: { executions: source.store.listExecutions().map((e) => summaryOf(e.doc, now)) } };
   });
 
   router.on('GET', '/api/executions/:id', (req) => {

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { countOf, normalize, seqsOf, subtract, toRanges } from '../../../actors/coordinator/replication/seq-ranges.js';
 import { answerScope, digestScope, isNewer, nextPeer, runRanges, whatTheyLack, withinBudget, type Head } from '../../../actors/coordinator/replication/digest.js';
-import type { DigestEntry } from '../../../src/protocol/replication.js';
+import type { DigestEntry } from '../../../src/protocol/peer-protocol.js';
 
 describe('seq ranges', () => {
   it.each([

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { NO_ERROR, Recorder, type ResultsDelta } from '../../../src/stats/index.js';
 import { validatePlan } from '../../../src/plan/index.js';
 import { Store, type StoredDelta } from '../../../src/store/store.js';
-import { runIdOf, type ExecutionDoc } from '../../../actors/coordinator/execution.js';
+import { runIdOf, type ExecutionDoc } from '../../../src/execution/contract.js';
 
 export const PLAN = validatePlan({
   name: 'replication',

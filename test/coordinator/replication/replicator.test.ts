@@ -4,6 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Actor } from '../../../src/actor/actor.js';
 import { hubMessenger } from '../../../src/hub-messenger.js';
+import { peerMessenger } from '../../../src/protocol/peer-messenger.js';
 import type { Store } from '../../../src/store/store.js';
 import { ResultsCache } from '../../../actors/coordinator/replication/results-cache.js';
 import { replicationPort } from '../../../actors/coordinator/replication/port.js';
@@ -25,7 +26,7 @@ async function cluster(timing: Partial<ReplicationTiming> = {}) {
   for (const id of IDS) {
     const store = openStore();
     const results = new ResultsCache(store);
-    const actor = await net.system.spawn(replicator({ messenger: hubMessenger(net.hubs[id]!, id), store, results, timing }));
+    const actor = await net.system.spawn(replicator({ messenger: peerMessenger(hubMessenger(net.hubs[id]!, id)), store, results, timing }));
     peers[id] = { store, results, actor };
   }
   const members = (id: string, peers_: string[]) => peers[id]!.actor.tell({ type: 'members', peers: peers_ });

@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ResultsCache } from '../../../actors/coordinator/replication/results-cache.js';
 import { acceptAll, acceptDelta, acceptDoc } from '../../../actors/coordinator/replication/intake.js';
-import { mergedResults, reportFor } from '../../../actors/coordinator/results-view.js';
+import { mergedResults, reportFor } from '../../../src/execution/view.js';
 import type { Store } from '../../../src/store/store.js';
 import { deltasOf, docOf, openStore } from './fixtures.js';
 
