@@ -119,6 +119,7 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
   // Replicas of executions and their merged results, on every peer.
   const results = new ResultsCache(store);
   const replicationActor: Actor<ReplicationMessage, unknown> = await system.spawn(replicator({ messenger, store, results }));
+  const replication = replicationPort(replicationActor);
 
   // Load generation, local and assigned.
   const generatorActor: Actor<LoadGeneratorMessage, unknown> = await system.spawn(loadGenerator());
@@ -136,7 +137,7 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
         save: (state) => store.setValue('election', state),
       },
       eligible: (members) => eligibleGenerators(members),
-      executions: { self: transport.self, store, messenger, split: splitEqually, results, replication: replicationPort(replicationActor) },
+      executions: { self: transport.self, store, messenger, split: splitEqually, replication, results },
     }),
   );
   const coordinatorStatus = () => ask<CoordinatorMessage, CoordinatorStatus>(coordinatorActor, (reply) => ({ type: 'status.get', reply }));
