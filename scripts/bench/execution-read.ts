@@ -142,7 +142,7 @@ async function main(): Promise<void> {
     // The same execution read as if still running: merged again from every delta, against cached merged results.
     const formerRunning = timeEach(Math.min(inProcessReads, 20), () => formerRead(copy, id, now, true));
     const doc = copy.getExecution(id)!.doc as ExecutionDoc;
-    const running = { ...doc, status: 'running' as const, report: undefined };
+    const running = { ...doc, status: 'running' as const, finished_at: null, report: undefined };
     cache.results(running);
     const currentRunning = timeEach(Math.min(inProcessReads, 20), () => JSON.stringify(cache.report(running, now)));
     copy.close();
