@@ -62,7 +62,7 @@ export class ResultsCache implements ExecutionResults, ExecutionReads {
     let entry = this.#entries.get(executionId);
     // Whoever wrote the store (this peer's coordinator, a replica, a POST), the stored version wins.
     if (!entry || entry.doc.term !== head.term || entry.doc.version !== head.version) {
-      const doc = this.#store.getExecution(executionId)!.doc as ExecutionDoc;
+      const doc = this.#store.getExecution(executionId)!.doc;
       if (entry) this.#adopt(entry, doc);
       else entry = this.#entry(executionId, doc);
     }
@@ -75,10 +75,7 @@ export class ResultsCache implements ExecutionResults, ExecutionReads {
   /** A cancelled execution's report is built once per change of its doc or results, not on every read. */
   #reportOf(entry: Entry, doc: ExecutionDoc, now: number): ExecutionReport {
     const results = (entry.results ??= this.#merge(entry));
-    const memo = entry.memo;
-    if (memo && memo.doc === doc && memo.term === doc.term && memo.version === doc.version && doc.finished_at !== null && memo.parts.length === results.length && memo.parts.every((p, i) => p === results[i])) {
-      return memo.report;
-    }
+    if (entry.memo && memoFits(entry.memo, doc, results)) return entry.memo.report;
     const report = reportFor(doc, results, now);
     entry.memo = doc.finished_at !== null ? { doc, term: doc.term, version: doc.version, parts: [...results], report } : undefined;
     return report;
@@ -105,6 +102,12 @@ export class ResultsCache implements ExecutionResults, ExecutionReads {
   #merge(entry: Entry): LoadResults[] {
     return mergedResults(entry.doc, this.#store.deltas(entry.doc.execution_id));
   }
+}
+
+/** Merged results are replaced, never changed in place: the same parts mean the same results. */
+function memoFits(memo: NonNullable<Entry['memo']>, doc: ExecutionDoc, results: readonly LoadResults[]): boolean {
+  const sameDoc = memo.doc === doc && memo.term === doc.term && memo.version === doc.version && doc.finished_at !== null;
+  return sameDoc && memo.parts.length === results.length && memo.parts.every((p, i) => p === results[i]);
 }
 
 function addTo(counts: Record<string, number>, node: string, n: number): void {
