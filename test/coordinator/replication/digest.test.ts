@@ -119,3 +119,58 @@ describe('whom to ask, and how much to answer', () => {
     expect(withinBudget([10, 1], (n) => n, 5)).toEqual({ taken: [10], more: true });
   });
 });
+
+describe('convergence', () => {
+  type Holding = Map<string, { term: number; version: number; runs: Map<string, Set<number>> }>;
+  const digestOf = (h: Holding): DigestEntry[] =>
+    [...h].map(([execution_id, e]) => ({ execution_id, term: e.term, version: e.version, runs: [...e.runs].map(([run_id, seqs]) => ({ run_id, ranges: toRanges(seqs) })) }));
+  /** One pull: `asker` stores what `answerer` says it lacks. */
+  const pull = (asker: Holding, answerer: Holding) => {
+    const lack = whatTheyLack(digestOf(asker), digestOf(answerer));
+    for (const id of lack.docs) {
+      const theirs = answerer.get(id)!;
+      const mine = asker.get(id) ?? { term: 0, version: -1, runs: new Map() };
+      if (isNewer(theirs, mine)) asker.set(id, { ...mine, term: theirs.term, version: theirs.version });
+    }
+    for (const d of lack.deltas) {
+      const mine = asker.get(d.execution_id) ?? { term: 0, version: -1, runs: new Map<string, Set<number>>() };
+      asker.set(d.execution_id, mine);
+      const seqs = mine.runs.get(d.run_id) ?? new Set<number>();
+      for (const s of seqsOf(d.ranges)) seqs.add(s);
+      mine.runs.set(d.run_id, seqs);
+    }
+  };
+  const holding = fc
+    .array(
+      fc.record({
+        id: fc.constantFrom('e1', 'e2', 'e3'),
+        term: fc.integer({ min: 1, max: 3 }),
+        version: fc.integer({ min: 0, max: 5 }),
+        runs: fc.dictionary(fc.constantFrom('r1', 'r2'), fc.uniqueArray(fc.integer({ min: 1, max: 30 }), { maxLength: 12 })),
+      }),
+      { maxLength: 3 },
+    )
+    .map((list) => {
+      const h: Holding = new Map();
+      for (const e of list) h.set(e.id, { term: e.term, version: e.version, runs: new Map(Object.entries(e.runs).map(([r, s]) => [r, new Set(s)])) });
+      return h;
+    });
+
+  it('after one pull each way, both peers hold the union of the deltas and the newest version of each document', () => {
+    fc.assert(
+      fc.property(holding, holding, (a, b) => {
+        const newest = new Map<string, { term: number; version: number }>();
+        for (const h of [a, b]) for (const [id, e] of h) if (isNewer(e, newest.get(id))) newest.set(id, { term: e.term, version: e.version });
+        const union = (id: string, run: string) => new Set([...(a.get(id)?.runs.get(run) ?? []), ...(b.get(id)?.runs.get(run) ?? [])]);
+        const expected = [...newest.keys()].map((id) => [id, ['r1', 'r2'].map((r) => [...union(id, r)].sort((x, y) => x - y))]);
+        pull(a, b);
+        pull(b, a);
+        for (const h of [a, b]) {
+          for (const [id, v] of newest) expect([h.get(id)!.term, h.get(id)!.version]).toEqual([v.term, v.version]);
+          const got = [...newest.keys()].map((id) => [id, ['r1', 'r2'].map((r) => [...(h.get(id)!.runs.get(r) ?? [])].sort((x, y) => x - y))]);
+          expect(got).toEqual(expected);
+        }
+      }),
+    );
+  });
+});
