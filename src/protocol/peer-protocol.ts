@@ -57,8 +57,11 @@ export const DigestEntry = z.object({
   runs: z.array(z.object({ run_id: z.string().min(1).max(512), ranges: z.array(z.tuple([seq, seq])).max(10_000) })).max(4_096),
 });
 export type DigestEntry = z.infer<typeof DigestEntry>;
-/** `since`: the oldest creation time covered beyond the unfinished executions (0: everything held). */
-export const DigestRequest = z.object({ since: z.number().nonnegative(), entries: z.array(DigestEntry).max(1_024) });
+/**
+ * The digest covers executions created in [since, before) and every unfinished one; `before` absent: the
+ * newest ones. A page of older history names `before` (and leaves the unfinished ones out).
+ */
+export const DigestRequest = z.object({ since: z.number().nonnegative(), before: z.number().positive().optional(), entries: z.array(DigestEntry).max(1_024) });
 export type DigestRequest = z.infer<typeof DigestRequest>;
 /** What the asker lacks; `more`: cut to the answer's size budget, ask again. */
 export const DigestReply = z.object({ docs: z.array(ExecutionDocSchema), deltas: z.array(StoredDeltaSchema), more: z.boolean() });

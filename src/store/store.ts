@@ -95,9 +95,9 @@ export class Store {
       headsIn: this.#db.prepare<[string], ExecutionHead>(
         'SELECT execution_id, term, version, status, created_at FROM executions WHERE status IN (SELECT value FROM json_each(?)) ORDER BY created_at DESC',
       ),
-      newestHeads: this.#db.prepare<[string, number, number], ExecutionHead>(
+      newestHeads: this.#db.prepare<[string, number, number, number], ExecutionHead>(
         `SELECT execution_id, term, version, status, created_at FROM executions
-         WHERE status NOT IN (SELECT value FROM json_each(?)) AND created_at >= ? ORDER BY created_at DESC LIMIT ?`,
+         WHERE status NOT IN (SELECT value FROM json_each(?)) AND created_at >= ? AND created_at < ? ORDER BY created_at DESC LIMIT ?`,
       ),
       runSpans: this.#db.prepare<[string], RunSpan>(
         'SELECT run_id, COUNT(*) AS count, MIN(seq) AS first, MAX(seq) AS last FROM deltas WHERE execution_id = ? GROUP BY run_id',
@@ -157,9 +157,9 @@ export class Store {
     return this.#stmts.headsIn.all(JSON.stringify(statuses));
   }
 
-  /** Heads of the newest executions not in `excluded` states, created at `since` or later, newest first. */
-  newestHeads(excluded: readonly string[], limit: number, since = 0): ExecutionHead[] {
-    return this.#stmts.newestHeads.all(JSON.stringify(excluded), since, limit);
+  /** Heads of the newest executions not in `excluded` states, created in [since, before), newest first. */
+  newestHeads(excluded: readonly string[], limit: number, since = 0, before = Number.MAX_SAFE_INTEGER): ExecutionHead[] {
+    return this.#stmts.newestHeads.all(JSON.stringify(excluded), since, before, limit);
   }
 
   /** Per run of an execution: how many deltas are held and the lowest and highest seq. */

@@ -53,14 +53,26 @@ export interface Head extends Version {
 export const UNFINISHED: readonly string[] = ['pending', 'running'];
 
 /**
- * What a digest covers: every unfinished execution, then the newest others up to `limit` (`newest` holds
- * up to limit + 1 of them, newest first). `since` is the oldest creation time covered when the limit cut
- * the list (0 when it covers all), so the answering peer compares the same stretch of history.
+ * What a digest covers: every unfinished execution, then the newest others up to `limit`, newest first.
+ * `since` is the oldest creation time covered when the limit is reached (0 when fewer are held), so the
+ * answering peer compares the same stretch of history; older history is compared page by page from there.
  */
 export function digestScope(unfinished: readonly Head[], newest: readonly Head[], limit: number): { heads: Head[]; since: number } {
   const kept = newest.slice(0, limit);
-  const cut = newest.length > limit && kept.length > 0;
-  return { heads: dedupe([...unfinished.slice(0, MAX_UNFINISHED_IN_DIGEST), ...kept]), since: cut ? kept[kept.length - 1]!.created_at : 0 };
+  const full = kept.length === limit && kept.length > 0;
+  return { heads: dedupe([...unfinished.slice(0, MAX_UNFINISHED_IN_DIGEST), ...kept]), since: full ? kept[kept.length - 1]!.created_at : 0 };
+}
+
+/** Every this many rounds, one compares a page of older history instead of the newest. */
+export const PAGE_EVERY = 3;
+
+/**
+ * Where the next page of older history starts, after a page [since, before) was compared: the same page
+ * again while it brought something or was cut, then the older one, and from the newest again at the end.
+ */
+export function nextPage(before: number, since: number, broughtSomething: boolean): number | undefined {
+  if (broughtSomething) return before;
+  return since > 0 ? since : undefined;
 }
 
 /** A digest stays within what a receiver accepts (1,024 entries) even with very many unfinished executions. */

@@ -18,16 +18,22 @@ function entryOf(store: Store, head: Head): DigestEntry {
   return { execution_id: head.execution_id, term: head.term, version: head.version, runs };
 }
 
-/** This peer's digest: what it holds of its unfinished and newest executions. */
-export function localDigest(store: Store, limits: HoldingLimits): DigestRequest {
-  const scope = digestScope(store.headsIn(UNFINISHED), store.newestHeads(UNFINISHED, limits.digestLimit + 1), limits.digestLimit);
-  return { since: scope.since, entries: scope.heads.map((h) => entryOf(store, h)) };
+/**
+ * This peer's digest: what it holds of its unfinished and newest executions; or, given `before`, a page of
+ * the older ones (created before it).
+ */
+export function localDigest(store: Store, limits: HoldingLimits, before?: number): DigestRequest {
+  const page = before !== undefined;
+  const newest = store.newestHeads(UNFINISHED, limits.digestLimit, 0, before);
+  const scope = digestScope(page ? [] : store.headsIn(UNFINISHED), newest, limits.digestLimit);
+  return { since: scope.since, ...(page ? { before } : {}), entries: scope.heads.map((h) => entryOf(store, h)) };
 }
 
 /** What the asker lacks of what this peer holds, cut to the size budget (documents first). */
 export function answerDigest(store: Store, request: DigestRequest, limits: HoldingLimits): DigestReply {
   const named = request.entries.map((e) => store.head(e.execution_id)).filter((h): h is Head => h !== undefined);
-  const scope = answerScope(store.headsIn(UNFINISHED), named, store.newestHeads(UNFINISHED, limits.digestLimit, request.since));
+  const unfinished = request.before === undefined ? store.headsIn(UNFINISHED) : [];
+  const scope = answerScope(unfinished, named, store.newestHeads(UNFINISHED, limits.digestLimit, request.since, request.before));
   const lack = whatTheyLack(request.entries, scope.map((h) => entryOf(store, h)));
   // Read lazily: of a large lack, only as much as the budget takes.
   function* items(): Generator<{ doc: string } | { delta: string; execution_id: string; run_id: string; seq: number }> {

@@ -4,7 +4,8 @@ import type { DigestReply, DigestRequest } from '../../../src/protocol/peer-prot
 import type { StoredDelta } from '../../../src/store/store.js';
 import type { ExecutionDoc } from '../../../src/execution/contract.js';
 
-export type Purpose = { kind: 'round' } | { kind: 'gather'; id: number };
+/** A round compares the newest executions, or (`before` set) a page of older ones; `since` is where its digest began. */
+export type Purpose = { kind: 'round'; since: number; before?: number } | { kind: 'gather'; id: number };
 
 export type ReplicationMessage =
   | { type: 'members'; peers: string[] }

@@ -9,7 +9,7 @@ import type { DigestReply } from '../../../src/protocol/peer-protocol.js';
 import type { Store } from '../../../src/store/store.js';
 import { assertNever } from '../../../src/util/assert-never.js';
 import type { ExecutionDoc } from '../../../src/execution/contract.js';
-import { nextPeer } from './digest.js';
+import { PAGE_EVERY, nextPage, nextPeer } from './digest.js';
 import { answerDigest, localDigest, type HoldingLimits } from './holdings.js';
 import { acceptAll, acceptDelta, acceptDoc } from './intake.js';
 import type { Purpose, ReplicationMessage } from './messages.js';
@@ -53,6 +53,9 @@ interface ReplicatorState {
   unflushed: Map<string, ExecutionDoc>;
   lastAsked: string | undefined;
   roundInFlight: boolean;
+  rounds: number;
+  /** Where the next page of older history ends (exclusive); undefined while the newest are all there is. */
+  pageBefore: number | undefined;
   gathers: Map<number, Gather>;
   nextGather: number;
 }
@@ -62,8 +65,11 @@ export function replicator(init: ReplicatorInit): Behaviour<ReplicationMessage, 
   const { messenger, store } = init;
   const intake = { store, results: init.results };
 
-  const pull = (ctx: ActorContext<ReplicationMessage>, peer: string, purpose: Purpose, deadlineMs: number) => {
-    const digest = localDigest(store, timing);
+  /** Send `peer` this peer's digest (of the newest, or of the page before `before`); the answer comes back as a message. */
+  const pull = (ctx: ActorContext<ReplicationMessage>, peer: string, kind: { kind: 'round'; before?: number } | { kind: 'gather'; id: number }, deadlineMs: number) => {
+    const before = kind.kind === 'round' ? kind.before : undefined;
+    const digest = localDigest(store, timing, before);
+    const purpose: Purpose = kind.kind === 'round' ? { kind: 'round', since: digest.since, ...(before !== undefined ? { before } : {}) } : kind;
     messenger.send(peer, 'replication.digest', digest, 'reliable', { deadlineMs }).then(
       (reply) => ctx.self.tell({ type: 'pulled', from: peer, purpose, reply }),
       (error: unknown) => ctx.self.tell({ type: 'pull.failed', from: peer, purpose, error }),
@@ -106,7 +112,7 @@ export function replicator(init: ReplicatorInit): Behaviour<ReplicationMessage, 
       messenger.on('execution.replicate-delta', async (delta) => ({ stored: await viaMailbox<boolean>(ctx, (reply) => ({ type: 'inbound.delta', delta, reply })) }));
       messenger.on('replication.digest', (digest, from) => viaMailbox<DigestReply>(ctx, (reply) => ({ type: 'inbound.digest', from, digest, reply })));
       ctx.startInterval('round', timing.roundMs, { type: 'round' });
-      return { peers: [], unflushed: new Map(), lastAsked: undefined, roundInFlight: false, gathers: new Map(), nextGather: 1 };
+      return { peers: [], unflushed: new Map(), lastAsked: undefined, roundInFlight: false, rounds: 0, pageBefore: undefined, gathers: new Map(), nextGather: 1 };
     },
 
     receive(state, msg, ctx) {
@@ -137,7 +143,10 @@ export function replicator(init: ReplicatorInit): Behaviour<ReplicationMessage, 
           if (!peer) break;
           state.lastAsked = peer;
           state.roundInFlight = true;
-          pull(ctx, peer, { kind: 'round' }, timing.roundDeadlineMs);
+          state.rounds++;
+          // Mostly the newest executions (where replicas fall behind); now and then a page of older history.
+          const before = state.rounds % PAGE_EVERY === 0 ? state.pageBefore : undefined;
+          pull(ctx, peer, { kind: 'round', ...(before !== undefined ? { before } : {}) }, timing.roundDeadlineMs);
           break;
         }
         case 'gather': {
@@ -163,9 +172,12 @@ export function replicator(init: ReplicatorInit): Behaviour<ReplicationMessage, 
           if (msg.purpose.kind === 'gather') gatherStep(ctx, state, msg.purpose.id, msg.from, msg.reply.more);
           else {
             state.roundInFlight = false;
+            const { since, before } = msg.purpose;
+            if (before === undefined) state.pageBefore ??= since > 0 ? since : undefined;
+            else state.pageBefore = nextPage(before, since, got.docs + got.deltas > 0 || msg.reply.more);
             // The answer was cut to its budget: ask the same peer for the rest at once.
             if (msg.reply.more) {
-              pull(ctx, msg.from, { kind: 'round' }, timing.roundDeadlineMs);
+              pull(ctx, msg.from, { kind: 'round', ...(before !== undefined ? { before } : {}) }, timing.roundDeadlineMs);
               state.roundInFlight = true;
             }
           }

@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { countOf, normalize, seqsOf, subtract, toRanges } from '../../../actors/coordinator/replication/seq-ranges.js';
-import { answerScope, digestScope, isNewer, nextPeer, runRanges, whatTheyLack, withinBudget, type Head } from '../../../actors/coordinator/replication/digest.js';
+import { answerScope, digestScope, isNewer, nextPage, nextPeer, runRanges, whatTheyLack, withinBudget, type Head } from '../../../actors/coordinator/replication/digest.js';
 import type { DigestEntry } from '../../../src/protocol/peer-protocol.js';
 
 describe('seq ranges', () => {
@@ -86,12 +86,19 @@ describe('what the asker lacks', () => {
 const head = (execution_id: string, status: string, created_at: number): Head => ({ execution_id, status, created_at, term: 1, version: 1 });
 
 describe('scopes', () => {
-  it('a digest covers the unfinished and the newest others; since marks where the limit cut', () => {
+  it('a digest covers the unfinished and the newest others; since marks where the limit was reached', () => {
     const unfinished = [head('old-running', 'running', 1)];
     const newest = [head('c', 'completed', 30), head('b', 'failed', 20), head('a', 'cancelled', 10)];
     expect(digestScope(unfinished, newest, 2)).toEqual({ heads: [unfinished[0], newest[0], newest[1]], since: 20 });
-    expect(digestScope(unfinished, newest.slice(0, 2), 2)).toEqual({ heads: [unfinished[0], newest[0], newest[1]], since: 0 });
+    expect(digestScope(unfinished, newest.slice(0, 2), 2)).toEqual({ heads: [unfinished[0], newest[0], newest[1]], since: 20 });
+    expect(digestScope(unfinished, newest.slice(0, 1), 2)).toEqual({ heads: [unfinished[0], newest[0]], since: 0 });
   });
+
+  it.each([
+    ['a page that brought something is compared again', 500, 300, true, 500],
+    ['a page that brought nothing moves to the older one', 500, 300, false, 300],
+    ['the oldest page done: from the newest again', 500, 0, false, undefined],
+  ])('%s', (_, before, since, brought, next) => expect(nextPage(before, since, brought)).toBe(next));
 
   it('an answer compares the unfinished, those named, and the newest since, each once', () => {
     const scope = answerScope([head('r', 'running', 5)], [head('n', 'completed', 1), head('r', 'running', 5)], [head('x', 'completed', 40), head('n', 'completed', 1)]);

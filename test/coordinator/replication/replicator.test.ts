@@ -105,6 +105,17 @@ describe('replicator', () => {
     for (const id of ['b', 'c']) for (let i = 1; i <= 3; i++) expect(holds(c.peers[id]!.store, `e${i}`)).toEqual({ version: 4, status: 'completed', deltas: 3 });
   });
 
+  it('older history than the newest digest covers arrives page by page', async () => {
+    const c = await cluster({ digestLimit: 4 });
+    for (const id of IDS) c.members(id, []);
+    const a = c.coordinate('a');
+    for (let i = 1; i <= 15; i++) a.write(docOf(`e${i}`, { version: 2, status: 'completed', created_at: 1_000 * i }));
+    await c.advance(50);
+    c.members('b', ['a']);
+    await c.advance(60_000, 200);
+    expect(c.peers.b!.store.listExecutions().map((e) => e.execution_id).sort()).toEqual(Array.from({ length: 15 }, (_, i) => `e${i + 1}`).sort());
+  });
+
   it('a catch-up larger than the answer budget goes in several exchanges', async () => {
     const c = await cluster({ replyBudgetBytes: 4_000 });
     c.members('a', []);
