@@ -40,12 +40,13 @@ function timeEach(n: number, fn: () => unknown): number[] {
   return out;
 }
 
+let bodyBytes = 0;
 async function timeHttp(url: string, n: number): Promise<number[]> {
   const out: number[] = [];
   for (let i = 0; i < n; i++) {
     const t0 = performance.now();
     const res = await fetch(url);
-    await res.arrayBuffer();
+    bodyBytes = (await res.arrayBuffer()).byteLength;
     out.push(performance.now() - t0);
     if (res.status !== 200) throw new Error(`GET ${url}: ${res.status}`);
   }
@@ -147,7 +148,7 @@ async function main(): Promise<void> {
     const currentRunning = timeEach(Math.min(inProcessReads, 20), () => JSON.stringify(cache.report(running, now)));
     copy.close();
 
-    console.log(`stored deltas of the execution: ${deltas}; load average while reading over HTTP: ${loadDuringHttp.toFixed(1)} (${cpus} cores)`);
+    console.log(`stored deltas of the execution: ${deltas}; response body ${bodyBytes} bytes; load average while reading over HTTP: ${loadDuringHttp.toFixed(1)} (${cpus} cores)`);
     console.log(row('GET over HTTP, on a replica', onReplica));
     console.log(row('GET over HTTP, on the coordinator', onCoordinator));
     console.log(row('read in process, now (finished)', current));
