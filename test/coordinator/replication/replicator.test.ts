@@ -66,6 +66,16 @@ describe('replicator', () => {
     expect(c.peers.b!.results.view('e1', 9_000)!.requestsByNode).toEqual({ a: 10 });
   });
 
+  it('a push from a deposed coordinator (older term, higher version) never overwrites the newer replica', async () => {
+    const c = await cluster({ roundMs: 60_000 });
+    c.coordinate('a').write(docOf('e1', { term: 3, version: 2, status: 'completed', coordinator: 'a' }));
+    await c.advance(20, 5);
+    c.coordinate('c').port.docChanged(docOf('e1', { term: 2, version: 40, status: 'running', coordinator: 'c' }));
+    await c.advance(20, 5);
+    expect(c.peers.b!.store.getExecution('e1')).toMatchObject({ term: 3, version: 2, status: 'completed' });
+    expect(c.peers.b!.results.view('e1', 9_000)!.doc.coordinator).toBe('a');
+  });
+
   it('a peer cut off while the execution ended catches up by anti-entropy within 10 s, with no further change', async () => {
     const c = await cluster();
     const a = c.coordinate('a');
