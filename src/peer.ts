@@ -33,6 +33,8 @@ import { loadGenerator } from '../actors/load-generator/actor.js';
 import { AssignmentAgent } from '../actors/load-generator/assignments.js';
 import type { LoadGeneratorMessage } from '../actors/load-generator/messages.js';
 import { messagingHub } from '../actors/messaging-hub/hub.js';
+import { eligibleGenerators, splitEqually } from '../actors/test-distributor/split.js';
+import { StoreReplication, StoreResults } from './execution/store-ports.js';
 import type { HubMessage } from '../actors/messaging-hub/messages.js';
 
 export interface Peer {
@@ -113,6 +115,9 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
   const messenger = hubMessenger(hub, transport.self);
 
   // Replicas of executions and their results, on every peer.
+  let alivePeers: string[] = [];
+  const results = new StoreResults(store);
+  const replication = new StoreReplication({ store, results, messenger, clock, log: log.child('replication'), peers: () => alivePeers });
   messenger.on(KINDS.replicate, (payload) => {
     const { doc } = parseOrThrow(ReplicatePayload, payload, 'PERMANENT_INVALID', 'invalid replica');
     const full = doc as unknown as ExecutionDoc;
@@ -121,7 +126,7 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
   });
   messenger.on(KINDS.replicateDelta, (payload) => {
     const d = parseOrThrow(ReplicateDeltaPayload, payload, 'PERMANENT_INVALID', 'invalid delta replica');
-    store.addDelta(d);
+    results.addDelta(d);
     return true;
   });
   // A new coordinator gathers every peer's replicas of unfinished executions before it takes over.
@@ -145,7 +150,8 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
         load: () => store.getValue<DurableElectionState>('election') ?? { term: 0, votedFor: null },
         save: (state) => store.setValue('election', state),
       },
-      executions: { self: transport.self, store, messenger },
+      executions: { store, messenger, replication, results },
+      distribution: { eligible: eligibleGenerators, split: splitEqually },
     }),
   );
   const coordinatorStatus = () => ask<CoordinatorMessage, CoordinatorStatus>(coordinatorActor, (reply) => ({ type: 'status.get', reply }));
@@ -222,7 +228,10 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
   const members = () => ask<DiscoveryMessage, Member[]>(discoveryActor!, (reply) => ({ type: 'members.get', reply }));
   const refreshMembers = () =>
     void members()
-      .then((list) => coordinatorActor.tell({ type: 'members', members: list }))
+      .then((list) => {
+        alivePeers = list.filter((m) => m.status === 'alive').map((m) => m.node_id);
+        coordinatorActor.tell({ type: 'members', members: list });
+      })
       .catch(() => undefined);
   const memberRefresh = setInterval(refreshMembers, 1_000);
   memberRefresh.unref();

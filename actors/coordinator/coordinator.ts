@@ -4,13 +4,12 @@ import { decodeFrame, encodeFrame } from '../../src/protocol/frame.js';
 import type { Transport } from '../../src/transport/transport.js';
 import { assertNever } from '../../src/util/assert-never.js';
 import type { Member } from '../discovery/messages.js';
-import { eligibleGenerators } from '../test-distributor/split.js';
 import { maxElectionTimeout, type DurableElectionState, type ElectionMessage, type ElectionTiming } from './election.js';
 import { ElectionDriver } from './election-driver.js';
 import { ELECTION_PROTOCOL, ElectionFrame } from './election-wire.js';
-import { ExecutionManager, type ExecutionPorts } from './executions.js';
-import type { ExecutionDoc } from './execution.js';
-import type { CoordinatorMessage, CoordinatorStatus, Outcome } from './messages.js';
+import { ExecutionsDriver, type ExecutionsPorts } from './executions/driver.js';
+import type { Segment } from './executions/contract.js';
+import type { CoordinatorMessage, CoordinatorStatus } from './messages.js';
 
 export interface CoordinatorInit {
   transport: Transport;
@@ -20,26 +19,22 @@ export interface CoordinatorInit {
   durable: { load(): DurableElectionState; save(state: DurableElectionState): void };
   /** This peer's capabilities (it generates load too when it has `http_load`). */
   capabilities: readonly string[];
-  executions: Omit<ExecutionPorts, 'peers' | 'generators' | 'now' | 'log' | 'leaseValid' | 'isLost'>;
+  executions: Omit<ExecutionsPorts, 'split'>;
+  /** The test distributor's: the members that may take new work now, and how the whole is split among them. */
+  distribution: {
+    eligible(candidates: readonly { node_id: string; capabilities: readonly string[]; status: Member['status'] }[]): string[];
+    split(nodes: readonly string[]): Map<string, Segment>;
+  };
 }
 
 interface CoordinatorState {
   election: ElectionDriver;
-  executions: ExecutionManager;
+  executions: ExecutionsDriver;
   members: Member[];
   startedAt: number;
 }
 
 const TICK_MS = 20;
-const EXECUTIONS_TICK_MS = 100;
-
-function settle<T>(fn: () => T): Outcome<T> {
-  try {
-    return { ok: true, value: fn() };
-  } catch (error) {
-    return { ok: false, error };
-  }
-}
 
 export function coordinator(init: CoordinatorInit): Behaviour<CoordinatorMessage, CoordinatorState> {
   const { transport } = init;
@@ -56,16 +51,7 @@ export function coordinator(init: CoordinatorInit): Behaviour<CoordinatorMessage
     const state = {} as CoordinatorState;
     state.startedAt = now;
     state.members = [];
-    state.executions = new ExecutionManager({
-      ...init.executions,
-      log: ctx.log,
-      now: () => ctx.clock.now(),
-      leaseValid: () => state.election.inOffice(ctx.clock.now()),
-      peers: () => state.members.filter((m) => m.status === 'alive').map((m) => m.node_id),
-      isLost: (node) => node !== transport.self && (state.members.find((m) => m.node_id === node)?.status ?? 'dead') === 'dead',
-      generators: () =>
-        eligibleGenerators([...state.members, { node_id: transport.self, capabilities: init.capabilities, status: 'alive' }]),
-    });
+    state.executions = new ExecutionsDriver(transport.self, { ...init.executions, split: init.distribution.split }, ctx);
     state.election = new ElectionDriver(
       {
         transport,
@@ -75,8 +61,8 @@ export function coordinator(init: CoordinatorInit): Behaviour<CoordinatorMessage
         saveDurable: init.durable.save,
         onRole: (r) => {
           ctx.log.info(r.role === 'coordinator' ? 'in office' : `now ${r.role}`, { term: r.term, coordinator: r.coordinator ?? undefined });
-          if (r.role === 'coordinator') state.executions.takeOffice(r.term);
-          else if (state.executions.inOffice) state.executions.leaveOffice();
+          if (r.role === 'coordinator') state.executions.tookOffice(r.term);
+          else if (state.executions.inOffice) state.executions.leftOffice('role');
         },
         deliver: (from, message) => ctx.self.tell({ type: 'election.reply', from, message }),
       },
@@ -100,12 +86,13 @@ export function coordinator(init: CoordinatorInit): Behaviour<CoordinatorMessage
         return encodeFrame(reply ?? { type: 'election.none' });
       });
       ctx.startInterval('tick', TICK_MS, { type: 'tick' });
-      ctx.startInterval('executions', EXECUTIONS_TICK_MS, { type: 'executions.tick' });
       return state;
     },
 
     receive(state, msg, ctx) {
       const now = ctx.clock.now();
+      // The lease is checked before the executions act on anything: without it, they stop acting.
+      if (msg.type.startsWith('execution') && state.executions.inOffice && !state.election.inOffice(now)) state.executions.leftOffice('lease');
       switch (msg.type) {
         case 'tick':
           if (now - state.startedAt >= init.formationMs) state.election.apply({ type: 'tick', now });
@@ -119,27 +106,27 @@ export function coordinator(init: CoordinatorInit): Behaviour<CoordinatorMessage
         case 'members':
           state.members = msg.members;
           state.election.apply({ type: 'electorate', now, members: msg.members.map((m) => m.node_id) });
+          state.executions.members(
+            init.distribution.eligible([...msg.members, { node_id: transport.self, capabilities: init.capabilities, status: 'alive' }]),
+            msg.members.map((m) => ({ node_id: m.node_id, status: m.status })),
+          );
           break;
         case 'status.get':
           msg.reply(status(state, now));
           break;
-        case 'executions.tick':
-          if (state.executions.inOffice && !state.election.inOffice(now)) state.executions.leaveOffice();
-          state.executions.tick();
+        case 'executions.sent':
+        case 'executions.timer':
+        case 'executions.gathered':
+          state.executions.receive(msg);
           break;
         case 'execution.submit':
-          msg.reply(
-            settle(() => {
-              state.executions.submit(msg.executionId, msg.plan, msg.source);
-              return init.executions.store.getExecution(msg.executionId)?.doc as ExecutionDoc | undefined;
-            }),
-          );
+          msg.reply(state.executions.submit(msg.executionId, msg.plan, msg.source));
           break;
         case 'execution.cancel':
-          msg.reply(settle(() => state.executions.cancel(msg.executionId)));
+          msg.reply(state.executions.cancel(msg.executionId));
           break;
         case 'execution.delta':
-          msg.reply(settle(() => state.executions.onDelta(msg.executionId, msg.from, msg.task, msg.delta)));
+          msg.reply(state.executions.delta(msg.executionId, msg.from, msg.task, msg.delta));
           break;
         default:
           assertNever(msg);
@@ -148,7 +135,7 @@ export function coordinator(init: CoordinatorInit): Behaviour<CoordinatorMessage
     },
 
     stop(state) {
-      state.executions.leaveOffice();
+      state.executions.leftOffice('role');
     },
   };
 }
