@@ -184,7 +184,9 @@ function completed(t: Turn, e: Event<'send.acknowledged' | 'send.refused' | 'sen
   const { executionId: id, node } = send;
   if (send.purpose === 'command') {
     if (e.type === 'send.acknowledged') return;
-    if (e.type === 'send.timed-out' && send.retriesLeft > 0 && !isLost(t, node)) {
+    // A share is never re-sent to an execution that is over; a stop always is.
+    const over = send.command.kind !== 'task.stop' && t.live(id)?.doc.status !== 'running';
+    if (e.type === 'send.timed-out' && send.retriesLeft > 0 && !isLost(t, node) && !over) {
       t.send(id, node, send.command, send.mode, COMMAND_DEADLINE_MS, 'command', send.retriesLeft - 1);
       return;
     }
