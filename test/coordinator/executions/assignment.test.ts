@@ -197,6 +197,16 @@ describe('commands to generators', () => {
     expect(stop.m.sends()).toEqual([]);
   });
 
+  it('re-sends a share only while the execution runs, and a stop always', () => {
+    const { l, resegment } = withResegment();
+    const stop = l.sends('task.stop')[0]!;
+    l.on({ type: 'cancel', executionId: 'x' });
+    l.on({ type: 'send.timed-out', id: resegment.id, error: 'deadline' });
+    expect(l.sends()).toEqual([]);
+    l.on({ type: 'send.timed-out', id: stop.id, error: 'deadline' });
+    expect(l.sends().map((s) => [s.to, s.command.kind])).toEqual([['b', 'task.stop']]);
+  });
+
   it('forgets the sends of an office it left', () => {
     const { l, resegment } = withResegment();
     l.on({ type: 'office.left', reason: 'lease' });
