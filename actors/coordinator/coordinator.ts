@@ -30,7 +30,6 @@ export interface CoordinatorInit {
 interface CoordinatorState {
   election: ElectionDriver;
   executions: ExecutionsDriver;
-  members: Member[];
   startedAt: number;
 }
 
@@ -50,7 +49,6 @@ export function coordinator(init: CoordinatorInit): Behaviour<CoordinatorMessage
     const now = ctx.clock.now();
     const state = {} as CoordinatorState;
     state.startedAt = now;
-    state.members = [];
     state.executions = new ExecutionsDriver(transport.self, { ...init.executions, split: init.distribution.split }, ctx);
     state.election = new ElectionDriver(
       {
@@ -92,7 +90,8 @@ export function coordinator(init: CoordinatorInit): Behaviour<CoordinatorMessage
     receive(state, msg, ctx) {
       const now = ctx.clock.now();
       // The lease is checked before the executions act on anything: without it, they stop acting.
-      if (msg.type.startsWith('execution') && state.executions.inOffice && !state.election.inOffice(now)) state.executions.leftOffice('lease');
+      const forExecutions = msg.type === 'members' || msg.type.startsWith('execution');
+      if (forExecutions && state.executions.inOffice && !state.election.inOffice(now)) state.executions.leftOffice('lease');
       switch (msg.type) {
         case 'tick':
           if (now - state.startedAt >= init.formationMs) state.election.apply({ type: 'tick', now });
@@ -104,7 +103,6 @@ export function coordinator(init: CoordinatorInit): Behaviour<CoordinatorMessage
           state.election.apply({ type: 'receive', now, from: msg.from, message: msg.message });
           break;
         case 'members':
-          state.members = msg.members;
           state.election.apply({ type: 'electorate', now, members: msg.members.map((m) => m.node_id) });
           state.executions.members(
             init.distribution.eligible([...msg.members, { node_id: transport.self, capabilities: init.capabilities, status: 'alive' }]),
