@@ -3,12 +3,11 @@ import type { ActorContext, Behaviour } from '../../src/actor/types.js';
 import { decodeFrame, encodeFrame } from '../../src/protocol/frame.js';
 import type { Transport } from '../../src/transport/transport.js';
 import { assertNever } from '../../src/util/assert-never.js';
-import type { Member } from '../discovery/messages.js';
+import type { Member } from '../../src/protocol/membership.js';
 import { maxElectionTimeout, type DurableElectionState, type ElectionMessage, type ElectionTiming } from './election.js';
 import { ElectionDriver } from './election-driver.js';
-import { ELECTION_PROTOCOL, ElectionFrame } from './election-wire.js';
+import { ELECTION_PROTOCOL, ElectionFrame } from '../../src/protocol/election.js';
 import { ExecutionsDriver, type ExecutionsPorts } from './executions/driver.js';
-import type { Segment } from './executions/contract.js';
 import type { CoordinatorMessage, CoordinatorStatus } from './messages.js';
 
 export interface CoordinatorInit {
@@ -19,12 +18,9 @@ export interface CoordinatorInit {
   durable: { load(): DurableElectionState; save(state: DurableElectionState): void };
   /** This peer's capabilities (it generates load too when it has `http_load`). */
   capabilities: readonly string[];
-  executions: Omit<ExecutionsPorts, 'split'>;
-  /** The test distributor's: the members that may take new work now, and how the whole is split among them. */
-  distribution: {
-    eligible(candidates: readonly { node_id: string; capabilities: readonly string[]; status: Member['status'] }[]): string[];
-    split(nodes: readonly string[]): Map<string, Segment>;
-  };
+  executions: ExecutionsPorts;
+  /** The peers that may take new work now, from the membership (the test distributor's rule), this one included. */
+  eligible(members: readonly { node_id: string; capabilities: readonly string[]; status: Member['status'] }[]): string[];
 }
 
 interface CoordinatorState {
@@ -49,7 +45,7 @@ export function coordinator(init: CoordinatorInit): Behaviour<CoordinatorMessage
     const now = ctx.clock.now();
     const state = {} as CoordinatorState;
     state.startedAt = now;
-    state.executions = new ExecutionsDriver(transport.self, { ...init.executions, split: init.distribution.split }, ctx);
+    state.executions = new ExecutionsDriver(transport.self, init.executions, ctx);
     state.election = new ElectionDriver(
       {
         transport,
@@ -105,7 +101,7 @@ export function coordinator(init: CoordinatorInit): Behaviour<CoordinatorMessage
         case 'members':
           state.election.apply({ type: 'electorate', now, members: msg.members.map((m) => m.node_id) });
           state.executions.members(
-            init.distribution.eligible([...msg.members, { node_id: transport.self, capabilities: init.capabilities, status: 'alive' }]),
+            init.eligible([...msg.members, { node_id: transport.self, capabilities: init.capabilities, status: 'alive' }]),
             msg.members.map((m) => ({ node_id: m.node_id, status: m.status })),
           );
           break;

@@ -1,7 +1,7 @@
 // What the execution lifecycle needs of replication and of the merged results, and what reads need:
 // the coordinator's driver and the HTTP routes depend on these, the replication module implements them.
-import type { ExecutionDoc } from '../../actors/coordinator/execution.js';
-import type { ExecutionReport } from '../../actors/load-generator/execution-report.js';
+import type { ExecutionDoc } from './contract.js';
+import type { ExecutionReport } from '../report/index.js';
 import type { LoadResults } from '../stats/index.js';
 import type { StoredDelta } from '../store/store.js';
 

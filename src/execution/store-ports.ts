@@ -1,13 +1,13 @@
 // The simplest implementations of the executions' replication and results ports, over the store and
 // the messenger: what the coordinator did inline before. The replication module replaces them.
-import type { Messenger } from '../messaging.js';
+import type { PeerMessenger } from '../protocol/peer-messenger.js';
 import type { Store, StoredDelta } from '../store/store.js';
 import type { Clock, TimerHandle } from '../util/clock.js';
 import type { Logger } from '../util/log.js';
-import { mergeDelta, type LoadResults, type ResultsDelta } from '../stats/index.js';
-import { KINDS, SyncReply, type ExecutionDoc } from '../../actors/coordinator/execution.js';
-import { mergedResults, reportFor, taskOfRun } from '../../actors/coordinator/results-view.js';
-import type { ExecutionReport } from '../../actors/load-generator/execution-report.js';
+import { mergeDelta, type LoadResults } from '../stats/index.js';
+import type { ExecutionReport } from '../report/index.js';
+import { parseRunId, type ExecutionDoc } from './contract.js';
+import { mergedResults, reportFor } from './view.js';
 import type { ExecutionReplication, ExecutionResults } from './ports.js';
 
 /** Merged results kept per execution as deltas arrive (the most recently used ones). */
@@ -23,15 +23,15 @@ export class StoreResults implements ExecutionResults {
   addDelta(d: StoredDelta): boolean {
     if (!this.#store.addDelta(d)) return false;
     const cached = this.#cache.get(d.execution_id);
-    const task = taskOfRun(d.run_id);
-    if (cached?.[task]) cached[task] = mergeDelta(cached[task]!, d.delta as ResultsDelta);
+    const { task } = parseRunId(d.run_id);
+    if (cached?.[task]) cached[task] = mergeDelta(cached[task]!, d.delta);
     return true;
   }
 
   results(doc: ExecutionDoc): LoadResults[] {
-    let cached = this.#cache.get(doc.execution_id);
-    if (cached) this.#cache.delete(doc.execution_id);
-    else cached = mergedResults(doc, this.#store.deltas(doc.execution_id));
+    const cached = this.#cache.get(doc.execution_id) ?? mergedResults(doc, this.#store.deltas(doc.execution_id));
+    // Most recently used last: the first ones are the first to go.
+    this.#cache.delete(doc.execution_id);
     this.#cache.set(doc.execution_id, cached);
     for (const old of this.#cache.keys()) {
       if (this.#cache.size <= StoreResults.KEEP) break;
@@ -49,7 +49,7 @@ export interface StoreReplicationInit {
   store: Store;
   /** Every delta goes in through the results, so that their merged results stay up to date. */
   results: ExecutionResults;
-  messenger: Messenger;
+  messenger: PeerMessenger;
   clock: Clock;
   log: Logger;
   /** Alive peers other than this one. */
@@ -72,11 +72,11 @@ export class StoreReplication implements ExecutionReplication {
   docChanged(doc: ExecutionDoc): void {
     // Behind the commands sent in the same moment, once per burst of changes.
     this.#unsent.set(doc.execution_id, doc);
-    this.#timer ??= this.#p.clock.setTimeout(() => this.#flush(), REPLICATE_DELAY_MS);
+    this.#timer ??= this.#p.clock.schedule(() => this.#flush(), REPLICATE_DELAY_MS);
   }
 
   deltaStored(d: StoredDelta): void {
-    for (const peer of this.#p.peers()) this.#p.messenger.send(peer, KINDS.replicateDelta, d, 'fire-and-forget').catch(() => undefined);
+    for (const peer of this.#p.peers()) this.#p.messenger.post(peer, 'execution.replicate-delta', d).catch(() => undefined);
   }
 
   /** Ask every peer for its replicas of unfinished executions; the store keeps the newest of each. */
@@ -85,7 +85,7 @@ export class StoreReplication implements ExecutionReplication {
     await Promise.all(
       peers.map(async (peer) => {
         try {
-          const reply = SyncReply.parse(await messenger.send(peer, KINDS.sync, {}, 'reliable', { deadlineMs: GATHER_DEADLINE_MS }));
+          const reply = await messenger.send(peer, 'execution.sync', {}, 'reliable', { deadlineMs: GATHER_DEADLINE_MS });
           store.transaction(() => {
             for (const doc of reply.docs) store.putExecution({ execution_id: doc.execution_id, term: doc.term, version: doc.version, status: doc.status, created_at: doc.created_at, doc });
             for (const d of reply.deltas) results.addDelta(d);
@@ -102,7 +102,7 @@ export class StoreReplication implements ExecutionReplication {
     const docs = [...this.#unsent.values()];
     this.#unsent.clear();
     for (const doc of docs) {
-      for (const peer of this.#p.peers()) this.#p.messenger.send(peer, KINDS.replicate, { doc }, 'fire-and-forget').catch(() => undefined);
+      for (const peer of this.#p.peers()) this.#p.messenger.post(peer, 'execution.replicate', { doc }).catch(() => undefined);
     }
   }
 }

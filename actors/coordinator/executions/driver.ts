@@ -2,21 +2,22 @@
 // effects, and hands every completion back as a message to the actor's own mailbox, so that the state
 // changes only in the actor's turn. Decides nothing itself.
 import { McpError, errorMessage } from '../../../src/errors.js';
-import { isFinalFailure, type Messenger } from '../../../src/messaging.js';
+import { isFinalFailure } from '../../../src/messaging.js';
+import type { PeerMessenger } from '../../../src/protocol/peer-messenger.js';
 import type { ExecutionReplication, ExecutionResults } from '../../../src/execution/ports.js';
 import type { Plan } from '../../../src/plan/index.js';
-import type { LoadResults, SourceProgress } from '../../../src/stats/index.js';
+import type { LoadResults, ResultsDelta, SourceProgress } from '../../../src/stats/index.js';
 import type { Store } from '../../../src/store/store.js';
 import type { Clock } from '../../../src/util/clock.js';
 import type { Logger } from '../../../src/util/log.js';
-import type { ExecutionDoc, ExecutionStatus } from './contract.js';
+import type { ExecutionDoc, ExecutionStatus } from '../../../src/execution/contract.js';
 import { isLive, step, worthResuming } from './lifecycle.js';
 import type { ExecutionsMessage } from './messages.js';
-import { initialLifecycle, type AnswerOf, type LifecycleStep, type DeltaAck, type DeltaMeta, type LifecycleDeps, type LifecycleEffect, type LifecycleEvent, type LifecycleState, type MemberView, type Outcome, type Resumable } from './model.js';
+import { initialLifecycle, type AnswerOf, type LifecycleStep, type DeltaAck, type LifecycleDeps, type LifecycleEffect, type LifecycleEvent, type LifecycleState, type MemberView, type Outcome, type Resumable } from './model.js';
 
 export interface ExecutionsPorts {
   store: Store;
-  messenger: Messenger;
+  messenger: PeerMessenger;
   replication: ExecutionReplication;
   results: ExecutionResults;
   split: LifecycleDeps['split'];
@@ -58,18 +59,18 @@ export class ExecutionsDriver {
   }
 
   submit(executionId: string, plan: Plan, source: unknown): Outcome<ExecutionDoc | undefined> {
-    const existing = this.#p.store.getExecution(executionId)?.doc as ExecutionDoc | undefined;
+    const existing = this.#p.store.getExecution(executionId)?.doc;
     const answer = this.#step({ type: 'submitted', now: this.#now(), executionId, plan, source, ...(existing ? { existing } : {}) });
     if (!answer.ok) return answer;
-    return { ok: true, value: this.#p.store.getExecution(executionId)?.doc as ExecutionDoc | undefined };
+    return { ok: true, value: this.#p.store.getExecution(executionId)?.doc };
   }
 
   cancel(executionId: string): Outcome<ExecutionStatus> {
-    const stored = isLive(this.state, executionId) ? undefined : (this.#p.store.getExecution(executionId)?.doc as ExecutionDoc | undefined);
+    const stored = isLive(this.state, executionId) ? undefined : this.#p.store.getExecution(executionId)?.doc;
     return this.#step({ type: 'cancel', now: this.#now(), executionId, ...(stored ? { stored } : {}) });
   }
 
-  delta(executionId: string, from: string, task: number, delta: DeltaMeta): Outcome<DeltaAck> {
+  delta(executionId: string, from: string, task: number, delta: ResultsDelta): Outcome<DeltaAck> {
     const storedStatus = isLive(this.state, executionId) ? undefined : (this.#p.store.getExecution(executionId)?.status as ExecutionStatus | undefined);
     return this.#step({ type: 'delta', now: this.#now(), executionId, from, task, delta, ...(storedStatus ? { storedStatus } : {}) });
   }
@@ -120,7 +121,7 @@ export class ExecutionsDriver {
   #resumable(now: number): Resumable[] {
     const out: Resumable[] = [];
     for (const stored of this.#p.store.listExecutions(['pending', 'running', 'cancelled'])) {
-      const doc = stored.doc as ExecutionDoc;
+      const { doc } = stored;
       if (!worthResuming(doc, now)) continue;
       try {
         out.push({ doc, progress: progressOf(this.#p.results.results(doc)) });

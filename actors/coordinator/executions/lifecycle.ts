@@ -3,7 +3,7 @@
 // execution from the newest state and re-drives its generators under its own term.
 import { McpError } from '../../../src/errors.js';
 import { advance, alreadyMerged } from '../../../src/stats/index.js';
-import { runIdOf, type ExecutionDoc, type ExecutionStatus } from './contract.js';
+import { runIdOf, type ExecutionDoc, type ExecutionStatus } from '../../../src/execution/contract.js';
 import { CANCELLED_LINGER_MS, COMMAND_DEADLINE_MS, type AnswerOf, type LifecycleDeps, type LifecycleEvent, type LifecycleState, type LifecycleStep, type Outcome } from './model.js';
 import { assign, assignPayload, command, end, evaluate, failAndResegment, isLost, setAssignment } from './rules.js';
 import { Turn } from './turn.js';

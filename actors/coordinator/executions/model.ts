@@ -1,12 +1,14 @@
 // The execution lifecycle's vocabulary: its state, the events it takes and the effects it asks for.
 // The state is plain data that a step never mutates; a driver applies the effects and turns their
 // completions into events.
-import type { DeliveryMode } from '../../../src/messaging.js';
 import type { McpError } from '../../../src/errors.js';
+import type { ExecutionDoc, ExecutionStatus } from '../../../src/execution/contract.js';
+import type { Segment } from '../../../src/execution/segment.js';
 import type { Plan } from '../../../src/plan/index.js';
-import type { SourceProgress } from '../../../src/stats/index.js';
+import type { AcknowledgedMode } from '../../../src/protocol/peer-messenger.js';
+import type { RequestOf } from '../../../src/protocol/peer-protocol.js';
+import type { ResultsDelta, SourceProgress } from '../../../src/stats/index.js';
 import type { StoredDelta } from '../../../src/store/store.js';
-import type { AssignPayload, ExecutionDoc, ExecutionStatus, ResegmentPayload, Segment, StopPayload } from './contract.js';
 
 /** Between assignment and the agreed start: enough for every generator to receive its share and warm up. */
 export const START_DELAY_MS = 700;
@@ -20,18 +22,16 @@ export const RESEGMENT_LEAD_MS = 50;
 export const COMMAND_RETRIES = 5;
 export const COMMAND_DEADLINE_MS = 2_000;
 
-/** A command the coordinator sends to a generator. */
-export type Command =
-  | { kind: 'task.assign'; payload: AssignPayload }
-  | { kind: 'task.resegment'; payload: ResegmentPayload }
-  | { kind: 'task.stop'; payload: StopPayload };
+type CommandKind = 'task.assign' | 'task.resegment' | 'task.stop';
+/** A command the coordinator sends to a generator: a kind of the peer protocol and its request. */
+export type Command = { [K in CommandKind]: { kind: K; payload: RequestOf<K> } }[CommandKind];
 
 /** A send awaiting its completion; `round` marks the first assignment of an execution. */
 export interface PendingSend {
   executionId: string;
   node: string;
   command: Command;
-  mode: DeliveryMode;
+  mode: AcknowledgedMode;
   purpose: 'round' | 'command';
   retriesLeft: number;
 }
@@ -93,7 +93,7 @@ export type LifecycleEvent =
   /** `stored`: the store's version when the execution is not live here. */
   | { type: 'cancel'; now: number; executionId: string; stored?: ExecutionDoc }
   /** `storedStatus`: the store's status when the execution is not live here. */
-  | { type: 'delta'; now: number; executionId: string; from: string; task: number; delta: DeltaMeta; storedStatus?: ExecutionStatus }
+  | { type: 'delta'; now: number; executionId: string; from: string; task: number; delta: ResultsDelta; storedStatus?: ExecutionStatus }
   | { type: 'send.acknowledged'; now: number; id: number; rttMs: number }
   /** The receiver refused for good (a stale term, a stopped execution, an invalid plan). */
   | { type: 'send.refused'; now: number; id: number; error: string }
@@ -101,17 +101,10 @@ export type LifecycleEvent =
   | { type: 'send.timed-out'; now: number; id: number; error: string }
   | { type: 'timer'; now: number; key: string };
 
-/** What the lifecycle reads of a delta; the rest travels opaque to the results. */
-export interface DeltaMeta {
-  run_id: string;
-  seq: number;
-  final: boolean;
-}
-
 export type LogLevel = 'info' | 'warn' | 'error';
 
 export type LifecycleEffect =
-  | { type: 'send'; id: number; to: string; command: Command; mode: DeliveryMode; deadlineMs: number }
+  | { type: 'send'; id: number; to: string; command: Command; mode: AcknowledgedMode; deadlineMs: number }
   | { type: 'persist'; doc: ExecutionDoc }
   | { type: 'replicate'; doc: ExecutionDoc }
   /** Store the delta once, fold it into the merged results, replicate it if it was new. */

@@ -1,8 +1,9 @@
 // What the coordinator does to one execution: assign shares with an agreed start, move the shares of
 // failed generators to the others, mark generators done, end the execution, and say when to look again.
 import { CANCELLED_LINGER_MS, COMMAND_DEADLINE_MS, COMMAND_RETRIES, FINAL_GRACE_MS, RESEGMENT_LEAD_MS, START_DELAY_MS, type Command, type LiveExecution } from './model.js';
-import { maxDurationMs, runIdOf, type Assignment, type AssignPayload, type ExecutionDoc } from './contract.js';
-import type { DeliveryMode } from '../../../src/messaging.js';
+import { maxDurationMs, runIdOf, type Assignment, type ExecutionDoc } from '../../../src/execution/contract.js';
+import type { AcknowledgedMode } from '../../../src/protocol/peer-messenger.js';
+import type { AssignRequest } from '../../../src/protocol/peer-protocol.js';
 import type { Turn } from './turn.js';
 
 export type EndStatus = 'completed' | 'failed' | 'cancelled';
@@ -23,12 +24,12 @@ export function finished(live: LiveExecution, node: string): boolean {
   });
 }
 
-export function assignPayload(t: Turn, doc: ExecutionDoc, a: Assignment): AssignPayload {
+export function assignPayload(t: Turn, doc: ExecutionDoc, a: Assignment): AssignRequest {
   return { execution_id: doc.execution_id, term: t.term, name: doc.name, plan: doc.source, segment: a.segment, start_at: doc.start_at ?? t.now };
 }
 
 /** A command to a generator, retried (see `retry`) until acknowledged, refused or the node is lost. */
-export function command(t: Turn, executionId: string, node: string, cmd: Command, mode: DeliveryMode): void {
+export function command(t: Turn, executionId: string, node: string, cmd: Command, mode: AcknowledgedMode): void {
   t.send(executionId, node, cmd, mode, COMMAND_DEADLINE_MS, 'command', COMMAND_RETRIES);
 }
 

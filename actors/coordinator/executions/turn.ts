@@ -1,8 +1,8 @@
 // One step of the lifecycle in progress: a working copy of the state that the rules change, and the
 // effects they ask for. The state it started from is never touched; `finish` seals the new one and
 // writes out every execution document changed in the step, once, with its version raised once.
-import type { DeliveryMode } from '../../../src/messaging.js';
-import type { ExecutionDoc } from './contract.js';
+import type { ExecutionDoc } from '../../../src/execution/contract.js';
+import type { AcknowledgedMode } from '../../../src/protocol/peer-messenger.js';
 import type { Command, LifecycleDeps, LifecycleEffect, LifecycleState, LiveExecution, LogLevel, PendingSend, Phase } from './model.js';
 
 export class Turn {
@@ -79,7 +79,7 @@ export class Turn {
     this.executions.delete(id);
   }
 
-  send(executionId: string, node: string, command: Command, mode: DeliveryMode, deadlineMs: number, purpose: PendingSend['purpose'], retriesLeft: number): number {
+  send(executionId: string, node: string, command: Command, mode: AcknowledgedMode, deadlineMs: number, purpose: PendingSend['purpose'], retriesLeft: number): number {
     const id = this.nextSendId++;
     this.sends.set(id, { executionId, node, command, mode, purpose, retriesLeft });
     this.effects.push({ type: 'send', id, to: node, command, mode, deadlineMs });

@@ -1,7 +1,7 @@
 // The execution lifecycle from submission to the agreed start: exactly-once assignments with term
 // fencing, and the shares of refused or silent generators moved to the others (issue 9).
 import { describe, expect, it } from 'vitest';
-import { coversWhole } from '../../../actors/coordinator/executions/contract.js';
+import { coversWhole } from '../../../src/execution/segment.js';
 import { START_DELAY_MS } from '../../../actors/coordinator/executions/model.js';
 import { Lifecycle, T0, planOf } from './harness.js';
 

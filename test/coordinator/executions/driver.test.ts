@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { McpError } from '../../../src/errors.js';
-import type { Messenger } from '../../../src/messaging.js';
+import type { PeerMessenger } from '../../../src/protocol/peer-messenger.js';
 import { Store, type StoredDelta } from '../../../src/store/store.js';
 import { FakeClock } from '../../../src/util/clock.js';
 import { silentLogger } from '../../../src/util/log.js';
@@ -13,7 +13,7 @@ import { StoreResults } from '../../../src/execution/store-ports.js';
 import type { ExecutionReplication } from '../../../src/execution/ports.js';
 import { ExecutionsDriver } from '../../../actors/coordinator/executions/driver.js';
 import type { ExecutionsMessage } from '../../../actors/coordinator/executions/messages.js';
-import type { ExecutionDoc } from '../../../actors/coordinator/executions/contract.js';
+import type { ExecutionDoc } from '../../../src/execution/contract.js';
 import { splitEqually } from '../../../actors/test-distributor/split.js';
 import { alive, planOf } from './harness.js';
 
@@ -47,10 +47,12 @@ describe('executions driver', () => {
     mailbox = [];
     timers = [];
     replicated = { docs: [], deltas: [], gathers: [] };
-    const messenger: Messenger = {
-      send: (to, kind, payload, mode, options) => new Promise((resolve, reject) => sent.push({ to, kind, payload, mode, deadlineMs: options?.deadlineMs, resolve: () => resolve({ accepted: true }), reject })),
+    const messenger = {
+      send: (to: string, kind: string, payload: unknown, mode: string, options?: { deadlineMs?: number }) =>
+        new Promise((resolve, reject) => sent.push({ to, kind, payload, mode, deadlineMs: options?.deadlineMs, resolve: () => resolve({ accepted: true }), reject })),
+      post: () => Promise.resolve(),
       on: () => undefined,
-    };
+    } as unknown as PeerMessenger;
     const replication: ExecutionReplication = {
       docChanged: (doc) => void replicated.docs.push(doc),
       deltaStored: (d) => void replicated.deltas.push(d),

@@ -1,10 +1,11 @@
 // Helpers for the execution lifecycle's tests: a coordinator in office on a fake clock, events by name,
 // and the effects of each step sorted by what they ask for.
 import { validatePlan, type Plan } from '../../../src/plan/index.js';
+import { emptyCounters, type ResultsDelta } from '../../../src/stats/index.js';
 import { splitEqually } from '../../../actors/test-distributor/split.js';
 import { step } from '../../../actors/coordinator/executions/lifecycle.js';
 import { initialLifecycle, type Command, type LifecycleEffect, type LifecycleEvent, type LifecycleState, type MemberView } from '../../../actors/coordinator/executions/model.js';
-import { runIdOf, type ExecutionDoc } from '../../../actors/coordinator/executions/contract.js';
+import { runIdOf, type ExecutionDoc } from '../../../src/execution/contract.js';
 
 export const T0 = 1_700_000_000_000;
 export const SELF = 'a';
@@ -14,6 +15,9 @@ export function planOf(durationS = 10, tasks = 1): Plan {
   const task = { type: 'load_test', parameters: { targets: [{ url: 'http://127.0.0.1:9/' }], duration: durationS, base_rps: 100 } };
   return validatePlan({ name: 'p', tasks: Array.from({ length: tasks }, () => task) });
 }
+
+/** A delta with nothing in it but its place in the run. */
+export const deltaOf = (run_id: string, seq: number, final: boolean): ResultsDelta => ({ run_id, seq, final, totals: emptyCounters(), latency: '', service: '', targets: [], seconds: [] });
 
 export const alive = (...nodes: string[]): MemberView[] => nodes.map((node_id) => ({ node_id, status: 'alive' as const }));
 
@@ -81,7 +85,7 @@ export class Lifecycle {
 
   /** A delta of execution `id`, task `task`, from `node`. */
   delta(node: string, seq: number, final = false, id = 'x', task = 0): LifecycleEffect[] {
-    return this.on({ type: 'delta', executionId: id, from: node, task, delta: { run_id: runIdOf(id, task, node), seq, final } });
+    return this.on({ type: 'delta', executionId: id, from: node, task, delta: deltaOf(runIdOf(id, task, node), seq, final) });
   }
 
   /** Advance to `at` and fire the execution's timer there. */

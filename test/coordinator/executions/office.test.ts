@@ -1,7 +1,7 @@
 // The execution lifecycle across terms: a new coordinator gathers replicas before it decides anything,
 // then takes over every unfinished execution and re-drives its generators under its own term.
 import { describe, expect, it } from 'vitest';
-import type { ExecutionDoc } from '../../../actors/coordinator/executions/contract.js';
+import type { ExecutionDoc } from '../../../src/execution/contract.js';
 import { CANCELLED_LINGER_MS } from '../../../actors/coordinator/executions/model.js';
 import { Lifecycle, T0, alive, planOf } from './harness.js';
 

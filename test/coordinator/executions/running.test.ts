@@ -1,9 +1,9 @@
 // The execution lifecycle while it runs: deltas counted once, generators done, the end with its grace,
 // generators that die or come back, and cancellation with its linger.
 import { describe, expect, it } from 'vitest';
-import { coversWhole } from '../../../actors/coordinator/executions/contract.js';
+import { coversWhole } from '../../../src/execution/segment.js';
 import { CANCELLED_LINGER_MS, FINAL_GRACE_MS } from '../../../actors/coordinator/executions/model.js';
-import { Lifecycle, T0, planOf } from './harness.js';
+import { Lifecycle, T0, deltaOf, planOf } from './harness.js';
 
 const END = T0 + 700 + 10_000;
 
@@ -27,17 +27,17 @@ describe('deltas', () => {
 
   it('refuses a delta whose run is not the sender’s task', () => {
     const l = running();
-    l.on({ type: 'delta', executionId: 'x', from: 'c', task: 0, delta: { run_id: 'x:0:b', seq: 1, final: false } });
+    l.on({ type: 'delta', executionId: 'x', from: 'c', task: 0, delta: deltaOf('x:0:b', 1, false) });
     expect(l.answer).toMatchObject({ ok: false, error: { code: 'PERMANENT_DELTA_MISMATCH' } });
     expect(l.effects).toEqual([]);
   });
 
   it('stores a delta of an execution that is not live, and answers with the stored status', () => {
     const l = Lifecycle.ready();
-    l.on({ type: 'delta', executionId: 'old', from: 'b', task: 0, delta: { run_id: 'old:0:b', seq: 4, final: true }, storedStatus: 'completed' });
+    l.on({ type: 'delta', executionId: 'old', from: 'b', task: 0, delta: deltaOf('old:0:b', 4, true), storedStatus: 'completed' });
     expect(l.answer).toEqual({ ok: true, value: { status: 'completed' } });
-    expect(l.of('record-delta')).toEqual([{ type: 'record-delta', delta: { execution_id: 'old', run_id: 'old:0:b', seq: 4, delta: { run_id: 'old:0:b', seq: 4, final: true } } }]);
-    l.on({ type: 'delta', executionId: 'never', from: 'b', task: 0, delta: { run_id: 'never:0:b', seq: 1, final: false } });
+    expect(l.of('record-delta')).toEqual([{ type: 'record-delta', delta: { execution_id: 'old', run_id: 'old:0:b', seq: 4, delta: deltaOf('old:0:b', 4, true) } }]);
+    l.on({ type: 'delta', executionId: 'never', from: 'b', task: 0, delta: deltaOf('never:0:b', 1, false) });
     expect(l.answer).toEqual({ ok: true, value: { status: 'unknown' } });
   });
 

@@ -2,10 +2,11 @@
 // driven by random actions, checking after every step what must always hold.
 import { advance } from '../../../src/stats/index.js';
 import { step } from '../../../actors/coordinator/executions/lifecycle.js';
-import { coversWhole, runIdOf, type ExecutionDoc } from '../../../actors/coordinator/executions/contract.js';
+import { runIdOf, type ExecutionDoc } from '../../../src/execution/contract.js';
+import { coversWhole } from '../../../src/execution/segment.js';
 import { initialLifecycle, type LifecycleEffect, type LifecycleEvent, type LifecycleState, type MemberView } from '../../../actors/coordinator/executions/model.js';
 import type { SourceProgress } from '../../../src/stats/index.js';
-import { DEPS, SELF, T0, planOf } from './harness.js';
+import { DEPS, SELF, T0, deltaOf, planOf } from './harness.js';
 
 export const OTHERS = ['b', 'c', 'd'] as const;
 
@@ -68,7 +69,7 @@ export class World {
         const id = this.#ids[a.execution % this.#ids.length]!;
         const node = [SELF, ...OTHERS][a.node % 4]!;
         const live = this.state.executions.get(id);
-        const delta = { run_id: runIdOf(id, 0, node), seq: a.seq, final: a.final };
+        const delta = deltaOf(runIdOf(id, 0, node), a.seq, a.final);
         this.#on({ type: 'delta', executionId: id, from: node, task: 0, delta, ...(live ? {} : this.store.has(id) ? { storedStatus: this.store.get(id)!.status } : {}) });
         break;
       }
@@ -154,7 +155,7 @@ export class World {
         const { execution_id, run_id, seq } = effect.delta;
         const key = `${execution_id}|${run_id}|${seq}`;
         if (before.executions.has(execution_id) && this.recorded.has(key)) this.violations.push(`delta ${key} counted twice`);
-        if (!this.recorded.has(key)) this.recorded.set(key, (effect.delta.delta as { final: boolean }).final);
+        if (!this.recorded.has(key)) this.recorded.set(key, effect.delta.delta.final);
         break;
       }
       case 'schedule':
