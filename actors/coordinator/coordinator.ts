@@ -2,6 +2,7 @@
 import type { ActorContext, Behaviour } from '../../src/actor/types.js';
 import { decodeFrame, encodeFrame } from '../../src/protocol/frame.js';
 import type { Transport } from '../../src/transport/transport.js';
+import { McpError } from '../../src/errors.js';
 import { assertNever } from '../../src/util/assert-never.js';
 import type { Member } from '../../src/protocol/membership.js';
 import { maxElectionTimeout, type DurableElectionState, type ElectionMessage, type ElectionTiming } from './election.js';
@@ -31,6 +32,37 @@ interface CoordinatorState {
 
 const TICK_MS = 20;
 
+/**
+ * Nothing about executions is decided without a valid lease. A request is refused (the caller tries
+ * again); any other event waits a tick, for the acknowledgements queued behind it to renew the lease or
+ * for the election to step down (the executions then leave office with it). True when `msg` was held.
+ */
+function waitForLease(msg: CoordinatorMessage, ctx: ActorContext<CoordinatorMessage>): boolean {
+  const notNow = () => new McpError('NOT_COORDINATOR', 'the coordinator is renewing its lease; try again');
+  switch (msg.type) {
+    case 'execution.submit':
+    case 'execution.cancel':
+    case 'execution.delta':
+      msg.reply({ ok: false, error: notNow() });
+      return true;
+    case 'executions.sent':
+      ctx.startTimer(`lease-wait:sent:${msg.id}`, TICK_MS, msg);
+      return true;
+    case 'executions.timer':
+      ctx.startTimer(`execution:${msg.key}`, TICK_MS, msg);
+      return true;
+    case 'executions.gathered':
+      ctx.startTimer('lease-wait:gathered', TICK_MS, msg);
+      return true;
+    case 'members':
+      // The newest view is the one that counts; the electorate is updated a tick later too.
+      ctx.startTimer('lease-wait:members', TICK_MS, msg);
+      return true;
+    default:
+      return false;
+  }
+}
+
 export function coordinator(init: CoordinatorInit): Behaviour<CoordinatorMessage, CoordinatorState> {
   const { transport } = init;
   const status = (s: CoordinatorState, now: number): CoordinatorStatus => {
@@ -56,7 +88,7 @@ export function coordinator(init: CoordinatorInit): Behaviour<CoordinatorMessage
         onRole: (r) => {
           ctx.log.info(r.role === 'coordinator' ? 'in office' : `now ${r.role}`, { term: r.term, coordinator: r.coordinator ?? undefined });
           if (r.role === 'coordinator') state.executions.tookOffice(r.term);
-          else if (state.executions.inOffice) state.executions.leftOffice('role');
+          else if (state.executions.inOffice) state.executions.leftOffice();
         },
         deliver: (from, message) => ctx.self.tell({ type: 'election.reply', from, message }),
       },
@@ -85,9 +117,7 @@ export function coordinator(init: CoordinatorInit): Behaviour<CoordinatorMessage
 
     receive(state, msg, ctx) {
       const now = ctx.clock.now();
-      // The lease is checked before the executions act on anything: without it, they stop acting.
-      const forExecutions = msg.type === 'members' || msg.type.startsWith('execution');
-      if (forExecutions && state.executions.inOffice && !state.election.inOffice(now)) state.executions.leftOffice('lease');
+      if (state.executions.inOffice && !state.election.inOffice(now) && waitForLease(msg, ctx)) return state;
       switch (msg.type) {
         case 'tick':
           if (now - state.startedAt >= init.formationMs) state.election.apply({ type: 'tick', now });
@@ -129,7 +159,7 @@ export function coordinator(init: CoordinatorInit): Behaviour<CoordinatorMessage
     },
 
     stop(state) {
-      state.executions.leftOffice('role');
+      state.executions.leftOffice();
     },
   };
 }

@@ -50,8 +50,8 @@ export class ExecutionsDriver {
     this.#step({ type: 'office.taken', now: this.#now(), term });
   }
 
-  leftOffice(reason: 'role' | 'lease'): void {
-    this.#step({ type: 'office.left', now: this.#now(), reason });
+  leftOffice(): void {
+    this.#step({ type: 'office.left', now: this.#now() });
   }
 
   members(generators: readonly string[], members: readonly MemberView[]): void {

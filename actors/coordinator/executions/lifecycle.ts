@@ -31,7 +31,7 @@ function apply(t: Turn, e: LifecycleEvent): unknown {
     case 'office.taken':
       return takeOffice(t, e);
     case 'office.left':
-      if (t.phase !== 'off') t.log('info', e.reason === 'lease' ? 'lease lost: executions left' : 'executions left', { term: t.term });
+      if (t.phase !== 'off') t.log('info', 'executions left', { term: t.term });
       leave(t);
       return undefined;
     case 'replicas.gathered':

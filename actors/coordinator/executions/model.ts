@@ -85,7 +85,7 @@ export interface Resumable {
 
 export type LifecycleEvent =
   | { type: 'office.taken'; now: number; term: number }
-  | { type: 'office.left'; now: number; reason: 'role' | 'lease' }
+  | { type: 'office.left'; now: number }
   | { type: 'replicas.gathered'; now: number; term: number; executions: readonly Resumable[] }
   | { type: 'members'; now: number; generators: readonly string[]; members: readonly MemberView[] }
   /** `existing`: the store's version of this id, if any (a submission delivered twice). */

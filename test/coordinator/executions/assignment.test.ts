@@ -209,7 +209,7 @@ describe('commands to generators', () => {
 
   it('forgets the sends of an office it left', () => {
     const { l, resegment } = withResegment();
-    l.on({ type: 'office.left', reason: 'lease' });
+    l.on({ type: 'office.left' });
     l.on({ type: 'send.timed-out', id: resegment.id, error: 'deadline' });
     expect(l.effects).toEqual([]);
   });

@@ -154,7 +154,7 @@ describe('executions driver', () => {
   it('leaves office when told, and a completion from before is then ignored', async () => {
     await inOffice();
     driver.submit('x', planOf(1), { name: 'p' });
-    driver.leftOffice('lease');
+    driver.leftOffice();
     for (const s of sent.splice(0)) s.reject(new Error('late'));
     await flush();
     deliver();

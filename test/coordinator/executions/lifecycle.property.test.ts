@@ -12,7 +12,7 @@ const action: fc.Arbitrary<Action> = fc.oneof(
   { weight: 6, arbitrary: fc.record({ kind: fc.constant('delta' as const), execution: fc.nat(5), node: fc.nat(3), seq: fc.integer({ min: 1, max: 4 }), final: fc.boolean() }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('cancel' as const), execution: fc.nat(5) }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('advance' as const), ms: fc.integer({ min: 1, max: 6_000 }) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('leave' as const), reason: fc.constantFrom('role' as const, 'lease' as const) }) },
+  { weight: 1, arbitrary: fc.constant({ kind: 'leave' as const }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'take' as const }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'gathered' as const }) },
 );

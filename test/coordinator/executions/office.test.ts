@@ -92,7 +92,7 @@ describe('taking office', () => {
 
   it('ignores replicas gathered for a term it no longer holds', () => {
     const l = takingOffice(3);
-    l.on({ type: 'office.left', reason: 'role' });
+    l.on({ type: 'office.left' });
     l.on({ type: 'office.taken', term: 5 });
     l.on({ type: 'replicas.gathered', term: 3, executions: [{ doc: replica(), progress: new Map() }] });
     expect(l.state).toMatchObject({ phase: 'gathering', term: 5 });
@@ -111,10 +111,10 @@ describe('taking office', () => {
 });
 
 describe('leaving office', () => {
-  it.each(['role', 'lease'] as const)('forgets every execution when it leaves (%s) and refuses requests', (reason) => {
+  it('forgets every execution when it leaves, and refuses requests', () => {
     const l = Lifecycle.ready();
     const assigns = l.submit();
-    l.on({ type: 'office.left', reason });
+    l.on({ type: 'office.left' });
     expect(l.state).toMatchObject({ phase: 'off' });
     expect(l.state.executions.size).toBe(0);
     l.ack(assigns[0]!);
@@ -128,7 +128,7 @@ describe('leaving office', () => {
   it('does not mistake an old send for a new one after taking office again', () => {
     const l = Lifecycle.ready();
     const [old] = l.submit();
-    l.on({ type: 'office.left', reason: 'lease' });
+    l.on({ type: 'office.left' });
     l.on({ type: 'office.taken', term: 4 });
     l.on({ type: 'replicas.gathered', term: 4, executions: [] });
     l.submit('y');

@@ -43,7 +43,7 @@ describe('deltas', () => {
 
   it('is refused out of office', () => {
     const l = running();
-    l.on({ type: 'office.left', reason: 'role' });
+    l.on({ type: 'office.left' });
     l.delta('b', 1);
     expect(l.answer).toMatchObject({ ok: false, error: { code: 'NOT_COORDINATOR' } });
   });

@@ -17,7 +17,7 @@ export type Action =
   | { kind: 'delta'; execution: number; node: number; seq: number; final: boolean }
   | { kind: 'cancel'; execution: number }
   | { kind: 'advance'; ms: number }
-  | { kind: 'leave'; reason: 'role' | 'lease' }
+  | { kind: 'leave' }
   | { kind: 'take' }
   | { kind: 'gathered' };
 
@@ -92,7 +92,7 @@ export class World {
         break;
       }
       case 'leave':
-        this.#on({ type: 'office.left', reason: a.reason });
+        this.#on({ type: 'office.left' });
         break;
       case 'take':
         this.#on({ type: 'office.taken', term: ++this.term });
