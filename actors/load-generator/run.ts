@@ -8,7 +8,7 @@ import { Recorder, type LoadResults, type ResultsDelta } from '../../src/stats/i
 import { ClosedModel } from './closed-model.js';
 import { HttpClient } from './http-client.js';
 import { OpenModel } from './open-model.js';
-import { profileFor } from './patterns.js';
+import { profileFor } from '../../src/schedule/patterns.js';
 import { checkSegment, WHOLE, type Segment } from '../../src/execution/segment.js';
 import { usersOf, weightTable } from './segment.js';
 import { Sender } from './sender.js';

@@ -28,6 +28,11 @@ export class Sender implements ExchangeSink {
     this.#deadlines.expire(now);
   }
 
+  /** Counts a request as scheduled (closed model: each one a user starts). */
+  schedule(target: number): void {
+    this.#recorder.schedule(target);
+  }
+
   /** Sends a request due at `intended`; `now` is the current performance.now(). */
   send(target: number, intended: number, now: number): void {
     const exchange = (this.#spare.pop() ?? new Exchange(this)).reset(target, intended, now);

@@ -16,6 +16,11 @@ export const CountersSchema = z.object({
   failures: count,
   /** Arrivals that could not start in time; never sent. */
   dropped: count,
+  /**
+   * Arrivals this run owned whose due time passed (closed model: requests started). When a run ends
+   * normally, requests + dropped = scheduled. Absent in deltas of older peers.
+   */
+  scheduled: count.default(0),
   bytes_in: count,
   bytes_out: count,
   /** Responses by status code. */

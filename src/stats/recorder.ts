@@ -25,11 +25,12 @@ class TargetTally {
   successes = 0;
   failures = 0;
   dropped = 0;
+  scheduled = 0;
   bytesIn = 0;
   bytesOut = 0;
 
   get touched(): boolean {
-    return this.requests > 0 || this.dropped > 0;
+    return this.requests > 0 || this.dropped > 0 || this.scheduled > 0;
   }
 
   counters(): Counters {
@@ -38,6 +39,7 @@ class TargetTally {
     c.successes = this.successes;
     c.failures = this.failures;
     c.dropped = this.dropped;
+    c.scheduled = this.scheduled;
     c.bytes_in = this.bytesIn;
     c.bytes_out = this.bytesOut;
     for (let s = 0; s < MAX_STATUS; s++) if (this.status[s]! > 0) c.status[String(s)] = this.status[s]!;
@@ -59,7 +61,7 @@ class TargetTally {
     this.service.clear();
     this.status.fill(0);
     this.errors.fill(0);
-    this.requests = this.successes = this.failures = this.dropped = this.bytesIn = this.bytesOut = 0;
+    this.requests = this.successes = this.failures = this.dropped = this.scheduled = this.bytesIn = this.bytesOut = 0;
   }
 }
 
@@ -132,6 +134,11 @@ export class Recorder {
     }
   }
 
+  /** An arrival this run owns became due (closed model: a request is about to start). */
+  schedule(target: number): void {
+    this.#targets[target]!.scheduled++;
+  }
+
   /** An arrival that could not start in time. */
   drop(target: number, intendedMs: number): void {
     this.#targets[target]!.dropped++;
@@ -188,6 +195,7 @@ export class Recorder {
       totals.successes += counters.successes;
       totals.failures += counters.failures;
       totals.dropped += counters.dropped;
+      totals.scheduled += counters.scheduled;
       totals.bytes_in += counters.bytes_in;
       totals.bytes_out += counters.bytes_out;
       for (const [k, v] of Object.entries(counters.status)) totals.status[k] = (totals.status[k] ?? 0) + v;

@@ -36,7 +36,7 @@ export interface LoadResults {
 }
 
 export function emptyCounters(): Counters {
-  return { requests: 0, successes: 0, failures: 0, dropped: 0, bytes_in: 0, bytes_out: 0, status: {}, errors: {} };
+  return { requests: 0, successes: 0, failures: 0, dropped: 0, scheduled: 0, bytes_in: 0, bytes_out: 0, status: {}, errors: {} };
 }
 
 export function emptyResults(): LoadResults {
@@ -55,6 +55,7 @@ export function addCounters(a: Counters, b: Counters): Counters {
     successes: a.successes + b.successes,
     failures: a.failures + b.failures,
     dropped: a.dropped + b.dropped,
+    scheduled: (a.scheduled ?? 0) + (b.scheduled ?? 0),
     bytes_in: a.bytes_in + b.bytes_in,
     bytes_out: a.bytes_out + b.bytes_out,
     status: addRecords(a.status, b.status) as Record<string, number>,

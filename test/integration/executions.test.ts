@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { getJson, waitFor, type PeerProcess } from '../../scripts/lib/peer-process.js';
 import { startCountingTarget, type CountingTarget } from '../support/counting-target.js';
 import { LocalCluster } from '../support/cluster.js';
-import { ownsArrival } from '../../actors/load-generator/segment.js';
+import { ownsArrival } from '../../src/schedule/arrivals.js';
 
 interface ExecutionBody {
   execution_id: string;
