@@ -23,6 +23,14 @@ export interface SourceProgress {
   /** Seqs merged out of order, above upTo. */
   extra: number[];
   final: boolean;
+  /** This run's own counts so far (merged results only), for the accounting of lost shares. */
+  tally?: RunTally;
+}
+
+export interface RunTally {
+  requests: number;
+  dropped: number;
+  scheduled: number;
 }
 
 /** The fold of deltas. Treat as immutable: mergeDelta never changes its input. */
@@ -85,6 +93,10 @@ function mergeTarget(acc: TargetResults | undefined, delta: TargetDelta): Target
   };
 }
 
+function addTally(a: RunTally | undefined, c: Counters): RunTally {
+  return { requests: (a?.requests ?? 0) + c.requests, dropped: (a?.dropped ?? 0) + c.dropped, scheduled: (a?.scheduled ?? 0) + (c.scheduled ?? 0) };
+}
+
 /** acc + delta, as a new value. A delta already merged (same run_id and seq) changes nothing. */
 export function mergeDelta(acc: LoadResults, delta: ResultsDelta): LoadResults {
   const progress = acc.sources[delta.run_id];
@@ -99,7 +111,7 @@ export function mergeDelta(acc: LoadResults, delta: ResultsDelta): LoadResults {
       : { requests: s.requests, errors: s.errors, dropped: s.dropped, latency: s.latency };
   }
   return {
-    sources: { ...acc.sources, [delta.run_id]: advance(progress, delta.seq, delta.final) },
+    sources: { ...acc.sources, [delta.run_id]: { ...advance(progress, delta.seq, delta.final), tally: addTally(progress?.tally, delta.totals) } },
     totals: addCounters(acc.totals, delta.totals),
     latency: delta.latency === '' ? acc.latency : plusEncoded(acc.latency, delta.latency),
     service: delta.service === '' ? acc.service : plusEncoded(acc.service, delta.service),

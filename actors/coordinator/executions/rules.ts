@@ -44,7 +44,10 @@ export function assign(t: Turn, id: string): void {
   const doc = t.doc(id);
   const segments = t.deps.split(nodes);
   doc.start_at = t.now + START_DELAY_MS;
-  doc.assignments = nodes.map((node_id): Assignment => ({ node_id, segment: segments.get(node_id)!, state: 'assigned', updated_at: t.now }));
+  doc.assignments = nodes.map((node_id): Assignment => {
+    const segment = segments.get(node_id)!;
+    return { node_id, segment, state: 'assigned', updated_at: t.now, shares: [{ at: doc.start_at!, segment }] };
+  });
   doc.status = 'running';
   // Exactly once, and no retry: an assignment that is not acknowledged by the start has its share moved.
   const outstanding = new Set(doc.assignments.map((a) => t.send(id, a.node_id, { kind: 'task.assign', payload: assignPayload(t, doc, a) }, 'exactly-once', START_DELAY_MS, 'round', 0)));
@@ -65,8 +68,11 @@ export function failAndResegment(t: Turn, id: string, nodes: readonly string[], 
   const live = t.live(id)!;
   const failing = nodes.filter((node) => live.doc.assignments.some((a) => a.node_id === node && isActive(a)));
   if (failing.length === 0) return;
+  // Arrivals due from `at` on are the others': the accounting counts the lost ones up to it.
+  const at = t.now + RESEGMENT_LEAD_MS;
   for (const node of failing) {
     setAssignment(t, id, node, 'failed', reason);
+    t.doc(id).assignments.find((x) => x.node_id === node)!.moved_at = at;
     // If it is in fact alive, its old share must not run on beside the new ones.
     command(t, id, node, { kind: 'task.stop', payload: { execution_id: id, term: t.term } }, 'reliable');
   }
@@ -78,8 +84,11 @@ export function failAndResegment(t: Turn, id: string, nodes: readonly string[], 
     return;
   }
   const segments = t.deps.split(remaining);
-  for (const node of remaining) doc.assignments.find((x) => x.node_id === node)!.segment = segments.get(node)!;
-  const at = t.now + RESEGMENT_LEAD_MS;
+  for (const node of remaining) {
+    const a = doc.assignments.find((x) => x.node_id === node)!;
+    a.segment = segments.get(node)!;
+    a.shares = [...(a.shares ?? []), { at, segment: a.segment }];
+  }
   for (const node of remaining) {
     command(t, id, node, { kind: 'task.resegment', payload: { execution_id: id, term: t.term, version: doc.version, segment: segments.get(node)!, at } }, 'exactly-once');
   }
