@@ -37,12 +37,16 @@ function spansOf(a: Assignment, startAt: number): ShareSpan[] {
   return shares.map((s) => ({ at: s.at - startAt, segment: s.segment }));
 }
 
-/** When the node's share stopped being its own (epoch ms), or undefined while it still is. */
-function shareEnd(doc: ExecutionDoc, a: Assignment, durationMs: number): number | undefined {
+/**
+ * When the node's share stopped being its own (epoch ms; arrivals due before it were its own), Infinity
+ * when it ran to the planned end (every arrival, the last one due at the end included), or undefined
+ * while the execution runs and the share is still its own.
+ */
+export function shareEnd(doc: ExecutionDoc, a: Assignment, durationMs: number): number | undefined {
   if (a.moved_at !== undefined) return a.moved_at;
   if (doc.status === 'pending' || doc.status === 'running') return undefined;
   const end = (doc.start_at ?? 0) + durationMs;
-  return doc.status === 'cancelled' && doc.finished_at !== null ? Math.min(end, doc.finished_at) : end;
+  return doc.status === 'cancelled' && doc.finished_at !== null && doc.finished_at < end ? doc.finished_at : Infinity;
 }
 
 /** One run's account. `final`: its last delta arrived. */

@@ -87,7 +87,8 @@ export function failAndResegment(t: Turn, id: string, nodes: readonly string[], 
   for (const node of remaining) {
     const a = doc.assignments.find((x) => x.node_id === node)!;
     a.segment = segments.get(node)!;
-    a.shares = [...(a.shares ?? []), { at, segment: a.segment }];
+    // A move before the start applies from the start: the spans stay in time order.
+    a.shares = [...(a.shares ?? []), { at: Math.max(at, doc.start_at ?? at), segment: a.segment }];
   }
   for (const node of remaining) {
     command(t, id, node, { kind: 'task.resegment', payload: { execution_id: id, term: t.term, version: doc.version, segment: segments.get(node)!, at } }, 'exactly-once');
