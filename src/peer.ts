@@ -33,6 +33,12 @@ import { loadGenerator } from '../actors/load-generator/actor.js';
 import { AssignmentAgent } from '../actors/load-generator/assignments.js';
 import type { LoadGeneratorMessage } from '../actors/load-generator/messages.js';
 import { messagingHub } from '../actors/messaging-hub/hub.js';
+import { HealthBoard } from '../actors/node-monitor/board.js';
+import { checkFromConfig } from '../actors/node-monitor/checks.js';
+import { nodeMonitor } from '../actors/node-monitor/monitor.js';
+import { systemSampler } from '../actors/node-monitor/sampler.js';
+import type { HealthSource } from './health.js';
+import { healthRoutes } from './http/routes/health.js';
 import type { HubMessage } from '../actors/messaging-hub/messages.js';
 
 export interface Peer {
@@ -40,6 +46,8 @@ export interface Peer {
   readonly httpUrl: string;
   readonly transport: Transport;
   readonly store: Store;
+  /** Latest health sample per node, alerts, the cluster's aggregate (read-only). */
+  readonly health: HealthSource;
   addresses(): string[];
   members(): Promise<Member[]>;
   coordinatorStatus(): Promise<CoordinatorStatus>;
@@ -51,7 +59,7 @@ export interface PeerDeps {
   clock?: Clock;
 }
 
-const ROLES = ['discovery', 'messaging-hub', 'load-generator', 'coordinator', 'test-distributor'];
+const ROLES = ['discovery', 'messaging-hub', 'load-generator', 'coordinator', 'test-distributor', 'node-monitor'];
 /** A generator that knows of no coordinator for this long stops its load (a failover takes about 1.5 s). */
 const ORPHAN_TIMEOUT_MS = 5_000;
 
@@ -133,6 +141,25 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
   // Load generation, local and assigned.
   const generatorActor: Actor<LoadGeneratorMessage, unknown> = await system.spawn(loadGenerator());
   loadRoutes(router, generatorActor, transport.self);
+
+  // Node health: samples, alerts, custom checks, gossip.
+  const hm = config.health_monitoring;
+  const healthBoard = new HealthBoard(transport.self, { now: () => clock.now(), staleMs: 3 * hm.check_interval * 1_000 + 2_000, saturation: hm.saturation });
+  const sampler = systemSampler({ diskPath: dataDir });
+  const monitorActor = await system.spawn(
+    nodeMonitor({
+      transport,
+      board: healthBoard,
+      sampler,
+      intervalMs: hm.check_interval * 1_000,
+      alertAfter: hm.alert_threshold,
+      thresholds: hm.alert_thresholds,
+      checks: hm.checks.map(checkFromConfig),
+      activeRuns: async () =>
+        (await ask<LoadGeneratorMessage, { state: string }[]>(generatorActor, (reply) => ({ type: 'load.list', reply }))).filter((v) => v.state !== 'finished').length,
+    }),
+  );
+  healthRoutes(router, { nodeId: transport.self, health: healthBoard });
 
   // Election and executions.
   const coordinatorActor: Actor<CoordinatorMessage, unknown> = await system.spawn(
@@ -222,7 +249,10 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
   const members = () => ask<DiscoveryMessage, Member[]>(discoveryActor!, (reply) => ({ type: 'members.get', reply }));
   const refreshMembers = () =>
     void members()
-      .then((list) => coordinatorActor.tell({ type: 'members', members: list }))
+      .then((list) => {
+        coordinatorActor.tell({ type: 'members', members: list });
+        monitorActor.tell({ type: 'members', members: list });
+      })
       .catch(() => undefined);
   const memberRefresh = setInterval(refreshMembers, 1_000);
   memberRefresh.unref();
@@ -246,6 +276,7 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
     version: VERSION,
     startedAt,
     coordinator: currentCoordinator,
+    health: healthBoard,
     async nodes(): Promise<NodeView[]> {
       const now = clock.now();
       const me = toNodeView({ ...self, addresses: transport.addresses(), status: 'alive', last_seen: now, status_since: startedAt }, true);
@@ -259,6 +290,7 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
     httpUrl: http.url,
     transport,
     store,
+    health: healthBoard,
     addresses: () => transport.addresses(),
     members,
     coordinatorStatus,
@@ -270,6 +302,7 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
         clearInterval(memberRefresh);
         await http.close();
         await system.stop();
+        sampler.close();
         await transport.stop();
         store.close();
       })()),
