@@ -232,6 +232,7 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
     store,
     submit: async (executionId, plan) => (await toCoordinator(KINDS.submit, { execution_id: executionId, plan })) as ExecutionDoc | undefined,
     cancel: async (executionId) => String(await toCoordinator(KINDS.cancel, { execution_id: executionId })),
+    saturation: (node, from, to) => healthBoard.saturation(node, from, to),
   });
 
   const agent = new AssignmentAgent({

@@ -34,9 +34,3 @@ export function assessSaturation(node: string, probes: readonly ProcessProbe[], 
   return out;
 }
 
-/** The warning a report's summary carries when any share was saturated. */
-export function saturationWarning(shares: readonly Saturation[]): string | null {
-  const hot = shares.filter((s) => s.saturated);
-  if (hot.length === 0) return null;
-  return `latency was measured on an overloaded client: ${hot.map((s) => `${s.node_id} (${s.reasons.join('; ')})`).join(', ')}`;
-}

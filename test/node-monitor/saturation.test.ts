@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { assessSaturation, saturationWarning } from '../../actors/node-monitor/saturation.js';
+import { assessSaturation } from '../../actors/node-monitor/saturation.js';
+import { saturationWarning, withSaturation } from '../../src/http/routes/saturation-view.js';
 import type { ProcessProbe } from '../../src/health.js';
 
 const bounds = { event_loop_utilization: 0.9, event_loop_delay_ms: 100 };
@@ -32,5 +33,13 @@ describe('saturation', () => {
     const hot = assessSaturation('b', [probe(1000, 0.99, 1)], 0, 3000, bounds);
     expect(saturationWarning([calm])).toBeNull();
     expect(saturationWarning([calm, hot])).toMatch(/^latency was measured on an overloaded client: b \(CPU-bound/);
+  });
+
+  it('a report gets its shares and the summary says saturated, with the warning', () => {
+    const hot = assessSaturation('b', [probe(1000, 0.99, 1)], 0, 3000, bounds);
+    const out = withSaturation({ summary: { total_requests: 5 } }, [hot]);
+    expect(out.summary).toEqual({ total_requests: 5, saturated: true, warnings: [saturationWarning([hot])] });
+    expect(out.saturation).toEqual([hot]);
+    expect(withSaturation({ summary: {} }, [])).toEqual({ summary: {} });
   });
 });
