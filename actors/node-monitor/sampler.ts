@@ -1,8 +1,8 @@
 // Where the monitor's figures come from. The actor only sees this interface: tests inject fakes, the
 // peer injects `systemSampler()` (systeminformation for the machine, perf_hooks for this process).
-import { loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { monitorEventLoopDelay, performance, type EventLoopUtilization, type IntervalHistogram } from 'node:perf_hooks';
-import si from 'systeminformation';
 import type { ProcessProbe } from '../../src/health.js';
 
 export interface SystemSnapshot {
@@ -29,39 +29,39 @@ export interface Sampler {
   close(): void;
 }
 
-const clamp = (x: number) => Math.max(0, Math.min(100, Number.isFinite(x) ? x : 0));
 const round = (x: number, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits;
 
-/** The mount holding `path` (the longest mount point that prefixes it). */
-function mountOf<T extends { mount: string }>(disks: T[], path: string): T | undefined {
-  return disks.filter((d) => path === d.mount || path.startsWith(d.mount.endsWith('/') ? d.mount : `${d.mount}/`)).sort((a, b) => b.mount.length - a.mount.length)[0];
-}
-
+/**
+ * systeminformation reads /proc and runs `df` synchronously (about 100 ms of blocked event loop per
+ * sample here): it runs in a worker thread so the peer's own loop, which times requests, never waits.
+ */
 export function systemSampler(options: { diskPath: string }): Sampler {
+  const workerFile = fileURLToPath(new URL('./sampler-worker.js', import.meta.url));
+  const worker = new Worker(workerFile, { workerData: { diskPath: options.diskPath } });
+  worker.unref();
+  let pending: { resolve: (s: SystemSnapshot) => void; reject: (e: Error) => void } | undefined;
+  worker.on('message', (reply: { snapshot?: SystemSnapshot; error?: string }) => {
+    const p = pending;
+    pending = undefined;
+    if (reply.snapshot) p?.resolve(reply.snapshot);
+    else p?.reject(new Error(reply.error ?? 'sampler failed'));
+  });
+  worker.on('error', (error) => {
+    pending?.reject(error);
+    pending = undefined;
+  });
   const delay: IntervalHistogram = monitorEventLoopDelay({ resolution: 10 });
   delay.enable();
   let lastElu: EventLoopUtilization = performance.eventLoopUtilization();
   let lastCpu = process.cpuUsage();
   let lastAt = performance.now();
   return {
-    async system() {
-      const [load, mem, disks, net] = await Promise.all([si.currentLoad(), si.mem(), si.fsSize(), si.networkStats('*')]);
-      const disk = mountOf(disks, options.diskPath);
-      const real = net.filter((n) => n.iface !== 'lo');
-      return {
-        cpu_percent: round(clamp(load.currentLoad)),
-        cpu_cores: Math.max(1, load.cpus.length),
-        memory_percent: round(clamp(((mem.total - mem.available) / mem.total) * 100)),
-        memory_used_bytes: mem.total - mem.available,
-        memory_total_bytes: mem.total,
-        disk_percent: round(clamp(disk?.use ?? 0)),
-        disk_used_bytes: disk?.used ?? 0,
-        disk_total_bytes: disk?.size ?? 0,
-        // The first reading has no rate yet (null): 0 until the second.
-        network_rx_bytes_per_s: round(real.reduce((s, n) => s + Math.max(0, n.rx_sec ?? 0), 0)),
-        network_tx_bytes_per_s: round(real.reduce((s, n) => s + Math.max(0, n.tx_sec ?? 0), 0)),
-        load_average: loadavg().map((x) => round(x, 2)) as [number, number, number],
-      };
+    system() {
+      if (pending) return Promise.reject(new Error('a sample is already being taken'));
+      return new Promise<SystemSnapshot>((resolve, reject) => {
+        pending = { resolve, reject };
+        worker.postMessage('sample');
+      });
     },
     process() {
       const now = performance.now();
@@ -83,6 +83,7 @@ export function systemSampler(options: { diskPath: string }): Sampler {
     },
     close() {
       delay.disable();
+      void worker.terminate();
     },
   };
 }
