@@ -39,6 +39,11 @@ import { nodeMonitor } from '../actors/node-monitor/monitor.js';
 import { systemSampler } from '../actors/node-monitor/sampler.js';
 import type { HealthSource } from './health.js';
 import { healthRoutes } from './http/routes/health.js';
+import { resourceRoutes } from './http/routes/resources.js';
+import { AllocatePayload, PoolReplicaSchema, RESOURCE_KINDS, ReleasePayload, type AllocationOutcome, type PoolReplica } from './resources.js';
+import { resourcePool } from '../actors/resource-pool/actor.js';
+import { detectCapacity } from '../actors/resource-pool/capacity.js';
+import type { AllocateReply, PoolStatusView, ResourcePoolMessage } from '../actors/resource-pool/messages.js';
 import type { HubMessage } from '../actors/messaging-hub/messages.js';
 
 export interface Peer {
@@ -59,7 +64,7 @@ export interface PeerDeps {
   clock?: Clock;
 }
 
-const ROLES = ['discovery', 'messaging-hub', 'load-generator', 'coordinator', 'test-distributor', 'node-monitor'];
+const ROLES = ['discovery', 'messaging-hub', 'load-generator', 'coordinator', 'test-distributor', 'node-monitor', 'resource-pool'];
 /** A generator that knows of no coordinator for this long stops its load (a failover takes about 1.5 s). */
 const ORPHAN_TIMEOUT_MS = 5_000;
 
@@ -235,6 +240,45 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
     saturation: (node, from, to) => healthBoard.saturation(node, from, to),
   });
 
+  // Resource pool: every peer's capacity; allocations decided by the coordinator in office, replicated.
+  const rm = config.resource_management;
+  const poolActor: Actor<ResourcePoolMessage, unknown> = await system.spawn(
+    resourcePool({
+      transport,
+      messenger,
+      capacity: detectCapacity(config.resources, dataDir),
+      office: async () => {
+        const s = await coordinatorStatus();
+        return { inOffice: s.in_office, term: s.term };
+      },
+      persist: { load: () => store.getValue<PoolReplica>('resource_pool'), save: (r) => store.setValue('resource_pool', r) },
+      announceMs: rm.monitoring_interval * 1_000,
+      cleanupMs: rm.cleanup_interval * 1_000,
+    }),
+  );
+  const notInOffice = () => new McpError('NOT_COORDINATOR', `${transport.self} is not the coordinator in office`);
+  messenger.on(RESOURCE_KINDS.allocate, async (payload) => {
+    const request = parseOrThrow(AllocatePayload, payload, 'PERMANENT_INVALID', 'invalid allocation');
+    const reply = await ask<ResourcePoolMessage, AllocateReply>(poolActor, (r) => ({ type: 'allocate', request, reply: r }), 5_000);
+    if ('not_in_office' in reply) throw notInOffice();
+    return reply;
+  });
+  messenger.on(RESOURCE_KINDS.release, async (payload) => {
+    const { allocation_id } = parseOrThrow(ReleasePayload, payload, 'PERMANENT_INVALID', 'invalid release');
+    const found = await ask<ResourcePoolMessage, boolean | 'not_in_office'>(poolActor, (r) => ({ type: 'release', allocation_id, reply: r }), 5_000);
+    if (found === 'not_in_office') throw notInOffice();
+    return found;
+  });
+  messenger.on(RESOURCE_KINDS.replicate, (payload) => poolActor.tell({ type: 'replica', replica: parseOrThrow(PoolReplicaSchema, payload, 'PERMANENT_INVALID', 'invalid pool replica') }));
+  messenger.on(RESOURCE_KINDS.sync, () => ask<ResourcePoolMessage, PoolReplica>(poolActor, (r) => ({ type: 'replica.get', reply: r })));
+  resourceRoutes(router, {
+    self: transport.self,
+    allocationTimeoutS: rm.allocation_timeout,
+    allocate: async (request) => (await toCoordinator(RESOURCE_KINDS.allocate, request)) as AllocationOutcome | { waiting: true },
+    release: async (allocationId) => (await toCoordinator(RESOURCE_KINDS.release, { allocation_id: allocationId })) as boolean,
+    status: () => ask<ResourcePoolMessage, PoolStatusView>(poolActor, (r) => ({ type: 'status.get', reply: r })),
+  });
+
   const agent = new AssignmentAgent({
     self: transport.self,
     messenger,
@@ -253,6 +297,7 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
       .then((list) => {
         coordinatorActor.tell({ type: 'members', members: list });
         monitorActor.tell({ type: 'members', members: list });
+        poolActor.tell({ type: 'members', members: list });
       })
       .catch(() => undefined);
   const memberRefresh = setInterval(refreshMembers, 1_000);

@@ -93,7 +93,18 @@ export const CapacityFrame = z.object({
   capacity: amounts,
 });
 
-export const AllocatePayload = z.object({ request: z.unknown(), holder: z.string().min(1) });
+/** One ask of the coordinator for an allocation (amounts in base units); asked again until decided. */
+export const AllocatePayload = z.object({
+  allocation_id: z.string().min(1).max(128),
+  requester_id: z.string().min(1).max(128),
+  holder: z.string().min(1).max(128),
+  priority: z.number().int(),
+  ttl: z.number().positive().nullable(),
+  resources: z.array(z.object({ type: z.string().min(1).max(64), amount: z.number().positive().finite() })).min(1).max(32),
+  /** Epoch ms after which it is refused if it still does not fit. */
+  deadline: z.number().int(),
+});
+export type AllocationAsk = z.infer<typeof AllocatePayload>;
 export const ReleasePayload = z.object({ allocation_id: z.string().min(1).max(128) });
 
 /** What a refused request lacked: per type, how much more was needed than could be had. */

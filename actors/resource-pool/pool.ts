@@ -36,7 +36,9 @@ export type PoolEvent =
   | { type: 'node.lost'; node: string; now: number }
   | { type: 'request'; now: number; request: Omit<Waiting, 'enqueued_at' | 'order'> }
   | { type: 'release'; now: number; allocation_id: string }
-  | { type: 'tick'; now: number };
+  | { type: 'tick'; now: number }
+  /** The ttl sweep (every `cleanup_interval`). */
+  | { type: 'expire'; now: number };
 
 export type PoolEffect =
   | { type: 'granted'; allocation: Allocation }
@@ -172,6 +174,8 @@ export function reducePool(prev: PoolState, event: PoolEvent): { state: PoolStat
       break;
     }
     case 'tick':
+      break;
+    case 'expire':
       releaseWhere(state, (a) => a.expires_at !== null && a.expires_at <= event.now, effects, 'expired');
       break;
   }

@@ -61,7 +61,7 @@ describe('resource pool properties', () => {
             }
             case 'tick':
               now += o.by;
-              apply({ type: 'tick', now });
+              apply({ type: o.by % 2 === 0 ? 'expire' : 'tick', now });
               break;
             case 'lost':
               apply({ type: 'node.lost', now, node: o.node });

@@ -69,14 +69,15 @@ describe('distribution strategies: who takes what', () => {
     expect(p.ok ? [] : p.rejected).toEqual([{ node_id: 'a', missing: ['location us-east-1 (is eu-west-1)'] }]);
   });
 
-  it('dead, suspect, critical and failed nodes are never chosen', () => {
+  it('dead, suspect and failed nodes are never chosen; a critical one ranks last', () => {
     const nodes = [
       node('x', { status: 'dead' }),
       node('y', { status: 'suspect' }),
       node('z', { health: { state: 'critical', score: 30, cpu_percent: 99 } }),
       node('w', { health: { state: 'failed', score: 0, cpu_percent: 0 } }),
     ];
-    for (const strategy of ['round_robin', 'weighted', 'adaptive'] as const) expect(place(strategy, nodes, [scenario('s')]).nodes).toEqual(['refused']);
+    for (const strategy of ['round_robin', 'weighted', 'adaptive'] as const) expect(place(strategy, nodes, [scenario('s')]).nodes).toEqual(['z']);
+    for (const strategy of ['weighted', 'adaptive'] as const) expect(place(strategy, [...nodes, node('v')], [scenario('s')]).nodes).toEqual(['v']);
   });
 
   it('round robin returns the next cursor', () => {
