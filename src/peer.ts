@@ -4,33 +4,32 @@ import { ActorSystem } from './actor/system.js';
 import { ask } from './actor/ask.js';
 import type { Actor } from './actor/actor.js';
 import type { Config } from './config/schema.js';
-import { McpError, errorMessage, type ValidationError } from './errors.js';
-import { PermanentError } from '../actors/messaging-hub/errors.js';
+import { McpError, PermanentError, errorMessage, type ValidationError } from './errors.js';
 import { Router } from './http/router.js';
 import { startStatusServer, type StatusServer } from './http/server.js';
 import { clusterRoutes, toNodeView, type NodeView } from './http/routes/cluster.js';
 import { loadRoutes } from './http/routes/load.js';
 import { executionRoutes } from './http/routes/executions.js';
 import { hubMessenger } from './hub-messenger.js';
-import { isFinalFailure } from './messaging.js';
 import { validatePlan, type Plan } from './plan/index.js';
-import type { ResultsDelta } from './stats/index.js';
+import { peerMessenger } from './protocol/peer-messenger.js';
+import type { Member, MemberInfo } from './protocol/membership.js';
+import type { ExecutionDoc } from './execution/contract.js';
+import { officeClient } from './execution/office.js';
 import { Store } from './store/store.js';
 import { Libp2pTransport } from './transport/libp2p/transport.js';
 import type { Transport } from './transport/transport.js';
 import { systemClock, type Clock } from './util/clock.js';
 import type { Logger } from './util/log.js';
-import { parseOrThrow } from './validation.js';
 import { VERSION } from './version.js';
 import { discovery } from '../actors/discovery/discovery.js';
 import { timingFor } from '../actors/discovery/membership.js';
-import type { DiscoveryMessage, Member, MemberInfo } from '../actors/discovery/messages.js';
+import type { DiscoveryMessage } from '../actors/discovery/messages.js';
 import { coordinator } from '../actors/coordinator/coordinator.js';
 import { DEFAULT_ELECTION_TIMING, type DurableElectionState } from '../actors/coordinator/election.js';
-import { CancelPayload, DeltaPayload, KINDS, ReplicateDeltaPayload, ReplicatePayload, SubmitPayload, type DeltaAck, type ExecutionDoc } from '../actors/coordinator/execution.js';
 import type { CoordinatorMessage, CoordinatorStatus, Outcome } from '../actors/coordinator/messages.js';
 import { loadGenerator } from '../actors/load-generator/actor.js';
-import { AssignmentAgent } from '../actors/load-generator/assignments.js';
+import { assignments } from '../actors/load-generator/assignments.js';
 import type { LoadGeneratorMessage } from '../actors/load-generator/messages.js';
 import { messagingHub } from '../actors/messaging-hub/hub.js';
 import { HealthBoard } from '../actors/node-monitor/board.js';
@@ -40,11 +39,12 @@ import { systemSampler } from '../actors/node-monitor/sampler.js';
 import type { HealthSource } from './health.js';
 import { healthRoutes } from './http/routes/health.js';
 import { resourceRoutes } from './http/routes/resources.js';
-import { AllocatePayload, PoolReplicaSchema, RESOURCE_KINDS, ReleasePayload, type AllocationOutcome, type PoolReplica } from './resources.js';
+import type { PoolReplica } from './resources.js';
 import { resourcePool } from '../actors/resource-pool/actor.js';
 import { detectCapacity } from '../actors/resource-pool/capacity.js';
 import type { AllocateReply, PoolStatusView, ResourcePoolMessage } from '../actors/resource-pool/messages.js';
 import type { HubMessage } from '../actors/messaging-hub/messages.js';
+import { eligibleGenerators, splitEqually } from '../actors/test-distributor/split.js';
 
 export interface Peer {
   readonly id: string;
@@ -121,25 +121,19 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
     started_at: startedAt,
   };
 
-  // Messaging hub: direct messages with delivery modes.
+  // Messaging hub: direct messages with delivery modes, typed by kind (src/protocol/peer-protocol.ts).
   const hub: Actor<HubMessage, unknown> = await system.spawn(messagingHub({ transport, messageTimeoutMs: config.communication.message_timeout * 1_000 }));
-  const messenger = hubMessenger(hub, transport.self);
+  const messenger = peerMessenger(hubMessenger(hub, transport.self));
 
   // Replicas of executions and their results, on every peer.
-  messenger.on(KINDS.replicate, (payload) => {
-    const { doc } = parseOrThrow(ReplicatePayload, payload, 'PERMANENT_INVALID', 'invalid replica');
-    const full = doc as unknown as ExecutionDoc;
-    store.putExecution({ execution_id: full.execution_id, term: full.term, version: full.version, status: full.status, created_at: full.created_at, doc: full });
-    return true;
+  messenger.on('execution.replicate', ({ doc }) => {
+    const stored = store.putExecution({ execution_id: doc.execution_id, term: doc.term, version: doc.version, status: doc.status, created_at: doc.created_at, doc });
+    return { stored };
   });
-  messenger.on(KINDS.replicateDelta, (payload) => {
-    const d = parseOrThrow(ReplicateDeltaPayload, payload, 'PERMANENT_INVALID', 'invalid delta replica');
-    store.addDelta(d);
-    return true;
-  });
+  messenger.on('execution.replicate-delta', (d) => ({ stored: store.addDelta(d) }));
   // A new coordinator gathers every peer's replicas of unfinished executions before it takes over.
-  messenger.on(KINDS.sync, () => {
-    const docs = store.listExecutions(['pending', 'running', 'cancelled']).map((e) => e.doc as ExecutionDoc);
+  messenger.on('execution.sync', () => {
+    const docs = store.listExecutions(['pending', 'running', 'cancelled']).map((e) => e.doc);
     return { docs, deltas: docs.flatMap((doc) => store.deltas(doc.execution_id)) };
   });
 
@@ -177,7 +171,8 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
         load: () => store.getValue<DurableElectionState>('election') ?? { term: 0, votedFor: null },
         save: (state) => store.setValue('election', state),
       },
-      executions: { self: transport.self, store, messenger },
+      eligible: (members) => eligibleGenerators(members),
+      executions: { self: transport.self, store, messenger, split: splitEqually },
     }),
   );
   const coordinatorStatus = () => ask<CoordinatorMessage, CoordinatorStatus>(coordinatorActor, (reply) => ({ type: 'status.get', reply }));
@@ -185,8 +180,7 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
     const status = await coordinatorStatus();
     return status.coordinator ? { node_id: status.coordinator, term: status.term } : null;
   };
-  messenger.on(KINDS.submit, async (payload) => {
-    const { execution_id, plan } = parseOrThrow(SubmitPayload, payload, 'PERMANENT_INVALID', 'invalid submission');
+  messenger.on('execution.submit', async ({ execution_id, plan }) => {
     let valid: Plan;
     try {
       valid = validatePlan(plan);
@@ -194,49 +188,32 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
       // No retry can fix a plan.
       throw new PermanentError('PERMANENT_PLAN_INVALID', errorMessage(error), { details: (error as ValidationError).problems });
     }
-    return unwrap(
+    const doc = await unwrap(
       ask<CoordinatorMessage, Outcome<ExecutionDoc | undefined>>(coordinatorActor, (reply) => ({ type: 'execution.submit', executionId: execution_id, plan: valid, source: plan, reply })),
     );
+    return { doc: doc ?? null };
   });
-  messenger.on(KINDS.cancel, async (payload) => {
-    const { execution_id } = parseOrThrow(CancelPayload, payload, 'PERMANENT_INVALID', 'invalid cancel');
-    return unwrap(ask<CoordinatorMessage, Outcome<string>>(coordinatorActor, (reply) => ({ type: 'execution.cancel', executionId: execution_id, reply })));
+  messenger.on('execution.cancel', async ({ execution_id }) => {
+    const status = await unwrap(ask<CoordinatorMessage, Outcome<string>>(coordinatorActor, (reply) => ({ type: 'execution.cancel', executionId: execution_id, reply })));
+    return { status: status as ExecutionDoc['status'] };
   });
-  messenger.on(KINDS.delta, async (payload, from) => {
-    const d = parseOrThrow(DeltaPayload, payload, 'PERMANENT_INVALID', 'invalid delta');
-    return unwrap(
-      ask<CoordinatorMessage, Outcome<DeltaAck>>(coordinatorActor, (reply) => ({
+  messenger.on('results.delta', (d, from) =>
+    unwrap(
+      ask<CoordinatorMessage, Outcome<{ status: ExecutionDoc['status'] | 'unknown' }>>(coordinatorActor, (reply) => ({
         type: 'execution.delta',
         executionId: d.execution_id,
         from,
         task: d.task,
-        delta: d.delta as ResultsDelta,
+        delta: d.delta,
         reply,
       })),
-    );
-  });
-  /** Send to the coordinator in office, finding it again on every attempt (office may change meanwhile). */
-  const toCoordinator = async (kind: string, payload: unknown): Promise<unknown> => {
-    const deadline = Date.now() + 4_000;
-    let lastError: unknown = new McpError('NO_COORDINATOR', 'no coordinator is in office yet; try again in a moment');
-    while (Date.now() < deadline) {
-      const current = await currentCoordinator();
-      if (current) {
-        try {
-          return await messenger.send(current.node_id, kind, payload, 'reliable', { deadlineMs: 1_000 });
-        } catch (error) {
-          if (isFinalFailure(error)) throw error;
-          lastError = error;
-        }
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw lastError;
-  };
+    ),
+  );
+  const toCoordinator = officeClient({ messenger, clock, coordinator: currentCoordinator });
   executionRoutes(router, {
     store,
-    submit: async (executionId, plan) => (await toCoordinator(KINDS.submit, { execution_id: executionId, plan })) as ExecutionDoc | undefined,
-    cancel: async (executionId) => String(await toCoordinator(KINDS.cancel, { execution_id: executionId })),
+    submit: async (executionId, plan) => (await toCoordinator('execution.submit', { execution_id: executionId, plan })).doc ?? undefined,
+    cancel: async (executionId) => (await toCoordinator('execution.cancel', { execution_id: executionId })).status,
     saturation: (node, from, to) => healthBoard.saturation(node, from, to),
   });
 
@@ -257,54 +234,38 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
     }),
   );
   const notInOffice = () => new McpError('NOT_COORDINATOR', `${transport.self} is not the coordinator in office`);
-  messenger.on(RESOURCE_KINDS.allocate, async (payload) => {
-    const request = parseOrThrow(AllocatePayload, payload, 'PERMANENT_INVALID', 'invalid allocation');
+  messenger.on('resources.allocate', async (request) => {
     const reply = await ask<ResourcePoolMessage, AllocateReply>(poolActor, (r) => ({ type: 'allocate', request, reply: r }), 5_000);
     if ('not_in_office' in reply) throw notInOffice();
     return reply;
   });
-  messenger.on(RESOURCE_KINDS.release, async (payload) => {
-    const { allocation_id } = parseOrThrow(ReleasePayload, payload, 'PERMANENT_INVALID', 'invalid release');
-    const found = await ask<ResourcePoolMessage, boolean | 'not_in_office'>(poolActor, (r) => ({ type: 'release', allocation_id, reply: r }), 5_000);
-    if (found === 'not_in_office') throw notInOffice();
-    return found;
+  messenger.on('resources.release', async ({ allocation_id }) => {
+    const released = await ask<ResourcePoolMessage, boolean | 'not_in_office'>(poolActor, (r) => ({ type: 'release', allocation_id, reply: r }), 5_000);
+    if (released === 'not_in_office') throw notInOffice();
+    return { released };
   });
-  messenger.on(RESOURCE_KINDS.replicate, (payload) => poolActor.tell({ type: 'replica', replica: parseOrThrow(PoolReplicaSchema, payload, 'PERMANENT_INVALID', 'invalid pool replica') }));
-  messenger.on(RESOURCE_KINDS.sync, () => ask<ResourcePoolMessage, PoolReplica>(poolActor, (r) => ({ type: 'replica.get', reply: r })));
+  messenger.on('resources.replicate', (replica) => ({ stored: poolActor.tell({ type: 'replica', replica }) }));
+  messenger.on('resources.sync', () => ask<ResourcePoolMessage, PoolReplica>(poolActor, (r) => ({ type: 'replica.get', reply: r })));
   resourceRoutes(router, {
     self: transport.self,
     allocationTimeoutS: rm.allocation_timeout,
-    allocate: async (request) => (await toCoordinator(RESOURCE_KINDS.allocate, request)) as AllocationOutcome | { waiting: true },
-    release: async (allocationId) => (await toCoordinator(RESOURCE_KINDS.release, { allocation_id: allocationId })) as boolean,
+    allocate: (request) => toCoordinator('resources.allocate', request),
+    release: async (allocationId) => (await toCoordinator('resources.release', { allocation_id: allocationId })).released,
     status: () => ask<ResourcePoolMessage, PoolStatusView>(poolActor, (r) => ({ type: 'status.get', reply: r })),
   });
 
-  const agent = new AssignmentAgent({
-    self: transport.self,
-    messenger,
-    generator: generatorActor,
-    coordinator: currentCoordinator,
-    log: log.child('assignments'),
-    orphanTimeoutMs: ORPHAN_TIMEOUT_MS,
-  });
-  agent.start();
+  await system.spawn(
+    assignments({ self: transport.self, messenger, generator: generatorActor, coordinator: currentCoordinator, orphanTimeoutMs: ORPHAN_TIMEOUT_MS }),
+  );
 
   // Membership last: its changes feed the coordinator's electorate and generator list.
-  let discoveryActor: Actor<DiscoveryMessage, unknown> | undefined = undefined;
-  const members = () => ask<DiscoveryMessage, Member[]>(discoveryActor!, (reply) => ({ type: 'members.get', reply }));
-  const refreshMembers = () =>
-    void members()
-      .then((list) => {
-        coordinatorActor.tell({ type: 'members', members: list });
-        monitorActor.tell({ type: 'members', members: list });
-        poolActor.tell({ type: 'members', members: list });
-      })
-      .catch(() => undefined);
-  const memberRefresh = setInterval(refreshMembers, 1_000);
-  memberRefresh.unref();
-  discoveryActor = await system.spawn(
+  const discoveryActor: Actor<DiscoveryMessage, unknown> = await system.spawn(
     discovery({
-      onChange: refreshMembers,
+      onChange: (_change, members) => {
+        coordinatorActor.tell({ type: 'members', members });
+        monitorActor.tell({ type: 'members', members });
+        poolActor.tell({ type: 'members', members });
+      },
       transport,
       self,
       heartbeatMs,
@@ -316,6 +277,7 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
       }),
     }),
   );
+  const members = () => ask<DiscoveryMessage, Member[]>(discoveryActor, (reply) => ({ type: 'members.get', reply }));
 
   clusterRoutes(router, {
     nodeId: transport.self,
@@ -343,9 +305,7 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
     stop: () =>
       (stopping ??= (async () => {
         // Say goodbye first so the others drop us at once, then close everything.
-        await ask<DiscoveryMessage, void>(discoveryActor!, (reply) => ({ type: 'leave', reply: () => reply() }), 500).catch(() => undefined);
-        agent.stop();
-        clearInterval(memberRefresh);
+        await ask<DiscoveryMessage, void>(discoveryActor, (reply) => ({ type: 'leave', reply: () => reply() }), 500).catch(() => undefined);
         await http.close();
         await system.stop();
         sampler.close();

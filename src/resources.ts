@@ -2,15 +2,6 @@
 // requests, the allocation table the coordinator replicates. Types are inferred from the schemas.
 import { z } from 'zod';
 
-export const RESOURCES_TOPIC = '/mcpdt/resources/1.0.0';
-
-export const RESOURCE_KINDS = {
-  allocate: 'resources.allocate',
-  release: 'resources.release',
-  replicate: 'resources.replicate',
-  sync: 'resources.sync',
-} as const;
-
 /** The built-in types and their unit; anything else is a custom resource counted in `units`. */
 export const BUILTIN_UNITS = { cpu: 'cores', memory: 'bytes', disk: 'bytes', network: 'mbps' } as const;
 
@@ -86,13 +77,6 @@ export const PoolReplicaSchema = z.object({
 });
 export type PoolReplica = z.infer<typeof PoolReplicaSchema>;
 
-export const CapacityFrame = z.object({
-  v: z.literal(1),
-  type: z.literal('resources.capacity'),
-  node_id: z.string().min(1).max(128),
-  capacity: amounts,
-});
-
 /** One ask of the coordinator for an allocation (amounts in base units); asked again until decided. */
 export const AllocatePayload = z.object({
   allocation_id: z.string().min(1).max(128),
@@ -108,14 +92,14 @@ export type AllocationAsk = z.infer<typeof AllocatePayload>;
 export const ReleasePayload = z.object({ allocation_id: z.string().min(1).max(128) });
 
 /** What a refused request lacked: per type, how much more was needed than could be had. */
-export interface Shortfall {
-  type: string;
-  unit: string;
-  requested: number;
-  available: number;
-  missing: number;
-}
+export const ShortfallSchema = z.object({ type: z.string(), unit: z.string(), requested: z.number(), available: z.number(), missing: z.number() });
+export type Shortfall = z.infer<typeof ShortfallSchema>;
 
-export type AllocationOutcome =
-  | { granted: true; allocation: Allocation }
-  | { granted: false; allocation_id: string; reason: string; shortfall: Shortfall[] };
+export const AllocationOutcomeSchema = z.discriminatedUnion('granted', [
+  z.object({ granted: z.literal(true), allocation: AllocationSchema }),
+  z.object({ granted: z.literal(false), allocation_id: z.string(), reason: z.string(), shortfall: z.array(ShortfallSchema) }),
+]);
+export type AllocationOutcome = z.infer<typeof AllocationOutcomeSchema>;
+
+/** The coordinator's answer to one ask: decided, or still waiting (ask again). */
+export const AllocateReplySchema = z.union([AllocationOutcomeSchema, z.object({ waiting: z.literal(true) })]);

@@ -2,7 +2,7 @@
 // raises and resolves alerts, runs custom checks, gossips its health and keeps everyone else's.
 import type { ActorContext, Behaviour } from '../../src/actor/types.js';
 import type { CheckResult, HealthSample } from '../../src/health.js';
-import { HEALTH_TOPIC, HealthFrame } from '../../src/health.js';
+import { HEALTH_TOPIC, HealthFrame } from '../../src/protocol/health.js';
 import { publishFrame, subscribeFrames } from '../../src/protocol/rpc.js';
 import type { Transport, Unsubscribe } from '../../src/transport/transport.js';
 import { assertNever } from '../../src/util/assert-never.js';

@@ -2,9 +2,10 @@
 // replica of the allocation table. On the coordinator in office it runs the pool reducer, and
 // replicates every change to the others before it answers a grant, so a successor starts from it.
 import type { ActorContext, Behaviour } from '../../src/actor/types.js';
-import type { Messenger } from '../../src/messaging.js';
 import { publishFrame, subscribeFrames } from '../../src/protocol/rpc.js';
-import { CapacityFrame, PoolReplicaSchema, RESOURCES_TOPIC, RESOURCE_KINDS, type AllocationOutcome, type PoolReplica } from '../../src/resources.js';
+import type { PeerMessenger } from '../../src/protocol/peer-messenger.js';
+import { CapacityFrame, RESOURCES_TOPIC } from '../../src/protocol/resources.js';
+import type { AllocationOutcome, PoolReplica } from '../../src/resources.js';
 import type { Transport, Unsubscribe } from '../../src/transport/transport.js';
 import { assertNever } from '../../src/util/assert-never.js';
 import type { ResourcePoolMessage } from './messages.js';
@@ -12,7 +13,7 @@ import { emptyPool, reducePool, type PoolEffect, type PoolEvent, type PoolState 
 
 export interface ResourcePoolInit {
   transport: Transport;
-  messenger: Messenger;
+  messenger: PeerMessenger;
   capacity: Record<string, number>;
   office(): Promise<{ inOffice: boolean; term: number }>;
   persist: { load(): PoolReplica | undefined; save(replica: PoolReplica): void };
@@ -60,7 +61,7 @@ export function resourcePool(init: ResourcePoolInit): Behaviour<ResourcePoolMess
     if (effects.some((e) => e.type === 'granted' || e.type === 'released')) {
       keepReplica(s, { term: office.term, seq: s.replica.term === office.term ? s.replica.seq + 1 : 1, allocations: Object.values(state.allocations) });
       const replica = s.replica;
-      replicated = Promise.allSettled(alivePeers(s).map((peer) => messenger.send(peer, RESOURCE_KINDS.replicate, replica, 'reliable', { deadlineMs: REPLICATE_DEADLINE_MS })));
+      replicated = Promise.allSettled(alivePeers(s).map((peer) => messenger.send(peer, 'resources.replicate', replica, 'reliable', { deadlineMs: REPLICATE_DEADLINE_MS })));
     }
     for (const e of effects) log(e, ctx, s);
     return { effects, replicated };
@@ -132,7 +133,7 @@ export function resourcePool(init: ResourcePoolInit): Behaviour<ResourcePoolMess
             // Gather the others' replicas first: the newest table is where the last coordinator stopped.
             void Promise.all(
               alivePeers(s).map((peer) =>
-                messenger.send(peer, RESOURCE_KINDS.sync, {}, 'reliable', { deadlineMs: 500 }).then((r) => PoolReplicaSchema.parse(r), () => undefined),
+                messenger.send(peer, 'resources.sync', {}, 'reliable', { deadlineMs: 500 }).catch(() => undefined),
               ),
             ).then((replicas) => ctx.self.tell({ type: 'takeover', term, replicas: replicas.filter((r): r is PoolReplica => r !== undefined) }));
           } else if (!msg.inOffice && s.office) {

@@ -3,6 +3,7 @@
 // go to the coordinator in office, reads come from this peer's replica.
 import { randomUUID } from 'node:crypto';
 import { McpError } from '../../errors.js';
+import { isFinalFailure } from '../../messaging.js';
 import { AllocationRequestSchema, toBaseUnit, unitOf, type Allocation, type AllocationAsk, type AllocationOutcome, type PoolReplica } from '../../resources.js';
 import { parseOrThrow } from '../../validation.js';
 import { HttpError, type Router } from '../router.js';
@@ -17,6 +18,8 @@ export interface ResourcesSource {
 }
 
 const POLL_MS = 100;
+/** However short the request's own timeout, a change of coordinator is waited out this long. */
+const MIN_PATIENCE_MS = 10_000;
 const round = (x: number) => Math.round(x * 1000) / 1000;
 
 function unavailable(error: unknown): HttpError {
@@ -70,12 +73,17 @@ export function resourceRoutes(router: Router, source: ResourcesSource): void {
       resources: body.resources.map((r) => ({ type: r.type, amount: toBaseUnit(r.type, r.amount, r.unit)! })),
       deadline: Math.round(Date.now() + timeoutS * 1000),
     };
+    // Asked again until decided: the same id is never granted twice, and a coordinator that is
+    // changing office (or still gathering the table) is waited for, up to the deadline.
+    const giveUpAt = Math.max(ask.deadline, Date.now() + MIN_PATIENCE_MS);
     for (;;) {
       let outcome: AllocationOutcome | { waiting: true };
       try {
         outcome = await source.allocate(ask);
       } catch (error) {
-        throw unavailable(error);
+        if (isFinalFailure(error) || Date.now() > giveUpAt) throw unavailable(error);
+        await new Promise((r) => setTimeout(r, POLL_MS));
+        continue;
       }
       if ('granted' in outcome) {
         if (outcome.granted) return { status: 201, json: { allocation: view(outcome.allocation) } };
