@@ -36,11 +36,14 @@ interface PoolActorState {
   /** Refusals decided while the requester was not asking, kept for its next ask. */
   refused: Map<string, { outcome: AllocationOutcome; at: number }>;
   unsubscribe: Unsubscribe[];
+  /** The replication batch being gathered, if any. */
+  flush?: { promise: Promise<void>; resolve: () => void } | undefined;
 }
 
 const TICK_MS = 250;
 const REFUSED_KEPT_MS = 60_000;
 const REPLICATE_DEADLINE_MS = 1_000;
+const REPLICATE_BATCH_MS = 5;
 const newer = (a: PoolReplica, b: PoolReplica) => a.term > b.term || (a.term === b.term && a.seq > b.seq);
 
 export function resourcePool(init: ResourcePoolInit): Behaviour<ResourcePoolMessage, PoolActorState> {
@@ -60,8 +63,13 @@ export function resourcePool(init: ResourcePoolInit): Behaviour<ResourcePoolMess
     let replicated: Promise<unknown> = Promise.resolve();
     if (effects.some((e) => e.type === 'granted' || e.type === 'released')) {
       keepReplica(s, { term: office.term, seq: s.replica.term === office.term ? s.replica.seq + 1 : 1, allocations: Object.values(state.allocations) });
-      const replica = s.replica;
-      replicated = Promise.allSettled(alivePeers(s).map((peer) => messenger.send(peer, 'resources.replicate', replica, 'reliable', { deadlineMs: REPLICATE_DEADLINE_MS })));
+      // Changes of one moment travel together: one replication per burst, every grant in it waits for it.
+      if (!s.flush) {
+        const flush = Promise.withResolvers<void>();
+        s.flush = flush;
+        ctx.startTimer('replicate', REPLICATE_BATCH_MS, { type: 'replicate.flush' });
+      }
+      replicated = s.flush.promise;
     }
     for (const e of effects) log(e, ctx, s);
     return { effects, replicated };
@@ -123,6 +131,13 @@ export function resourcePool(init: ResourcePoolInit): Behaviour<ResourcePoolMess
           if (s.office?.ready) apply(s, s.office, { type: 'tick', now }, ctx);
           for (const [id, r] of s.refused) if (now - r.at > REFUSED_KEPT_MS) s.refused.delete(id);
           break;
+        case 'replicate.flush': {
+          const flush = s.flush;
+          s.flush = undefined;
+          const replica = s.replica;
+          void Promise.allSettled(alivePeers(s).map((peer) => messenger.send(peer, 'resources.replicate', replica, 'reliable', { deadlineMs: REPLICATE_DEADLINE_MS }))).then(() => flush?.resolve());
+          break;
+        }
         case 'cleanup':
           if (s.office?.ready) apply(s, s.office, { type: 'expire', now }, ctx);
           break;

@@ -14,6 +14,7 @@ export interface PoolStatusView {
 export type ResourcePoolMessage =
   | { type: 'tick' }
   | { type: 'cleanup' }
+  | { type: 'replicate.flush' }
   | { type: 'office'; inOffice: boolean; term: number }
   | { type: 'takeover'; term: number; replicas: PoolReplica[] }
   | { type: 'capacity.heard'; node: string; capacity: Record<string, number> }
