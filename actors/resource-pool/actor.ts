@@ -2,9 +2,8 @@
 // replica of the allocation table. On the coordinator in office it runs the pool reducer, and
 // replicates every change to the others before it answers a grant, so a successor starts from it.
 import type { ActorContext, Behaviour } from '../../src/actor/types.js';
-import { publishFrame, subscribeFrames } from '../../src/protocol/rpc.js';
 import type { PeerMessenger } from '../../src/protocol/peer-messenger.js';
-import { CapacityFrame, RESOURCES_TOPIC } from '../../src/protocol/resources.js';
+import { publishTopic, subscribeTopic } from '../../src/protocol/topics.js';
 import type { AllocationOutcome, PoolReplica } from '../../src/resources.js';
 import type { Transport, Unsubscribe } from '../../src/transport/transport.js';
 import { assertNever } from '../../src/util/assert-never.js';
@@ -109,7 +108,7 @@ export function resourcePool(init: ResourcePoolInit): Behaviour<ResourcePoolMess
         unsubscribe: [],
       };
       state.unsubscribe.push(
-        subscribeFrames(transport, RESOURCES_TOPIC, CapacityFrame, (frame, from) => {
+        subscribeTopic(transport, 'resources', (frame, from) => {
           if (frame.node_id === from) ctx.self.tell({ type: 'capacity.heard', node: frame.node_id, capacity: frame.capacity });
         }, ctx.log),
       );
@@ -124,7 +123,7 @@ export function resourcePool(init: ResourcePoolInit): Behaviour<ResourcePoolMess
       const now = ctx.clock.now();
       switch (msg.type) {
         case 'announce':
-          publishFrame(transport, RESOURCES_TOPIC, { type: 'resources.capacity', node_id: self, capacity: init.capacity }).catch((error: unknown) => ctx.log.debug('capacity publish failed', { error }));
+          publishTopic(transport, 'resources', { type: 'resources.capacity', node_id: self, capacity: init.capacity }).catch((error: unknown) => ctx.log.debug('capacity publish failed', { error }));
           break;
         case 'tick':
           init.office().then((o) => ctx.self.tell({ type: 'office', ...o }), () => undefined);

@@ -1,9 +1,7 @@
-// The health topic: each peer's sample every check interval, and its process probe each second while
+// Frames of the health topic (src/protocol/topics.ts): each peer's sample every check interval, and its process probe each second while
 // load runs. Validated on receipt.
 import { z } from 'zod';
 import { HealthSampleSchema, ProcessProbeSchema } from '../health.js';
-
-export const HEALTH_TOPIC = '/mcpdt/health/1.0.0';
 
 /** Gossiped every check interval; `probe` frames carry the process probe alone, each second while load runs. */
 export const HealthFrame = z.discriminatedUnion('type', [

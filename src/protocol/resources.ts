@@ -1,7 +1,5 @@
-// The resources topic: each peer announces its capacity (validated on receipt).
+// Frames of the resources topic (src/protocol/topics.ts): each peer announces its capacity.
 import { z } from 'zod';
-
-export const RESOURCES_TOPIC = '/mcpdt/resources/1.0.0';
 
 export const CapacityFrame = z.object({
   type: z.literal('resources.capacity'),
