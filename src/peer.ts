@@ -44,6 +44,10 @@ import type { PoolReplica } from './resources.js';
 import { resourcePool } from '../actors/resource-pool/actor.js';
 import { detectCapacity } from '../actors/resource-pool/capacity.js';
 import type { AllocateReply, PoolStatusView, ResourcePoolMessage } from '../actors/resource-pool/messages.js';
+import { distributor, type DistributorMessage } from '../actors/test-distributor/distributor.js';
+import { finishedExecutions } from '../actors/test-distributor/finished.js';
+import type { DistributionPlan, History } from './distribution.js';
+import { workloadRoutes } from './http/routes/workloads.js';
 import type { HubMessage } from '../actors/messaging-hub/messages.js';
 import { eligibleGenerators, splitEqually } from '../actors/test-distributor/split.js';
 
@@ -265,6 +269,15 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
     assignments({ self: transport.self, messenger, generator: generatorActor, coordinator: currentCoordinator, orphanTimeoutMs: ORPHAN_TIMEOUT_MS }),
   );
 
+  // Placement of workloads (strategies), learning from finished executions for `adaptive`.
+  const distributorActor: Actor<DistributorMessage, unknown> = await system.spawn(
+    distributor({
+      finished: async () => finishedExecutions(store, (node, from, to) => healthBoard.saturation(node, from, to)),
+      persist: { load: () => store.getValue<{ history: History; learnt: string[] }>('distribution'), save: (v) => store.setValue('distribution', v) },
+      learnEveryMs: 10_000,
+    }),
+  );
+
   // Membership last: its changes feed the coordinator's electorate and generator list.
   const discoveryActor: Actor<DiscoveryMessage, unknown> = await system.spawn(
     discovery({
@@ -297,6 +310,21 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
       const me = toNodeView({ ...self, addresses: transport.addresses(), status: 'alive', last_seen: now, status_since: startedAt }, true);
       return [me, ...(await members()).map((m) => toNodeView(m, false))];
     },
+  });
+
+  workloadRoutes(router, {
+    defaultStrategy: rm.default_strategy,
+    async place(strategy, scenarios) {
+      const [all, pool] = await Promise.all([members(), ask<ResourcePoolMessage, PoolStatusView>(poolActor, (r) => ({ type: 'status.get', reply: r }))]);
+      const view = {
+        members: [{ node_id: transport.self, status: 'alive' as const, capabilities: config.node.capabilities, location: config.node.location }, ...all],
+        health: healthBoard.cluster(),
+        capacity: pool.capacity,
+        allocations: pool.replica.allocations,
+      };
+      return ask<DistributorMessage, DistributionPlan>(distributorActor, (reply) => ({ type: 'place', strategy, scenarios, view, reply }));
+    },
+    history: () => ask<DistributorMessage, History>(distributorActor, (reply) => ({ type: 'history.get', reply })),
   });
 
   let stopping: Promise<void> | undefined;
