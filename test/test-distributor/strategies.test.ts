@@ -134,3 +134,14 @@ describe('closeness', () => {
   ] as const)('%s vs %s → %d', (x, y, expected) => expect(closeness(x, y)).toBe(expected));
   it('regions', () => expect([regionOf('us-east-1a'), regionOf('eu-west-2'), regionOf('local')]).toEqual(['us-east', 'eu-west', 'local']));
 });
+
+describe('observations of finished runs', () => {
+  it('each share against its slice of the asked rate', async () => {
+    const { observe } = await import('../../actors/test-distributor/learn.js');
+    expect(observe(10, 300, [{ node_id: 'p', requests: 1000, saturated: false }, { node_id: 'q', requests: 500, saturated: true }])).toEqual([
+      { node_id: 'p', throughput_rps: 100, asked_rps: 150, saturated: false },
+      { node_id: 'q', throughput_rps: 50, asked_rps: 150, saturated: true },
+    ]);
+    expect(observe(0, 300, [{ node_id: 'p', requests: 1, saturated: false }])).toEqual([]);
+  });
+});
