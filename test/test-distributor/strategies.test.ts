@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { distribute } from '../../actors/test-distributor/distribute.js';
-import { learn } from '../../actors/test-distributor/learn.js';
+import { learn, observe } from '../../actors/test-distributor/learn.js';
 import { closeness, regionOf } from '../../actors/test-distributor/eligibility.js';
 import type { Candidate, History, ScenarioDemand, Strategy } from '../../src/distribution.js';
 
@@ -136,8 +136,7 @@ describe('closeness', () => {
 });
 
 describe('observations of finished runs', () => {
-  it('each share against its slice of the asked rate', async () => {
-    const { observe } = await import('../../actors/test-distributor/learn.js');
+  it('each share against its slice of the asked rate', () => {
     expect(observe(10, 300, [{ node_id: 'p', requests: 1000, saturated: false }, { node_id: 'q', requests: 500, saturated: true }])).toEqual([
       { node_id: 'p', throughput_rps: 100, asked_rps: 150, saturated: false },
       { node_id: 'q', throughput_rps: 50, asked_rps: 150, saturated: true },
