@@ -165,8 +165,7 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
       alertAfter: hm.alert_threshold,
       thresholds: hm.alert_thresholds,
       checks: hm.checks.map(checkFromConfig),
-      activeRuns: async () =>
-        (await ask<LoadGeneratorMessage, { state: string }[]>(generatorActor, (reply) => ({ type: 'load.list', reply }))).filter((v) => v.state !== 'finished').length,
+      activeRuns: () => ask<LoadGeneratorMessage, number>(generatorActor, (reply) => ({ type: 'load.active', reply })),
     }),
   );
   healthRoutes(router, { nodeId: transport.self, health: healthBoard });
