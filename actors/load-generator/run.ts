@@ -60,6 +60,12 @@ export interface LoadRun {
 
 /** Pause between the end of sending and a forced end, on top of the largest timeout. */
 const END_SLACK_MS = 1000;
+/**
+ * A gap this long between two ticks of a running run means this process was frozen (SIGSTOP, a paused
+ * VM): the coordinator has moved its share meanwhile, so it stops instead of sending the backlog in a
+ * burst beside the peers that took the share over.
+ */
+export const FROZEN_GAP_MS = 1000;
 /** Between the end of the warm-up and the start, for its sockets to close. */
 const WARM_UP_GAP_MS = 50;
 
@@ -124,7 +130,8 @@ export function startLoad(opts: StartLoadOptions): LoadRun {
         await Promise.race([client.close(), new Promise((r) => clock.schedule(() => r(undefined), 1000))]).catch(() => {});
         await client.destroy().catch(() => {});
       }
-      emit(recorder.takeDelta(true));
+      const last = recorder.takeDelta(true);
+      emit(status === 'stopped' ? { ...last, stopped: true } : last);
     } catch (err) {
       outcome = { status: 'failed', error: errorMessage(err) };
     }
@@ -132,10 +139,17 @@ export function startLoad(opts: StartLoadOptions): LoadRun {
     resolve({ id, ...outcome, startedAt: startAt, finishedAt: clock.now(), durationS: status === 'stopped' ? ranS : task.duration, results: recorder.results() });
   };
 
+  let lastTickMs = performance.now();
   const tick = () => {
     try {
       const now = performance.now();
+      const gap = now - lastTickMs;
+      lastTickMs = now;
       if (now < startMs) return;
+      if (state === 'running' && gap > FROZEN_GAP_MS) {
+        void finish('stopped', `frozen for ${Math.round(gap)} ms: stopped rather than send a stale share`);
+        return;
+      }
       if (state === 'waiting') {
         state = 'running';
         if (model instanceof ClosedModel) model.start(now);

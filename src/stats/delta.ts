@@ -48,5 +48,7 @@ export const ResultsDeltaSchema = z.object({
   service: encodedHistogram,
   targets: z.array(TargetDeltaSchema).max(10_000),
   seconds: z.array(SecondDeltaSchema).max(100_000),
+  /** On a final delta: the run stopped before its schedule ended (stopped, or found itself frozen). */
+  stopped: z.boolean().optional(),
 });
 export type ResultsDelta = z.infer<typeof ResultsDeltaSchema>;

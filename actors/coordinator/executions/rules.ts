@@ -5,6 +5,7 @@ import { maxDurationMs, runIdOf, type Assignment, type ExecutionDoc } from '../.
 import type { AcknowledgedMode } from '../../../src/protocol/peer-messenger.js';
 import type { AssignRequest } from '../../../src/protocol/peer-protocol.js';
 import type { Turn } from './turn.js';
+import { nextSilence, silentNodes } from './silence.js';
 
 export type EndStatus = 'completed' | 'failed' | 'cancelled';
 
@@ -126,16 +127,19 @@ export function evaluate(t: Turn, id: string): void {
   const lost = doc.assignments.filter((a) => isActive(a) && isLost(t, a.node_id) && !finished(live, a.node_id)).map((a) => a.node_id);
   if (lost.length > 0) failAndResegment(t, id, lost, 'generator died');
   if (t.live(id)?.doc.status !== 'running') return;
+  const endAt = doc.start_at + maxDurationMs(doc.plan);
+  const silent = silentNodes(t.live(id)!, t.self, t.now, endAt, (node) => finished(live, node));
+  if (silent.length > 0) failAndResegment(t, id, silent, 'generator silent');
+  if (t.live(id)?.doc.status !== 'running') return;
   for (const a of t.live(id)!.doc.assignments) {
     if (a.state !== 'failed' && a.state !== 'done' && finished(live, a.node_id)) setAssignment(t, id, a.node_id, 'done');
   }
-  const endAt = doc.start_at + maxDurationMs(doc.plan);
   const unfinished = t.live(id)!.doc.assignments.filter((a) => a.state !== 'failed' && !finished(live, a.node_id));
   if (t.now >= endAt && unfinished.length === 0) end(t, id, 'completed');
   else if (t.now >= endAt + FINAL_GRACE_MS) {
     for (const a of unfinished) setAssignment(t, id, a.node_id, 'failed', 'no final results');
     end(t, id, 'completed');
-  } else wakeAt(t, id, t.now < endAt ? endAt : endAt + FINAL_GRACE_MS);
+  } else wakeAt(t, id, t.now < endAt ? Math.min(endAt, nextSilence(t.live(id)!, t.self, endAt) ?? endAt) : endAt + FINAL_GRACE_MS);
 }
 
 function wakeAt(t: Turn, id: string, at: number): void {
