@@ -10,9 +10,12 @@ export const SILENT_MS = 1_500;
 
 const isActive = (a: Assignment) => a.state === 'assigned' || a.state === 'running';
 
+/** A run's first delta is cut a second after the start: no delta is owed before then. */
+export const FIRST_DELTA_MS = 1_000;
+
 /** Since when the coordinator has been waiting to hear from `node`. */
 function since(live: LiveExecution, node: string): number {
-  return Math.max(live.doc.start_at ?? 0, live.heard?.get(node) ?? 0);
+  return Math.max((live.doc.start_at ?? 0) + FIRST_DELTA_MS, live.heard?.get(node) ?? 0);
 }
 
 /** Active generators other than `self` that sent nothing for SILENT_MS while they should be sending. */

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { coversWhole } from '../../../src/execution/segment.js';
 import { runIdOf } from '../../../src/execution/contract.js';
-import { SILENT_MS } from '../../../actors/coordinator/executions/silence.js';
+import { FIRST_DELTA_MS, SILENT_MS } from '../../../actors/coordinator/executions/silence.js';
 import { Lifecycle, T0, deltaOf, planOf } from './harness.js';
 
 const START = T0 + 700;
@@ -26,7 +26,8 @@ type Row = {
 
 const rows: Row[] = [
   { name: 'nobody is silent while deltas come every second', deltas: [['b', 1000, false, false], ['c', 1000, false, false], ['b', 2000, false, false], ['c', 2000, false, false]], fireAt: 3000, moved: {} },
-  { name: 'a generator silent since the start loses its share after SILENT_MS', deltas: [['b', 1000, false, false]], fireAt: SILENT_MS + 1, moved: { c: 'generator silent' } },
+  { name: 'a generator silent since the start loses its share SILENT_MS after its first delta was due', deltas: [['b', 2000, false, false]], fireAt: FIRST_DELTA_MS + SILENT_MS + 1, moved: { c: 'generator silent' } },
+  { name: 'no first delta is owed before a second into the run', deltas: [], fireAt: SILENT_MS + 1, moved: {} },
   { name: 'a generator that fell silent after its deltas (frozen at 2 s) loses it 1.5 s after its last', deltas: [['b', 1000, false, false], ['c', 1000, false, false], ['b', 2000, false, false], ['c', 2000, false, false], ['b', 3000, false, false]], fireAt: 2000 + SILENT_MS + 1, moved: { c: 'generator silent' } },
   { name: 'not yet silent: 1.5 s is the bound, not less', deltas: [['b', 1000, false, false], ['c', 1000, false, false]], fireAt: 1000 + SILENT_MS - 1, moved: {} },
   { name: 'a run that stopped itself (final, stopped) has its share moved at once', deltas: [['b', 1000, false, false], ['c', 1000, false, false], ['c', 1200, true, true]], fireAt: 1300, moved: { c: 'generator stopped its run' } },
@@ -77,10 +78,11 @@ describe('silent and self-stopped generators', () => {
 
   it('looks again exactly when the next generator would turn silent', () => {
     const l = running();
-    l.now = START + 1000;
+    l.now = START + 1200;
     l.delta('b', 1);
+    expect(l.of('schedule')).toEqual([]); // c is still owed its first delta: the look already planned stands
     l.delta('c', 1);
-    expect(l.of('schedule').at(-1)?.at).toBe(START + 1000 + SILENT_MS + 1);
-    expect(END).toBeGreaterThan(START + 1000 + SILENT_MS);
+    expect(l.of('schedule').at(-1)?.at).toBe(START + 1200 + SILENT_MS + 1);
+    expect(END).toBeGreaterThan(START + 1200 + SILENT_MS);
   });
 });
