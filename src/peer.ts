@@ -15,6 +15,8 @@ import { hubMessenger } from './hub-messenger.js';
 import { isFinalFailure } from './messaging.js';
 import { validatePlan, type Plan } from './plan/index.js';
 import { peerGuard, tcpPorts } from './guardrails/index.js';
+import { accessControl } from './security/access.js';
+import { securityAtStart } from './security/at-start.js';
 import type { ResultsDelta } from './stats/index.js';
 import { Store } from './store/store.js';
 import { Libp2pTransport } from './transport/libp2p/transport.js';
@@ -66,7 +68,10 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
   const { log } = deps;
   const clock = deps.clock ?? systemClock;
   const startedAt = clock.now();
+  const security = securityAtStart(config);
+  for (const warning of security.warnings) log.warn(warning);
   const router = new Router();
+  router.use(accessControl({ ...(config.security.api_token !== undefined ? { token: config.security.api_token } : {}), statusHost: config.orchestrator.host }));
   const dataDir = resolve(config.node.data_dir);
   const store = Store.open(dataDir);
   let http: StatusServer;
@@ -82,6 +87,7 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
         mdnsIntervalMs: config.discovery.broadcast_interval * 1_000,
         bootstrap: config.p2p.bootstrap,
         log: log.child('transport'),
+        ...(security.psk ? { psk: security.psk } : {}),
       });
     } catch (error) {
       await http.close();
