@@ -17,6 +17,7 @@ import { validatePlan, type Plan } from './plan/index.js';
 import { peerGuard, tcpPorts } from './guardrails/index.js';
 import { accessControl } from './security/access.js';
 import { securityAtStart } from './security/at-start.js';
+import { redactingMessenger } from './security/redacting-messenger.js';
 import type { ResultsDelta } from './stats/index.js';
 import { Store } from './store/store.js';
 import { Libp2pTransport } from './transport/libp2p/transport.js';
@@ -159,7 +160,7 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
         load: () => store.getValue<DurableElectionState>('election') ?? { term: 0, votedFor: null },
         save: (state) => store.setValue('election', state),
       },
-      executions: { self: transport.self, store, messenger },
+      executions: { self: transport.self, store, messenger: redactingMessenger(messenger, [KINDS.replicate]) },
     }),
   );
   const coordinatorStatus = () => ask<CoordinatorMessage, CoordinatorStatus>(coordinatorActor, (reply) => ({ type: 'status.get', reply }));
@@ -232,7 +233,7 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
     coordinator: currentCoordinator,
     log: log.child('assignments'),
     orphanTimeoutMs: ORPHAN_TIMEOUT_MS,
-    admit: async (plan) => guard.checkAssigned(plan),
+    prepare: guard.prepareAssigned,
   });
   agent.start();
 

@@ -21,3 +21,11 @@ export function parseOrThrow<T extends z.ZodType>(schema: T, value: unknown, cod
   if (result.success) return result.data;
   throw new ValidationError(code, what, problemsOf(result.error));
 }
+
+/** Input quoted in an error message: at most a short prefix, so an answer never echoes a large or secret input. */
+export const QUOTE_MAX = 40;
+export function quote(value: unknown, max = QUOTE_MAX): string {
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+  const cut = [...text].slice(0, max).join('');
+  return JSON.stringify(cut.length < text.length ? `${cut}…` : cut);
+}

@@ -21,8 +21,8 @@ export interface AssignmentPorts {
   log: Logger;
   /** Stop load after this long without any coordinator's word. */
   orphanTimeoutMs: number;
-  /** This peer's own guardrails on an assigned plan: throws (a PermanentError) to refuse it. */
-  admit?(plan: Plan): Promise<void>;
+  /** This peer's own guardrails on an assigned plan: throws (a PermanentError) to refuse it; returns the plan to run (secrets resolved here). */
+  prepare?(plan: Plan): Promise<Plan>;
 }
 
 interface Outgoing {
@@ -87,7 +87,7 @@ export class AssignmentAgent {
       throw new PermanentError('PERMANENT_PLAN_INVALID', (error as Error).message);
     }
     // Nothing is sent to a target this peer refuses, whoever assigned it.
-    await this.#p.admit?.(plan);
+    if (this.#p.prepare) plan = await this.#p.prepare(plan);
     if (this.#work.has(a.execution_id)) return { accepted: true }; // delivered twice meanwhile
     if (this.#stopped.has(a.execution_id)) throw new PermanentError('PERMANENT_STOPPED', `execution ${a.execution_id} was stopped here`);
     const work: ExecutionWork = { plan, outbox: new Map(), lastContact: Date.now(), finishedTasks: 0, stopped: false, segmentVersion: 0 };

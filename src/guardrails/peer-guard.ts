@@ -5,6 +5,7 @@ import { McpError } from '../errors.js';
 import type { LoadTask, Plan } from '../plan/index.js';
 import { admitOneMore } from './admission.js';
 import { guardPlan, guardTask } from './check-plan.js';
+import { resolveOneTask, resolvePlanSecrets } from '../security/secrets.js';
 import { openPolicyWarning, policyFromConfig, type GuardPolicy } from './policy.js';
 
 export interface PeerGuard {
@@ -13,9 +14,10 @@ export interface PeerGuard {
   warning?: string;
   /** Caps, targets and the concurrency cap of a new execution; throws a coded error. */
   admitExecution(plan: Plan): Promise<void>;
-  checkTask(task: LoadTask, prefix: string): Promise<void>;
-  /** A generator's own check of an assigned plan (caps and targets), as a permanent wire error. */
-  checkAssigned(plan: Plan): Promise<void>;
+  /** Caps and targets of a task run here (/load/start); returns it with its `${env:NAME}` secrets resolved. */
+  checkTask(task: LoadTask, prefix: string): Promise<LoadTask>;
+  /** A generator's own check of an assigned plan (caps and targets), as a permanent wire error; returns it with its secrets resolved. */
+  prepareAssigned(plan: Plan): Promise<Plan>;
   /** For the wire: the same refusal as a `PERMANENT_<code>` error a sender will not retry. */
   asPermanent(error: unknown): unknown;
 }
@@ -36,11 +38,18 @@ export function peerGuard(config: Config, options: { ownPorts: number[]; activeE
       admitOneMore(options.activeExecutions(), config.orchestrator.max_concurrent_executions);
       await guardPlan(plan, policy);
     },
-    checkTask: (task, prefix) => guardTask(task, policy, prefix),
-    checkAssigned: (plan) =>
-      guardPlan(plan, policy).catch((error: unknown) => {
+    async checkTask(task, prefix) {
+      await guardTask(task, policy, prefix);
+      return resolveOneTask(task, process.env, prefix);
+    },
+    async prepareAssigned(plan) {
+      try {
+        await guardPlan(plan, policy);
+        return resolvePlanSecrets(plan, process.env);
+      } catch (error) {
         throw toPermanent(error);
-      }),
+      }
+    },
     asPermanent: toPermanent,
   };
 }

@@ -136,7 +136,7 @@ function makeRequest(req: IncomingMessage, url: URL, params: Record<string, stri
       try {
         return JSON.parse(raw);
       } catch (error) {
-        throw new HttpError(400, 'BODY_INVALID_JSON', `the body is not valid JSON: ${errorMessage(error)}`);
+        throw new HttpError(400, 'BODY_INVALID_JSON', `the body is not valid JSON: ${errorMessage(error).slice(0, 120)}`);
       }
     },
   };

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { ValidationError, type Problem } from '../errors.js';
 import { checkLoadTask, type LoadTask } from './load-task.js';
 import { issueProblems, PLAN_INVALID } from './problems.js';
+import { quote } from '../validation.js';
 
 export interface LoadTestTask {
   type: 'load_test';
@@ -50,7 +51,7 @@ export function validatePlan(obj: unknown): Plan {
     if (typeof type !== 'string') return;
     const validator = Object.hasOwn(TASK_TYPES, type) ? TASK_TYPES[type] : undefined;
     if (validator === undefined) {
-      problems.push({ path: `${prefix}.type`, message: `unknown task type "${type}" (known: ${Object.keys(TASK_TYPES).join(', ')})` });
+      problems.push({ path: `${prefix}.type`, message: `unknown task type ${quote(type)} (known: ${Object.keys(TASK_TYPES).join(', ')})` });
       return;
     }
     const result = validator((raw as { parameters?: unknown }).parameters, `${prefix}.parameters`);
