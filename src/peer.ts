@@ -18,6 +18,7 @@ import { peerGuard, tcpPorts } from './guardrails/index.js';
 import { accessControl } from './security/access.js';
 import { securityAtStart } from './security/at-start.js';
 import { redactingMessenger } from './security/redacting-messenger.js';
+import { lockDataDir } from './security/data-dir-lock.js';
 import type { ResultsDelta } from './stats/index.js';
 import { Store } from './store/store.js';
 import { Libp2pTransport } from './transport/libp2p/transport.js';
@@ -74,7 +75,14 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
   const router = new Router();
   router.use(accessControl({ ...(config.security.api_token !== undefined ? { token: config.security.api_token } : {}), statusHost: config.orchestrator.host }));
   const dataDir = resolve(config.node.data_dir);
-  const store = Store.open(dataDir);
+  const lock = lockDataDir(dataDir);
+  let store: Store;
+  try {
+    store = Store.open(dataDir);
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
   let http: StatusServer;
   let transport: Libp2pTransport;
   try {
@@ -96,6 +104,7 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
     }
   } catch (error) {
     store.close();
+    lock.release();
     throw error;
   }
 
@@ -292,6 +301,7 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
         await system.stop();
         await transport.stop();
         store.close();
+        lock.release();
       })()),
   };
 }
