@@ -3,6 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { McpError, ValidationError, errorMessage } from '../errors.js';
 import { MAX_FRAME_BYTES } from '../transport/transport.js';
+import { MAX_DEPTH, tooDeepAt } from '../validation.js';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH';
 
@@ -133,11 +134,15 @@ function makeRequest(req: IncomingMessage, url: URL, params: Record<string, stri
     async json() {
       const raw = await text();
       if (raw.trim() === '') throw new HttpError(400, 'BODY_REQUIRED', 'a JSON body is required');
+      let parsed: unknown;
       try {
-        return JSON.parse(raw);
+        parsed = JSON.parse(raw);
       } catch (error) {
         throw new HttpError(400, 'BODY_INVALID_JSON', `the body is not valid JSON: ${errorMessage(error).slice(0, 120)}`);
       }
+      const deep = tooDeepAt(parsed);
+      if (deep !== undefined) throw new HttpError(400, 'BODY_TOO_DEEP', `the body is nested deeper than ${MAX_DEPTH} levels at ${deep}`, [{ path: deep, message: `nested deeper than ${MAX_DEPTH} levels` }]);
+      return parsed;
     },
   };
 }

@@ -7,7 +7,7 @@ import type { z } from 'zod';
 import { ValidationError, type Problem } from '../errors.js';
 import { LIMITS, loadTaskSchema, loadTaskShape, type HttpMethod, type Pattern, type RawLoadTask } from './load-task-schema.js';
 import { issueProblems, joinPath, PLAN_INVALID } from './problems.js';
-import { quote } from '../validation.js';
+import { MAX_DEPTH, quote, tooDeepAt } from '../validation.js';
 import { resolveThresholdTarget, type ThresholdSpec } from './thresholds.js';
 
 export interface LoadTarget {
@@ -194,6 +194,8 @@ function normalise(raw: RawLoadTask): LoadTask {
 
 /** Every problem with the parameters (paths under `prefix`), and the task when there are none. */
 export function checkLoadTask(params: unknown, prefix = ''): { task?: LoadTask; problems: Problem[] } {
+  const deep = tooDeepAt(params);
+  if (deep !== undefined) return { problems: [{ path: joinPath(prefix, deep === '(root)' ? '' : deep), message: `nested deeper than ${MAX_DEPTH} levels` }] };
   const parsed = loadTaskSchema.safeParse(params);
   const problems = parsed.success ? [] : issueProblems(parsed.error, prefix);
   if (params !== null && typeof params === 'object' && !Array.isArray(params)) {
