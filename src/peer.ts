@@ -19,6 +19,8 @@ import { accessControl } from './security/access.js';
 import { securityAtStart } from './security/at-start.js';
 import { redactingMessenger } from './security/redacting-messenger.js';
 import { lockDataDir } from './security/data-dir-lock.js';
+import { memberGatedTransport } from './security/member-gate.js';
+import { roleGatedMessenger, termAt } from './security/role-gate.js';
 import type { ResultsDelta } from './stats/index.js';
 import { Store } from './store/store.js';
 import { Libp2pTransport } from './transport/libp2p/transport.js';
@@ -55,6 +57,15 @@ export interface PeerDeps {
   log: Logger;
   clock?: Clock;
 }
+
+/** Direct messages only the coordinator in office may send, and where each carries its term. */
+const COORDINATOR_COMMANDS = [
+  { kind: KINDS.assign, term: termAt('term') },
+  { kind: KINDS.resegment, term: termAt('term') },
+  { kind: KINDS.stop, term: termAt('term') },
+  { kind: KINDS.replicate, term: termAt('doc', 'term') },
+  { kind: KINDS.replicateDelta },
+];
 
 const ROLES = ['discovery', 'messaging-hub', 'load-generator', 'coordinator', 'test-distributor'];
 /** A generator that knows of no coordinator for this long stops its load (a failover takes about 1.5 s). */
@@ -133,8 +144,12 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
   if (guard.warning) log.warn(guard.warning);
 
   // Messaging hub: direct messages with delivery modes.
-  const hub: Actor<HubMessage, unknown> = await system.spawn(messagingHub({ transport, messageTimeoutMs: config.communication.message_timeout * 1_000 }));
-  const messenger = hubMessenger(hub, transport.self);
+  // Only members reach the hub and the election; only the coordinator in office may command (src/security).
+  const memberIds = new Set<string>();
+  const gated = memberGatedTransport(transport, (peer) => memberIds.has(peer), []);
+  let office: () => Promise<{ node_id: string; term: number } | null> = async () => null;
+  const hub: Actor<HubMessage, unknown> = await system.spawn(messagingHub({ transport: gated, messageTimeoutMs: config.communication.message_timeout * 1_000 }));
+  const messenger = roleGatedMessenger(hubMessenger(hub, transport.self), { coordinator: () => office(), commands: COORDINATOR_COMMANDS });
 
   // Replicas of executions and their results, on every peer.
   messenger.on(KINDS.replicate, (payload) => {
@@ -161,7 +176,7 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
   // Election and executions.
   const coordinatorActor: Actor<CoordinatorMessage, unknown> = await system.spawn(
     coordinator({
-      transport,
+      transport: gated,
       timing: DEFAULT_ELECTION_TIMING,
       formationMs: Math.max(2_000, 3 * heartbeatMs),
       capabilities: config.node.capabilities,
@@ -177,6 +192,7 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
     const status = await coordinatorStatus();
     return status.coordinator ? { node_id: status.coordinator, term: status.term } : null;
   };
+  office = currentCoordinator;
   messenger.on(KINDS.submit, async (payload) => {
     const { execution_id, plan } = parseOrThrow(SubmitPayload, payload, 'PERMANENT_INVALID', 'invalid submission');
     let valid: Plan;
@@ -251,7 +267,11 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
   const members = () => ask<DiscoveryMessage, Member[]>(discoveryActor!, (reply) => ({ type: 'members.get', reply }));
   const refreshMembers = () =>
     void members()
-      .then((list) => coordinatorActor.tell({ type: 'members', members: list }))
+      .then((list) => {
+        memberIds.clear();
+        for (const m of list) if (m.status !== 'dead') memberIds.add(m.node_id);
+        coordinatorActor.tell({ type: 'members', members: list });
+      })
       .catch(() => undefined);
   const memberRefresh = setInterval(refreshMembers, 1_000);
   memberRefresh.unref();
