@@ -22,13 +22,21 @@ export const termAt =
 
 export function roleGatedMessenger(inner: Messenger, options: RoleGateOptions): Messenger {
   const commands = new Map(options.commands.map((c) => [c.kind, c]));
+  // The latest office this peer has seen: a follower that misses a heartbeat under load stops naming the
+  // coordinator for a moment, which must not make it drop that coordinator's (fire-and-forget) replicas.
+  let last: { node_id: string; term: number } | null = null;
+  const officeNow = async () => {
+    const seen = await options.coordinator();
+    if (seen && (!last || seen.term >= last.term)) last = seen;
+    return last;
+  };
   return {
     send: (to, kind, payload, mode, opts) => inner.send(to, kind, payload, mode, opts),
     on(kind, handler) {
       const command = commands.get(kind);
       if (!command) return inner.on(kind, handler);
       inner.on(kind, async (payload, from) => {
-        const office = await options.coordinator();
+        const office = await officeNow();
         // Transient codes: in a failover the new coordinator's first commands may come before its first heartbeat.
         if (!office || office.node_id !== from) throw new McpError(NOT_COORDINATOR, `${kind} is accepted only from the coordinator in office${office ? '' : ' (none is known here)'}`);
         const term = command.term?.(payload);

@@ -147,9 +147,13 @@ function expectCoded(answer: Answer, what: string): void {
 function healthyAndLean(startRss: number[]): Promise<unknown> {
   for (const p of peers) expect(p.child.exitCode, 'a peer crashed').toBeNull();
   for (const p of peers) expect(p.stderr()).not.toMatch(/unhandled rejection|uncaught/i);
+  const mb = (bytes: number) => Math.round(bytes / 1024 / 1024);
   return waitFor(async () => {
     const ok = await Promise.all(peers.map((p) => fetch(`${p.httpUrl}/api/health`).then((r) => r.status === 200)));
-    return ok.every(Boolean) && peers.every((p, i) => rssOf(p.child.pid!) < startRss[i]! + SLACK_BYTES);
+    const rss = peers.map((p) => rssOf(p.child.pid!));
+    if (!ok.every(Boolean) || !rss.every((r, i) => r < startRss[i]! + SLACK_BYTES)) return undefined;
+    console.info(`fuzz (${RUNS} runs): peer RSS before ${startRss.map(mb).join(', ')} MB, after ${rss.map(mb).join(', ')} MB`);
+    return true;
   }, 30_000, 'peers answering, memory back under start + 50 MB', 500);
 }
 
