@@ -12,9 +12,10 @@ import { Agent, fetch as undiciFetch } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, getJson, startPeerProcess, waitFor, type PeerProcess } from '../../scripts/lib/peer-process.js';
 import { encodeFrame } from '../../src/protocol/frame.js';
-import { KINDS } from '../../actors/coordinator/execution.js';
-import { ELECTION_PROTOCOL } from '../../actors/coordinator/election-wire.js';
-import { HELLO_PROTOCOL, MEMBERSHIP_TOPIC } from '../../actors/discovery/messages.js';
+import { PEER_PROTOCOL } from '../../src/protocol/peer-protocol.js';
+import { ELECTION_PROTOCOL } from '../../src/protocol/election.js';
+import { HELLO_PROTOCOL } from '../../src/protocol/membership.js';
+import { TOPICS } from '../../src/protocol/topics.js';
 import { HUB_PROTOCOL } from '../../actors/messaging-hub/messages.js';
 import { startCountingTarget, type CountingTarget } from '../support/counting-target.js';
 import { connected, startOutsider, type Outsider } from '../support/outsider.js';
@@ -61,7 +62,7 @@ beforeAll(async () => {
   const info = { node_id: member.transport.self, http_url: 'http://127.0.0.1:1', addresses: member.transport.addresses(), roles: [], capabilities: [], location: 'fuzz', version: '0', started_at: Date.now() };
   for (const p of peers) await member.raw(p.id, HELLO_PROTOCOL, encodeFrame({ type: 'member.hello', member: info }));
   let seq = 0;
-  const beat = setInterval(() => void member.transport.publish(MEMBERSHIP_TOPIC, encodeFrame({ type: 'member.heartbeat', member: info, seq: seq++ })).catch(() => undefined), 500);
+  const beat = setInterval(() => void member.transport.publish(TOPICS.membership.name, encodeFrame({ type: 'member.heartbeat', member: info, seq: seq++ })).catch(() => undefined), 500);
   beat.unref();
   await waitFor(async () => (await getJson<{ nodes: { node_id: string }[] }>(`${peers[0]!.httpUrl}/api/nodes`)).nodes.some((n) => n.node_id === member.transport.self), 10_000, 'the member to join');
 }, 60_000);
@@ -177,7 +178,7 @@ describe(`fuzzing live peers (${RUNS} runs each)`, () => {
 
   it('random wire frames: a stranger gets only coded errors; a member gets coded errors or answers; no frame sends load', async () => {
     const startRss = peers.map((p) => rssOf(p.child.pid!));
-    const kinds = [...Object.values(KINDS), 'no.such.kind'];
+    const kinds = [...Object.values(PEER_PROTOCOL).map((k) => k.wire), 'no.such.kind/1'];
     const payload = fc.oneof(
       fc.jsonValue({ maxDepth: 5 }),
       fc.record({
@@ -191,7 +192,7 @@ describe(`fuzzing live peers (${RUNS} runs each)`, () => {
     );
     const hubFrame = fc.record({ kind: fc.constantFrom(...kinds), mode: fc.constantFrom('fire-and-forget', 'at-least-once', 'exactly-once', 'reliable', 'bogus'), payload, attempt: fc.oneof(fc.constant(1), fc.integer()) });
     const electionFrame = fc.record({
-      type: fc.constantFrom('vote.request', 'vote.reply', 'coordinator.heartbeat', 'coordinator.ack', 'election.none', 'x'),
+      type: fc.constantFrom('prevote.request', 'prevote.reply', 'vote.request', 'vote.reply', 'coordinator.heartbeat', 'coordinator.ack', 'election.none', 'x'),
       term: fc.oneof(fc.nat(), fc.constant(1e15)),
       candidate: fc.string({ maxLength: 60 }),
       coordinator: fc.string({ maxLength: 60 }),

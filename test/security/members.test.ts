@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, getJson, startPeerProcess, waitFor, type PeerProcess } from '../../scripts/lib/peer-process.js';
 import { encodeFrame } from '../../src/protocol/frame.js';
-import { KINDS } from '../../actors/coordinator/execution.js';
-import { ELECTION_PROTOCOL } from '../../actors/coordinator/election-wire.js';
+import { PEER_PROTOCOL } from '../../src/protocol/peer-protocol.js';
+import { ELECTION_PROTOCOL } from '../../src/protocol/election.js';
 import { startCountingTarget, type CountingTarget } from '../support/counting-target.js';
 import { connected, startOutsider, type Outsider } from '../support/outsider.js';
 
@@ -51,16 +51,17 @@ describe('only members act', () => {
   it("a non-member's frames are refused with a coded error and change nothing", async () => {
     const before = await Promise.all(peers.map((p) => getJson<Health>(`${p.httpUrl}/api/health`)));
     const forgedDoc = { execution_id: 'forged', term: FORGED, version: 1, status: 'completed', created_at: Date.now(), name: 'forged', plan: plan(1, 1), source: plan(1, 1), assignments: [] };
+    const wire = (k: keyof typeof PEER_PROTOCOL) => PEER_PROTOCOL[k].wire;
     const frames: Array<[string, unknown]> = [
-      [KINDS.assign, { execution_id: 'x1', term: FORGED, name: 'x', plan: plan(50, 2), segment: { from: 0, to: 1 }, start_at: Date.now() + 100 }],
-      [KINDS.resegment, { execution_id: 'x1', term: FORGED, version: 1, segment: { from: 0, to: 1 }, at: Date.now() }],
-      [KINDS.stop, { execution_id: 'x1', term: FORGED }],
-      [KINDS.replicate, { doc: forgedDoc }],
-      [KINDS.replicateDelta, { execution_id: 'forged', run_id: 'r', seq: 1, delta: {} }],
-      [KINDS.submit, { execution_id: 'x2', plan: plan(50, 2) }],
-      [KINDS.cancel, { execution_id: 'x2' }],
-      [KINDS.sync, {}],
-      [KINDS.delta, { execution_id: 'x2', task: 0, node_id: outsider.transport.self, delta: {} }],
+      [wire('task.assign'), { execution_id: 'x1', term: FORGED, name: 'x', plan: plan(50, 2), segment: { from: 0, to: 1 }, start_at: Date.now() + 100 }],
+      [wire('task.resegment'), { execution_id: 'x1', term: FORGED, version: 1, segment: { from: 0, to: 1 }, at: Date.now() }],
+      [wire('task.stop'), { execution_id: 'x1', term: FORGED }],
+      [wire('execution.replicate'), { doc: forgedDoc }],
+      [wire('execution.replicate-delta'), { execution_id: 'forged', run_id: 'r', seq: 1, delta: {} }],
+      [wire('execution.submit'), { execution_id: 'x2', plan: plan(50, 2) }],
+      [wire('execution.cancel'), { execution_id: 'x2' }],
+      [wire('execution.sync'), {}],
+      [wire('results.delta'), { execution_id: 'x2', task: 0, node_id: outsider.transport.self, delta: {} }],
     ];
     for (const peer of peers) {
       for (const [kind, payload] of frames) {
@@ -68,6 +69,7 @@ describe('only members act', () => {
         expect(reply, kind).toMatchObject({ type: 'error', code: 'NOT_A_MEMBER' });
       }
       for (const frame of [
+        { type: 'prevote.request', term: FORGED, candidate: outsider.transport.self },
         { type: 'vote.request', term: FORGED, candidate: outsider.transport.self },
         { type: 'coordinator.heartbeat', term: FORGED, coordinator: outsider.transport.self, sentAt: Date.now() },
       ]) {
