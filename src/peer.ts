@@ -42,6 +42,7 @@ import { loadGenerator } from '../actors/load-generator/actor.js';
 import { assignments } from '../actors/load-generator/assignments.js';
 import type { LoadGeneratorMessage } from '../actors/load-generator/messages.js';
 import { messagingHub } from '../actors/messaging-hub/hub.js';
+import { StoreReplication, StoreResults } from './execution/store-ports.js';
 import type { HubMessage } from '../actors/messaging-hub/messages.js';
 import { eligibleGenerators, splitEqually } from '../actors/test-distributor/split.js';
 
@@ -148,7 +149,8 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
 
   const guard = peerGuard(config, {
     ownPorts: [http.port, ...tcpPorts(transport.addresses())],
-    activeExecutions: () => store.listExecutions(['pending', 'running']).length,
+    activeExecutions: () => store.listExecutions(['pending', 'running']).map((e) => e.execution_id),
+    recorded: (executionId) => store.getExecution(executionId) !== undefined,
     permanent: (code, error) => new PermanentError(code, error.message, { details: error.details }),
   });
   if (guard.warning) log.warn(guard.warning);
@@ -166,11 +168,14 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
   const replicatingMessenger = peerMessenger(redactingMessenger(rawMessenger, [PEER_PROTOCOL['execution.replicate'].wire]));
 
   // Replicas of executions and their results, on every peer.
+  let alivePeers: string[] = [];
+  const results = new StoreResults(store);
+  const replication = new StoreReplication({ store, results, messenger: replicatingMessenger, clock, log: log.child('replication'), peers: () => alivePeers });
   messenger.on('execution.replicate', ({ doc }) => {
     const stored = store.putExecution({ execution_id: doc.execution_id, term: doc.term, version: doc.version, status: doc.status, created_at: doc.created_at, doc });
     return { stored };
   });
-  messenger.on('execution.replicate-delta', (d) => ({ stored: store.addDelta(d) }));
+  messenger.on('execution.replicate-delta', (d) => ({ stored: results.addDelta(d) }));
   // A new coordinator gathers every peer's replicas of unfinished executions before it takes over.
   messenger.on('execution.sync', () => {
     const docs = store.listExecutions(['pending', 'running', 'cancelled']).map((e) => e.doc);
@@ -193,7 +198,7 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
         save: (state) => saveElectionState(store, state),
       },
       eligible: (members) => eligibleGenerators(members),
-      executions: { self: transport.self, store, messenger: replicatingMessenger, split: splitEqually },
+      executions: { store, messenger, replication, results, split: splitEqually },
     }),
   );
   const coordinatorStatus = () => ask<CoordinatorMessage, CoordinatorStatus>(coordinatorActor, (reply) => ({ type: 'status.get', reply }));
@@ -210,7 +215,7 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
       // No retry can fix a plan.
       throw new PermanentError('PERMANENT_PLAN_INVALID', errorMessage(error), { details: (error as ValidationError).problems });
     }
-    await guard.admitExecution(valid).catch((error: unknown) => {
+    await guard.admitExecution(valid, execution_id).catch((error: unknown) => {
       throw guard.asPermanent(error);
     });
     const doc = await unwrap(
@@ -264,6 +269,7 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
   const discoveryActor: Actor<DiscoveryMessage, unknown> = await system.spawn(
     discovery({
       onChange: (_change, members) => {
+        alivePeers = members.filter((m) => m.status === 'alive').map((m) => m.node_id);
         memberIds.clear();
         for (const m of members) if (m.status !== 'dead') memberIds.add(m.node_id);
         coordinatorActor.tell({ type: 'members', members });
@@ -280,6 +286,8 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
     }),
   );
   const members = () => ask<DiscoveryMessage, Member[]>(discoveryActor, (reply) => ({ type: 'members.get', reply }));
+  // A peer alone never sees a membership change: tell the coordinator once, so that it counts itself as a generator.
+  coordinatorActor.tell({ type: 'members', members: await members() });
 
   clusterRoutes(router, {
     nodeId: transport.self,
