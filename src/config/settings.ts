@@ -43,4 +43,10 @@ export const SETTINGS: readonly Setting[] = [
   { path: ['security', 'cluster_key'], env: 'MCP_CLUSTER_KEY', flag: 'cluster-key', kind: 'string', help: 'the cluster pre-shared key (from `node peer.js keygen`)' },
   { path: ['security', 'cluster_key_file'], env: 'MCP_CLUSTER_KEY_FILE', flag: 'cluster-key-file', kind: 'string', help: 'a file holding the cluster key' },
   { path: ['security', 'insecure'], env: 'MCP_INSECURE', flag: 'insecure', kind: 'bool', help: 'start on a non-loopback address without an API token or cluster key (default false)' },
+  { path: ['health_monitoring', 'check_interval'], env: 'MCP_HEALTH_CHECK_INTERVAL', flag: 'health-interval', kind: 'number', help: 'seconds between health samples (default 5)' },
+  { path: ['health_monitoring', 'alert_threshold'], env: 'MCP_HEALTH_ALERT_THRESHOLD', flag: 'health-alert-after', kind: 'int', help: 'consecutive breaching samples before an alert (default 3)' },
+  { path: ['resource_management', 'allocation_timeout'], env: 'MCP_RESOURCE_ALLOCATION_TIMEOUT', flag: 'allocation-timeout', kind: 'number', help: 'seconds an allocation may wait for room (default 60)' },
+  { path: ['resource_management', 'cleanup_interval'], env: 'MCP_RESOURCE_CLEANUP_INTERVAL', flag: 'cleanup-interval', kind: 'number', help: 'seconds between sweeps of expired allocations (default 300)' },
+  { path: ['resource_management', 'monitoring_interval'], env: 'MCP_RESOURCE_MONITOR_INTERVAL', flag: 'resource-interval', kind: 'number', help: 'seconds between capacity announcements (default 5)' },
+  { path: ['resource_management', 'default_strategy'], env: 'MCP_DISTRIBUTION_STRATEGY', flag: 'strategy', kind: 'string', help: 'default placement strategy of workloads (default least_loaded)' },
 ];
