@@ -6,6 +6,7 @@ import { validatePlan, type Plan } from '../../plan/index.js';
 import { McpError } from '../../errors.js';
 import { HttpError, type Router } from '../router.js';
 import { PLAN_REFUSED, TOO_MANY_EXECUTIONS } from '../../guardrails/index.js';
+import { redactSecrets } from '../../security/secrets.js';
 import { isWorkload } from '../../plan/workload.js';
 import type { Saturation } from '../../health.js';
 import { withSaturation } from './saturation-view.js';
@@ -103,7 +104,8 @@ export function executionRoutes(router: Router, source: ExecutionsSource): void 
         start_at: doc.start_at === null ? null : new Date(doc.start_at).toISOString(),
         finished_at: doc.finished_at === null ? null : new Date(doc.finished_at).toISOString(),
         error: doc.error ?? null,
-        plan: doc.plan,
+        // Reads may come from the coordinator's live copy: its secrets are redacted here too.
+        plan: redactSecrets(doc.plan),
         nodes: doc.assignments.map((a) => ({
           node_id: a.node_id,
           state: a.state,
