@@ -275,15 +275,19 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
     }),
   );
 
+  /** Every role that follows membership hears each change; a lone peer's view (no one else) counts from the start. */
+  const membershipIs = (members: Member[]) => {
+    coordinatorActor.tell({ type: 'members', members });
+    replicationActor.tell({ type: 'members', peers: members.filter((m) => m.status === 'alive').map((m) => m.node_id) });
+    monitorActor.tell({ type: 'members', members });
+    poolActor.tell({ type: 'members', members });
+  };
+  membershipIs([]);
+
   // Membership last: its changes feed the coordinator's electorate and generator list.
   const discoveryActor: Actor<DiscoveryMessage, unknown> = await system.spawn(
     discovery({
-      onChange: (_change, members) => {
-        coordinatorActor.tell({ type: 'members', members });
-        replicationActor.tell({ type: 'members', peers: members.filter((m) => m.status === 'alive').map((m) => m.node_id) });
-        monitorActor.tell({ type: 'members', members });
-        poolActor.tell({ type: 'members', members });
-      },
+      onChange: (_change, members) => membershipIs(members),
       transport,
       self,
       heartbeatMs,
