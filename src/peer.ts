@@ -11,6 +11,7 @@ import { startStatusServer, type StatusServer } from './http/server.js';
 import { clusterRoutes, toNodeView, type NodeView } from './http/routes/cluster.js';
 import { loadRoutes } from './http/routes/load.js';
 import { executionRoutes } from './http/routes/executions.js';
+import { observeRoutes } from './http/observe.js';
 import { hubMessenger } from './hub-messenger.js';
 import { isFinalFailure } from './messaging.js';
 import { validatePlan, type Plan } from './plan/index.js';
@@ -241,17 +242,14 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
     }),
   );
 
-  clusterRoutes(router, {
-    nodeId: transport.self,
-    version: VERSION,
-    startedAt,
-    coordinator: currentCoordinator,
-    async nodes(): Promise<NodeView[]> {
-      const now = clock.now();
-      const me = toNodeView({ ...self, addresses: transport.addresses(), status: 'alive', last_seen: now, status_since: startedAt }, true);
-      return [me, ...(await members()).map((m) => toNodeView(m, false))];
-    },
-  });
+  const nodes = async (): Promise<NodeView[]> => {
+    const now = clock.now();
+    const me = toNodeView({ ...self, addresses: transport.addresses(), status: 'alive', last_seen: now, status_since: startedAt }, true);
+    return [me, ...(await members()).map((m) => toNodeView(m, false))];
+  };
+  clusterRoutes(router, { nodeId: transport.self, version: VERSION, startedAt, coordinator: currentCoordinator, nodes });
+  // Metrics, live page, HTML reports. Node health comes from the node monitor once it runs here.
+  const observe = observeRoutes(router, { self: transport.self, store, nodes, coordinator: currentCoordinator, nodeHealth: () => [] });
 
   let stopping: Promise<void> | undefined;
   return {
@@ -268,6 +266,7 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
         await ask<DiscoveryMessage, void>(discoveryActor!, (reply) => ({ type: 'leave', reply: () => reply() }), 500).catch(() => undefined);
         agent.stop();
         clearInterval(memberRefresh);
+        observe.close();
         await http.close();
         await system.stop();
         await transport.stop();

@@ -72,6 +72,10 @@ export class Store {
       deltas: this.#db.prepare<[string], { execution_id: string; run_id: string; seq: number; delta: string }>(
         'SELECT * FROM deltas WHERE execution_id = ? ORDER BY run_id, seq',
       ),
+      deltasAfter: this.#db.prepare<[number], { rowid: number; execution_id: string; run_id: string; seq: number; delta: string }>(
+        'SELECT rowid, * FROM deltas WHERE rowid > ? ORDER BY rowid',
+      ),
+      lastDeltaRow: this.#db.prepare<[], { last: number | null }>('SELECT max(rowid) AS last FROM deltas'),
       deltaKeys: this.#db.prepare<[string], { run_id: string; seq: number }>('SELECT run_id, seq FROM deltas WHERE execution_id = ?'),
     };
   }
@@ -109,6 +113,16 @@ export class Store {
 
   deltas(executionId: string): StoredDelta[] {
     return this.#stmts.deltas.all(executionId).map((r) => ({ ...r, delta: JSON.parse(r.delta) as unknown }));
+  }
+
+  /** Deltas stored after row `rowid`, in storage order, with their row: a cursor for readers that follow along. */
+  deltasAfter(rowid: number): (StoredDelta & { rowid: number })[] {
+    return this.#stmts.deltasAfter.all(rowid).map((r) => ({ ...r, delta: JSON.parse(r.delta) as unknown }));
+  }
+
+  /** The row of the latest stored delta (0 when none): cheap to poll. */
+  lastDeltaRow(): number {
+    return this.#stmts.lastDeltaRow.get()?.last ?? 0;
   }
 
   deltaKeys(executionId: string): Set<string> {
