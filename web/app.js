@@ -5,7 +5,7 @@
   var C = window.McpCharts;
   var state = { nodes: [], executions: [], live: {}, series: {}, selected: null, charts: null, chartKeys: '' };
   // Read by tests and the benchmark: how many updates arrived, and when the newest delta was shown.
-  var probe = (window.__mcp = { updates: 0, points: 0, lastShown: null, errors: [] });
+  var probe = (window.__mcp = { updates: 0, points: 0, chartPoints: 0, lastShown: null, errors: [] });
 
   function $(id) { return document.getElementById(id); }
   function el(tag, attrs, children) {
@@ -80,6 +80,19 @@
     return items.map(function (i) { return el('div', { class: 'tile' }, [el('b', { text: i[1] }), el('span', { text: i[0] })]); });
   }
 
+  /** While running, a node's newest second is still filling (its next delta adds to it), and the merged
+   *  one until every node has reported it: show them once complete rather than as a false dip. */
+  function trimFilling(bySeries) {
+    var newest = {};
+    Object.keys(bySeries).forEach(function (k) {
+      newest[k] = bySeries[k].reduce(function (m, p) { return Math.max(m, p.t); }, -1);
+      if (k !== C.MERGED) bySeries[k] = bySeries[k].filter(function (p) { return p.t < newest[k]; });
+    });
+    var nodes = Object.keys(newest).filter(function (k) { return k !== C.MERGED; });
+    var complete = nodes.length ? Math.min.apply(null, nodes.map(function (k) { return newest[k]; })) : -1;
+    bySeries[C.MERGED] = (bySeries[C.MERGED] || []).filter(function (p) { return p.t < complete; });
+  }
+
   function renderCharts(live) {
     var series = state.series[live.execution_id] || {};
     var keys = Object.keys(series).sort(function (a, b) { return a === C.MERGED ? -1 : b === C.MERGED ? 1 : a < b ? -1 : 1; });
@@ -99,8 +112,9 @@
       var m = series[k] || {};
       bySeries[k] = Object.keys(m).map(function (t) { return m[t]; });
     });
-    var startS = (live.start_at || 0) / 1000;
-    state.charts.forEach(function (c) { c.update(bySeries, startS); });
+    if (isActive(live.status)) trimFilling(bySeries);
+    state.charts.forEach(function (c) { c.update(bySeries); });
+    probe.chartPoints = state.charts[0].plot.data[0].length;
   }
 
   function renderSelected() {

@@ -10,13 +10,13 @@
   }
 
   /** Aligns series (key → points) on the union of their seconds: uPlot's [xs, ys1, ys2, ...]. */
-  function align(bySeries, lines, startS) {
+  function align(bySeries, lines) {
     var ts = {};
     lines.forEach(function (line) {
       (bySeries[line.key] || []).forEach(function (p) { ts[p.t] = true; });
     });
     var xs = Object.keys(ts).map(Number).sort(function (a, b) { return a - b; });
-    var data = [xs.map(function (t) { return startS + t; })];
+    var data = [xs];
     lines.forEach(function (line) {
       var byT = {};
       (bySeries[line.key] || []).forEach(function (p) { byT[p.t] = p; });
@@ -33,7 +33,8 @@
         { key: MERGED, field: 'p95', label: 'p95', color: '#d97706', width: 2 },
         { key: MERGED, field: 'p99', label: 'p99', color: '#dc2626', width: 2 },
       ];
-      keys.filter(function (k) { return k !== MERGED; }).forEach(function (k, i) {
+      var others = keys.filter(function (k) { return k !== MERGED; });
+      if (others.length > 1) others.forEach(function (k, i) {
         out.push({ key: k, field: 'p95', label: 'p95 ' + shortId(k), color: COLORS[(i + 3) % COLORS.length], width: 1, dash: [4, 4] });
       });
       return out;
@@ -47,7 +48,7 @@
 
   var TITLES = { rps: 'Requests per second', latency: 'Latency (ms)', errors: 'Errors per second' };
 
-  /** A chart in `el`; returns { update(bySeries, startS), lines }. */
+  /** A chart in `el`; returns { update(bySeries), lines }. */
   function create(el, kind, keys, width) {
     var lines = linesFor(kind, keys);
     var opts = {
@@ -56,16 +57,18 @@
       height: 220,
       cursor: { drag: { x: false, y: false } },
       legend: { live: false },
-      scales: { x: { time: true }, y: { range: function (u, min, max) { return [0, Math.max(1, max * 1.1)]; } } },
+      // x: seconds since the agreed start, the same clock for every node.
+      scales: { x: { time: false }, y: { range: function (u, min, max) { return [0, Math.max(1, max * 1.1)]; } } },
+      axes: [{ incrs: [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 1800, 3600], values: function (u, vals) { return vals.map(function (v) { return v + ' s'; }); } }, {}],
       series: [{}].concat(lines.map(function (l) {
         return { label: l.label, stroke: l.color, width: l.width, dash: l.dash, spanGaps: true, points: { show: false } };
       })),
     };
-    var plot = new uPlot(opts, align({}, lines, 0), el);
+    var plot = new uPlot(opts, align({}, lines), el);
     return {
       lines: lines,
       plot: plot,
-      update: function (bySeries, startS) { plot.setData(align(bySeries, lines, startS)); },
+      update: function (bySeries) { plot.setData(align(bySeries, lines)); },
       destroy: function () { plot.destroy(); },
     };
   }

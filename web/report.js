@@ -51,11 +51,14 @@
   var bySeries = { '*': data.series.merged };
   Object.keys(data.series.nodes).forEach(function (k) { bySeries[k] = data.series.nodes[k]; });
   var keys = ['*'].concat(Object.keys(data.series.nodes));
-  var startS = Date.parse(r.started_at) / 1000;
-  ['rps', 'latency', 'errors'].forEach(function (kind) {
+  // Every host in the grid first, so each chart is sized to its own column.
+  var hosts = ['rps', 'latency', 'errors'].map(function (kind) {
     var host = el('div', { class: 'chart', 'data-kind': kind });
     charts.appendChild(host);
-    C.create(host, kind, keys, host.clientWidth || 420).update(bySeries, startS);
+    return host;
+  });
+  hosts.forEach(function (host) {
+    C.create(host, host.getAttribute('data-kind'), keys, host.clientWidth || 420).update(bySeries);
   });
 
   root.appendChild(section('Percentiles (ms)', [table(['', 'min', 'mean', 'p50', 'p90', 'p95', 'p99', 'p99.9', 'max'], [pctRow('latency (from the intended start)', s.latency_ms), pctRow('service time (from the send)', s.service_time_ms)], 1)]));
