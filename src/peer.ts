@@ -12,6 +12,7 @@ import { clusterRoutes, toNodeView, type NodeView } from './http/routes/cluster.
 import { loadRoutes } from './http/routes/load.js';
 import { executionRoutes } from './http/routes/executions.js';
 import { observeRoutes } from './http/observe.js';
+import { fromHealthSample } from './metrics/sources.js';
 import { hubMessenger } from './hub-messenger.js';
 import { isFinalFailure } from './messaging.js';
 import { validatePlan, type Plan } from './plan/index.js';
@@ -34,6 +35,12 @@ import { loadGenerator } from '../actors/load-generator/actor.js';
 import { AssignmentAgent } from '../actors/load-generator/assignments.js';
 import type { LoadGeneratorMessage } from '../actors/load-generator/messages.js';
 import { messagingHub } from '../actors/messaging-hub/hub.js';
+import { HealthBoard } from '../actors/node-monitor/board.js';
+import { checkFromConfig } from '../actors/node-monitor/checks.js';
+import { nodeMonitor } from '../actors/node-monitor/monitor.js';
+import { systemSampler } from '../actors/node-monitor/sampler.js';
+import type { HealthSource } from './health.js';
+import { healthRoutes } from './http/routes/health.js';
 import type { HubMessage } from '../actors/messaging-hub/messages.js';
 
 export interface Peer {
@@ -41,6 +48,8 @@ export interface Peer {
   readonly httpUrl: string;
   readonly transport: Transport;
   readonly store: Store;
+  /** Latest health sample per node, alerts, the cluster's aggregate (read-only). */
+  readonly health: HealthSource;
   addresses(): string[];
   members(): Promise<Member[]>;
   coordinatorStatus(): Promise<CoordinatorStatus>;
@@ -52,7 +61,7 @@ export interface PeerDeps {
   clock?: Clock;
 }
 
-const ROLES = ['discovery', 'messaging-hub', 'load-generator', 'coordinator', 'test-distributor'];
+const ROLES = ['discovery', 'messaging-hub', 'load-generator', 'coordinator', 'test-distributor', 'node-monitor'];
 /** A generator that knows of no coordinator for this long stops its load (a failover takes about 1.5 s). */
 const ORPHAN_TIMEOUT_MS = 5_000;
 
@@ -135,6 +144,25 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
   const generatorActor: Actor<LoadGeneratorMessage, unknown> = await system.spawn(loadGenerator());
   loadRoutes(router, generatorActor, transport.self);
 
+  // Node health: samples, alerts, custom checks, gossip.
+  const hm = config.health_monitoring;
+  const healthBoard = new HealthBoard(transport.self, { now: () => clock.now(), staleMs: 3 * hm.check_interval * 1_000 + 2_000, saturation: hm.saturation });
+  const sampler = systemSampler({ diskPath: dataDir });
+  const monitorActor = await system.spawn(
+    nodeMonitor({
+      transport,
+      board: healthBoard,
+      sampler,
+      intervalMs: hm.check_interval * 1_000,
+      alertAfter: hm.alert_threshold,
+      thresholds: hm.alert_thresholds,
+      checks: hm.checks.map(checkFromConfig),
+      activeRuns: async () =>
+        (await ask<LoadGeneratorMessage, { state: string }[]>(generatorActor, (reply) => ({ type: 'load.list', reply }))).filter((v) => v.state !== 'finished').length,
+    }),
+  );
+  healthRoutes(router, { nodeId: transport.self, health: healthBoard });
+
   // Election and executions.
   const coordinatorActor: Actor<CoordinatorMessage, unknown> = await system.spawn(
     coordinator({
@@ -206,6 +234,7 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
     store,
     submit: async (executionId, plan) => (await toCoordinator(KINDS.submit, { execution_id: executionId, plan })) as ExecutionDoc | undefined,
     cancel: async (executionId) => String(await toCoordinator(KINDS.cancel, { execution_id: executionId })),
+    saturation: (node, from, to) => healthBoard.saturation(node, from, to),
   });
 
   const agent = new AssignmentAgent({
@@ -223,7 +252,10 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
   const members = () => ask<DiscoveryMessage, Member[]>(discoveryActor!, (reply) => ({ type: 'members.get', reply }));
   const refreshMembers = () =>
     void members()
-      .then((list) => coordinatorActor.tell({ type: 'members', members: list }))
+      .then((list) => {
+        coordinatorActor.tell({ type: 'members', members: list });
+        monitorActor.tell({ type: 'members', members: list });
+      })
       .catch(() => undefined);
   const memberRefresh = setInterval(refreshMembers, 1_000);
   memberRefresh.unref();
@@ -247,9 +279,14 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
     const me = toNodeView({ ...self, addresses: transport.addresses(), status: 'alive', last_seen: now, status_since: startedAt }, true);
     return [me, ...(await members()).map((m) => toNodeView(m, false))];
   };
-  clusterRoutes(router, { nodeId: transport.self, version: VERSION, startedAt, coordinator: currentCoordinator, nodes });
-  // Metrics, live page, HTML reports. Node health comes from the node monitor once it runs here.
-  const observe = observeRoutes(router, { self: transport.self, store, nodes, coordinator: currentCoordinator, nodeHealth: () => [] });
+  clusterRoutes(router, { nodeId: transport.self, version: VERSION, startedAt, coordinator: currentCoordinator, health: healthBoard, nodes });
+  // Metrics, live page, HTML reports; node health from the node monitor's latest samples.
+  const nodeHealth = () => healthBoard.cluster().nodes.flatMap((n) => (n.sample ? [{ ...fromHealthSample(n.sample), status: n.state, health_score: n.score }] : []));
+  const healthSummary = () => {
+    const { nodes: _, ...aggregate } = healthBoard.cluster();
+    return aggregate;
+  };
+  const observe = observeRoutes(router, { self: transport.self, store, nodes, coordinator: currentCoordinator, nodeHealth, healthSummary });
 
   let stopping: Promise<void> | undefined;
   return {
@@ -257,6 +294,7 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
     httpUrl: http.url,
     transport,
     store,
+    health: healthBoard,
     addresses: () => transport.addresses(),
     members,
     coordinatorStatus,
@@ -269,6 +307,7 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
         observe.close();
         await http.close();
         await system.stop();
+        sampler.close();
         await transport.stop();
         store.close();
       })()),

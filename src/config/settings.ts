@@ -29,4 +29,6 @@ export const SETTINGS: readonly Setting[] = [
   { path: ['node', 'data_dir'], env: 'MCP_DATA_DIR', flag: 'data-dir', kind: 'string', help: 'where the peer keeps its key and store (default ./.mcp-data)' },
   { path: ['node', 'capabilities'], env: 'MCP_NODE_CAPABILITIES', flag: 'capabilities', kind: 'list', help: 'comma-separated capabilities (default http_load)' },
   { path: ['node', 'location'], env: 'MCP_NODE_LOCATION', flag: 'location', kind: 'string', help: 'location label, e.g. eu-west-1 (default local)' },
+  { path: ['health_monitoring', 'check_interval'], env: 'MCP_HEALTH_CHECK_INTERVAL', flag: 'health-interval', kind: 'number', help: 'seconds between health samples (default 5)' },
+  { path: ['health_monitoring', 'alert_threshold'], env: 'MCP_HEALTH_ALERT_THRESHOLD', flag: 'health-alert-after', kind: 'int', help: 'consecutive breaching samples before an alert (default 3)' },
 ];

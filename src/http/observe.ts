@@ -3,7 +3,7 @@
 import type { Store } from '../store/store.js';
 import { ExecutionFeed } from '../live/execution-feed.js';
 import { metricsRegistry } from '../metrics/registry.js';
-import type { MetricsSources, NodeHealthSample } from '../metrics/sources.js';
+import type { HealthSummary, MetricsSources, NodeHealthSample } from '../metrics/sources.js';
 import type { ExecutionDoc } from '../../actors/coordinator/execution.js';
 import { progressPercent } from '../../actors/coordinator/results-view.js';
 import type { Router } from './router.js';
@@ -20,6 +20,7 @@ export interface ObserveSources {
   coordinator(): Promise<{ node_id: string; term: number } | null>;
   /** Latest health per node (the node monitor's); empty when none runs. */
   nodeHealth(): NodeHealthSample[];
+  healthSummary(): HealthSummary;
 }
 
 export function observeRoutes(router: Router, sources: ObserveSources): { close(): void } {
@@ -31,6 +32,7 @@ export function observeRoutes(router: Router, sources: ObserveSources): { close(
     aliveNodes: async () => (await sources.nodes()).filter((n) => n.status === 'alive').length,
     isCoordinator: async () => (await sources.coordinator())?.node_id === sources.self,
     nodeHealth: sources.nodeHealth,
+    healthSummary: sources.healthSummary,
   };
   metricsRoutes(router, metricsRegistry(metricsSources), metricsSources);
   const hub = new LiveHub({

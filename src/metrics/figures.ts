@@ -4,7 +4,7 @@ import type { ExecutionDoc } from '../../actors/coordinator/execution.js';
 import { addCounters, createHistogram, emptyCounters, type Counters, type Histogram, type LoadResults } from '../stats/index.js';
 import type { ExecutionFeed } from '../live/execution-feed.js';
 import type { Store } from '../store/store.js';
-import type { MetricsSources, NodeHealthSample } from './sources.js';
+import type { HealthSummary, MetricsSources, NodeHealthSample } from './sources.js';
 
 export interface OrchestratorFigures {
   active_executions: number;
@@ -78,7 +78,7 @@ export function loadFigures(store: Store, feed: ExecutionFeed) {
   };
 }
 
-export function healthFigures(samples: NodeHealthSample[]) {
+export function healthFigures(samples: NodeHealthSample[], summary: HealthSummary) {
   const mean = (f: (s: NodeHealthSample) => number) => (samples.length ? round(samples.reduce((a, s) => a + f(s), 0) / samples.length, 2) : null);
   return {
     resource_utilization: {
@@ -87,12 +87,7 @@ export function healthFigures(samples: NodeHealthSample[]) {
       network_usage: mean((s) => s.network_bytes_per_s),
       disk_usage: mean((s) => s.disk_percent),
     },
-    node_health: {
-      healthy_nodes: samples.filter((s) => s.status === 'healthy').length,
-      warning_nodes: samples.filter((s) => s.status === 'warning').length,
-      failed_nodes: samples.filter((s) => s.status === 'failed').length,
-      average_health_score: mean((s) => s.health_score),
-    },
+    node_health: summary,
   };
 }
 
@@ -102,7 +97,7 @@ export async function apiMetrics(sources: MetricsSources) {
   return {
     orchestrator: { ...orchestrator, total_nodes: await sources.aliveNodes() },
     load_generation: loadFigures(sources.store, sources.feed),
-    ...healthFigures(sources.nodeHealth()),
+    ...healthFigures(sources.nodeHealth(), sources.healthSummary()),
   };
 }
 

@@ -72,7 +72,17 @@ describe.skipIf(!PROMTOOL)('Prometheus metrics on 2 real peers (needs promtool: 
     expect(api.orchestrator).toMatchObject({ active_executions: 0, tasks_completed: 1, tasks_failed: 0, total_nodes: 2 });
     expect(api.load_generation.total_requests).toBe(target.count());
     expect(Object.keys(api.resource_utilization).sort()).toEqual(['cpu_usage', 'disk_usage', 'memory_usage', 'network_usage']);
-    expect(Object.keys(api.node_health).sort()).toEqual(['average_health_score', 'failed_nodes', 'healthy_nodes', 'warning_nodes']);
+    expect(Object.keys(api.node_health).sort()).toEqual(['average_health_score', 'critical_nodes', 'failed_nodes', 'healthy_nodes', 'warning_nodes']);
+
+    // Node metrics come from the node monitor's gossiped samples: every peer exports one series per node.
+    await waitFor(async () => (await metricsText(peers[0]!)).split('\n').filter((l) => l.startsWith('mcp_node_health_score{')).length === 2 || undefined, 15_000, 'health of both nodes');
+    const withHealth = await metricsText(peers[0]!);
+    for (const peer of peers) {
+      for (const name of ['mcp_node_health_score', 'mcp_node_cpu_usage', 'mcp_node_memory_usage', 'mcp_node_disk_usage', 'mcp_node_network_usage']) {
+        expect(withHealth).toMatch(new RegExp(`^${name}\\{node_id="${peer.id}"\\} [0-9.e+]+$`, 'm'));
+      }
+    }
+    expect(promtoolCheck(withHealth).ok).toBe(true);
 
     const report = await fetch(`${peers[1]!.httpUrl}/api/executions/${id}/report.html`);
     expect(report.headers.get('content-type')).toContain('text/html');

@@ -78,6 +78,10 @@ describe.skipIf(!CHROMIUM)('live page in Chromium on a 3-peer cluster', () => {
     await page.click('#ex-cancel');
     await until(page, `${text('#ex-status')} === 'cancelled'`);
 
+    // Health from the node monitor's gossip, for every node.
+    await until(page, "document.querySelectorAll('#nodes tbody td:nth-child(6) .badge').length === 3", 15_000);
+    await page.screenshot({ path: await artifactPath('live-page-after.png'), fullPage: true });
+
     const p = await probe(page);
     expect(p.updates).toBeGreaterThan(3);
     expect(p.errors).toEqual([]);

@@ -5,6 +5,8 @@ import type { Store } from '../../store/store.js';
 import { validatePlan } from '../../plan/index.js';
 import { McpError } from '../../errors.js';
 import { HttpError, type Router } from '../router.js';
+import type { Saturation } from '../../health.js';
+import { withSaturation } from './saturation-view.js';
 import type { ExecutionDoc } from '../../../actors/coordinator/execution.js';
 import { progressPercent, requestsByNode, storedReport } from '../../../actors/coordinator/results-view.js';
 
@@ -13,6 +15,8 @@ export interface ExecutionsSource {
   /** Hand a validated plan to the coordinator; resolves with its first version of the execution. */
   submit(executionId: string, plan: unknown): Promise<ExecutionDoc | undefined>;
   cancel(executionId: string): Promise<string>;
+  /** How saturated a generator was over a window (from the node monitor's probes). */
+  saturation?: (node: string, from: number, to: number) => Saturation;
 }
 
 function summaryOf(doc: ExecutionDoc, now: number) {
@@ -63,6 +67,9 @@ export function executionRoutes(router: Router, source: ExecutionsSource): void 
     const doc = stored.doc as ExecutionDoc;
     const now = Date.now();
     const sent = requestsByNode(source.store.deltas(doc.execution_id));
+    const report = storedReport(source.store, doc, now);
+    const shares = source.saturation && doc.start_at !== null ? doc.assignments.map((a) => source.saturation!(a.node_id, doc.start_at!, doc.finished_at ?? now)) : [];
+    const saturation = new Map(shares.map((s) => [s.node_id, s]));
     return {
       json: {
         ...summaryOf(doc, now),
@@ -70,8 +77,16 @@ export function executionRoutes(router: Router, source: ExecutionsSource): void 
         finished_at: doc.finished_at === null ? null : new Date(doc.finished_at).toISOString(),
         error: doc.error ?? null,
         plan: doc.plan,
-        nodes: doc.assignments.map((a) => ({ node_id: a.node_id, state: a.state, segment: a.segment, reason: a.reason ?? null, assign_rtt_ms: a.assign_rtt_ms ?? null, total_requests: sent[a.node_id] ?? 0 })),
-        report: storedReport(source.store, doc, now),
+        nodes: doc.assignments.map((a) => ({
+          node_id: a.node_id,
+          state: a.state,
+          segment: a.segment,
+          reason: a.reason ?? null,
+          assign_rtt_ms: a.assign_rtt_ms ?? null,
+          total_requests: sent[a.node_id] ?? 0,
+          ...(saturation.has(a.node_id) ? { saturated: saturation.get(a.node_id)!.saturated, saturation: saturation.get(a.node_id) } : {}),
+        })),
+        report: withSaturation(report, shares),
       },
     };
   });
