@@ -5,7 +5,7 @@
   var C = window.McpCharts;
   var state = { nodes: [], executions: [], live: {}, series: {}, selected: null, charts: null, chartKeys: '' };
   // Read by tests and the benchmark: how many updates arrived, and when the newest delta was shown.
-  var probe = (window.__mcp = { updates: 0, points: 0, chartPoints: 0, lastShown: null, errors: [] });
+  var probe = (window.__mcp = { updates: 0, points: 0, chartPoints: 0, lastShown: null, delays: [], serverDelays: [], errors: [] });
 
   function $(id) { return document.getElementById(id); }
   function el(tag, attrs, children) {
@@ -160,15 +160,55 @@
     renderExecutions();
     renderSelected();
     probe.updates++;
-    probe.lastShown = { seen_at: msg.seen_at, sent_at: msg.now, shown_at: Date.now() };
+    var shownAt = Date.now();
+    // Display delay of new results: from the peer seeing the delta to this page having drawn it.
+    if (!full && probe.lastShown && msg.seen_at !== probe.lastShown.seen_at && probe.delays.length < 10000) {
+      probe.delays.push(shownAt - msg.seen_at);
+      probe.serverDelays.push(msg.now - msg.seen_at);
+    }
+    probe.lastShown = { seen_at: msg.seen_at, sent_at: msg.now, shown_at: shownAt };
   }
 
+  function status(text, cls) { var c = $('conn'); c.textContent = text; c.className = 'badge ' + cls; }
+
+  /** One event stream per browser: a browser allows 6 connections to a host, and each open stream holds
+   *  one. The tab holding the lock streams and re-broadcasts; the others start from a snapshot and listen. */
   function connect() {
+    if (!window.BroadcastChannel || !navigator.locks) return stream(null);
+    var channel = new BroadcastChannel('mcp-live:' + location.host);
+    var leading = false;
+    var pending = [];
+    var snapshotAt = null;
+    channel.onmessage = function (ev) {
+      if (leading) return;
+      if (snapshotAt === null) { pending.push(ev.data); return; }
+      if (ev.data.now > snapshotAt) apply(ev.data, false);
+    };
+    fetch('/api/live').then(function (r) { return r.json(); }).then(function (snap) {
+      if (leading) return;
+      snapshotAt = snap.now;
+      apply(snap, true);
+      pending.forEach(function (m) { if (m.now > snapshotAt) apply(m, false); });
+      pending = [];
+      status('live (shared)', 'live');
+    }).catch(function (e) { status('offline', 'down'); probe.errors.push(String(e)); });
+    navigator.locks.request('mcp-live:' + location.host, function () {
+      leading = true;
+      stream(channel);
+      return new Promise(function () {}); // held while this tab lives
+    });
+  }
+
+  function stream(channel) {
     var source = new EventSource('/api/events');
-    source.addEventListener('open', function () { var c = $('conn'); c.textContent = 'live'; c.className = 'badge live'; });
-    source.addEventListener('error', function () { var c = $('conn'); c.textContent = 'reconnecting…'; c.className = 'badge down'; });
+    source.addEventListener('open', function () { status('live', 'live'); });
+    source.addEventListener('error', function () { status('reconnecting…', 'down'); });
     source.addEventListener('snapshot', function (ev) { apply(JSON.parse(ev.data), true); });
-    source.addEventListener('update', function (ev) { apply(JSON.parse(ev.data), false); });
+    source.addEventListener('update', function (ev) {
+      var msg = JSON.parse(ev.data);
+      apply(msg, false);
+      if (channel) channel.postMessage(msg);
+    });
   }
 
   function planFromForm(form) {

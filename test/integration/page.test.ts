@@ -49,7 +49,7 @@ describe.skipIf(!CHROMIUM)('live page in Chromium on a 3-peer cluster', () => {
     expect(bytes.reduce((a, b) => a + b, 0)).toBeLessThan(200 * 1024);
 
     await page.fill('#start input[name=url]', `${target.url}/from-page`);
-    await page.fill('#start input[name=duration]', '5s');
+    await page.fill('#start input[name=duration]', '8s');
     await page.fill('#start input[name=base_rps]', '60');
     await page.fill('#start input[name=peak_rps]', '60');
     await page.click('#start button[type=submit]');
@@ -59,7 +59,7 @@ describe.skipIf(!CHROMIUM)('live page in Chromium on a 3-peer cluster', () => {
     await waitFor(() => target.count() > 0 || undefined, 8_000, 'requests at the target');
     await until(page, 'window.__mcp.chartPoints >= 1', 8_000);
     const early = (await probe(page)).chartPoints;
-    await until(page, `window.__mcp.chartPoints >= ${early + 2}`, 8_000);
+    await until(page, `window.__mcp.chartPoints > ${early} && ${text('#ex-status')} === 'running'`, 8_000);
     expect(await page.locator('#execution').isVisible()).toBe(true);
     expect(await page.locator('#ex-nodes tbody tr').count()).toBe(3);
     await page.screenshot({ path: await artifactPath('live-page.png'), fullPage: true });

@@ -92,6 +92,11 @@ export class LiveHub {
     this.#timer ??= setInterval(() => void this.#tick(), this.#pollMs);
   }
 
+  /** The snapshot a new page starts from, alone (for a page that shares another tab's event stream). */
+  snapshot(): Promise<Update> {
+    return this.#build(true);
+  }
+
   close(): void {
     for (const res of this.#clients) res.end();
     this.#clients.clear();

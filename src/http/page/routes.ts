@@ -1,5 +1,5 @@
 // The live page on the status port: GET / (the page), GET /assets/:name (its files), GET /api/events
-// (server-sent events). Plain router routes, so whatever middleware the router applies covers them.
+// (server-sent events), GET /api/live (the events' snapshot alone). Plain router routes, so whatever middleware the router applies covers them.
 import { HttpError, type Router } from '../router.js';
 import { asset } from './assets.js';
 import type { LiveHub } from './live-hub.js';
@@ -19,4 +19,5 @@ export function pageRoutes(router: Router, hub: LiveHub): void {
     return { text: found.body, contentType: found.contentType, headers: { 'cache-control': 'public, max-age=3600' } };
   });
   router.on('GET', '/api/events', () => ({ stream: (res, req) => hub.connect(res, req) }));
+  router.on('GET', '/api/live', async () => ({ json: await hub.snapshot(), headers: { 'cache-control': 'no-store' } }));
 }
