@@ -36,7 +36,8 @@ describe.skipIf(!CHROMIUM)('live page in Chromium on a 3-peer cluster', () => {
 
   it('shows the nodes, starts an execution from the form, charts it live and cancels another', async () => {
     const peer = cluster.alive()[0]!;
-    const page = await browser.newPage({ viewport: { width: 1280, height: 1100 } });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 1100 } });
+    const page = await context.newPage();
     const consoleErrors: string[] = [];
     page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
     page.on('pageerror', (e) => consoleErrors.push(String(e)));
@@ -61,7 +62,7 @@ describe.skipIf(!CHROMIUM)('live page in Chromium on a 3-peer cluster', () => {
     const early = (await probe(page)).chartPoints;
     await until(page, `window.__mcp.chartPoints > ${early} && ${text('#ex-status')} === 'running'`, 10_000);
     // A second tab of the same browser shares the first one's event stream (a browser allows 6 connections per host).
-    const tab = await page.context().newPage();
+    const tab = await context.newPage();
     tab.on('pageerror', (e) => consoleErrors.push(String(e)));
     await tab.goto(peer.httpUrl);
     await until(tab, `${text('#conn')} === 'live (shared)' && window.__mcp.updates >= 3 && document.querySelectorAll('#nodes tbody tr').length === 3`);
@@ -92,6 +93,6 @@ describe.skipIf(!CHROMIUM)('live page in Chromium on a 3-peer cluster', () => {
     expect(p.updates).toBeGreaterThan(3);
     expect(p.errors).toEqual([]);
     expect(consoleErrors).toEqual([]);
-    await page.close();
+    await context.close();
   }, 90_000);
 });
