@@ -4,7 +4,7 @@ import { decodeReply, encodeFrame } from '../../src/protocol/frame.js';
 import type { Transport } from '../../src/transport/transport.js';
 import type { Logger } from '../../src/util/log.js';
 import { initialState, inOffice, step, type DurableElectionState, type ElectionEffect, type ElectionEvent, type ElectionMessage, type ElectionState, type ElectionTiming, type Random } from './election.js';
-import { ELECTION_PROTOCOL, ElectionFrame } from './election-wire.js';
+import { ELECTION_PROTOCOL, ElectionFrame } from '../../src/protocol/election.js';
 
 export interface ElectionDriverInit {
   transport: Transport;
@@ -40,7 +40,7 @@ export class ElectionDriver {
     this.state = state;
     let reply: ElectionMessage | undefined;
     for (const effect of effects) {
-      const isReply = event.type === 'receive' && effect.type === 'send' && effect.to === event.from && (effect.message.type === 'vote.reply' || effect.message.type === 'coordinator.ack');
+      const isReply = event.type === 'receive' && effect.type === 'send' && effect.to === event.from && (effect.message.type === 'prevote.reply' || effect.message.type === 'vote.reply' || effect.message.type === 'coordinator.ack');
       if (isReply && !reply) reply = effect.message;
       else this.#effect(effect);
     }

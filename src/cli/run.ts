@@ -7,8 +7,7 @@ import { parsePlan, type Plan } from '../plan/index.js';
 import { summarize, type LoadResults } from '../stats/index.js';
 import type { Logger } from '../util/log.js';
 import { startLoad } from '../../actors/load-generator/run.js';
-import { executionReport } from '../../actors/load-generator/execution-report.js';
-import { thresholdsPassed, timeseriesCsv } from '../../actors/load-generator/report.js';
+import { executionReport, thresholdsPassed, timeseriesCsv } from '../report/index.js';
 import { ProgressPrinter } from './progress.js';
 import { summaryTable } from './summary-table.js';
 import { EXIT } from './exit-codes.js';
@@ -83,7 +82,7 @@ export async function runPlanCommand(file: string, options: RunCommandOptions, l
   if (options.csv) await writeFile(options.csv, timeseriesCsv(report.timeseries));
   if (options.html) {
     // One generator: this peer. Its tasks' results together are its "node".
-    const { htmlReport, reportData, mergeResults } = await import('../report/index.js');
+    const { htmlReport, reportData, mergeResults } = await import('../report/html/index.js');
     const byNode = new Map([['local', mergeResults(outcomes.map((o) => o.results))]]);
     await writeFile(options.html, htmlReport(reportData({ report, plan: await readFile(file, 'utf8'), byNode })));
   }

@@ -3,8 +3,8 @@
 // The live page, the Prometheus metrics and /api/metrics all read from one feed, so a delta is folded once.
 import type { Store } from '../store/store.js';
 import { addEncodedHistograms, decodeHistogram, emptyResults, mergeDelta, percentileMs, type LoadResults, type ResultsDelta, type SecondResults } from '../stats/index.js';
-import type { ExecutionDoc } from '../../actors/coordinator/execution.js';
-import { taskOfRun } from '../../actors/coordinator/results-view.js';
+import type { ExecutionDoc } from '../execution/contract.js';
+import { parseRunId } from '../execution/contract.js';
 
 /** One second of a series: requests and errors in it, latency percentiles (ms) of its requests. */
 export interface SeriesPoint {
@@ -37,8 +37,6 @@ export interface FeedOptions {
   /** How long an ended execution's series stay (ms): long enough for a last scrape and a last look. */
   retainMs?: number;
 }
-
-const nodeOfRun = (runId: string) => runId.split(':').at(-1)!;
 
 export function pointOf(t: number, s: SecondResults): SeriesPoint {
   const h = s.latency === '' ? undefined : decodeHistogram(s.latency);
@@ -123,8 +121,7 @@ export class ExecutionFeed {
   }
 
   #fold(t: Tracked, runId: string, delta: ResultsDelta): void {
-    const task = taskOfRun(runId);
-    const node = nodeOfRun(runId);
+    const { task, node } = parseRunId(runId);
     if (t.byTask[task]) t.byTask[task] = mergeDelta(t.byTask[task]!, delta);
     t.byNode.set(node, mergeDelta(t.byNode.get(node) ?? emptyResults(), delta));
     for (const key of [node, MERGED]) {

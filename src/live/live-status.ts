@@ -3,8 +3,8 @@
 // only the seconds that changed.
 import { evaluateThresholds, type ThresholdResult } from '../plan/index.js';
 import { summarize, summarizeParts, summarizeTarget, type LoadResults } from '../stats/index.js';
-import type { ExecutionDoc } from '../../actors/coordinator/execution.js';
-import { progressPercent } from '../../actors/coordinator/results-view.js';
+import type { ExecutionDoc } from '../execution/contract.js';
+import { progressPercent } from '../execution/view.js';
 import { addResults } from '../metrics/figures.js';
 
 export interface LiveExecution {

@@ -1,6 +1,6 @@
 // Cluster-wide figures shared by GET /metrics and GET /api/metrics, read from this peer's replica of the
 // executions and from the live feed.
-import type { ExecutionDoc } from '../../actors/coordinator/execution.js';
+import type { ExecutionDoc } from '../execution/contract.js';
 import { addCounters, createHistogram, emptyCounters, type Counters, type Histogram, type LoadResults } from '../stats/index.js';
 import type { ExecutionFeed } from '../live/execution-feed.js';
 import type { Store } from '../store/store.js';

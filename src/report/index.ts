@@ -1,3 +1,3 @@
-// The self-contained HTML report.
-export { htmlReport } from './html-report.js';
-export { reportData, storedReportData, mergeResults, type ReportData } from './report-data.js';
+// The report model: what a run, or many peers' merged runs, tell a user.
+export { buildReport, reportOf, thresholdsPassed, timeseriesCsv, type BuildReportInput, type FinishedRun, type LoadReport, type TargetReport } from './load-report.js';
+export { executionReport, type ExecutionReport, type ExecutionReportInput } from './execution-report.js';

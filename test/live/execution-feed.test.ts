@@ -10,7 +10,7 @@ import { liveExecution } from '../../src/live/live-status.js';
 import { NO_ERROR, Recorder, createHistogram, recordMs } from '../../src/stats/index.js';
 import { validatePlan } from '../../src/plan/index.js';
 import { promBuckets } from '../../src/metrics/hdr-prometheus.js';
-import type { ExecutionDoc } from '../../actors/coordinator/execution.js';
+import type { ExecutionDoc } from '../../src/execution/contract.js';
 
 let dir: string;
 let store: Store;

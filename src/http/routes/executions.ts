@@ -7,8 +7,8 @@ import { McpError } from '../../errors.js';
 import { HttpError, type Router } from '../router.js';
 import type { Saturation } from '../../health.js';
 import { withSaturation } from './saturation-view.js';
-import type { ExecutionDoc } from '../../../actors/coordinator/execution.js';
-import { progressPercent, requestsByNode, storedReport } from '../../../actors/coordinator/results-view.js';
+import type { ExecutionDoc } from '../../execution/contract.js';
+import { progressPercent, requestsByNode, storedReport } from '../../execution/view.js';
 
 export interface ExecutionsSource {
   store: Store;
@@ -58,13 +58,13 @@ export function executionRoutes(router: Router, source: ExecutionsSource): void 
 
   router.on('GET', '/api/executions', () => {
     const now = Date.now();
-    return { json: { executions: source.store.listExecutions().map((e) => summaryOf(e.doc as ExecutionDoc, now)) } };
+    return { json: { executions: source.store.listExecutions().map((e) => summaryOf(e.doc, now)) } };
   });
 
   router.on('GET', '/api/executions/:id', (req) => {
     const stored = source.store.getExecution(req.params.id!);
     if (!stored) throw new HttpError(404, 'EXECUTION_NOT_FOUND', `no execution ${req.params.id}`);
-    const doc = stored.doc as ExecutionDoc;
+    const doc = stored.doc;
     const now = Date.now();
     const sent = requestsByNode(source.store.deltas(doc.execution_id));
     const report = storedReport(source.store, doc, now);

@@ -3,7 +3,7 @@ import { ask } from '../../actor/ask.js';
 import type { ActorRef } from '../../actor/types.js';
 import { validateLoadTask } from '../../plan/index.js';
 import { HttpError, type Router } from '../router.js';
-import { buildReport } from '../../../actors/load-generator/report.js';
+import { buildReport } from '../../report/index.js';
 import type { LoadGeneratorMessage, LoadTaskView } from '../../../actors/load-generator/messages.js';
 
 function reportOf(view: LoadTaskView) {

@@ -1,8 +1,8 @@
 // GET /api/executions/:id/report.html: the execution's report as one self-contained HTML file.
 import type { Store } from '../../store/store.js';
-import type { ExecutionDoc } from '../../../actors/coordinator/execution.js';
-import { htmlReport } from '../../report/html-report.js';
-import { storedReportData } from '../../report/report-data.js';
+import type { ExecutionDoc } from '../../execution/contract.js';
+import { htmlReport } from '../../report/html/html-report.js';
+import { storedReportData } from '../../report/html/report-data.js';
 import { HttpError, type Router } from '../router.js';
 
 export function reportRoutes(router: Router, store: Store): void {

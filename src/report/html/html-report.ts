@@ -1,6 +1,6 @@
 // One self-contained HTML file: styles, uPlot, the report's script and its data inline, so it opens with
 // no network at all and can be mailed or attached to a ticket.
-import { asset } from '../http/page/assets.js';
+import { asset } from '../../http/page/assets.js';
 import type { ReportData } from './report-data.js';
 
 /** JSON safe inside <script>: no `</script>` or `<!--` can end or change the element. */

@@ -1,11 +1,11 @@
 // What the HTML report shows, built from merged results: the JSON report, per node figures, and
 // per-second series (p50/p95/p99 per second) for the whole run and each node.
-import type { Store } from '../store/store.js';
-import { emptyResults, mergeDelta, summarize, type LoadResults, type ResultsDelta, type SecondResults, type Summary } from '../stats/index.js';
-import { pointOf, type SeriesPoint } from '../live/execution-feed.js';
-import type { ExecutionDoc } from '../../actors/coordinator/execution.js';
-import { storedReport } from '../../actors/coordinator/results-view.js';
-import type { ExecutionReport } from '../../actors/load-generator/execution-report.js';
+import type { Store } from '../../store/store.js';
+import { emptyResults, mergeDelta, summarize, type LoadResults, type ResultsDelta, type SecondResults, type Summary } from '../../stats/index.js';
+import { pointOf, type SeriesPoint } from '../../live/execution-feed.js';
+import type { ExecutionDoc } from '../../execution/contract.js';
+import { storedReport } from '../../execution/view.js';
+import type { ExecutionReport } from '../index.js';
 
 export interface ReportData {
   report: ExecutionReport;
