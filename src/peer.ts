@@ -250,7 +250,8 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
     const { nodes: _, ...aggregate } = healthBoard.cluster();
     return aggregate;
   };
-  const observe = observeRoutes(router, { self: transport.self, store, nodes, coordinator: currentCoordinator, nodeHealth, healthSummary });
+  const isCoordinator = async () => (await coordinatorStatus()).role === 'coordinator';
+  const observe = observeRoutes(router, { self: transport.self, store, nodes, coordinator: currentCoordinator, isCoordinator, nodeHealth, healthSummary });
 
   let stopping: Promise<void> | undefined;
   return {

@@ -18,6 +18,8 @@ export interface ObserveSources {
   /** Every known member, this peer included. */
   nodes(): Promise<(LiveNode & { status: string })[]>;
   coordinator(): Promise<{ node_id: string; term: number } | null>;
+  /** True while this peer holds the coordinator role (through a lease renewal that comes late, too). */
+  isCoordinator(): Promise<boolean>;
   /** Latest health per node (the node monitor's); empty when none runs. */
   nodeHealth(): NodeHealthSample[];
   healthSummary(): HealthSummary;
@@ -30,7 +32,7 @@ export function observeRoutes(router: Router, sources: ObserveSources): { close(
     store: sources.store,
     feed,
     aliveNodes: async () => (await sources.nodes()).filter((n) => n.status === 'alive').length,
-    isCoordinator: async () => (await sources.coordinator())?.node_id === sources.self,
+    isCoordinator: sources.isCoordinator,
     nodeHealth: sources.nodeHealth,
     healthSummary: sources.healthSummary,
   };

@@ -2,7 +2,7 @@
 // do not clash), with the seed's metric names. Values are read at scrape time from the store, the live
 // feed and the node monitor. Load metrics are this peer's own generator, labelled by execution: sum them
 // over peers for the cluster. Orchestrator metrics are the cluster's, exported by the coordinator in
-// office alone (0 elsewhere), so sum() over peers stays right. Executions leave the series once they have
+// role alone (0 elsewhere), so sum() over peers stays right. Executions leave the series once they have
 // ended and the feed has let them go (its retention), so label cardinality stays bounded.
 import { Counter, Gauge, Registry, collectDefaultMetrics, type Metric } from 'prom-client';
 import { addResults, orchestratorFigures, recentRps } from './figures.js';
@@ -53,7 +53,7 @@ export function metricsRegistry(sources: MetricsSources): Registry {
   };
   new Gauge({
     name: 'mcp_orchestrator_active_executions',
-    help: 'Executions pending or running in the cluster (exported by the coordinator in office; 0 elsewhere).',
+    help: 'Executions pending or running in the cluster (exported by the coordinator; 0 on other peers).',
     registers,
     async collect() {
       this.set((await orchestrator())?.active_executions ?? 0);
@@ -61,7 +61,7 @@ export function metricsRegistry(sources: MetricsSources): Registry {
   });
   new Gauge({
     name: 'mcp_orchestrator_total_nodes',
-    help: 'Alive members of the cluster (exported by the coordinator in office; 0 elsewhere).',
+    help: 'Alive members of the cluster (exported by the coordinator; 0 on other peers).',
     registers,
     async collect() {
       this.set((await sources.isCoordinator()) ? await sources.aliveNodes() : 0);
@@ -69,8 +69,8 @@ export function metricsRegistry(sources: MetricsSources): Registry {
   });
   // Counters read from the replicated executions: set from their current totals at each scrape.
   for (const [name, key, help] of [
-    ['mcp_orchestrator_tasks_completed_total', 'tasks_completed', 'Tasks of executions that completed (coordinator in office).'],
-    ['mcp_orchestrator_tasks_failed_total', 'tasks_failed', 'Tasks of executions that failed (coordinator in office).'],
+    ['mcp_orchestrator_tasks_completed_total', 'tasks_completed', 'Tasks of executions that completed (exported by the coordinator).'],
+    ['mcp_orchestrator_tasks_failed_total', 'tasks_failed', 'Tasks of executions that failed (exported by the coordinator).'],
   ] as const) {
     new Counter({
       name,

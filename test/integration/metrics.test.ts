@@ -27,7 +27,7 @@ describe.skipIf(!PROMTOOL)('Prometheus metrics on 2 real peers (needs promtool: 
     const peers = cluster.alive();
     const body = {
       name: 'metrics',
-      tasks: [{ type: 'load_test', parameters: { targets: [{ url: `${target.url}/m` }], duration: 3, base_rps: 80, pattern: 'constant', thresholds: ['error_rate < 0.01'] } }],
+      tasks: [{ type: 'load_test', parameters: { targets: [{ url: `${target.url}/m` }], duration: 8, base_rps: 40, pattern: 'constant', thresholds: ['error_rate < 0.01'] } }],
     };
     const res = await fetch(`${peers[0]!.httpUrl}/api/executions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     expect(res.status).toBe(201);
