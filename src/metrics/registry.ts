@@ -1,8 +1,8 @@
 // GET /metrics: one prom-client registry per peer (never the global one, so several peers in one process
 // do not clash), with the seed's metric names. Values are read at scrape time from the store, the live
 // feed and the node monitor. Load metrics are this peer's own generator, labelled by execution: sum them
-// over peers for the cluster. Orchestrator metrics are the cluster's, exported by the coordinator in
-// role alone (0 elsewhere), so sum() over peers stays right. Executions leave the series once they have
+// over peers for the cluster. Orchestrator metrics are the cluster's, exported by the peer holding
+// the coordinator role alone (0 elsewhere), so sum() over peers stays right. Executions leave the series once they have
 // ended and the feed has let them go (its retention), so label cardinality stays bounded.
 import { Counter, Gauge, Registry, collectDefaultMetrics, type Metric } from 'prom-client';
 import { addResults, orchestratorFigures, recentRps } from './figures.js';
