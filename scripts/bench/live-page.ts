@@ -1,7 +1,7 @@
 // Live page benchmark: page weight (first load), CPU of the peer serving 10 open pages during a run
 // (against the same run with no page open), and the delay from the peer seeing a delta to a page having
 // drawn it. 3 peers on 127.0.0.1, real Chromium (Debian's chromium), a bounded run at a fixed rate.
-//   node dist/scripts/bench/live-page.js [--pages 10] [--duration 20] [--rps 200]
+//   node dist/scripts/bench/live-page.js [--pages 10] [--duration 20] [--rps 200] [--rounds 3]
 import '../../src/polyfill.js';
 import { createServer } from 'node:http';
 import { readFileSync } from 'node:fs';
@@ -12,7 +12,8 @@ import { parseArgs } from 'node:util';
 import { chromium, type Page } from 'playwright-core';
 import { freePort, getJson, startPeerProcess, waitFor, type PeerProcess } from '../lib/peer-process.js';
 
-const { values } = parseArgs({ options: { pages: { type: 'string', default: '10' }, duration: { type: 'string', default: '20' }, rps: { type: 'string', default: '200' } } });
+const { values } = parseArgs({ options: { pages: { type: 'string', default: '10' }, duration: { type: 'string', default: '20' }, rps: { type: 'string', default: '200' }, rounds: { type: 'string', default: '3' } } });
+const ROUNDS = Number(values.rounds);
 const PAGES = Number(values.pages);
 const DURATION = Number(values.duration);
 const RPS = Number(values.rps);
@@ -66,25 +67,36 @@ async function main(): Promise<void> {
       return cpu;
     };
 
-    const baseline = await run([]);
-
     // A context each: 10 viewers, 10 event streams (tabs of one browser would share one stream).
     const pages: Page[] = [];
+    for (let i = 0; i < PAGES; i++) pages.push(await (await browser.newContext({ viewport: { width: 1280, height: 1000 } })).newPage());
+    // Page weight: every response of a first load in a fresh context, up to the first update drawn.
     let firstLoad = 0;
-    for (let i = 0; i < PAGES; i++) {
-      const page = await (await browser.newContext({ viewport: { width: 1280, height: 1000 } })).newPage();
-      if (i === 0) page.on('response', (r) => void r.body().then((b) => (firstLoad += b.length)).catch(() => undefined));
-      await page.goto(served.httpUrl);
-      pages.push(page);
+    const weighing = await (await browser.newContext()).newPage();
+    weighing.on('response', (r) => void r.body().then((b) => (firstLoad += b.length)).catch(() => undefined));
+    await weighing.goto(served.httpUrl, { waitUntil: 'load' });
+    await weighing.waitForFunction('window.__mcp.updates > 0');
+    await weighing.context().close();
+
+    // Runs with no page and with the pages open, alternated so that the machine's drift hits both alike.
+    const baseline: number[] = [];
+    const withPages: number[] = [];
+    const probes: { updates: number; delays: number[]; serverDelays: number[]; errors: string[] }[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      await Promise.all(pages.map((p) => p.goto('about:blank')));
+      baseline.push(await run([]));
+      await Promise.all(pages.map((p) => p.goto(served.httpUrl)));
+      await Promise.all(pages.map((p) => p.waitForFunction('window.__mcp.updates > 0')));
+      withPages.push(await run(pages));
+      probes.push(...((await Promise.all(pages.map((p) => p.evaluate('window.__mcp')))) as typeof probes));
     }
-    await pages[0]!.waitForFunction('window.__mcp.updates > 0');
-    const withPages = await run(pages);
-    const probes = (await Promise.all(pages.map((p) => p.evaluate('window.__mcp')))) as { updates: number; delays: number[]; serverDelays: number[]; errors: string[] }[];
     const delays = probes.flatMap((p) => p.delays);
     const serverDelays = probes.flatMap((p) => p.serverDelays);
+    const median = (xs: number[]) => percentile(xs, 50);
+    const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
 
     console.log(`page weight, first load (HTML, CSS, JS, uPlot; uncompressed): ${(firstLoad / 1024).toFixed(1)} KiB`);
-    console.log(`CPU of the serving peer during a ${RPS} rps run on 3 peers: ${(baseline * 100).toFixed(1)} % of a core with no page, ${(withPages * 100).toFixed(1)} % with ${PAGES} pages open (difference ${((withPages - baseline) * 100).toFixed(1)} %)`);
+    console.log(`CPU of the serving peer (not the coordinator) during ${DURATION} s runs at ${RPS} rps on 3 peers, ${ROUNDS} rounds: no page ${baseline.map(pct).join(', ')} (median ${pct(median(baseline))}); ${PAGES} pages ${withPages.map(pct).join(', ')} (median ${pct(median(withPages))}); difference of medians ${pct(median(withPages) - median(baseline))} of a core`);
     console.log(`updates per page: ${probes.map((p) => p.updates).join(', ')}; page errors: ${probes.flatMap((p) => p.errors).length}`);
     console.log(`delta seen by the peer → drawn on a page: p50 ${percentile(delays, 50)} ms, p95 ${percentile(delays, 95)} ms, max ${Math.max(...delays)} ms over ${delays.length} (plus the store poll: 0–100 ms)`);
     console.log(`  of which in the peer (seen → update sent): p50 ${percentile(serverDelays, 50)} ms, p95 ${percentile(serverDelays, 95)} ms`);

@@ -125,16 +125,39 @@ export class LiveHub {
       this.#lastSentAt = now;
       const bytes = frame('update', JSON.stringify(await this.#build(false)));
       for (const res of this.#clients) res.write(bytes);
+    } catch {
+      // A member list or status that could not be read this time: the next tick tries again.
+      this.#lastSentAt = 0;
     } finally {
       this.#busy = false;
     }
+  }
+
+  /** Membership and office, asked of their actors at most once per heartbeat: an update that new results
+   *  triggered goes out without waiting on other mailboxes. */
+  #clusterCache: { at: number; value: Promise<{ nodes: LiveNode[]; coordinator: Update['coordinator'] }> } | undefined;
+  #cluster(now: number, fresh: boolean) {
+    if (fresh || !this.#clusterCache || now - this.#clusterCache.at >= this.#heartbeatMs) {
+      const value = Promise.all([this.#sources.nodes(), this.#sources.coordinator()]).then(([nodes, coordinator]) => ({ nodes, coordinator }));
+      // A cached answer that failed is not kept.
+      value.catch(() => (this.#clusterCache = undefined));
+      if (!this.#clusterCache) this.#clusterCache = { at: now, value };
+      else {
+        const previous = this.#clusterCache.value;
+        this.#clusterCache = { at: now, value };
+        // Use the previous answer now if the fresh one is not there yet (it serves the next update).
+        if (!fresh) return Promise.race([value, previous]);
+      }
+      return value;
+    }
+    return this.#clusterCache.value;
   }
 
   async #build(full: boolean): Promise<Update> {
     const now = Date.now();
     const { feed } = this.#sources;
     if (full) feed.poll(now);
-    const [nodes, coordinator] = await Promise.all([this.#sources.nodes(), this.#sources.coordinator()]);
+    const { nodes, coordinator } = await this.#cluster(now, full);
     const health = new Map(this.#sources.nodeHealth().map((h) => [h.node_id, h]));
     const live = feed.executions().map((doc) => {
       const results = feed.results(doc.execution_id)!;
