@@ -54,7 +54,10 @@
       var live = state.live[e.execution_id];
       var pct = live ? live.progress_percent : e.progress_percent;
       return el('tr', { class: e.execution_id === state.selected ? 'selected' : '' }, [
-        el('td', {}, [el('button', { class: 'link', type: 'button', text: e.name, onclick: function () { select(e.execution_id); } })]),
+        // A live execution opens here; one long over opens as its report.
+        el('td', {}, [live
+          ? el('button', { class: 'link', type: 'button', text: e.name, onclick: function () { select(e.execution_id); } })
+          : el('a', { href: '/api/executions/' + encodeURIComponent(e.execution_id) + '/report.html', target: '_blank', text: e.name })]),
         el('td', {}, [badge(live ? live.status : e.status)]),
         el('td', {}, [progressBar(pct), el('span', { class: 'muted', text: fmt(pct, 0) + ' %' })]),
         el('td', { text: new Date(e.created_at).toLocaleTimeString() }),
