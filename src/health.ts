@@ -2,8 +2,6 @@
 // parts of the peer (HTTP, metrics, distribution) may ask of the node monitor.
 import { z } from 'zod';
 
-export const HEALTH_TOPIC = '/mcpdt/health/1.0.0';
-
 export const HEALTH_STATES = ['healthy', 'warning', 'critical', 'failed'] as const;
 export type HealthState = (typeof HEALTH_STATES)[number];
 
@@ -68,13 +66,6 @@ export const HealthSampleSchema = z.object({
   active_alerts: z.array(AlertSchema).max(64),
 });
 export type HealthSample = z.infer<typeof HealthSampleSchema>;
-
-/** Gossiped every check interval; `probe` frames carry the process probe alone, each second while load runs. */
-export const HealthFrame = z.discriminatedUnion('type', [
-  z.object({ v: z.literal(1), type: z.literal('health.sample'), sample: HealthSampleSchema }),
-  z.object({ v: z.literal(1), type: z.literal('health.probe'), node_id: z.string().min(1).max(128), probe: ProcessProbeSchema }),
-]);
-export type HealthFrame = z.infer<typeof HealthFrame>;
 
 export interface NodeHealth {
   node_id: string;

@@ -4,7 +4,7 @@ import { ActorSystem } from './actor/system.js';
 import { ask } from './actor/ask.js';
 import type { Actor } from './actor/actor.js';
 import type { Config } from './config/schema.js';
-import { PermanentError, errorMessage, type ValidationError } from './errors.js';
+import { McpError, PermanentError, errorMessage, type ValidationError } from './errors.js';
 import { Router } from './http/router.js';
 import { startStatusServer, type StatusServer } from './http/server.js';
 import { clusterRoutes, toNodeView, type NodeView } from './http/routes/cluster.js';
@@ -19,6 +19,7 @@ import type { Member, MemberInfo } from './protocol/membership.js';
 import type { ExecutionDoc } from './execution/contract.js';
 import { officeClient } from './execution/office.js';
 import { Store } from './store/store.js';
+import { loadElectionState, saveElectionState } from './store/election-state.js';
 import { Libp2pTransport } from './transport/libp2p/transport.js';
 import type { Transport } from './transport/transport.js';
 import { systemClock, type Clock } from './util/clock.js';
@@ -28,7 +29,7 @@ import { discovery } from '../actors/discovery/discovery.js';
 import { timingFor } from '../actors/discovery/membership.js';
 import type { DiscoveryMessage } from '../actors/discovery/messages.js';
 import { coordinator } from '../actors/coordinator/coordinator.js';
-import { DEFAULT_ELECTION_TIMING, type DurableElectionState } from '../actors/coordinator/election.js';
+import { DEFAULT_ELECTION_TIMING } from '../actors/coordinator/election.js';
 import type { CoordinatorMessage, CoordinatorStatus, Outcome } from '../actors/coordinator/messages.js';
 import { loadGenerator } from '../actors/load-generator/actor.js';
 import { assignments } from '../actors/load-generator/assignments.js';
@@ -40,6 +41,15 @@ import { nodeMonitor } from '../actors/node-monitor/monitor.js';
 import { systemSampler } from '../actors/node-monitor/sampler.js';
 import type { HealthSource } from './health.js';
 import { healthRoutes } from './http/routes/health.js';
+import { resourceRoutes } from './http/routes/resources.js';
+import type { PoolReplica } from './resources.js';
+import { resourcePool } from '../actors/resource-pool/actor.js';
+import { detectCapacity } from '../actors/resource-pool/capacity.js';
+import type { AllocateReply, PoolStatusView, ResourcePoolMessage } from '../actors/resource-pool/messages.js';
+import { distributor, type DistributorMessage } from '../actors/test-distributor/distributor.js';
+import { finishedExecutions } from '../actors/test-distributor/finished.js';
+import type { DistributionPlan, History } from './distribution.js';
+import { workloadRoutes } from './http/routes/workloads.js';
 import type { HubMessage } from '../actors/messaging-hub/messages.js';
 import { eligibleGenerators, splitEqually } from '../actors/test-distributor/split.js';
 
@@ -61,7 +71,7 @@ export interface PeerDeps {
   clock?: Clock;
 }
 
-const ROLES = ['discovery', 'messaging-hub', 'load-generator', 'coordinator', 'test-distributor', 'node-monitor'];
+const ROLES = ['discovery', 'messaging-hub', 'load-generator', 'coordinator', 'test-distributor', 'node-monitor', 'resource-pool'];
 /** A generator that knows of no coordinator for this long stops its load (a failover takes about 1.5 s). */
 const ORPHAN_TIMEOUT_MS = 5_000;
 
@@ -78,6 +88,12 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
   const router = new Router();
   const dataDir = resolve(config.node.data_dir);
   const store = Store.open(dataDir);
+  try {
+    loadElectionState(store); // a damaged vote stops the start here, with the file named
+  } catch (error) {
+    store.close();
+    throw error;
+  }
   let http: StatusServer;
   let transport: Libp2pTransport;
   try {
@@ -151,8 +167,7 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
       alertAfter: hm.alert_threshold,
       thresholds: hm.alert_thresholds,
       checks: hm.checks.map(checkFromConfig),
-      activeRuns: async () =>
-        (await ask<LoadGeneratorMessage, { state: string }[]>(generatorActor, (reply) => ({ type: 'load.list', reply }))).filter((v) => v.state !== 'finished').length,
+      activeRuns: () => ask<LoadGeneratorMessage, number>(generatorActor, (reply) => ({ type: 'load.active', reply })),
     }),
   );
   healthRoutes(router, { nodeId: transport.self, health: healthBoard });
@@ -165,8 +180,8 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
       formationMs: Math.max(2_000, 3 * heartbeatMs),
       capabilities: config.node.capabilities,
       durable: {
-        load: () => store.getValue<DurableElectionState>('election') ?? { term: 0, votedFor: null },
-        save: (state) => store.setValue('election', state),
+        load: () => loadElectionState(store),
+        save: (state) => saveElectionState(store, state),
       },
       eligible: (members) => eligibleGenerators(members),
       executions: { self: transport.self, store, messenger, split: splitEqually },
@@ -214,8 +229,54 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
     saturation: (node, from, to) => healthBoard.saturation(node, from, to),
   });
 
+  // Resource pool: every peer's capacity; allocations decided by the coordinator in office, replicated.
+  const rm = config.resource_management;
+  const poolActor: Actor<ResourcePoolMessage, unknown> = await system.spawn(
+    resourcePool({
+      transport,
+      messenger,
+      capacity: detectCapacity(config.resources, dataDir),
+      office: async () => {
+        const s = await coordinatorStatus();
+        return { inOffice: s.in_office, term: s.term };
+      },
+      persist: { load: () => store.getValue<PoolReplica>('resource_pool'), save: (r) => store.setValue('resource_pool', r) },
+      announceMs: rm.monitoring_interval * 1_000,
+      cleanupMs: rm.cleanup_interval * 1_000,
+    }),
+  );
+  const notInOffice = () => new McpError('NOT_COORDINATOR', `${transport.self} is not the coordinator in office`);
+  messenger.on('resources.allocate', async (request) => {
+    const reply = await ask<ResourcePoolMessage, AllocateReply>(poolActor, (r) => ({ type: 'allocate', request, reply: r }), 5_000);
+    if ('not_in_office' in reply) throw notInOffice();
+    return reply;
+  });
+  messenger.on('resources.release', async ({ allocation_id }) => {
+    const released = await ask<ResourcePoolMessage, boolean | 'not_in_office'>(poolActor, (r) => ({ type: 'release', allocation_id, reply: r }), 5_000);
+    if (released === 'not_in_office') throw notInOffice();
+    return { released };
+  });
+  messenger.on('resources.replicate', (replica) => ({ stored: poolActor.tell({ type: 'replica', replica }) }));
+  messenger.on('resources.sync', () => ask<ResourcePoolMessage, PoolReplica>(poolActor, (r) => ({ type: 'replica.get', reply: r })));
+  resourceRoutes(router, {
+    self: transport.self,
+    allocationTimeoutS: rm.allocation_timeout,
+    allocate: (request) => toCoordinator('resources.allocate', request),
+    release: async (allocationId) => (await toCoordinator('resources.release', { allocation_id: allocationId })).released,
+    status: () => ask<ResourcePoolMessage, PoolStatusView>(poolActor, (r) => ({ type: 'status.get', reply: r })),
+  });
+
   await system.spawn(
     assignments({ self: transport.self, messenger, generator: generatorActor, coordinator: currentCoordinator, orphanTimeoutMs: ORPHAN_TIMEOUT_MS }),
+  );
+
+  // Placement of workloads (strategies), learning from finished executions for `adaptive`.
+  const distributorActor: Actor<DistributorMessage, unknown> = await system.spawn(
+    distributor({
+      finished: async () => finishedExecutions(store, (node, from, to) => healthBoard.saturation(node, from, to)),
+      persist: { load: () => store.getValue<{ history: History; learnt: string[] }>('distribution'), save: (v) => store.setValue('distribution', v) },
+      learnEveryMs: 10_000,
+    }),
   );
 
   // Membership last: its changes feed the coordinator's electorate and generator list.
@@ -224,6 +285,7 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
       onChange: (_change, members) => {
         coordinatorActor.tell({ type: 'members', members });
         monitorActor.tell({ type: 'members', members });
+        poolActor.tell({ type: 'members', members });
       },
       transport,
       self,
@@ -252,6 +314,21 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
   };
   const isCoordinator = async () => (await coordinatorStatus()).role === 'coordinator';
   const observe = observeRoutes(router, { self: transport.self, store, nodes, coordinator: currentCoordinator, isCoordinator, nodeHealth, healthSummary });
+
+  workloadRoutes(router, {
+    defaultStrategy: rm.default_strategy,
+    async place(strategy, scenarios) {
+      const [all, pool] = await Promise.all([members(), ask<ResourcePoolMessage, PoolStatusView>(poolActor, (r) => ({ type: 'status.get', reply: r }))]);
+      const view = {
+        members: [{ node_id: transport.self, status: 'alive' as const, capabilities: config.node.capabilities, location: config.node.location }, ...all],
+        health: healthBoard.cluster(),
+        capacity: pool.capacity,
+        allocations: pool.replica.allocations,
+      };
+      return ask<DistributorMessage, DistributionPlan>(distributorActor, (reply) => ({ type: 'place', strategy, scenarios, view, reply }));
+    },
+    history: () => ask<DistributorMessage, History>(distributorActor, (reply) => ({ type: 'history.get', reply })),
+  });
 
   let stopping: Promise<void> | undefined;
   return {

@@ -2,8 +2,7 @@
 // raises and resolves alerts, runs custom checks, gossips its health and keeps everyone else's.
 import type { ActorContext, Behaviour } from '../../src/actor/types.js';
 import type { CheckResult, HealthSample } from '../../src/health.js';
-import { HEALTH_TOPIC, HealthFrame } from '../../src/health.js';
-import { publishFrame, subscribeFrames } from '../../src/protocol/rpc.js';
+import { publishTopic, subscribeTopic } from '../../src/protocol/topics.js';
 import type { Transport, Unsubscribe } from '../../src/transport/transport.js';
 import { assertNever } from '../../src/util/assert-never.js';
 import { evaluateAlerts, type Measurement } from './alerts.js';
@@ -87,7 +86,7 @@ export function nodeMonitor(init: NodeMonitorInit): Behaviour<NodeMonitorMessage
       active_alerts: Object.values(alerts.active),
     };
     board.samples.set(self, sample);
-    publishFrame(transport, HEALTH_TOPIC, { type: 'health.sample', sample }).catch((error: unknown) => ctx.log.debug('health publish failed', { error }));
+    publishTopic(transport, 'health', { type: 'health.sample', sample }).catch((error: unknown) => ctx.log.debug('health publish failed', { error }));
   };
 
   return {
@@ -96,7 +95,7 @@ export function nodeMonitor(init: NodeMonitorInit): Behaviour<NodeMonitorMessage
     init(ctx) {
       const state: MonitorState = { seq: 0, sampling: false, checks: new Map(), results: new Map(), gossipProbesUntil: 0, unsubscribe: [] };
       state.unsubscribe.push(
-        subscribeFrames(transport, HEALTH_TOPIC, HealthFrame, (frame, from) => {
+        subscribeTopic(transport, 'health', (frame, from) => {
           switch (frame.type) {
             case 'health.sample':
               if (frame.sample.node_id === from) ctx.self.tell({ type: 'heard.sample', sample: frame.sample });
@@ -151,7 +150,7 @@ export function nodeMonitor(init: NodeMonitorInit): Behaviour<NodeMonitorMessage
           board.addProbe(self, probe);
           if (probe.active_runs > 0) state.gossipProbesUntil = now + PROBE_GOSSIP_TAIL_MS;
           if (now <= state.gossipProbesUntil) {
-            publishFrame(transport, HEALTH_TOPIC, { type: 'health.probe', node_id: self, probe }).catch((error: unknown) => ctx.log.debug('probe publish failed', { error }));
+            publishTopic(transport, 'health', { type: 'health.probe', node_id: self, probe }).catch((error: unknown) => ctx.log.debug('probe publish failed', { error }));
           }
           break;
         }

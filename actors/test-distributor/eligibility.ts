@@ -22,7 +22,8 @@ export function closeness(node: string, wanted: string | undefined): number {
 export function missingOn(node: Candidate, demand: ScenarioDemand, free: Readonly<Record<string, number>>, pinLocation: boolean): string[] {
   const missing: string[] = [];
   if (node.status !== 'alive') missing.push(`status ${node.status}`);
-  if (node.health?.state === 'failed' || node.health?.state === 'critical') missing.push(`health ${node.health.state}`);
+  // A critical node only ranks low (its score): on a busy shared machine every node can be critical.
+  if (node.health?.state === 'failed') missing.push('health failed');
   for (const c of demand.required_capabilities) if (!node.capabilities.includes(c)) missing.push(`capability ${c}`);
   for (const [type, amount] of Object.entries(demand.resource_requirements)) {
     const have = free[type] ?? 0;

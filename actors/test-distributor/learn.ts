@@ -29,3 +29,15 @@ export function learn(history: History, observations: readonly RunObservation[])
   }
   return next;
 }
+
+export interface FinishedShare {
+  node_id: string;
+  requests: number;
+  saturated: boolean;
+}
+
+/** What one finished execution teaches: each share's achieved rate against its slice of the asked rate. */
+export function observe(durationS: number, askedRps: number, shares: readonly FinishedShare[]): RunObservation[] {
+  if (!(durationS > 0) || shares.length === 0) return [];
+  return shares.map((s) => ({ node_id: s.node_id, throughput_rps: s.requests / durationS, asked_rps: askedRps / shares.length, saturated: s.saturated }));
+}

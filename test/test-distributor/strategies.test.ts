@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { distribute } from '../../actors/test-distributor/distribute.js';
-import { learn } from '../../actors/test-distributor/learn.js';
+import { learn, observe } from '../../actors/test-distributor/learn.js';
 import { closeness, regionOf } from '../../actors/test-distributor/eligibility.js';
 import type { Candidate, History, ScenarioDemand, Strategy } from '../../src/distribution.js';
 
@@ -69,14 +69,15 @@ describe('distribution strategies: who takes what', () => {
     expect(p.ok ? [] : p.rejected).toEqual([{ node_id: 'a', missing: ['location us-east-1 (is eu-west-1)'] }]);
   });
 
-  it('dead, suspect, critical and failed nodes are never chosen', () => {
+  it('dead, suspect and failed nodes are never chosen; a critical one ranks last', () => {
     const nodes = [
       node('x', { status: 'dead' }),
       node('y', { status: 'suspect' }),
       node('z', { health: { state: 'critical', score: 30, cpu_percent: 99 } }),
       node('w', { health: { state: 'failed', score: 0, cpu_percent: 0 } }),
     ];
-    for (const strategy of ['round_robin', 'weighted', 'adaptive'] as const) expect(place(strategy, nodes, [scenario('s')]).nodes).toEqual(['refused']);
+    for (const strategy of ['round_robin', 'weighted', 'adaptive'] as const) expect(place(strategy, nodes, [scenario('s')]).nodes).toEqual(['z']);
+    for (const strategy of ['weighted', 'adaptive'] as const) expect(place(strategy, [...nodes, node('v')], [scenario('s')]).nodes).toEqual(['v']);
   });
 
   it('round robin returns the next cursor', () => {
@@ -132,4 +133,14 @@ describe('closeness', () => {
     ['eu-west-1', undefined, 1],
   ] as const)('%s vs %s → %d', (x, y, expected) => expect(closeness(x, y)).toBe(expected));
   it('regions', () => expect([regionOf('us-east-1a'), regionOf('eu-west-2'), regionOf('local')]).toEqual(['us-east', 'eu-west', 'local']));
+});
+
+describe('observations of finished runs', () => {
+  it('each share against its slice of the asked rate', () => {
+    expect(observe(10, 300, [{ node_id: 'p', requests: 1000, saturated: false }, { node_id: 'q', requests: 500, saturated: true }])).toEqual([
+      { node_id: 'p', throughput_rps: 100, asked_rps: 150, saturated: false },
+      { node_id: 'q', throughput_rps: 50, asked_rps: 150, saturated: true },
+    ]);
+    expect(observe(0, 300, [{ node_id: 'p', requests: 1, saturated: false }])).toEqual([]);
+  });
 });
