@@ -50,6 +50,7 @@ import { distributor, type DistributorMessage } from '../actors/test-distributor
 import { finishedExecutions } from '../actors/test-distributor/finished.js';
 import type { DistributionPlan, History } from './distribution.js';
 import { workloadRoutes } from './http/routes/workloads.js';
+import { StoreReplication, StoreResults } from './execution/store-ports.js';
 import type { HubMessage } from '../actors/messaging-hub/messages.js';
 import { eligibleGenerators, splitEqually } from '../actors/test-distributor/split.js';
 
@@ -139,11 +140,14 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
   const messenger = peerMessenger(hubMessenger(hub, transport.self));
 
   // Replicas of executions and their results, on every peer.
+  let alivePeers: string[] = [];
+  const results = new StoreResults(store);
+  const replication = new StoreReplication({ store, results, messenger, clock, log: log.child('replication'), peers: () => alivePeers });
   messenger.on('execution.replicate', ({ doc }) => {
     const stored = store.putExecution({ execution_id: doc.execution_id, term: doc.term, version: doc.version, status: doc.status, created_at: doc.created_at, doc });
     return { stored };
   });
-  messenger.on('execution.replicate-delta', (d) => ({ stored: store.addDelta(d) }));
+  messenger.on('execution.replicate-delta', (d) => ({ stored: results.addDelta(d) }));
   // A new coordinator gathers every peer's replicas of unfinished executions before it takes over.
   messenger.on('execution.sync', () => {
     const docs = store.listExecutions(['pending', 'running', 'cancelled']).map((e) => e.doc);
@@ -184,7 +188,7 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
         save: (state) => saveElectionState(store, state),
       },
       eligible: (members) => eligibleGenerators(members),
-      executions: { self: transport.self, store, messenger, split: splitEqually },
+      executions: { store, messenger, replication, results, split: splitEqually },
     }),
   );
   const coordinatorStatus = () => ask<CoordinatorMessage, CoordinatorStatus>(coordinatorActor, (reply) => ({ type: 'status.get', reply }));
@@ -283,6 +287,7 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
   const discoveryActor: Actor<DiscoveryMessage, unknown> = await system.spawn(
     discovery({
       onChange: (_change, members) => {
+        alivePeers = members.filter((m) => m.status === 'alive').map((m) => m.node_id);
         coordinatorActor.tell({ type: 'members', members });
         monitorActor.tell({ type: 'members', members });
         poolActor.tell({ type: 'members', members });
