@@ -50,8 +50,11 @@ import { distributor, type DistributorMessage } from '../actors/test-distributor
 import { finishedExecutions } from '../actors/test-distributor/finished.js';
 import type { DistributionPlan, History } from './distribution.js';
 import { workloadRoutes } from './http/routes/workloads.js';
-import { StoreReplication, StoreResults } from './execution/store-ports.js';
 import type { HubMessage } from '../actors/messaging-hub/messages.js';
+import type { ReplicationMessage } from '../actors/coordinator/replication/messages.js';
+import { replicationPort } from '../actors/coordinator/replication/port.js';
+import { replicator } from '../actors/coordinator/replication/replicator.js';
+import { ResultsCache } from '../actors/coordinator/replication/results-cache.js';
 import { eligibleGenerators, splitEqually } from '../actors/test-distributor/split.js';
 
 export interface Peer {
@@ -88,7 +91,7 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
   const startedAt = clock.now();
   const router = new Router();
   const dataDir = resolve(config.node.data_dir);
-  const store = Store.open(dataDir);
+  const store = Store.open(dataDir, { onDamaged: (execution, error) => log.warn('damaged execution skipped', { execution, error }) });
   try {
     loadElectionState(store); // a damaged vote stops the start here, with the file named
   } catch (error) {
@@ -139,20 +142,10 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
   const hub: Actor<HubMessage, unknown> = await system.spawn(messagingHub({ transport, messageTimeoutMs: config.communication.message_timeout * 1_000 }));
   const messenger = peerMessenger(hubMessenger(hub, transport.self));
 
-  // Replicas of executions and their results, on every peer.
-  let alivePeers: string[] = [];
-  const results = new StoreResults(store);
-  const replication = new StoreReplication({ store, results, messenger, clock, log: log.child('replication'), peers: () => alivePeers });
-  messenger.on('execution.replicate', ({ doc }) => {
-    const stored = store.putExecution({ execution_id: doc.execution_id, term: doc.term, version: doc.version, status: doc.status, created_at: doc.created_at, doc });
-    return { stored };
-  });
-  messenger.on('execution.replicate-delta', (d) => ({ stored: results.addDelta(d) }));
-  // A new coordinator gathers every peer's replicas of unfinished executions before it takes over.
-  messenger.on('execution.sync', () => {
-    const docs = store.listExecutions(['pending', 'running', 'cancelled']).map((e) => e.doc);
-    return { docs, deltas: docs.flatMap((doc) => store.deltas(doc.execution_id)) };
-  });
+  // Replicas of executions and their merged results, on every peer.
+  const results = new ResultsCache(store);
+  const replicationActor: Actor<ReplicationMessage, unknown> = await system.spawn(replicator({ messenger, store, results }));
+  const replication = replicationPort(replicationActor);
 
   // Load generation, local and assigned.
   const generatorActor: Actor<LoadGeneratorMessage, unknown> = await system.spawn(loadGenerator());
@@ -228,6 +221,7 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
   const toCoordinator = officeClient({ messenger, clock, coordinator: currentCoordinator });
   executionRoutes(router, {
     store,
+    reads: results,
     submit: async (executionId, plan) => (await toCoordinator('execution.submit', { execution_id: executionId, plan })).doc ?? undefined,
     cancel: async (executionId) => (await toCoordinator('execution.cancel', { execution_id: executionId })).status,
     saturation: (node, from, to) => healthBoard.saturation(node, from, to),
@@ -287,10 +281,10 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
   const discoveryActor: Actor<DiscoveryMessage, unknown> = await system.spawn(
     discovery({
       onChange: (_change, members) => {
-        alivePeers = members.filter((m) => m.status === 'alive').map((m) => m.node_id);
         coordinatorActor.tell({ type: 'members', members });
         monitorActor.tell({ type: 'members', members });
         poolActor.tell({ type: 'members', members });
+        replicationActor.tell({ type: 'members', peers: members.filter((m) => m.status === 'alive').map((m) => m.node_id) });
       },
       transport,
       self,

@@ -1,12 +1,23 @@
 // Finished executions as `adaptive` learns from them: each generator's requests and saturation.
 import type { ExecutionDoc } from '../../src/execution/contract.js';
-import { requestsByNode } from '../../src/execution/view.js';
+import { parseRunId } from '../../src/execution/contract.js';
+import type { ResultsDelta } from '../../src/stats/index.js';
 import type { Saturation } from '../../src/health.js';
 import type { FinishedExecution } from './distributor.js';
 
 export interface FinishedSource {
   listExecutions(statuses?: readonly string[]): { doc: ExecutionDoc }[];
   deltas(executionId: string): Iterable<{ run_id: string; delta: unknown }>;
+}
+
+/** Requests each node sent, from its runs' deltas. */
+function requestsByNode(deltas: Iterable<{ run_id: string; delta: unknown }>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const { run_id, delta } of deltas) {
+    const { node } = parseRunId(run_id);
+    out[node] = (out[node] ?? 0) + ((delta as ResultsDelta).totals?.requests ?? 0);
+  }
+  return out;
 }
 
 /** Only the newest are looked at: learning follows the present. */

@@ -8,10 +8,13 @@ import { HttpError, type Router } from '../router.js';
 import type { Saturation } from '../../health.js';
 import { withSaturation } from './saturation-view.js';
 import type { ExecutionDoc } from '../../execution/contract.js';
-import { progressPercent, requestsByNode, storedReport } from '../../execution/view.js';
+import type { ExecutionReads } from '../../execution/ports.js';
+import { progressPercent } from '../../execution/view.js';
 
 export interface ExecutionsSource {
   store: Store;
+  /** Each execution with its merged report, kept up to date as results arrive (no read merges again). */
+  reads: ExecutionReads;
   /** Hand a validated plan to the coordinator; resolves with its first version of the execution. */
   submit(executionId: string, plan: unknown): Promise<ExecutionDoc | undefined>;
   cancel(executionId: string): Promise<string>;
@@ -58,16 +61,17 @@ export function executionRoutes(router: Router, source: ExecutionsSource): void 
 
   router.on('GET', '/api/executions', () => {
     const now = Date.now();
-    return { json: { executions: source.store.listExecutions().map((e) => summaryOf(e.doc, now)) } };
+    const executions = source.store.listExecutions().map((e) => summaryOf(e.doc, now));
+    // Rows that could not be read are skipped; the list still answers, and says which.
+    const damaged = source.store.damaged();
+    return { json: { executions, ...(damaged.length > 0 ? { damaged } : {}) } };
   });
 
   router.on('GET', '/api/executions/:id', (req) => {
-    const stored = source.store.getExecution(req.params.id!);
-    if (!stored) throw new HttpError(404, 'EXECUTION_NOT_FOUND', `no execution ${req.params.id}`);
-    const doc = stored.doc;
     const now = Date.now();
-    const sent = requestsByNode(source.store.deltas(doc.execution_id));
-    const report = storedReport(source.store, doc, now);
+    const view = source.reads.view(req.params.id!, now);
+    if (!view) throw new HttpError(404, 'EXECUTION_NOT_FOUND', `no execution ${req.params.id}`);
+    const { doc, report, requestsByNode: sent } = view;
     const shares = source.saturation && doc.start_at !== null ? doc.assignments.map((a) => source.saturation!(a.node_id, doc.start_at!, doc.finished_at ?? now)) : [];
     const saturation = new Map(shares.map((s) => [s.node_id, s]));
     return {

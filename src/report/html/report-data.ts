@@ -4,7 +4,7 @@ import type { Store } from '../../store/store.js';
 import { emptyResults, mergeDelta, summarize, type LoadResults, type ResultsDelta, type SecondResults, type Summary } from '../../stats/index.js';
 import { pointOf, type SeriesPoint } from '../../live/execution-feed.js';
 import type { ExecutionDoc } from '../../execution/contract.js';
-import { storedReport } from '../../execution/view.js';
+import { mergedResults, reportFor } from '../../execution/view.js';
 import type { ExecutionReport } from '../index.js';
 
 export interface ReportData {
@@ -57,12 +57,14 @@ export function reportData(input: { report: ExecutionReport; plan: unknown; byNo
   };
 }
 
-/** An execution's report data from this peer's replica. */
+/** An execution's report data from this peer's replica: its final report once ended, else merged now. */
 export function storedReportData(store: Store, doc: ExecutionDoc, now: number): ReportData {
+  const deltas = store.deltas(doc.execution_id);
+  const report = doc.report && (doc.status === 'completed' || doc.status === 'failed') ? doc.report : reportFor(doc, mergedResults(doc, deltas), now);
   const byNode = new Map<string, LoadResults>();
-  for (const d of store.deltas(doc.execution_id)) {
+  for (const d of deltas) {
     const node = d.run_id.split(':').at(-1)!;
     byNode.set(node, mergeDelta(byNode.get(node) ?? emptyResults(), d.delta as ResultsDelta));
   }
-  return reportData({ report: storedReport(store, doc, now), plan: doc.source ?? doc.plan, byNode });
+  return reportData({ report, plan: doc.source ?? doc.plan, byNode });
 }
