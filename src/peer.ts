@@ -282,9 +282,9 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
     discovery({
       onChange: (_change, members) => {
         coordinatorActor.tell({ type: 'members', members });
+        replicationActor.tell({ type: 'members', peers: members.filter((m) => m.status === 'alive').map((m) => m.node_id) });
         monitorActor.tell({ type: 'members', members });
         poolActor.tell({ type: 'members', members });
-        replicationActor.tell({ type: 'members', peers: members.filter((m) => m.status === 'alive').map((m) => m.node_id) });
       },
       transport,
       self,

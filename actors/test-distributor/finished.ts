@@ -1,23 +1,12 @@
 // Finished executions as `adaptive` learns from them: each generator's requests and saturation.
-import type { ExecutionDoc } from '../../src/execution/contract.js';
-import { parseRunId } from '../../src/execution/contract.js';
-import type { ResultsDelta } from '../../src/stats/index.js';
+import { parseRunId, type ExecutionDoc } from '../../src/execution/contract.js';
 import type { Saturation } from '../../src/health.js';
 import type { FinishedExecution } from './distributor.js';
 
 export interface FinishedSource {
   listExecutions(statuses?: readonly string[]): { doc: ExecutionDoc }[];
-  deltas(executionId: string): Iterable<{ run_id: string; delta: unknown }>;
-}
-
-/** Requests each node sent, from its runs' deltas. */
-function requestsByNode(deltas: Iterable<{ run_id: string; delta: unknown }>): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const { run_id, delta } of deltas) {
-    const { node } = parseRunId(run_id);
-    out[node] = (out[node] ?? 0) + ((delta as ResultsDelta).totals?.requests ?? 0);
-  }
-  return out;
+  /** Requests counted per run id of an execution. */
+  requestsByRun(executionId: string): Map<string, number>;
 }
 
 /** Only the newest are looked at: learning follows the present. */
@@ -31,7 +20,11 @@ export function finishedExecutions(store: FinishedSource, saturation: (node: str
     .sort((a, b) => b.created_at - a.created_at)
     .slice(0, NEWEST);
   return docs.map((doc) => {
-    const sent = requestsByNode(store.deltas(doc.execution_id));
+    const sent: Record<string, number> = {};
+    for (const [run, requests] of store.requestsByRun(doc.execution_id)) {
+      const { node } = parseRunId(run);
+      sent[node] = (sent[node] ?? 0) + requests;
+    }
     const durationS = Math.max(...doc.plan.tasks.map((t) => t.parameters.duration));
     // The asked rate is known for constant open-model tasks; otherwise 0 (unknown: only throughput counts).
     const asked = doc.plan.tasks.every((t) => t.parameters.model === 'open' && t.parameters.pattern === 'constant')

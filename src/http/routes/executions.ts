@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Store } from '../../store/store.js';
 import { validatePlan } from '../../plan/index.js';
+import { isWorkload } from '../../plan/workload.js';
 import { McpError } from '../../errors.js';
 import { HttpError, type Router } from '../router.js';
 import type { Saturation } from '../../health.js';
@@ -46,6 +47,9 @@ function unavailable(error: unknown): HttpError {
 export function executionRoutes(router: Router, source: ExecutionsSource): void {
   router.on('POST', '/api/executions', async (req) => {
     const body = await req.json();
+    if (isWorkload(body)) {
+      throw new HttpError(501, 'WORKLOAD_NOT_RUNNABLE', 'workloads (scenarios) are placed with POST /api/workloads/placement; running them as an execution is not supported yet: submit a plan { name, tasks }');
+    }
     validatePlan(body); // a bad plan is answered here, with every problem
     const executionId = randomUUID();
     let doc: ExecutionDoc | undefined;
