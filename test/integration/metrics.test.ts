@@ -76,7 +76,13 @@ describe.skipIf(!PROMTOOL)('Prometheus metrics on 2 real peers (needs promtool: 
     expect(total).toBeGreaterThan(200);
     const texts = await Promise.all(peers.map(metricsText));
     expect(texts.reduce((s, t) => s + sumSamples(t, 'mcp_load_generator_total_requests_total', { execution_id: id, status_class: '2xx' }), 0)).toBe(target.count());
-    expect(texts.reduce((s, t) => s + sumSamples(t, 'mcp_orchestrator_tasks_completed_total'), 0)).toBe(1);
+    const completed = await waitFor(
+      async () => ((await Promise.all(peers.map(metricsText))).reduce((s, t) => s + sumSamples(t, 'mcp_orchestrator_tasks_completed_total'), 0) === 1) || undefined,
+      5_000,
+      'one completed task, exported once',
+      200,
+    ).catch(() => false);
+    expect(completed).toBe(true);
     expect(promtoolCheck(texts[0]!).ok).toBe(true);
 
     const api = await getJson<{ orchestrator: Record<string, number>; load_generation: Record<string, number>; resource_utilization: object; node_health: object }>(`${peers[1]!.httpUrl}/api/metrics`);

@@ -50,7 +50,7 @@ describe.skipIf(!CHROMIUM)('live page in Chromium on a 3-peer cluster', () => {
     expect(bytes.reduce((a, b) => a + b, 0)).toBeLessThan(200 * 1024);
 
     await page.fill('#start input[name=url]', `${target.url}/from-page`);
-    await page.fill('#start input[name=duration]', '10s');
+    await page.fill('#start input[name=duration]', '15s');
     await page.fill('#start input[name=base_rps]', '60');
     await page.fill('#start input[name=peak_rps]', '60');
     await page.click('#start button[type=submit]');
@@ -60,7 +60,7 @@ describe.skipIf(!CHROMIUM)('live page in Chromium on a 3-peer cluster', () => {
     await waitFor(() => target.count() > 0 || undefined, 8_000, 'requests at the target');
     await until(page, 'window.__mcp.chartPoints >= 1', 15_000);
     const early = (await probe(page)).chartPoints;
-    await until(page, `window.__mcp.chartPoints > ${early} && ${text('#ex-status')} === 'running'`, 10_000);
+    await until(page, `window.__mcp.chartPoints > ${early} && ${text('#ex-status')} === 'running'`, 15_000);
     // A second tab of the same browser shares the first one's event stream (a browser allows 6 connections per host).
     const tab = await context.newPage();
     tab.on('pageerror', (e) => consoleErrors.push(String(e)));
@@ -71,7 +71,7 @@ describe.skipIf(!CHROMIUM)('live page in Chromium on a 3-peer cluster', () => {
     expect(await page.locator('#ex-nodes tbody tr').count()).toBe(3);
     await page.screenshot({ path: await artifactPath('live-page.png'), fullPage: true });
 
-    await waitFor(async () => (await getJson<{ status: string }>(`${peer.httpUrl}/api/executions/${id}`)).status === 'completed' || undefined, 30_000, 'completed', 200);
+    await waitFor(async () => (await getJson<{ status: string }>(`${peer.httpUrl}/api/executions/${id}`)).status === 'completed' || undefined, 45_000, 'completed', 200);
     await until(page, `${text('#ex-status')} === 'completed'`, 5_000);
     const counted = target.count();
     expect(counted).toBeGreaterThan(200);
@@ -94,5 +94,5 @@ describe.skipIf(!CHROMIUM)('live page in Chromium on a 3-peer cluster', () => {
     expect(p.errors).toEqual([]);
     expect(consoleErrors).toEqual([]);
     await context.close();
-  }, 90_000);
+  }, 150_000);
 });
