@@ -84,15 +84,17 @@
   }
 
   /** While running, a node's newest second is still filling (its next delta adds to it), and the merged
-   *  one until every node has reported it: show them once complete rather than as a false dip. */
-  function trimFilling(bySeries) {
+   *  one until every node still running has reported it: show them once complete rather than as a false
+   *  dip. A node whose share ended has nothing more to add. */
+  function trimFilling(bySeries, running) {
     var newest = {};
     Object.keys(bySeries).forEach(function (k) {
       newest[k] = bySeries[k].reduce(function (m, p) { return Math.max(m, p.t); }, -1);
-      if (k !== C.MERGED) bySeries[k] = bySeries[k].filter(function (p) { return p.t < newest[k]; });
+      if (running[k]) bySeries[k] = bySeries[k].filter(function (p) { return p.t < newest[k]; });
     });
-    var nodes = Object.keys(newest).filter(function (k) { return k !== C.MERGED; });
-    var complete = nodes.length ? Math.min.apply(null, nodes.map(function (k) { return newest[k]; })) : -1;
+    var nodes = Object.keys(newest).filter(function (k) { return running[k]; });
+    if (!nodes.length) return;
+    var complete = Math.min.apply(null, nodes.map(function (k) { return newest[k]; }));
     bySeries[C.MERGED] = (bySeries[C.MERGED] || []).filter(function (p) { return p.t < complete; });
   }
 
@@ -115,7 +117,11 @@
       var m = series[k] || {};
       bySeries[k] = Object.keys(m).map(function (t) { return m[t]; });
     });
-    if (isActive(live.status)) trimFilling(bySeries);
+    if (isActive(live.status)) {
+      var running = {};
+      live.nodes.forEach(function (n) { if (n.state === 'running' || n.state === 'assigned') running[n.node_id] = true; });
+      trimFilling(bySeries, running);
+    }
     state.charts.forEach(function (c) { c.update(bySeries); });
     probe.chartPoints = state.charts[0].plot.data[0].length;
   }
