@@ -10,6 +10,8 @@ import { startStatusServer, type StatusServer } from './http/server.js';
 import { clusterRoutes, toNodeView, type NodeView } from './http/routes/cluster.js';
 import { loadRoutes } from './http/routes/load.js';
 import { executionRoutes } from './http/routes/executions.js';
+import { observeRoutes } from './http/observe.js';
+import { fromHealthSample } from './metrics/sources.js';
 import { hubMessenger } from './hub-messenger.js';
 import { validatePlan, type Plan } from './plan/index.js';
 import { peerMessenger } from './protocol/peer-messenger.js';
@@ -301,18 +303,20 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
   );
   const members = () => ask<DiscoveryMessage, Member[]>(discoveryActor, (reply) => ({ type: 'members.get', reply }));
 
-  clusterRoutes(router, {
-    nodeId: transport.self,
-    version: VERSION,
-    startedAt,
-    coordinator: currentCoordinator,
-    health: healthBoard,
-    async nodes(): Promise<NodeView[]> {
-      const now = clock.now();
-      const me = toNodeView({ ...self, addresses: transport.addresses(), status: 'alive', last_seen: now, status_since: startedAt }, true);
-      return [me, ...(await members()).map((m) => toNodeView(m, false))];
-    },
-  });
+  const nodes = async (): Promise<NodeView[]> => {
+    const now = clock.now();
+    const me = toNodeView({ ...self, addresses: transport.addresses(), status: 'alive', last_seen: now, status_since: startedAt }, true);
+    return [me, ...(await members()).map((m) => toNodeView(m, false))];
+  };
+  clusterRoutes(router, { nodeId: transport.self, version: VERSION, startedAt, coordinator: currentCoordinator, health: healthBoard, nodes });
+  // Metrics, live page, HTML reports; node health from the node monitor's latest samples.
+  const nodeHealth = () => healthBoard.cluster().nodes.flatMap((n) => (n.sample ? [{ ...fromHealthSample(n.sample), status: n.state, health_score: n.score }] : []));
+  const healthSummary = () => {
+    const { nodes: _, ...aggregate } = healthBoard.cluster();
+    return aggregate;
+  };
+  const isCoordinator = async () => (await coordinatorStatus()).role === 'coordinator';
+  const observe = observeRoutes(router, { self: transport.self, store, nodes, coordinator: currentCoordinator, isCoordinator, nodeHealth, healthSummary });
 
   workloadRoutes(router, {
     defaultStrategy: rm.default_strategy,
@@ -343,6 +347,7 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
       (stopping ??= (async () => {
         // Say goodbye first so the others drop us at once, then close everything.
         await ask<DiscoveryMessage, void>(discoveryActor, (reply) => ({ type: 'leave', reply: () => reply() }), 500).catch(() => undefined);
+        observe.close();
         await http.close();
         await system.stop();
         sampler.close();
