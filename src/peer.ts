@@ -10,6 +10,8 @@ import { startStatusServer, type StatusServer } from './http/server.js';
 import { clusterRoutes, toNodeView, type NodeView } from './http/routes/cluster.js';
 import { loadRoutes } from './http/routes/load.js';
 import { executionRoutes } from './http/routes/executions.js';
+import { observeRoutes } from './http/observe.js';
+import { fromHealthSample } from './metrics/sources.js';
 import { hubMessenger } from './hub-messenger.js';
 import { validatePlan, type Plan } from './plan/index.js';
 import { peerMessenger } from './protocol/peer-messenger.js';
@@ -342,17 +344,21 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
     }),
   );
 
+  /** Every role that follows membership hears each change; a lone peer's view (no one else) counts from the start. */
+  const membershipIs = (members: Member[]) => {
+    memberIds.clear();
+    for (const m of members) if (m.status !== 'dead') memberIds.add(m.node_id);
+    coordinatorActor.tell({ type: 'members', members });
+    replicationActor.tell({ type: 'members', peers: members.filter((m) => m.status === 'alive').map((m) => m.node_id) });
+    monitorActor.tell({ type: 'members', members });
+    poolActor.tell({ type: 'members', members });
+  };
+  membershipIs([]);
+
   // Membership last: its changes feed the coordinator's electorate and generator list.
   const discoveryActor: Actor<DiscoveryMessage, unknown> = await system.spawn(
     discovery({
-      onChange: (_change, members) => {
-        memberIds.clear();
-        for (const m of members) if (m.status !== 'dead') memberIds.add(m.node_id);
-        coordinatorActor.tell({ type: 'members', members });
-        replicationActor.tell({ type: 'members', peers: members.filter((m) => m.status === 'alive').map((m) => m.node_id) });
-        monitorActor.tell({ type: 'members', members });
-        poolActor.tell({ type: 'members', members });
-      },
+      onChange: (_change, members) => membershipIs(members),
       transport,
       self,
       heartbeatMs,
@@ -365,21 +371,21 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
     }),
   );
   const members = () => ask<DiscoveryMessage, Member[]>(discoveryActor, (reply) => ({ type: 'members.get', reply }));
-  // A peer alone never sees a membership change: tell the coordinator once, so that it counts itself as a generator.
-  coordinatorActor.tell({ type: 'members', members: await members() });
 
-  clusterRoutes(router, {
-    nodeId: transport.self,
-    version: VERSION,
-    startedAt,
-    coordinator: currentCoordinator,
-    health: healthBoard,
-    async nodes(): Promise<NodeView[]> {
-      const now = clock.now();
-      const me = toNodeView({ ...self, addresses: transport.addresses(), status: 'alive', last_seen: now, status_since: startedAt }, true);
-      return [me, ...(await members()).map((m) => toNodeView(m, false))];
-    },
-  });
+  const nodes = async (): Promise<NodeView[]> => {
+    const now = clock.now();
+    const me = toNodeView({ ...self, addresses: transport.addresses(), status: 'alive', last_seen: now, status_since: startedAt }, true);
+    return [me, ...(await members()).map((m) => toNodeView(m, false))];
+  };
+  clusterRoutes(router, { nodeId: transport.self, version: VERSION, startedAt, coordinator: currentCoordinator, health: healthBoard, nodes });
+  // Metrics, live page, HTML reports; node health from the node monitor's latest samples.
+  const nodeHealth = () => healthBoard.cluster().nodes.flatMap((n) => (n.sample ? [{ ...fromHealthSample(n.sample), status: n.state, health_score: n.score }] : []));
+  const healthSummary = () => {
+    const { nodes: _, ...aggregate } = healthBoard.cluster();
+    return aggregate;
+  };
+  const isCoordinator = async () => (await coordinatorStatus()).role === 'coordinator';
+  const observe = observeRoutes(router, { self: transport.self, store, nodes, coordinator: currentCoordinator, isCoordinator, nodeHealth, healthSummary });
 
   workloadRoutes(router, {
     defaultStrategy: rm.default_strategy,
@@ -410,6 +416,7 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
       (stopping ??= (async () => {
         // Say goodbye first so the others drop us at once, then close everything.
         await ask<DiscoveryMessage, void>(discoveryActor, (reply) => ({ type: 'leave', reply: () => reply() }), 500).catch(() => undefined);
+        observe.close();
         await http.close();
         await system.stop();
         sampler.close();
