@@ -37,7 +37,9 @@ function call(method: string, path: string, headers: Record<string, string> = {}
     const req = request(url, { method, headers: { ...(body !== undefined ? { 'content-length': String(Buffer.byteLength(body)) } : {}), ...headers } }, (res) => {
       let text = '';
       res.setEncoding('utf8').on('data', (c: string) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text === '' ? {} : (JSON.parse(text) as Answer['body']) }));
+      // The page and /metrics answer HTML and text: only JSON answers carry an error body.
+      const json = String(res.headers['content-type'] ?? '').includes('json');
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: json && text !== '' ? (JSON.parse(text) as Answer['body']) : {} }));
     });
     req.on('error', reject);
     req.end(body);
