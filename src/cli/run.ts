@@ -4,6 +4,9 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { ValidationError } from '../errors.js';
 import { parsePlan, type Plan } from '../plan/index.js';
+import { ConfigSchema, type Config } from '../config/schema.js';
+import { guardPlan, policyFromConfig } from '../guardrails/index.js';
+import { resolvePlanSecrets } from '../security/secrets.js';
 import { summarize, type LoadResults } from '../stats/index.js';
 import type { Logger } from '../util/log.js';
 import { startLoad } from '../../actors/load-generator/run.js';
@@ -15,6 +18,8 @@ import { EXIT } from './exit-codes.js';
 export interface RunCommandOptions {
   out?: string;
   csv?: string;
+  /** A self-contained HTML report. */
+  html?: string;
 }
 
 async function readPlan(file: string): Promise<Plan> {
@@ -28,10 +33,13 @@ async function readPlan(file: string): Promise<Plan> {
   return parsePlan(text, ext === '.json' ? 'json' : ext === '.yaml' || ext === '.yml' ? 'yaml' : undefined);
 }
 
-export async function runPlanCommand(file: string, options: RunCommandOptions, log: Logger): Promise<number> {
+export async function runPlanCommand(file: string, options: RunCommandOptions, log: Logger, config: Config = ConfigSchema.parse({})): Promise<number> {
   let plan: Plan;
   try {
     plan = await readPlan(file);
+    // The same caps and allow-list as a peer's API (any target when no list is set).
+    await guardPlan(plan, policyFromConfig(config, { whenUnset: 'any' }).policy);
+    plan = resolvePlanSecrets(plan, process.env);
   } catch (error) {
     if (error instanceof ValidationError) {
       process.stderr.write(`${error.message}\n`);
@@ -78,6 +86,12 @@ export async function runPlanCommand(file: string, options: RunCommandOptions, l
   process.stdout.write(`${summaryTable(report)}\n`);
   if (options.out) await writeFile(options.out, JSON.stringify(report, null, 2) + '\n');
   if (options.csv) await writeFile(options.csv, timeseriesCsv(report.timeseries));
+  if (options.html) {
+    // One generator: this peer. Its tasks' results together are its "node".
+    const { htmlReport, reportData, mergeResults } = await import('../report/html/index.js');
+    const byNode = new Map([['local', mergeResults(outcomes.map((o) => o.results))]]);
+    await writeFile(options.html, htmlReport(reportData({ report, plan: await readFile(file, 'utf8'), byNode })));
+  }
   if (failed) {
     log.error('the run failed', { error: failed.error });
     return EXIT.FAILURE;

@@ -1,5 +1,6 @@
 // The peer's embedded store: one SQLite file in the data directory (better-sqlite3: synchronous,
 // transactional, and the most used SQLite binding for Node 20, which has no node:sqlite).
+import { redactSecrets } from '../security/secrets.js';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -99,6 +100,10 @@ export class Store {
       deltas: this.#db.prepare<[string], { execution_id: string; run_id: string; seq: number; delta: string }>(
         'SELECT * FROM deltas WHERE execution_id = ? ORDER BY run_id, seq',
       ),
+      deltasAfter: this.#db.prepare<[number], { rowid: number; execution_id: string; run_id: string; seq: number; delta: string }>(
+        'SELECT rowid, * FROM deltas WHERE rowid > ? ORDER BY rowid',
+      ),
+      lastDeltaRow: this.#db.prepare<[], { last: number | null }>('SELECT max(rowid) AS last FROM deltas'),
       head: this.#db.prepare<[string], ExecutionHead>('SELECT execution_id, term, version, status, created_at FROM executions WHERE execution_id = ?'),
       headsIn: this.#db.prepare<[string], ExecutionHead>(
         'SELECT execution_id, term, version, status, created_at FROM executions WHERE status IN (SELECT value FROM json_each(?)) ORDER BY created_at DESC',
@@ -131,7 +136,8 @@ export class Store {
 
   /** Keep this version if it is newer (higher term, then higher version) than what is stored. True if written. */
   putExecution(execution: StoredExecution): boolean {
-    const result = this.#stmts.putExec.run({ ...execution, doc: JSON.stringify(execution.doc) });
+    // Secrets in plans never reach the disk (nor the API and replicas read from it).
+    const result = this.#stmts.putExec.run({ ...execution, doc: JSON.stringify(redactSecrets(execution.doc)) });
     return result.changes > 0;
   }
 
@@ -189,6 +195,16 @@ export class Store {
       }
     }
     return out;
+  }
+
+  /** Deltas stored after row `rowid`, in storage order, with their row: a cursor for readers that follow along. */
+  deltasAfter(rowid: number): (StoredDelta & { rowid: number })[] {
+    return this.#stmts.deltasAfter.all(rowid).map((r) => ({ ...r, delta: JSON.parse(r.delta) as ResultsDelta }));
+  }
+
+  /** The row of the latest stored delta (0 when none): cheap to poll. */
+  lastDeltaRow(): number {
+    return this.#stmts.lastDeltaRow.get()?.last ?? 0;
   }
 
   /** An execution's ordering fields and status, without reading its document. */
