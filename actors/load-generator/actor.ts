@@ -20,8 +20,14 @@ interface GeneratorState {
   entries: Map<string, Entry>;
 }
 
-/** Finished runs kept for GET /load/metrics. */
-const KEEP_FINISHED = 100;
+/** Finished runs kept for GET /load/metrics (about 1 MB each: their results hold full histograms). */
+const KEEP_FINISHED = 20;
+
+/** What is kept of a finished run: its outcome, answering as the run did once finished. */
+function endedRun(run: LoadRun, outcome: RunOutcome): LoadRun {
+  const { id, startAt } = run;
+  return { id, startAt, state: 'finished', done: Promise.resolve(outcome), stop: () => {}, setSegment: () => {}, snapshot: () => outcome.results };
+}
 
 function view(entry: Entry): LoadTaskView {
   return {
@@ -98,7 +104,11 @@ export function loadGenerator(): Behaviour<LoadGeneratorMessage, GeneratorState>
           break;
         case 'load.finished': {
           const entry = state.entries.get(msg.taskId);
-          if (entry) entry.outcome = msg.outcome;
+          if (entry) {
+            entry.outcome = msg.outcome;
+            // The run's closure holds its client, recorder and buffers (MBs): keep only what it produced.
+            entry.run = endedRun(entry.run, msg.outcome);
+          }
           ctx.log.info('load finished', { task: msg.taskId, status: msg.outcome.status, requests: msg.outcome.results.totals.requests });
           const finished = [...state.entries.values()].filter((e) => e.outcome);
           for (const old of finished.slice(0, Math.max(0, finished.length - KEEP_FINISHED))) state.entries.delete(old.id);
