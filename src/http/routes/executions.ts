@@ -15,7 +15,7 @@ export interface ExecutionsSource {
   cancel(executionId: string): Promise<string>;
 }
 
-function summaryOf(doc: ExecutionDoc, now: number) {
+export function summaryOf(doc: ExecutionDoc, now: number) {
   return {
     execution_id: doc.execution_id,
     name: doc.name,
@@ -37,54 +37,60 @@ function unavailable(error: unknown): HttpError {
 }
 
 export function executionRoutes(router: Router, source: ExecutionsSource): void {
-  router.on('POST', '/api/executions', async (req) => {
-    const body = await req.json();
-    validatePlan(body); // a bad plan is answered here, with every problem
-    const executionId = randomUUID();
-    let doc: ExecutionDoc | undefined;
-    try {
-      doc = await source.submit(executionId, body);
-    } catch (error) {
-      throw unavailable(error);
-    }
-    // Keep the coordinator's first version here too, so this peer answers GET at once.
-    if (doc) source.store.putExecution({ execution_id: doc.execution_id, term: doc.term, version: doc.version, status: doc.status, created_at: doc.created_at, doc });
-    return { status: 201, json: { execution_id: executionId } };
-  });
+  router.on('POST', '/api/executions', async (req) => ({ status: 201, json: await submitPlan(source, await req.json()) }));
 
-  router.on('GET', '/api/executions', () => {
-    const now = Date.now();
-    return { json: { executions: source.store.listExecutions().map((e) => summaryOf(e.doc as ExecutionDoc, now)) } };
-  });
+  router.on('GET', '/api/executions', () => ({ json: { executions: listExecutions(source) } }));
+  router.on('GET', '/api/executions/:id', (req) => ({ json: executionView(source, req.params.id!) }));
 
-  router.on('GET', '/api/executions/:id', (req) => {
-    const stored = source.store.getExecution(req.params.id!);
-    if (!stored) throw new HttpError(404, 'EXECUTION_NOT_FOUND', `no execution ${req.params.id}`);
-    const doc = stored.doc as ExecutionDoc;
-    const now = Date.now();
-    const sent = requestsByNode(source.store.deltas(doc.execution_id));
-    return {
-      json: {
-        ...summaryOf(doc, now),
-        start_at: doc.start_at === null ? null : new Date(doc.start_at).toISOString(),
-        finished_at: doc.finished_at === null ? null : new Date(doc.finished_at).toISOString(),
-        error: doc.error ?? null,
-        plan: doc.plan,
-        nodes: doc.assignments.map((a) => ({ node_id: a.node_id, state: a.state, segment: a.segment, reason: a.reason ?? null, assign_rtt_ms: a.assign_rtt_ms ?? null, total_requests: sent[a.node_id] ?? 0 })),
-        report: storedReport(source.store, doc, now),
-      },
-    };
-  });
+  router.on('DELETE', '/api/executions/:id', async (req) => ({ json: await cancelExecution(source, req.params.id!) }));
+}
 
-  router.on('DELETE', '/api/executions/:id', async (req) => {
-    const id = req.params.id!;
-    if (!source.store.getExecution(id)) throw new HttpError(404, 'EXECUTION_NOT_FOUND', `no execution ${id}`);
-    let status: string;
-    try {
-      status = await source.cancel(id);
-    } catch (error) {
-      throw unavailable(error);
-    }
-    return { json: { execution_id: id, status } };
-  });
+// The operations themselves, shared by the routes and the in-process MCP client.
+
+/** Validates a plan (every problem at once) and hands it to the coordinator. */
+export async function submitPlan(source: ExecutionsSource, body: unknown): Promise<{ execution_id: string }> {
+  validatePlan(body); // a bad plan is answered here, with every problem
+  const executionId = randomUUID();
+  let doc: ExecutionDoc | undefined;
+  try {
+    doc = await source.submit(executionId, body);
+  } catch (error) {
+    throw unavailable(error);
+  }
+  // Keep the coordinator's first version here too, so this peer answers GET at once.
+  if (doc) source.store.putExecution({ execution_id: doc.execution_id, term: doc.term, version: doc.version, status: doc.status, created_at: doc.created_at, doc });
+  return { execution_id: executionId };
+}
+
+export function listExecutions(source: ExecutionsSource) {
+  const now = Date.now();
+  return source.store.listExecutions().map((e) => summaryOf(e.doc as ExecutionDoc, now));
+}
+
+export function executionView(source: ExecutionsSource, id: string) {
+  const stored = source.store.getExecution(id);
+  if (!stored) throw new HttpError(404, 'EXECUTION_NOT_FOUND', `no execution ${id}`);
+  const doc = stored.doc as ExecutionDoc;
+  const now = Date.now();
+  const sent = requestsByNode(source.store.deltas(doc.execution_id));
+  return {
+    ...summaryOf(doc, now),
+    start_at: doc.start_at === null ? null : new Date(doc.start_at).toISOString(),
+    finished_at: doc.finished_at === null ? null : new Date(doc.finished_at).toISOString(),
+    error: doc.error ?? null,
+    plan: doc.plan,
+    nodes: doc.assignments.map((a) => ({ node_id: a.node_id, state: a.state, segment: a.segment, reason: a.reason ?? null, assign_rtt_ms: a.assign_rtt_ms ?? null, total_requests: sent[a.node_id] ?? 0 })),
+    report: storedReport(source.store, doc, now),
+  };
+}
+
+export async function cancelExecution(source: ExecutionsSource, id: string): Promise<{ execution_id: string; status: string }> {
+  if (!source.store.getExecution(id)) throw new HttpError(404, 'EXECUTION_NOT_FOUND', `no execution ${id}`);
+  let status: string;
+  try {
+    status = await source.cancel(id);
+  } catch (error) {
+    throw unavailable(error);
+  }
+  return { execution_id: id, status };
 }
