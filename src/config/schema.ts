@@ -53,6 +53,15 @@ export const ConfigSchema = z
       })
       .strict()
       .prefault({}),
+    mcp: z
+      .object({
+        token: z.string().min(16, 'use at least 16 characters').optional(),
+        allowed_origins: z.array(z.string().min(1)).default([]),
+        confirm_requests: z.number().int().nonnegative().default(100_000),
+        confirm_rps: z.number().nonnegative().default(1_000),
+      })
+      .strict()
+      .prefault({}),
     // Sections of the seed's mcp_config.yaml that later roles read; accepted as they are for now.
     load_generation: z.record(z.string(), z.unknown()).optional(),
     resource_management: z.record(z.string(), z.unknown()).optional(),

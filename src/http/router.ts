@@ -42,8 +42,18 @@ interface Route {
 
 export const MAX_BODY_BYTES = 8 * 1024 * 1024;
 
+/** A handler that owns the raw exchange (streaming protocols such as MCP's streamable HTTP). */
+export type RawHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+
 export class Router {
   readonly #routes: Route[] = [];
+  readonly #mounts = new Map<string, RawHandler>();
+
+  /** Serves every method on exactly this path with a raw handler. */
+  mount(path: string, handler: RawHandler): this {
+    this.#mounts.set(path, handler);
+    return this;
+  }
 
   on(method: Method, pattern: string, handler: RouteHandler): this {
     this.#routes.push({ method, segments: pattern.split('/').filter(Boolean), handler });
@@ -52,6 +62,8 @@ export class Router {
 
   async dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://local');
+    const raw = this.#mounts.get(url.pathname);
+    if (raw) return raw(req, res);
     const segments = url.pathname.split('/').filter(Boolean).map(safeDecode);
     const matching = this.#routes.map((route) => ({ route, params: match(route.segments, segments) })).filter((m) => m.params);
     let result: HttpResult;

@@ -31,6 +31,9 @@ export type DryRun = z.infer<typeof DryRunSchema>;
 
 const round = (x: number) => Math.round(x * 1000) / 1000;
 
+/** The peers that would generate load now. */
+export const generatorsOf = (nodes: readonly ClusterNode[]): string[] => eligibleGenerators(nodes);
+
 export function dryRun(plan: Plan, nodes: readonly ClusterNode[]): DryRun {
   const generators = eligibleGenerators(nodes);
   const segments = splitEqually(generators);
