@@ -14,6 +14,7 @@ import { executionRoutes } from './http/routes/executions.js';
 import { hubMessenger } from './hub-messenger.js';
 import { isFinalFailure } from './messaging.js';
 import { validatePlan, type Plan } from './plan/index.js';
+import { peerGuard, tcpPorts } from './guardrails/index.js';
 import type { ResultsDelta } from './stats/index.js';
 import { Store } from './store/store.js';
 import { Libp2pTransport } from './transport/libp2p/transport.js';
@@ -108,6 +109,13 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
     started_at: startedAt,
   };
 
+  const guard = peerGuard(config, {
+    ownPorts: [http.port, ...tcpPorts(transport.addresses())],
+    activeExecutions: () => store.listExecutions(['pending', 'running']).length,
+    permanent: (code, error) => new PermanentError(code, error.message, { details: error.details }),
+  });
+  if (guard.warning) log.warn(guard.warning);
+
   // Messaging hub: direct messages with delivery modes.
   const hub: Actor<HubMessage, unknown> = await system.spawn(messagingHub({ transport, messageTimeoutMs: config.communication.message_timeout * 1_000 }));
   const messenger = hubMessenger(hub, transport.self);
@@ -132,7 +140,7 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
 
   // Load generation, local and assigned.
   const generatorActor: Actor<LoadGeneratorMessage, unknown> = await system.spawn(loadGenerator());
-  loadRoutes(router, generatorActor, transport.self);
+  loadRoutes(router, generatorActor, transport.self, { check: guard.checkTask, maxConcurrent: config.orchestrator.max_concurrent_executions });
 
   // Election and executions.
   const coordinatorActor: Actor<CoordinatorMessage, unknown> = await system.spawn(
@@ -162,6 +170,9 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
       // No retry can fix a plan.
       throw new PermanentError('PERMANENT_PLAN_INVALID', errorMessage(error), { details: (error as ValidationError).problems });
     }
+    await guard.admitExecution(valid).catch((error: unknown) => {
+      throw guard.asPermanent(error);
+    });
     return unwrap(
       ask<CoordinatorMessage, Outcome<ExecutionDoc | undefined>>(coordinatorActor, (reply) => ({ type: 'execution.submit', executionId: execution_id, plan: valid, source: plan, reply })),
     );
@@ -205,6 +216,7 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
     store,
     submit: async (executionId, plan) => (await toCoordinator(KINDS.submit, { execution_id: executionId, plan })) as ExecutionDoc | undefined,
     cancel: async (executionId) => String(await toCoordinator(KINDS.cancel, { execution_id: executionId })),
+    admit: guard.admitExecution,
   });
 
   const agent = new AssignmentAgent({
@@ -214,6 +226,7 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
     coordinator: currentCoordinator,
     log: log.child('assignments'),
     orphanTimeoutMs: ORPHAN_TIMEOUT_MS,
+    admit: async (plan) => guard.checkAssigned(plan),
   });
   agent.start();
 

@@ -21,6 +21,8 @@ export interface AssignmentPorts {
   log: Logger;
   /** Stop load after this long without any coordinator's word. */
   orphanTimeoutMs: number;
+  /** This peer's own guardrails on an assigned plan: throws (a PermanentError) to refuse it. */
+  admit?(plan: Plan): Promise<void>;
 }
 
 interface Outgoing {
@@ -74,7 +76,7 @@ export class AssignmentAgent {
     this.#highestTerm = term;
   }
 
-  #onAssign(a: ReturnType<typeof AssignPayload.parse>): { accepted: true } {
+  async #onAssign(a: ReturnType<typeof AssignPayload.parse>): Promise<{ accepted: true }> {
     this.#fence(a.term, 'assignment');
     if (this.#work.has(a.execution_id)) return { accepted: true }; // delivered twice
     if (this.#stopped.has(a.execution_id)) throw new PermanentError('PERMANENT_STOPPED', `execution ${a.execution_id} was stopped here`);
@@ -84,6 +86,10 @@ export class AssignmentAgent {
     } catch (error) {
       throw new PermanentError('PERMANENT_PLAN_INVALID', (error as Error).message);
     }
+    // Nothing is sent to a target this peer refuses, whoever assigned it.
+    await this.#p.admit?.(plan);
+    if (this.#work.has(a.execution_id)) return { accepted: true }; // delivered twice meanwhile
+    if (this.#stopped.has(a.execution_id)) throw new PermanentError('PERMANENT_STOPPED', `execution ${a.execution_id} was stopped here`);
     const work: ExecutionWork = { plan, outbox: new Map(), lastContact: Date.now(), finishedTasks: 0, stopped: false, segmentVersion: 0 };
     this.#work.set(a.execution_id, work);
     // Acknowledge once accepted. Setting up a run costs a few ms of this event loop, which on the

@@ -35,7 +35,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       return (await import('./start.js')).runPeer(loaded.config, log);
     case 'run':
       if (operands.length !== 1) return usage(`'run' takes one plan file, got ${operands.length}`);
-      return (await import('./run.js')).runPlanCommand(operands[0]!, loaded.command, log);
+      return (await import('./run.js')).runPlanCommand(operands[0]!, loaded.command, log, loaded.config);
     default:
       return usage(`unknown command '${command}'`);
   }

@@ -56,7 +56,7 @@ describe('assignment agent', () => {
     const deltas = sent.filter((s) => s.kind === KINDS.delta).map((s) => (s.payload as { delta: { totals: { requests: number } } }).delta);
     expect(deltas.reduce((n, d) => n + d.totals.requests, 0)).toBe(target!.count());
     expect(target!.count()).toBe(100);
-    expect(() => assign(2, 'e2')).toThrowError(expect.objectContaining({ code: 'PERMANENT_STALE_TERM' }));
+    await expect(assign(2, 'e2')).rejects.toMatchObject({ code: 'PERMANENT_STALE_TERM' });
   });
 
   it('resends every delta to a new coordinator', async () => {

@@ -2,9 +2,10 @@
 // it to the coordinator; reads are answered from this peer's replica of the executions.
 import { randomUUID } from 'node:crypto';
 import type { Store } from '../../store/store.js';
-import { validatePlan } from '../../plan/index.js';
+import { validatePlan, type Plan } from '../../plan/index.js';
 import { McpError } from '../../errors.js';
 import { HttpError, type Router } from '../router.js';
+import { PLAN_REFUSED, TOO_MANY_EXECUTIONS } from '../../guardrails/index.js';
 import type { ExecutionDoc } from '../../../actors/coordinator/execution.js';
 import { progressPercent, requestsByNode, storedReport } from '../../../actors/coordinator/results-view.js';
 
@@ -13,6 +14,8 @@ export interface ExecutionsSource {
   /** Hand a validated plan to the coordinator; resolves with its first version of the execution. */
   submit(executionId: string, plan: unknown): Promise<ExecutionDoc | undefined>;
   cancel(executionId: string): Promise<string>;
+  /** Guardrails: throws a ValidationError (caps, targets) or TooManyExecutionsError before anything is sent. */
+  admit?(plan: Plan): Promise<void>;
 }
 
 export function summaryOf(doc: ExecutionDoc, now: number) {
@@ -27,8 +30,19 @@ export function summaryOf(doc: ExecutionDoc, now: number) {
   };
 }
 
+/** A guardrail's refusal, local or relayed by the coordinator: 429 over the concurrency cap, 400 otherwise. */
+function refusal(error: unknown): unknown {
+  const cause = (error as { details?: { cause_code?: unknown } } | null)?.details?.cause_code;
+  if (error instanceof McpError && (error.code === TOO_MANY_EXECUTIONS || cause === `PERMANENT_${TOO_MANY_EXECUTIONS}`)) {
+    return new HttpError(429, TOO_MANY_EXECUTIONS, error.message, error.code === TOO_MANY_EXECUTIONS ? error.details : null);
+  }
+  if (cause === `PERMANENT_${PLAN_REFUSED}`) return new HttpError(400, PLAN_REFUSED, (error as Error).message);
+  return error;
+}
+
 function unavailable(error: unknown): HttpError {
-  if (error instanceof HttpError) return error;
+  const refused = refusal(error);
+  if (refused instanceof HttpError) return refused;
   const code = error instanceof McpError ? error.code : 'INTERNAL';
   const message = error instanceof Error ? error.message : String(error);
   if (code === 'NO_COORDINATOR') return new HttpError(503, code, message);
@@ -49,7 +63,12 @@ export function executionRoutes(router: Router, source: ExecutionsSource): void 
 
 /** Validates a plan (every problem at once) and hands it to the coordinator. */
 export async function submitPlan(source: ExecutionsSource, body: unknown): Promise<{ execution_id: string }> {
-  validatePlan(body); // a bad plan is answered here, with every problem
+  const plan = validatePlan(body); // a bad plan is answered here, with every problem
+  try {
+    await source.admit?.(plan);
+  } catch (error) {
+    throw refusal(error);
+  }
   const executionId = randomUUID();
   let doc: ExecutionDoc | undefined;
   try {

@@ -1,7 +1,8 @@
 // The load generator API of every status port: /load/start, /load/stop/{id}, /load/metrics/{id}, /load/status.
 import { ask } from '../../actor/ask.js';
 import type { ActorRef } from '../../actor/types.js';
-import { validateLoadTask } from '../../plan/index.js';
+import { validateLoadTask, type LoadTask } from '../../plan/index.js';
+import { admitOneMore, TOO_MANY_EXECUTIONS, type TooManyExecutionsError } from '../../guardrails/index.js';
 import { HttpError, type Router } from '../router.js';
 import { buildReport } from '../../../actors/load-generator/report.js';
 import type { LoadGeneratorMessage, LoadTaskView } from '../../../actors/load-generator/messages.js';
@@ -21,7 +22,14 @@ function reportOf(view: LoadTaskView) {
   });
 }
 
-export function loadRoutes(router: Router, generator: ActorRef<LoadGeneratorMessage>, nodeId: string): void {
+export interface LoadGuard {
+  /** Throws a ValidationError when the task goes over a cap or aims at a refused target. */
+  check(task: LoadTask, prefix: string): Promise<void>;
+  /** Load tasks running at once on this peer at most (429 over it). */
+  maxConcurrent: number;
+}
+
+export function loadRoutes(router: Router, generator: ActorRef<LoadGeneratorMessage>, nodeId: string, guard?: LoadGuard): void {
   const get = (taskId: string) => ask<LoadGeneratorMessage, LoadTaskView | undefined>(generator, (reply) => ({ type: 'load.get', taskId, reply }));
   const notFound = (taskId: string) => new HttpError(404, 'TASK_NOT_FOUND', `no load task ${taskId} on this peer`);
 
@@ -36,6 +44,15 @@ export function loadRoutes(router: Router, generator: ActorRef<LoadGeneratorMess
     }
     const task = validateLoadTask(wrapped ? body.parameters : body, wrapped ? 'parameters' : '');
     const name = wrapped && typeof body.name === 'string' ? body.name : 'load_test';
+    if (guard) {
+      await guard.check(task, wrapped ? 'parameters' : '');
+      const views = await ask<LoadGeneratorMessage, LoadTaskView[]>(generator, (reply) => ({ type: 'load.list', reply }));
+      try {
+        admitOneMore(views.filter((v) => !v.outcome).length, guard.maxConcurrent);
+      } catch (error) {
+        throw new HttpError(429, TOO_MANY_EXECUTIONS, (error as Error).message, (error as TooManyExecutionsError).details);
+      }
+    }
     const taskId = await ask<LoadGeneratorMessage, string>(generator, (reply) => ({ type: 'load.start', request: { task, name }, reply }));
     return { status: 201, json: { task_id: taskId } };
   });

@@ -1,0 +1,46 @@
+// The guardrails of a running peer, ready to wire: REST and the coordinator admit executions, /load/start
+// checks its task, and a generator re-checks what it is assigned against its own policy.
+import type { Config } from '../config/schema.js';
+import { McpError } from '../errors.js';
+import type { LoadTask, Plan } from '../plan/index.js';
+import { admitOneMore } from './admission.js';
+import { guardPlan, guardTask } from './check-plan.js';
+import { openPolicyWarning, policyFromConfig, type GuardPolicy } from './policy.js';
+
+export interface PeerGuard {
+  policy: GuardPolicy;
+  /** A warning to log at start, when any target is allowed on a status port reachable from the network. */
+  warning?: string;
+  /** Caps, targets and the concurrency cap of a new execution; throws a coded error. */
+  admitExecution(plan: Plan): Promise<void>;
+  checkTask(task: LoadTask, prefix: string): Promise<void>;
+  /** A generator's own check of an assigned plan (caps and targets), as a permanent wire error. */
+  checkAssigned(plan: Plan): Promise<void>;
+  /** For the wire: the same refusal as a `PERMANENT_<code>` error a sender will not retry. */
+  asPermanent(error: unknown): unknown;
+}
+
+/** The TCP ports in libp2p listen addresses (`/ip4/…/tcp/4001/p2p/…`). */
+export function tcpPorts(addresses: readonly string[]): number[] {
+  return [...new Set(addresses.map((a) => /\/tcp\/(\d+)/.exec(a)?.[1]).filter((p): p is string => p !== undefined).map(Number))];
+}
+
+export function peerGuard(config: Config, options: { ownPorts: number[]; activeExecutions: () => number; permanent: (code: `PERMANENT_${string}`, error: McpError) => Error }): PeerGuard {
+  const { policy } = policyFromConfig(config, { whenUnset: 'any', ownPorts: options.ownPorts });
+  const warning = openPolicyWarning(config);
+  const toPermanent = (error: unknown) => (error instanceof McpError && !error.code.startsWith('PERMANENT_') ? options.permanent(`PERMANENT_${error.code}`, error) : error);
+  return {
+    policy,
+    ...(warning ? { warning } : {}),
+    async admitExecution(plan) {
+      admitOneMore(options.activeExecutions(), config.orchestrator.max_concurrent_executions);
+      await guardPlan(plan, policy);
+    },
+    checkTask: (task, prefix) => guardTask(task, policy, prefix),
+    checkAssigned: (plan) =>
+      guardPlan(plan, policy).catch((error: unknown) => {
+        throw toPermanent(error);
+      }),
+    asPermanent: toPermanent,
+  };
+}
