@@ -8,9 +8,10 @@ import { McpError, errorMessage, type ValidationError } from './errors.js';
 import { PermanentError } from '../actors/messaging-hub/errors.js';
 import { Router } from './http/router.js';
 import { startStatusServer, type StatusServer } from './http/server.js';
-import { clusterRoutes, toNodeView, type NodeView } from './http/routes/cluster.js';
+import { clusterRoutes, toNodeView, type ClusterSource, type NodeView } from './http/routes/cluster.js';
 import { loadRoutes } from './http/routes/load.js';
-import { executionRoutes } from './http/routes/executions.js';
+import { executionRoutes, type ExecutionsSource } from './http/routes/executions.js';
+import { localClusterClient, mcpSurface, mountMcp, type ClusterClient } from './mcp/index.js';
 import { hubMessenger } from './hub-messenger.js';
 import { isFinalFailure } from './messaging.js';
 import { validatePlan, type Plan } from './plan/index.js';
@@ -44,6 +45,8 @@ export interface Peer {
   addresses(): string[];
   members(): Promise<Member[]>;
   coordinatorStatus(): Promise<CoordinatorStatus>;
+  /** The cluster as the MCP surface sees it (for `node peer.js mcp`). */
+  readonly mcpClient: ClusterClient;
   stop(): Promise<void>;
 }
 
@@ -212,12 +215,13 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
     }
     throw lastError;
   };
-  executionRoutes(router, {
+  const executionsSource: ExecutionsSource = {
     store,
     submit: async (executionId, plan) => (await toCoordinator(KINDS.submit, { execution_id: executionId, plan })) as ExecutionDoc | undefined,
     cancel: async (executionId) => String(await toCoordinator(KINDS.cancel, { execution_id: executionId })),
     admit: guard.admitExecution,
-  });
+  };
+  executionRoutes(router, executionsSource);
 
   const agent = new AssignmentAgent({
     self: transport.self,
@@ -254,7 +258,7 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
     }),
   );
 
-  clusterRoutes(router, {
+  const clusterSource: ClusterSource = {
     nodeId: transport.self,
     version: VERSION,
     startedAt,
@@ -264,7 +268,11 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
       const me = toNodeView({ ...self, addresses: transport.addresses(), status: 'alive', last_seen: now, status_since: startedAt }, true);
       return [me, ...(await members()).map((m) => toNodeView(m, false))];
     },
-  });
+  };
+  clusterRoutes(router, clusterSource);
+  // The MCP surface over the same sources as the REST routes.
+  const mcpClient = localClusterClient(clusterSource, executionsSource);
+  const mcp = mountMcp(router, mcpSurface(mcpClient, config, [http.port, ...tcpPorts(transport.addresses())], log.child('mcp')), config);
 
   let stopping: Promise<void> | undefined;
   return {
@@ -275,11 +283,13 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
     addresses: () => transport.addresses(),
     members,
     coordinatorStatus,
+    mcpClient,
     stop: () =>
       (stopping ??= (async () => {
         // Say goodbye first so the others drop us at once, then close everything.
         await ask<DiscoveryMessage, void>(discoveryActor!, (reply) => ({ type: 'leave', reply: () => reply() }), 500).catch(() => undefined);
         agent.stop();
+        await mcp.close();
         clearInterval(memberRefresh);
         await http.close();
         await system.stop();

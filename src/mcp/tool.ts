@@ -12,13 +12,16 @@ export interface Refusal {
   message: string;
   /** The plan field at fault, e.g. `tasks[0].parameters.targets[1].url`. */
   path?: string;
-  /** The setting an operator would change to allow it, e.g. `MCP_ALLOWED_TARGETS`. */
+  /** The setting an operator would change to allow it, e.g. `security.allowed_targets (MCP_ALLOWED_TARGETS, …)`. */
   setting?: string;
+  /** What the plan asked, and the cap it went over. */
+  value?: number | string;
+  limit?: number | string;
 }
 
 export interface Guardrails {
   /** Every refusal for this plan on this cluster; empty when it may run. */
-  check(plan: Plan, dry: DryRun): Refusal[];
+  check(plan: Plan, dry: DryRun): Promise<Refusal[]>;
   readonly confirm: ConfirmThreshold;
   /** A short description of the policy in force, for validate_plan and the guide. */
   describe(): Record<string, unknown>;

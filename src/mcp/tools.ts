@@ -15,14 +15,14 @@ import { READ_ONLY, tool, type Refusal, type ToolContext, type ToolDeclaration }
 const planInput = z.looseObject({}).describe('a plan { name, tasks: [{ type: "load_test", parameters }] }, as in the CLI and REST API; its JSON Schema is the resource mcpdt://plan/schema');
 const executionId = z.string().min(1).describe('the execution_id start_test returned');
 const ProblemSchema = z.object({ path: z.string(), message: z.string() });
-const RefusalSchema = z.object({ code: z.string(), message: z.string(), path: z.string().optional(), setting: z.string().optional() });
+const RefusalSchema = z.object({ code: z.string(), message: z.string(), path: z.string().optional(), setting: z.string().optional(), value: z.union([z.number(), z.string()]).optional(), limit: z.union([z.number(), z.string()]).optional() });
 
 /** What a plan would do and whether it may: shared by validate_plan and start_test. */
 async function assess(ctx: ToolContext, raw: unknown) {
   const plan = validatePlan(raw);
   const status = await ctx.cluster.status();
   const dry = dryRun(plan, status.nodes);
-  return { plan, dry, refusals: ctx.guardrails.check(plan, dry), reasons: confirmationReasons(dry, ctx.guardrails.confirm) };
+  return { plan, dry, refusals: await ctx.guardrails.check(plan, dry), reasons: confirmationReasons(dry, ctx.guardrails.confirm) };
 }
 
 function refuse(refusals: Refusal[]): never {

@@ -1,0 +1,54 @@
+// `node peer.js mcp [--peer URL]`: an MCP server on stdio. Without --peer it joins the cluster as a peer of its
+// own; with it, it speaks to a running peer's REST API. stdout carries only protocol frames: logs go to stderr.
+import { serveStdio } from '@modelcontextprotocol/server/stdio';
+import type { Config } from '../config/schema.js';
+import { tcpPorts } from '../guardrails/index.js';
+import { httpClusterClient, mcpServerFactory, mcpSurface } from '../mcp/index.js';
+import type { Logger } from '../util/log.js';
+import { EXIT } from './exit-codes.js';
+
+const STOP_DEADLINE_MS = 2_000;
+
+export async function runMcpStdio(config: Config, peerUrl: string | undefined, log: Logger): Promise<number> {
+  // Whatever a dependency prints must not corrupt the protocol stream.
+  console.log = console.info = console.debug = console.error;
+  process.on('unhandledRejection', (error) => log.error('unhandled rejection', { error }));
+  let stopPeer: (() => Promise<void>) | undefined;
+  let surface;
+  if (peerUrl !== undefined) {
+    try {
+      new URL(peerUrl);
+    } catch {
+      process.stderr.write(`--peer: not a URL: ${peerUrl}\n`);
+      return EXIT.INVALID;
+    }
+    surface = mcpSurface(httpClusterClient(peerUrl, { ...(config.security.api_token ? { token: config.security.api_token } : {}) }), config, [], log.child('mcp'));
+  } else {
+    const { startPeer } = await import('../peer.js');
+    let peer;
+    try {
+      peer = await startPeer(config, { log });
+    } catch (error) {
+      log.error('cannot start the peer', { error });
+      return 1;
+    }
+    log.info('mcp on stdio, joined the cluster', { peer: peer.id, status: peer.httpUrl });
+    stopPeer = () => peer.stop();
+    surface = mcpSurface(peer.mcpClient, config, [new URL(peer.httpUrl).port, ...tcpPorts(peer.addresses())].map(Number), log.child('mcp'));
+  }
+  const server = serveStdio(mcpServerFactory(surface), { onerror: (error) => log.debug('mcp stdio error', { error }) });
+
+  const reason = await new Promise<string>((resolve) => {
+    process.stdin.once('end', () => resolve('stdin closed'));
+    process.stdin.once('close', () => resolve('stdin closed'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+  log.info('stopping', { reason });
+  const deadline = new Promise<void>((resolve) => setTimeout(resolve, STOP_DEADLINE_MS).unref());
+  await Promise.race([(async () => {
+    await server.close().catch(() => undefined);
+    await stopPeer?.();
+  })(), deadline]);
+  return EXIT.OK;
+}
