@@ -31,6 +31,14 @@ export class ValidationError extends McpError {
   }
 }
 
+/** Thrown by a message handler for a message that no retry can fix (a retrying sender gives up at once). */
+export class PermanentError extends McpError {
+  override name = 'PermanentError';
+  constructor(code: `PERMANENT_${string}`, message: string, options: { cause?: unknown; details?: unknown } = {}) {
+    super(code, message, options);
+  }
+}
+
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }

@@ -1,5 +1,6 @@
 // What roles need of the messaging hub: send a direct message with a delivery mode, and handle a kind.
-export type DeliveryMode = 'fire-and-forget' | 'at-least-once' | 'exactly-once' | 'reliable';
+export const DELIVERY_MODES = ['fire-and-forget', 'at-least-once', 'exactly-once', 'reliable'] as const;
+export type DeliveryMode = (typeof DELIVERY_MODES)[number];
 
 export interface Messenger {
   /** Resolves with the receiver's answer; rejects with an McpError when the mode gives up. */

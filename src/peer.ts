@@ -4,8 +4,7 @@ import { ActorSystem } from './actor/system.js';
 import { ask } from './actor/ask.js';
 import type { Actor } from './actor/actor.js';
 import type { Config } from './config/schema.js';
-import { McpError, errorMessage, type ValidationError } from './errors.js';
-import { PermanentError } from '../actors/messaging-hub/errors.js';
+import { PermanentError, errorMessage, type ValidationError } from './errors.js';
 import { Router } from './http/router.js';
 import { startStatusServer, type StatusServer } from './http/server.js';
 import { clusterRoutes, toNodeView, type ClusterSource, type NodeView } from './http/routes/cluster.js';
@@ -13,29 +12,30 @@ import { loadRoutes } from './http/routes/load.js';
 import { executionRoutes, type ExecutionsSource } from './http/routes/executions.js';
 import { localClusterClient, mcpSurface, mountMcp, type ClusterClient } from './mcp/index.js';
 import { hubMessenger } from './hub-messenger.js';
-import { isFinalFailure } from './messaging.js';
 import { validatePlan, type Plan } from './plan/index.js';
 import { peerGuard, tcpPorts } from './guardrails/index.js';
-import type { ResultsDelta } from './stats/index.js';
+import { peerMessenger } from './protocol/peer-messenger.js';
+import type { Member, MemberInfo } from './protocol/membership.js';
+import type { ExecutionDoc } from './execution/contract.js';
+import { officeClient } from './execution/office.js';
 import { Store } from './store/store.js';
 import { Libp2pTransport } from './transport/libp2p/transport.js';
 import type { Transport } from './transport/transport.js';
 import { systemClock, type Clock } from './util/clock.js';
 import type { Logger } from './util/log.js';
-import { parseOrThrow } from './validation.js';
 import { VERSION } from './version.js';
 import { discovery } from '../actors/discovery/discovery.js';
 import { timingFor } from '../actors/discovery/membership.js';
-import type { DiscoveryMessage, Member, MemberInfo } from '../actors/discovery/messages.js';
+import type { DiscoveryMessage } from '../actors/discovery/messages.js';
 import { coordinator } from '../actors/coordinator/coordinator.js';
 import { DEFAULT_ELECTION_TIMING, type DurableElectionState } from '../actors/coordinator/election.js';
-import { CancelPayload, DeltaPayload, KINDS, ReplicateDeltaPayload, ReplicatePayload, SubmitPayload, type DeltaAck, type ExecutionDoc } from '../actors/coordinator/execution.js';
 import type { CoordinatorMessage, CoordinatorStatus, Outcome } from '../actors/coordinator/messages.js';
 import { loadGenerator } from '../actors/load-generator/actor.js';
-import { AssignmentAgent } from '../actors/load-generator/assignments.js';
+import { assignments } from '../actors/load-generator/assignments.js';
 import type { LoadGeneratorMessage } from '../actors/load-generator/messages.js';
 import { messagingHub } from '../actors/messaging-hub/hub.js';
 import type { HubMessage } from '../actors/messaging-hub/messages.js';
+import { eligibleGenerators, splitEqually } from '../actors/test-distributor/split.js';
 
 export interface Peer {
   readonly id: string;
@@ -119,25 +119,19 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
   });
   if (guard.warning) log.warn(guard.warning);
 
-  // Messaging hub: direct messages with delivery modes.
+  // Messaging hub: direct messages with delivery modes, typed by kind (src/protocol/peer-protocol.ts).
   const hub: Actor<HubMessage, unknown> = await system.spawn(messagingHub({ transport, messageTimeoutMs: config.communication.message_timeout * 1_000 }));
-  const messenger = hubMessenger(hub, transport.self);
+  const messenger = peerMessenger(hubMessenger(hub, transport.self));
 
   // Replicas of executions and their results, on every peer.
-  messenger.on(KINDS.replicate, (payload) => {
-    const { doc } = parseOrThrow(ReplicatePayload, payload, 'PERMANENT_INVALID', 'invalid replica');
-    const full = doc as unknown as ExecutionDoc;
-    store.putExecution({ execution_id: full.execution_id, term: full.term, version: full.version, status: full.status, created_at: full.created_at, doc: full });
-    return true;
+  messenger.on('execution.replicate', ({ doc }) => {
+    const stored = store.putExecution({ execution_id: doc.execution_id, term: doc.term, version: doc.version, status: doc.status, created_at: doc.created_at, doc });
+    return { stored };
   });
-  messenger.on(KINDS.replicateDelta, (payload) => {
-    const d = parseOrThrow(ReplicateDeltaPayload, payload, 'PERMANENT_INVALID', 'invalid delta replica');
-    store.addDelta(d);
-    return true;
-  });
+  messenger.on('execution.replicate-delta', (d) => ({ stored: store.addDelta(d) }));
   // A new coordinator gathers every peer's replicas of unfinished executions before it takes over.
-  messenger.on(KINDS.sync, () => {
-    const docs = store.listExecutions(['pending', 'running', 'cancelled']).map((e) => e.doc as ExecutionDoc);
+  messenger.on('execution.sync', () => {
+    const docs = store.listExecutions(['pending', 'running', 'cancelled']).map((e) => e.doc);
     return { docs, deltas: docs.flatMap((doc) => store.deltas(doc.execution_id)) };
   });
 
@@ -156,7 +150,8 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
         load: () => store.getValue<DurableElectionState>('election') ?? { term: 0, votedFor: null },
         save: (state) => store.setValue('election', state),
       },
-      executions: { self: transport.self, store, messenger },
+      eligible: (members) => eligibleGenerators(members),
+      executions: { self: transport.self, store, messenger, split: splitEqually },
     }),
   );
   const coordinatorStatus = () => ask<CoordinatorMessage, CoordinatorStatus>(coordinatorActor, (reply) => ({ type: 'status.get', reply }));
@@ -164,8 +159,7 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
     const status = await coordinatorStatus();
     return status.coordinator ? { node_id: status.coordinator, term: status.term } : null;
   };
-  messenger.on(KINDS.submit, async (payload) => {
-    const { execution_id, plan } = parseOrThrow(SubmitPayload, payload, 'PERMANENT_INVALID', 'invalid submission');
+  messenger.on('execution.submit', async ({ execution_id, plan }) => {
     let valid: Plan;
     try {
       valid = validatePlan(plan);
@@ -176,76 +170,44 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
     await guard.admitExecution(valid).catch((error: unknown) => {
       throw guard.asPermanent(error);
     });
-    return unwrap(
+    const doc = await unwrap(
       ask<CoordinatorMessage, Outcome<ExecutionDoc | undefined>>(coordinatorActor, (reply) => ({ type: 'execution.submit', executionId: execution_id, plan: valid, source: plan, reply })),
     );
+    return { doc: doc ?? null };
   });
-  messenger.on(KINDS.cancel, async (payload) => {
-    const { execution_id } = parseOrThrow(CancelPayload, payload, 'PERMANENT_INVALID', 'invalid cancel');
-    return unwrap(ask<CoordinatorMessage, Outcome<string>>(coordinatorActor, (reply) => ({ type: 'execution.cancel', executionId: execution_id, reply })));
+  messenger.on('execution.cancel', async ({ execution_id }) => {
+    const status = await unwrap(ask<CoordinatorMessage, Outcome<string>>(coordinatorActor, (reply) => ({ type: 'execution.cancel', executionId: execution_id, reply })));
+    return { status: status as ExecutionDoc['status'] };
   });
-  messenger.on(KINDS.delta, async (payload, from) => {
-    const d = parseOrThrow(DeltaPayload, payload, 'PERMANENT_INVALID', 'invalid delta');
-    return unwrap(
-      ask<CoordinatorMessage, Outcome<DeltaAck>>(coordinatorActor, (reply) => ({
+  messenger.on('results.delta', (d, from) =>
+    unwrap(
+      ask<CoordinatorMessage, Outcome<{ status: ExecutionDoc['status'] | 'unknown' }>>(coordinatorActor, (reply) => ({
         type: 'execution.delta',
         executionId: d.execution_id,
         from,
         task: d.task,
-        delta: d.delta as ResultsDelta,
+        delta: d.delta,
         reply,
       })),
-    );
-  });
-  /** Send to the coordinator in office, finding it again on every attempt (office may change meanwhile). */
-  const toCoordinator = async (kind: string, payload: unknown): Promise<unknown> => {
-    const deadline = Date.now() + 4_000;
-    let lastError: unknown = new McpError('NO_COORDINATOR', 'no coordinator is in office yet; try again in a moment');
-    while (Date.now() < deadline) {
-      const current = await currentCoordinator();
-      if (current) {
-        try {
-          return await messenger.send(current.node_id, kind, payload, 'reliable', { deadlineMs: 1_000 });
-        } catch (error) {
-          if (isFinalFailure(error)) throw error;
-          lastError = error;
-        }
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw lastError;
-  };
+    ),
+  );
+  const toCoordinator = officeClient({ messenger, clock, coordinator: currentCoordinator });
   const executionsSource: ExecutionsSource = {
     store,
-    submit: async (executionId, plan) => (await toCoordinator(KINDS.submit, { execution_id: executionId, plan })) as ExecutionDoc | undefined,
-    cancel: async (executionId) => String(await toCoordinator(KINDS.cancel, { execution_id: executionId })),
+    submit: async (executionId, plan) => (await toCoordinator('execution.submit', { execution_id: executionId, plan })).doc ?? undefined,
+    cancel: async (executionId) => (await toCoordinator('execution.cancel', { execution_id: executionId })).status,
     admit: guard.admitExecution,
   };
   executionRoutes(router, executionsSource);
 
-  const agent = new AssignmentAgent({
-    self: transport.self,
-    messenger,
-    generator: generatorActor,
-    coordinator: currentCoordinator,
-    log: log.child('assignments'),
-    orphanTimeoutMs: ORPHAN_TIMEOUT_MS,
-    admit: async (plan) => guard.checkAssigned(plan),
-  });
-  agent.start();
+  await system.spawn(
+    assignments({ self: transport.self, messenger, generator: generatorActor, coordinator: currentCoordinator, orphanTimeoutMs: ORPHAN_TIMEOUT_MS }),
+  );
 
   // Membership last: its changes feed the coordinator's electorate and generator list.
-  let discoveryActor: Actor<DiscoveryMessage, unknown> | undefined = undefined;
-  const members = () => ask<DiscoveryMessage, Member[]>(discoveryActor!, (reply) => ({ type: 'members.get', reply }));
-  const refreshMembers = () =>
-    void members()
-      .then((list) => coordinatorActor.tell({ type: 'members', members: list }))
-      .catch(() => undefined);
-  const memberRefresh = setInterval(refreshMembers, 1_000);
-  memberRefresh.unref();
-  discoveryActor = await system.spawn(
+  const discoveryActor: Actor<DiscoveryMessage, unknown> = await system.spawn(
     discovery({
-      onChange: refreshMembers,
+      onChange: (_change, members) => coordinatorActor.tell({ type: 'members', members }),
       transport,
       self,
       heartbeatMs,
@@ -257,6 +219,7 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
       }),
     }),
   );
+  const members = () => ask<DiscoveryMessage, Member[]>(discoveryActor, (reply) => ({ type: 'members.get', reply }));
 
   const clusterSource: ClusterSource = {
     nodeId: transport.self,
@@ -287,10 +250,8 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
     stop: () =>
       (stopping ??= (async () => {
         // Say goodbye first so the others drop us at once, then close everything.
-        await ask<DiscoveryMessage, void>(discoveryActor!, (reply) => ({ type: 'leave', reply: () => reply() }), 500).catch(() => undefined);
-        agent.stop();
+        await ask<DiscoveryMessage, void>(discoveryActor, (reply) => ({ type: 'leave', reply: () => reply() }), 500).catch(() => undefined);
         await mcp.close();
-        clearInterval(memberRefresh);
         await http.close();
         await system.stop();
         await transport.stop();

@@ -3,13 +3,11 @@ import type { ActorContext, Behaviour } from '../../src/actor/types.js';
 import { decodeFrame, encodeFrame } from '../../src/protocol/frame.js';
 import type { Transport } from '../../src/transport/transport.js';
 import { assertNever } from '../../src/util/assert-never.js';
-import type { Member } from '../discovery/messages.js';
-import { eligibleGenerators } from '../test-distributor/split.js';
+import type { Member } from '../../src/protocol/membership.js';
 import { maxElectionTimeout, type DurableElectionState, type ElectionMessage, type ElectionTiming } from './election.js';
 import { ElectionDriver } from './election-driver.js';
-import { ELECTION_PROTOCOL, ElectionFrame } from './election-wire.js';
+import { ELECTION_PROTOCOL, ElectionFrame } from '../../src/protocol/election.js';
 import { ExecutionManager, type ExecutionPorts } from './executions.js';
-import type { ExecutionDoc } from './execution.js';
 import type { CoordinatorMessage, CoordinatorStatus, Outcome } from './messages.js';
 
 export interface CoordinatorInit {
@@ -21,6 +19,8 @@ export interface CoordinatorInit {
   /** This peer's capabilities (it generates load too when it has `http_load`). */
   capabilities: readonly string[];
   executions: Omit<ExecutionPorts, 'peers' | 'generators' | 'now' | 'log' | 'leaseValid' | 'isLost'>;
+  /** The peers that may take new work now, from the membership (the test distributor's rule), this one included. */
+  eligible(members: readonly { node_id: string; capabilities: readonly string[]; status: Member['status'] }[]): string[];
 }
 
 interface CoordinatorState {
@@ -64,7 +64,7 @@ export function coordinator(init: CoordinatorInit): Behaviour<CoordinatorMessage
       peers: () => state.members.filter((m) => m.status === 'alive').map((m) => m.node_id),
       isLost: (node) => node !== transport.self && (state.members.find((m) => m.node_id === node)?.status ?? 'dead') === 'dead',
       generators: () =>
-        eligibleGenerators([...state.members, { node_id: transport.self, capabilities: init.capabilities, status: 'alive' }]),
+        init.eligible([...state.members, { node_id: transport.self, capabilities: init.capabilities, status: 'alive' }]),
     });
     state.election = new ElectionDriver(
       {
@@ -131,7 +131,7 @@ export function coordinator(init: CoordinatorInit): Behaviour<CoordinatorMessage
           msg.reply(
             settle(() => {
               state.executions.submit(msg.executionId, msg.plan, msg.source);
-              return init.executions.store.getExecution(msg.executionId)?.doc as ExecutionDoc | undefined;
+              return init.executions.store.getExecution(msg.executionId)?.doc;
             }),
           );
           break;

@@ -4,7 +4,7 @@ import { decodeReply, encodeFrame } from '../../src/protocol/frame.js';
 import type { Transport } from '../../src/transport/transport.js';
 import type { Logger } from '../../src/util/log.js';
 import { initialState, inOffice, step, type DurableElectionState, type ElectionEffect, type ElectionEvent, type ElectionMessage, type ElectionState, type ElectionTiming, type Random } from './election.js';
-import { ELECTION_PROTOCOL, ElectionFrame } from './election-wire.js';
+import { ELECTION_PROTOCOL, ElectionFrame } from '../../src/protocol/election.js';
 
 export interface ElectionDriverInit {
   transport: Transport;

@@ -1,6 +1,8 @@
 // Coordinator election, as pure logic: (state, event) → (state, effects). Raft's election without a log:
 // terms only grow, one vote per term (persisted), a majority of the electorate elects, and a
 // coordinator acts only while a majority has acknowledged it within the lease.
+import type { ElectionMessage } from '../../src/protocol/election.js';
+
 
 export type Role = 'follower' | 'candidate' | 'coordinator';
 
@@ -63,12 +65,7 @@ export interface ElectionState extends DurableElectionState {
   heardCoordinatorAt: number;
 }
 
-export type ElectionMessage =
-  | { type: 'vote.request'; term: number; candidate: string }
-  | { type: 'vote.reply'; term: number; granted: boolean; voter: string }
-  | { type: 'coordinator.heartbeat'; term: number; coordinator: string; sentAt: number }
-  /** `sentAt` echoes the heartbeat's: the lease runs from when the coordinator sent it, not from the ack's arrival. */
-  | { type: 'coordinator.ack'; term: number; from: string; ok: boolean; sentAt: number };
+export type { ElectionMessage };
 
 export type ElectionEvent =
   | { type: 'tick'; now: number }

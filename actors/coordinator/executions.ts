@@ -2,20 +2,24 @@
 // living, end or cancel, and replicate every change. Only the peer in office drives them; a new one
 // first gathers the replicas of the others, then takes over from the newest state.
 import type { Logger } from '../../src/util/log.js';
-import { isFinalFailure, type DeliveryMode, type Messenger } from '../../src/messaging.js';
+import { isFinalFailure } from '../../src/messaging.js';
+import type { AcknowledgedMode, PeerMessenger } from '../../src/protocol/peer-messenger.js';
+import type { PeerKind, RequestOf } from '../../src/protocol/peer-protocol.js';
 import type { Store } from '../../src/store/store.js';
 import { McpError, errorMessage } from '../../src/errors.js';
 import type { Plan } from '../../src/plan/index.js';
 import type { LoadResults, ResultsDelta } from '../../src/stats/index.js';
 import { mergeDelta } from '../../src/stats/index.js';
-import { splitEqually } from '../test-distributor/split.js';
-import { KINDS, SyncReply, runIdOf, type Assignment, type DeltaAck, type ExecutionDoc } from './execution.js';
-import { mergedResults, reportFor } from './results-view.js';
+import { maxDurationMs, runIdOf, type Assignment, type ExecutionDoc, type ExecutionStatus } from '../../src/execution/contract.js';
+import type { Segment } from '../../src/execution/segment.js';
+import { mergedResults, reportFor } from '../../src/execution/view.js';
 
 export interface ExecutionPorts {
   self: string;
   store: Store;
-  messenger: Messenger;
+  messenger: PeerMessenger;
+  /** Split a task's whole among generators (the test distributor's rule). */
+  split(nodes: readonly string[]): Map<string, Segment>;
   log: Logger;
   now(): number;
   /** Whether this peer's lease is valid right now: checked before every action, and after every await. */
@@ -107,19 +111,19 @@ export class ExecutionManager {
     this.#requireOffice();
     const live = this.#live.get(executionId);
     if (!live || live.doc.status !== 'running') {
-      const stored = live?.doc ?? (this.#p.store.getExecution(executionId)?.doc as ExecutionDoc | undefined);
+      const stored = live?.doc ?? this.#p.store.getExecution(executionId)?.doc;
       if (!stored) throw new McpError('EXECUTION_NOT_FOUND', `no execution ${executionId}`);
       if (stored.status !== 'pending') return stored.status;
     }
     const target = live ?? this.#liveFromStore(executionId)!;
     this.#end(target, 'cancelled');
     // Every node ever assigned, whatever its state: a stop is harmless where nothing runs.
-    for (const a of target.doc.assignments) this.#command(a.node_id, KINDS.stop, { execution_id: executionId, term: this.#term }, 'reliable');
+    for (const a of target.doc.assignments) this.#command(a.node_id, 'task.stop', { execution_id: executionId, term: this.#term }, 'reliable');
     return 'cancelled';
   }
 
   /** A generator's delta: stored once, merged once, replicated. Answers the execution's status. */
-  onDelta(executionId: string, from: string, task: number, delta: ResultsDelta): DeltaAck {
+  onDelta(executionId: string, from: string, task: number, delta: ResultsDelta): { status: ExecutionStatus | 'unknown' } {
     this.#requireOffice();
     if (delta.run_id !== runIdOf(executionId, task, from)) {
       throw new McpError('PERMANENT_DELTA_MISMATCH', `delta ${delta.run_id} does not belong to task ${task} of ${from}`);
@@ -130,12 +134,10 @@ export class ExecutionManager {
     if (live?.results[task]) live.results[task] = mergeDelta(live.results[task]!, delta);
     if (stored) {
       for (const peer of this.#p.peers()) {
-        this.#p.messenger
-          .send(peer, KINDS.replicateDelta, { execution_id: executionId, run_id: delta.run_id, seq: delta.seq, delta }, 'fire-and-forget')
-          .catch(() => undefined);
+        this.#p.messenger.post(peer, 'execution.replicate-delta', { execution_id: executionId, run_id: delta.run_id, seq: delta.seq, delta }).catch(() => undefined);
       }
     }
-    const status = live?.doc.status ?? (this.#p.store.getExecution(executionId)?.doc as ExecutionDoc | undefined)?.status;
+    const status = live?.doc.status ?? this.#p.store.getExecution(executionId)?.doc?.status;
     return { status: status ?? 'unknown' };
   }
 
@@ -177,7 +179,7 @@ export class ExecutionManager {
     await Promise.all(
       this.#p.peers().map(async (peer) => {
         try {
-          const reply = SyncReply.parse(await messenger.send(peer, KINDS.sync, {}, 'reliable', { deadlineMs: 500 }));
+          const reply = await messenger.send(peer, 'execution.sync', {}, 'reliable', { deadlineMs: 500 });
           store.transaction(() => {
             for (const doc of reply.docs) store.putExecution({ execution_id: doc.execution_id, term: doc.term, version: doc.version, status: doc.status, created_at: doc.created_at, doc });
             for (const d of reply.deltas) store.addDelta(d);
@@ -191,7 +193,7 @@ export class ExecutionManager {
 
   #resume(): void {
     for (const stored of this.#p.store.listExecutions(['pending', 'running', 'cancelled'])) {
-      const doc = stored.doc as ExecutionDoc;
+      const doc = stored.doc;
       if (doc.status === 'cancelled' && this.#p.now() - (doc.finished_at ?? 0) > CANCELLED_LINGER_MS) continue;
       let live: Live;
       try {
@@ -211,9 +213,9 @@ export class ExecutionManager {
       // Re-drive every active generator under the new term: raises their fence, re-sends assignments
       // that may never have arrived, and confirms each one's segment.
       for (const a of doc.assignments) {
-        if (a.state === 'assigned') this.#command(a.node_id, KINDS.assign, this.#assignPayload(doc, a), 'exactly-once');
+        if (a.state === 'assigned') this.#command(a.node_id, 'task.assign', this.#assignPayload(doc, a), 'exactly-once');
         if (a.state === 'assigned' || a.state === 'running') {
-          this.#command(a.node_id, KINDS.resegment, { execution_id: doc.execution_id, term: this.#term, version: doc.version, segment: a.segment, at: this.#p.now() }, 'exactly-once');
+          this.#command(a.node_id, 'task.resegment', { execution_id: doc.execution_id, term: this.#term, version: doc.version, segment: a.segment, at: this.#p.now() }, 'exactly-once');
         }
       }
     }
@@ -229,7 +231,7 @@ export class ExecutionManager {
       return;
     }
     const now = this.#p.now();
-    const segments = splitEqually(nodes);
+    const segments = this.#p.split(nodes);
     doc.start_at = now + START_DELAY_MS;
     doc.assignments = nodes.map((node_id): Assignment => ({ node_id, segment: segments.get(node_id)!, state: 'assigned', updated_at: now }));
     doc.status = 'running';
@@ -238,7 +240,7 @@ export class ExecutionManager {
     const results = await Promise.allSettled(
       doc.assignments.map(async (a) => {
         const sentAt = performance.now();
-        await this.#p.messenger.send(a.node_id, KINDS.assign, this.#assignPayload(doc, a), 'exactly-once', { deadlineMs: START_DELAY_MS });
+        await this.#p.messenger.send(a.node_id, 'task.assign', this.#assignPayload(doc, a), 'exactly-once', { deadlineMs: START_DELAY_MS });
         a.assign_rtt_ms = Math.round((performance.now() - sentAt) * 1000) / 1000;
       }),
     );
@@ -256,15 +258,15 @@ export class ExecutionManager {
     if (failed.length > 0) this.#failAndResegment(live, failed, 'assignment not acknowledged');
   }
 
-  #assignPayload(doc: ExecutionDoc, a: Assignment) {
-    return { execution_id: doc.execution_id, term: this.#term, name: doc.name, plan: doc.source, segment: a.segment, start_at: doc.start_at };
+  #assignPayload(doc: ExecutionDoc, a: Assignment): RequestOf<'task.assign'> {
+    return { execution_id: doc.execution_id, term: this.#term, name: doc.name, plan: doc.source, segment: a.segment, start_at: doc.start_at ?? this.#p.now() };
   }
 
   #failAndResegment(live: Live, nodes: string[], reason: string): void {
     for (const node of nodes) {
       this.#setAssignment(live, node, 'failed', reason);
       // If it is in fact alive, its old share must not run on beside the new ones.
-      this.#command(node, KINDS.stop, { execution_id: live.doc.execution_id, term: this.#term }, 'reliable');
+      this.#command(node, 'task.stop', { execution_id: live.doc.execution_id, term: this.#term }, 'reliable');
     }
     const remaining = live.doc.assignments.filter((a) => a.state === 'running' || a.state === 'assigned').map((a) => a.node_id);
     if (remaining.length === 0) {
@@ -272,19 +274,19 @@ export class ExecutionManager {
       this.#end(live, 'failed');
       return;
     }
-    const segments = splitEqually(remaining);
+    const segments = this.#p.split(remaining);
     for (const node of remaining) live.doc.assignments.find((x) => x.node_id === node)!.segment = segments.get(node)!;
     this.#write(live);
     const at = this.#p.now() + 50;
     for (const node of remaining) {
       const segment = segments.get(node)!;
-      this.#command(node, KINDS.resegment, { execution_id: live.doc.execution_id, term: this.#term, version: live.doc.version, segment, at }, 'exactly-once');
+      this.#command(node, 'task.resegment', { execution_id: live.doc.execution_id, term: this.#term, version: live.doc.version, segment, at }, 'exactly-once');
     }
     this.#p.log.info('moved shares', { execution: live.doc.execution_id, lost: nodes.join(','), to: remaining.join(',') });
   }
 
   /** A command to a generator, retried until acknowledged or the node is lost. */
-  #command(node: string, kind: string, payload: unknown, mode: DeliveryMode): void {
+  #command<K extends PeerKind>(node: string, kind: K, payload: RequestOf<K>, mode: AcknowledgedMode): void {
     const attempt = (left: number): void => {
       this.#p.messenger.send(node, kind, payload, mode, { deadlineMs: 2_000 }).catch((error: unknown) => {
         if (left > 0 && this.#inOffice && !this.#p.isLost(node) && !isFinalFailure(error)) attempt(left - 1);
@@ -325,7 +327,7 @@ export class ExecutionManager {
   #liveFromStore(executionId: string): Live | undefined {
     const stored = this.#p.store.getExecution(executionId);
     if (!stored) return undefined;
-    const doc = stored.doc as ExecutionDoc;
+    const doc = stored.doc;
     const live = { doc, results: mergedResults(doc, this.#p.store.deltas(executionId)) };
     this.#live.set(executionId, live);
     return live;
@@ -347,7 +349,7 @@ export class ExecutionManager {
     const docs = [...this.#unreplicated.values()];
     this.#unreplicated.clear();
     for (const doc of docs) {
-      for (const peer of this.#p.peers()) this.#p.messenger.send(peer, KINDS.replicate, { doc }, 'fire-and-forget').catch(() => undefined);
+      for (const peer of this.#p.peers()) this.#p.messenger.post(peer, 'execution.replicate', { doc }).catch(() => undefined);
     }
   }
 
@@ -359,8 +361,4 @@ export class ExecutionManager {
     if (!this.#inOffice || !this.#p.leaseValid()) throw new McpError('NOT_COORDINATOR', `${this.#p.self} is not the coordinator`);
     if (!this.#ready) throw new McpError('COORDINATOR_NOT_READY', `${this.#p.self} is still taking over`);
   }
-}
-
-export function maxDurationMs(plan: Plan): number {
-  return Math.max(...plan.tasks.map((t) => t.parameters.duration)) * 1000;
 }

@@ -1,9 +1,9 @@
 // Messages of the coordinator actor.
 import type { ElectionMessage } from './election.js';
-import type { Member } from '../discovery/messages.js';
+import type { Member } from '../../src/protocol/membership.js';
 import type { Plan } from '../../src/plan/index.js';
 import type { ResultsDelta } from '../../src/stats/index.js';
-import type { DeltaAck, ExecutionDoc } from './execution.js';
+import type { ExecutionDoc, ExecutionStatus } from '../../src/execution/contract.js';
 
 /** An answer that may be an error, for replies that cross an `ask`. */
 export type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown };
@@ -25,5 +25,5 @@ export type CoordinatorMessage =
   | { type: 'executions.tick' }
   | { type: 'execution.submit'; executionId: string; plan: Plan; source: unknown; reply: (outcome: Outcome<ExecutionDoc | undefined>) => void }
   | { type: 'execution.cancel'; executionId: string; reply: (outcome: Outcome<string>) => void }
-  | { type: 'execution.delta'; executionId: string; from: string; task: number; delta: ResultsDelta; reply: (outcome: Outcome<DeltaAck>) => void }
+  | { type: 'execution.delta'; executionId: string; from: string; task: number; delta: ResultsDelta; reply: (outcome: Outcome<{ status: ExecutionStatus | 'unknown' }>) => void }
   | { type: 'status.get'; reply: (status: CoordinatorStatus) => void };

@@ -4,23 +4,16 @@ import { call, publishFrame, serve, subscribeFrames } from '../../src/protocol/r
 import type { Transport, Unsubscribe } from '../../src/transport/transport.js';
 import { assertNever } from '../../src/util/assert-never.js';
 import { disconnected, emptyView, heard, left, tick, type LivenessTiming, type MembershipView } from './membership.js';
-import {
-  HELLO_PROTOCOL,
-  HelloFrame,
-  MEMBERSHIP_TOPIC,
-  MembershipFrame,
-  type DiscoveryMessage,
-  type Member,
-  type MemberInfo,
-  type MembershipChange,
-} from './messages.js';
+import { HELLO_PROTOCOL, HelloFrame, MEMBERSHIP_TOPIC, MembershipFrame, type Member, type MemberInfo } from '../../src/protocol/membership.js';
+import type { DiscoveryMessage, MembershipChange } from './messages.js';
 
 export interface DiscoveryInit {
   transport: Transport;
   self: MemberInfo;
   heartbeatMs: number;
   timing: LivenessTiming;
-  onChange?: (change: MembershipChange) => void;
+  /** Every change, with the whole view after it (the members other than this peer). */
+  onChange?: (change: MembershipChange, members: Member[]) => void;
 }
 
 interface DiscoveryState {
@@ -34,12 +27,12 @@ const LIVENESS_TICK_MS = 100;
 
 export function discovery(init: DiscoveryInit): Behaviour<DiscoveryMessage, DiscoveryState> {
   const { transport, timing } = init;
-  const report = (changes: MembershipChange[], ctx: ActorContext<DiscoveryMessage>) => {
+  const report = (changes: MembershipChange[], view: MembershipView, ctx: ActorContext<DiscoveryMessage>) => {
     for (const change of changes) {
       if (change.kind === 'status' || change.kind === 'joined') {
         ctx.log.info(`member ${change.member.status}`, { node: change.member.node_id, was: change.kind === 'status' ? change.from : undefined });
       } else ctx.log.info(`member ${change.kind}`, { node: change.node_id });
-      init.onChange?.(change);
+      init.onChange?.(change, [...view.members.values()]);
     }
   };
   const hello = (peer: string, state: DiscoveryState, ctx: ActorContext<DiscoveryMessage>) => {
@@ -89,21 +82,21 @@ export function discovery(init: DiscoveryInit): Behaviour<DiscoveryMessage, Disc
           );
           return state;
         case 'liveness.tick':
-          report(tick(state.view, now, timing), ctx);
+          report(tick(state.view, now, timing), state.view, ctx);
           return state;
         case 'member.heard':
           if (msg.member.node_id === transport.self) return state;
-          report(heard(state.view, msg.member, now), ctx);
+          report(heard(state.view, msg.member, now), state.view, ctx);
           if (!transport.connectedPeers().includes(msg.member.node_id)) transport.connect(msg.member.node_id, msg.member.addresses);
           return state;
         case 'member.left':
-          report(left(state.view, msg.node_id, msg.started_at, now), ctx);
+          report(left(state.view, msg.node_id, msg.started_at, now), state.view, ctx);
           return state;
         case 'peer.connected':
           hello(msg.peer, state, ctx);
           return state;
         case 'peer.disconnected':
-          report(disconnected(state.view, msg.peer, now), ctx);
+          report(disconnected(state.view, msg.peer, now), state.view, ctx);
           return state;
         case 'members.get':
           msg.reply([...state.view.members.values()]);

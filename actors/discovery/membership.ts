@@ -1,5 +1,6 @@
 // Pure membership logic: a view of members and how it changes with heartbeats, departures and time.
-import type { Member, MemberInfo, MembershipChange } from './messages.js';
+import type { Member, MemberInfo } from '../../src/protocol/membership.js';
+import type { MembershipChange } from './messages.js';
 
 export interface LivenessTiming {
   /** Silence after which an alive member becomes suspect. */

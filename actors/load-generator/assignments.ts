@@ -1,28 +1,28 @@
-// A generator's side of distributed executions: takes assignments (fenced by term), runs them on the
-// load-generator actor, and keeps every delta until the coordinator in office has acknowledged it,
-// resending them all to a new coordinator. Stops its load when no coordinator answers for too long.
-import { ask } from '../../src/actor/ask.js';
-import type { ActorRef } from '../../src/actor/types.js';
-import { parseOrThrow } from '../../src/validation.js';
+// A generator's side of distributed executions, as an actor: takes assignments (fenced by term), runs
+// them on the load-generator actor, and keeps every delta until the coordinator in office has
+// acknowledged it, resending them all to a new coordinator. Stops its load when no coordinator answers
+// for too long. Every change of state happens in `receive`; completions come back as messages.
+import type { ActorRef, Behaviour } from '../../src/actor/types.js';
+import { PermanentError, errorMessage } from '../../src/errors.js';
+import { FINAL_STATUSES, runIdOf } from '../../src/execution/contract.js';
 import { validatePlan, type Plan } from '../../src/plan/index.js';
-import type { Messenger } from '../../src/messaging.js';
-import type { Logger } from '../../src/util/log.js';
+import type { PeerMessenger } from '../../src/protocol/peer-messenger.js';
+import type { AssignRequest, ResegmentRequest } from '../../src/protocol/peer-protocol.js';
 import type { ResultsDelta } from '../../src/stats/index.js';
-import { PermanentError } from '../messaging-hub/errors.js';
-import { AssignPayload, KINDS, ResegmentPayload, StopPayload, runIdOf } from '../coordinator/execution.js';
+import { assertNever } from '../../src/util/assert-never.js';
+import type { AssignmentMessage, CoordinatorRef, Outcome } from './assignment-messages.js';
 import type { LoadGeneratorMessage } from './messages.js';
 
-export interface AssignmentPorts {
+export type { AssignmentMessage } from './assignment-messages.js';
+
+export interface AssignmentsInit {
   self: string;
-  messenger: Messenger;
+  messenger: PeerMessenger;
   generator: ActorRef<LoadGeneratorMessage>;
   /** The coordinator in office as this peer knows it. */
-  coordinator(): Promise<{ node_id: string; term: number } | null>;
-  log: Logger;
+  coordinator(): Promise<CoordinatorRef | null>;
   /** Stop load after this long without any coordinator's word. */
   orphanTimeoutMs: number;
-  /** This peer's own guardrails on an assigned plan: throws (a PermanentError) to refuse it. */
-  admit?(plan: Plan): Promise<void>;
 }
 
 interface Outgoing {
@@ -33,8 +33,12 @@ interface Outgoing {
 }
 
 interface ExecutionWork {
+  request: AssignRequest;
   plan: Plan;
+  /** Deltas by `${run_id}#${seq}`, kept until acknowledged by the coordinator in office. */
   outbox: Map<string, Outgoing>;
+  /** The delta on its way to the coordinator (one at a time per execution), if any. */
+  inFlight: string | null;
   lastContact: number;
   finishedTasks: number;
   stopped: boolean;
@@ -42,165 +46,225 @@ interface ExecutionWork {
   segmentVersion: number;
 }
 
-const PUMP_MS = 200;
-const RUN_SETUP_DELAY_MS = 50;
-
-export class AssignmentAgent {
-  readonly #p: AssignmentPorts;
-  readonly #work = new Map<string, ExecutionWork>();
-  #highestTerm = 0;
+export interface AssignmentsState {
+  work: Map<string, ExecutionWork>;
+  highestTerm: number;
   /** Executions stopped here: an assignment arriving after its stop must not start them. */
-  readonly #stopped = new Set<string>();
-  #timer: NodeJS.Timeout | undefined;
-  #pumping = false;
+  stopped: Set<string>;
+  coordinator: CoordinatorRef | null;
+  askingCoordinator: boolean;
+}
 
-  constructor(ports: AssignmentPorts) {
-    this.#p = ports;
+export const PUMP_MS = 200;
+/** Runs are set up this long after the acknowledgement, so that setting up does not delay it. */
+export const RUN_SETUP_DELAY_MS = 50;
+/** A finished, fully acknowledged execution is forgotten after this long without contact. */
+const FORGET_AFTER_MS = 60_000;
+
+function settle<T>(fn: () => T): Outcome<T> {
+  try {
+    return { ok: true, value: fn() };
+  } catch (error) {
+    return { ok: false, error };
   }
+}
 
-  start(): void {
-    const { messenger } = this.#p;
-    messenger.on(KINDS.assign, (payload) => this.#onAssign(parseOrThrow(AssignPayload, payload, 'PERMANENT_INVALID', 'invalid assignment')));
-    messenger.on(KINDS.resegment, (payload) => this.#onResegment(parseOrThrow(ResegmentPayload, payload, 'PERMANENT_INVALID', 'invalid resegment')));
-    messenger.on(KINDS.stop, (payload) => this.#onStop(parseOrThrow(StopPayload, payload, 'PERMANENT_INVALID', 'invalid stop')));
-    this.#timer = setInterval(() => this.#pump().catch((error: unknown) => this.#p.log.error('result pump failed', { error })), PUMP_MS);
-    this.#timer.unref();
-  }
+export function assignments(init: AssignmentsInit): Behaviour<AssignmentMessage, AssignmentsState> {
+  const { messenger, generator, self } = init;
 
-  stop(): void {
-    clearInterval(this.#timer);
-  }
+  const fence = (state: AssignmentsState, term: number, what: string): void => {
+    if (term < state.highestTerm) throw new PermanentError('PERMANENT_STALE_TERM', `${what} from term ${term} refused: term ${state.highestTerm} is current`);
+    state.highestTerm = term;
+  };
 
-  #fence(term: number, what: string): void {
-    if (term < this.#highestTerm) throw new PermanentError('PERMANENT_STALE_TERM', `${what} from term ${term} refused: term ${this.#highestTerm} is current`);
-    this.#highestTerm = term;
-  }
-
-  async #onAssign(a: ReturnType<typeof AssignPayload.parse>): Promise<{ accepted: true }> {
-    this.#fence(a.term, 'assignment');
-    if (this.#work.has(a.execution_id)) return { accepted: true }; // delivered twice
-    if (this.#stopped.has(a.execution_id)) throw new PermanentError('PERMANENT_STOPPED', `execution ${a.execution_id} was stopped here`);
-    let plan: Plan;
-    try {
-      plan = validatePlan(a.plan);
-    } catch (error) {
-      throw new PermanentError('PERMANENT_PLAN_INVALID', (error as Error).message);
-    }
-    // Nothing is sent to a target this peer refuses, whoever assigned it.
-    await this.#p.admit?.(plan);
-    if (this.#work.has(a.execution_id)) return { accepted: true }; // delivered twice meanwhile
-    if (this.#stopped.has(a.execution_id)) throw new PermanentError('PERMANENT_STOPPED', `execution ${a.execution_id} was stopped here`);
-    const work: ExecutionWork = { plan, outbox: new Map(), lastContact: Date.now(), finishedTasks: 0, stopped: false, segmentVersion: 0 };
-    this.#work.set(a.execution_id, work);
-    // Acknowledge once accepted. Setting up a run costs a few ms of this event loop, which on the
-    // coordinator would delay the acknowledgements of the others: do it a little later, well before the
-    // agreed start at which every run begins.
-    const setupIn = Math.max(0, Math.min(RUN_SETUP_DELAY_MS, (a.start_at - Date.now()) / 4));
-    setTimeout(() => this.#startRuns(a, plan, work), setupIn);
-    return { accepted: true };
-  }
-
-  #startRuns(a: ReturnType<typeof AssignPayload.parse>, plan: Plan, work: ExecutionWork): void {
-    if (work.stopped) return;
-    plan.tasks.forEach((task, i) => {
-      this.#p.generator.tell({
-        type: 'load.start',
-        request: {
-          task: task.parameters,
-          name: a.name,
-          taskId: runIdOf(a.execution_id, i, this.#p.self),
-          segment: a.segment,
-          startAt: a.start_at,
-          onDelta: (delta) => work.outbox.set(`${delta.run_id}#${delta.seq}`, { task: i, delta, ackedTerm: 0 }),
-          onDone: () => work.finishedTasks++,
-        },
-        reply: () => undefined,
-      });
-    });
-  }
-
-  async #onResegment(r: ReturnType<typeof ResegmentPayload.parse>): Promise<{ accepted: boolean }> {
-    this.#fence(r.term, 'resegment');
-    const work = this.#work.get(r.execution_id);
-    if (!work) return { accepted: false };
-    work.lastContact = Date.now();
-    if (r.version < work.segmentVersion) return { accepted: true }; // a newer split is already applied
-    work.segmentVersion = r.version;
-    await Promise.all(
-      work.plan.tasks.map((_, i) =>
-        ask<LoadGeneratorMessage, boolean>(this.#p.generator, (reply) => ({
-          type: 'load.resegment',
-          taskId: runIdOf(r.execution_id, i, this.#p.self),
-          from: r.segment.from,
-          to: r.segment.to,
-          atMs: r.at,
-          reply,
-        })),
-      ),
-    );
-    return { accepted: true };
-  }
-
-  async #onStop(s: ReturnType<typeof StopPayload.parse>): Promise<{ stopped: boolean }> {
-    this.#fence(s.term, 'stop');
-    this.#stopped.add(s.execution_id);
-    const work = this.#work.get(s.execution_id);
-    if (!work) return { stopped: false };
-    await this.#stopRuns(s.execution_id, work);
-    return { stopped: true };
-  }
-
-  async #stopRuns(executionId: string, work: ExecutionWork): Promise<void> {
-    if (work.stopped) return;
+  const stopRuns = (executionId: string, work: ExecutionWork): Promise<unknown> => {
+    if (work.stopped) return Promise.resolve();
     work.stopped = true;
-    await Promise.allSettled(
-      work.plan.tasks.map((_, i) =>
-        ask<LoadGeneratorMessage, boolean>(this.#p.generator, (reply) => ({ type: 'load.stop', taskId: runIdOf(executionId, i, this.#p.self), reply })),
+    return Promise.allSettled(
+      work.plan.tasks.map(
+        (_, i) => new Promise<boolean>((resolve) => generator.tell({ type: 'load.stop', taskId: runIdOf(executionId, i, self), reply: resolve }) || resolve(false)),
       ),
     );
-  }
+  };
 
-  /** Send every delta the coordinator in office has not acknowledged; forget executions fully acknowledged. */
-  async #pump(): Promise<void> {
-    if (this.#pumping || this.#work.size === 0) return;
-    this.#pumping = true;
-    try {
-      const coordinator = await this.#p.coordinator().catch(() => null);
-      const now = Date.now();
-      for (const [executionId, work] of this.#work) {
-        // Any coordinator in office counts as contact: a failover is not a reason to stop.
-        if (coordinator) work.lastContact = Math.max(work.lastContact, now);
-        if (coordinator) {
-          for (const [key, out] of work.outbox) {
-            if (out.ackedTerm >= coordinator.term) continue;
-            try {
-              const ack = (await this.#p.messenger.send(
-                coordinator.node_id,
-                KINDS.delta,
-                { execution_id: executionId, task: out.task, node_id: this.#p.self, delta: out.delta },
-                'reliable',
-                { deadlineMs: 1_000 },
-              )) as { status?: string } | undefined;
-              out.ackedTerm = coordinator.term;
-              // The execution is over (cancelled, or ended without us): stop what still runs here.
-              if (ack?.status && ['completed', 'failed', 'cancelled'].includes(ack.status) && !work.stopped) await this.#stopRuns(executionId, work);
-              work.lastContact = Date.now();
-            } catch (error) {
-              this.#p.log.debug('delta not acknowledged', { execution: executionId, delta: key, error });
-              break;
-            }
-          }
+  return {
+    role: 'assignments',
+
+    init(ctx) {
+      const ask = <T>(make: (reply: (outcome: Outcome<T>) => void) => AssignmentMessage): Promise<T> =>
+        new Promise<T>((resolve, reject) => {
+          const accepted = ctx.self.tell(make((outcome) => (outcome.ok ? resolve(outcome.value) : reject(outcome.error))));
+          if (!accepted) reject(new PermanentError('PERMANENT_UNAVAILABLE', 'the assignment actor is not accepting messages'));
+        });
+      messenger.on('task.assign', (request) => ask<{ accepted: true }>((reply) => ({ type: 'assign', request, reply })));
+      messenger.on('task.resegment', (request) => ask<{ accepted: boolean }>((reply) => ({ type: 'resegment', request, reply })));
+      messenger.on('task.stop', (request) => ask<{ stopped: boolean }>((reply) => ({ type: 'stop', request, reply })));
+      ctx.startInterval('pump', PUMP_MS, { type: 'pump' });
+      return { work: new Map(), highestTerm: 0, stopped: new Set(), coordinator: null, askingCoordinator: false };
+    },
+
+    receive(state, msg, ctx) {
+      const now = ctx.clock.now();
+      switch (msg.type) {
+        case 'assign':
+          msg.reply(settle(() => onAssign(state, msg.request)));
+          break;
+        case 'resegment': {
+          const outcome = settle(() => onResegment(state, msg.request));
+          if (!outcome.ok) msg.reply(outcome);
+          else void outcome.value.then((value) => msg.reply({ ok: true, value }));
+          break;
         }
-        const running = work.finishedTasks < work.plan.tasks.length;
-        if (running && !work.stopped && now - work.lastContact > this.#p.orphanTimeoutMs) {
-          this.#p.log.warn('no coordinator answered; stopping load', { execution: executionId, silent_ms: now - work.lastContact });
-          await this.#stopRuns(executionId, work);
+        case 'stop': {
+          const outcome = settle(() => {
+            fence(state, msg.request.term, 'stop');
+            state.stopped.add(msg.request.execution_id);
+            return state.work.get(msg.request.execution_id);
+          });
+          if (!outcome.ok) msg.reply(outcome);
+          else if (!outcome.value) msg.reply({ ok: true, value: { stopped: false } });
+          else void stopRuns(msg.request.execution_id, outcome.value).then(() => msg.reply({ ok: true, value: { stopped: true } }));
+          break;
         }
-        const allAcked = [...work.outbox.values()].every((o) => o.ackedTerm > 0);
-        if (!running && allAcked && now - work.lastContact > 60_000) this.#work.delete(executionId);
+        case 'setup':
+          startRuns(msg.executionId);
+          break;
+        case 'delta': {
+          const work = state.work.get(msg.executionId);
+          work?.outbox.set(`${msg.delta.run_id}#${msg.delta.seq}`, { task: msg.task, delta: msg.delta, ackedTerm: 0 });
+          if (work) sendNext(msg.executionId, work);
+          break;
+        }
+        case 'run.done': {
+          const work = state.work.get(msg.executionId);
+          if (work) work.finishedTasks++;
+          break;
+        }
+        case 'pump':
+          if (state.work.size === 0 || state.askingCoordinator) break;
+          state.askingCoordinator = true;
+          init.coordinator().then(
+            (coordinator) => ctx.self.tell({ type: 'pump.coordinator', coordinator }),
+            () => ctx.self.tell({ type: 'pump.coordinator', coordinator: null }),
+          );
+          break;
+        case 'pump.coordinator':
+          state.askingCoordinator = false;
+          state.coordinator = msg.coordinator;
+          pump();
+          break;
+        case 'delta.acked': {
+          const work = state.work.get(msg.executionId);
+          if (!work) break;
+          if (work.inFlight === msg.key) work.inFlight = null;
+          const out = work.outbox.get(msg.key);
+          if (out) out.ackedTerm = Math.max(out.ackedTerm, msg.term);
+          work.lastContact = now;
+          // The execution is over (cancelled, or ended without us): stop what still runs here.
+          if ((FINAL_STATUSES as readonly string[]).includes(msg.status) && !work.stopped) void stopRuns(msg.executionId, work);
+          sendNext(msg.executionId, work);
+          break;
+        }
+        case 'delta.failed': {
+          const work = state.work.get(msg.executionId);
+          if (work?.inFlight === msg.key) work.inFlight = null;
+          ctx.log.debug('delta not acknowledged', { execution: msg.executionId, delta: msg.key, error: msg.error });
+          break;
+        }
+        default:
+          assertNever(msg);
       }
-    } finally {
-      this.#pumping = false;
-    }
-  }
+      return state;
+
+      function onAssign(s: AssignmentsState, a: AssignRequest): { accepted: true } {
+        fence(s, a.term, 'assignment');
+        if (s.work.has(a.execution_id)) return { accepted: true }; // delivered twice
+        if (s.stopped.has(a.execution_id)) throw new PermanentError('PERMANENT_STOPPED', `execution ${a.execution_id} was stopped here`);
+        let plan: Plan;
+        try {
+          plan = validatePlan(a.plan);
+        } catch (error) {
+          throw new PermanentError('PERMANENT_PLAN_INVALID', errorMessage(error));
+        }
+        s.work.set(a.execution_id, { request: a, plan, outbox: new Map(), inFlight: null, lastContact: now, finishedTasks: 0, stopped: false, segmentVersion: 0 });
+        // Acknowledge once accepted. Setting up a run costs a few ms of this event loop, which on the
+        // coordinator would delay the acknowledgements of the others: do it a little later, well before
+        // the agreed start at which every run begins.
+        const setupIn = Math.max(0, Math.min(RUN_SETUP_DELAY_MS, (a.start_at - now) / 4));
+        ctx.startTimer(`setup:${a.execution_id}`, setupIn, { type: 'setup', executionId: a.execution_id });
+        return { accepted: true };
+      }
+
+      function onResegment(s: AssignmentsState, r: ResegmentRequest): Promise<{ accepted: boolean }> {
+        fence(s, r.term, 'resegment');
+        const work = s.work.get(r.execution_id);
+        if (!work) return Promise.resolve({ accepted: false });
+        work.lastContact = now;
+        if (r.version < work.segmentVersion) return Promise.resolve({ accepted: true }); // a newer split is already applied
+        work.segmentVersion = r.version;
+        const changes = work.plan.tasks.map(
+          (_, i) =>
+            new Promise<boolean>((resolve) =>
+              generator.tell({ type: 'load.resegment', taskId: runIdOf(r.execution_id, i, self), from: r.segment.from, to: r.segment.to, atMs: r.at, reply: resolve }) || resolve(false),
+            ),
+        );
+        return Promise.all(changes).then(() => ({ accepted: true }));
+      }
+
+      function startRuns(executionId: string): void {
+        const work = state.work.get(executionId);
+        if (!work || work.stopped) return;
+        const a = work.request;
+        work.plan.tasks.forEach((task, i) => {
+          generator.tell({
+            type: 'load.start',
+            request: {
+              task: task.parameters,
+              name: a.name,
+              taskId: runIdOf(executionId, i, self),
+              segment: a.segment,
+              startAt: a.start_at,
+              onDelta: (delta) => ctx.self.tell({ type: 'delta', executionId, task: i, delta }),
+              onDone: () => ctx.self.tell({ type: 'run.done', executionId }),
+            },
+            reply: () => undefined,
+          });
+        });
+      }
+
+      /** Send the next delta the coordinator in office has not acknowledged (one at a time per execution). */
+      function sendNext(executionId: string, work: ExecutionWork): void {
+        const coordinator = state.coordinator;
+        if (!coordinator || work.inFlight !== null) return;
+        const next = [...work.outbox].find(([, out]) => out.ackedTerm < coordinator.term);
+        if (!next) return;
+        const [key, out] = next;
+        work.inFlight = key;
+        messenger
+          .send(coordinator.node_id, 'results.delta', { execution_id: executionId, task: out.task, node_id: self, delta: out.delta }, 'reliable', { deadlineMs: 1_000 })
+          .then(
+            (ack) => ctx.self.tell({ type: 'delta.acked', executionId, key, term: coordinator.term, status: ack.status }),
+            (error: unknown) => ctx.self.tell({ type: 'delta.failed', executionId, key, error }),
+          );
+      }
+
+      function pump(): void {
+        const coordinator = state.coordinator;
+        for (const [executionId, work] of state.work) {
+          // Any coordinator in office counts as contact: a failover is not a reason to stop.
+          if (coordinator) {
+            work.lastContact = Math.max(work.lastContact, now);
+            sendNext(executionId, work);
+          }
+          const running = work.finishedTasks < work.plan.tasks.length;
+          if (running && !work.stopped && now - work.lastContact > init.orphanTimeoutMs) {
+            ctx.log.warn('no coordinator answered; stopping load', { execution: executionId, silent_ms: now - work.lastContact });
+            void stopRuns(executionId, work);
+          }
+          const allAcked = [...work.outbox.values()].every((o) => o.ackedTerm > 0);
+          if (!running && allAcked && work.inFlight === null && now - work.lastContact > FORGET_AFTER_MS) state.work.delete(executionId);
+        }
+      }
+    },
+  };
 }

@@ -3,7 +3,8 @@
 // once later than max_lateness. Latency is measured from the due time, so waiting shows in it.
 import type { Recorder } from '../../src/stats/index.js';
 import type { RateProfile } from './rate-profile.js';
-import { ownsArrival, pickTarget, type Segment } from './segment.js';
+import type { Segment } from '../../src/execution/segment.js';
+import { ownsArrival, pickTarget } from './segment.js';
 import type { Sender } from './sender.js';
 
 /** FIFO of (due time, target) pairs in growable typed arrays. */

@@ -2,13 +2,15 @@
 // by itself once the plan's duration (plus lateness and timeout grace) has passed.
 import { randomUUID } from 'node:crypto';
 import { errorMessage } from '../../src/errors.js';
+import { systemClock, type Clock } from '../../src/util/clock.js';
 import type { LoadTask } from '../../src/plan/index.js';
 import { Recorder, type LoadResults, type ResultsDelta } from '../../src/stats/index.js';
 import { ClosedModel } from './closed-model.js';
 import { HttpClient } from './http-client.js';
 import { OpenModel } from './open-model.js';
 import { profileFor } from './patterns.js';
-import { checkSegment, usersOf, weightTable, WHOLE, type Segment } from './segment.js';
+import { checkSegment, WHOLE, type Segment } from '../../src/execution/segment.js';
+import { usersOf, weightTable } from './segment.js';
 import { Sender } from './sender.js';
 import { warmUp, WARM_UP_MS, type WarmUp } from './warm-up.js';
 
@@ -27,6 +29,8 @@ export interface StartLoadOptions {
   onDelta?: (delta: ResultsDelta) => void;
   deltaIntervalMs?: number;
   runId?: string;
+  /** Wall clock and timers (default: the system's). */
+  clock?: Clock;
 }
 
 export interface RunOutcome {
@@ -61,13 +65,14 @@ const WARM_UP_GAP_MS = 50;
 
 export function startLoad(opts: StartLoadOptions): LoadRun {
   const task = opts.params;
+  const clock = opts.clock ?? systemClock;
   const id = opts.runId ?? randomUUID();
   // Warm up in the time before a given start (skipped when too short), or for WARM_UP_MS before starting.
   const wanted = opts.warmUp === false ? 0 : WARM_UP_MS;
-  const warmMs = opts.startAt === undefined ? wanted : Math.min(wanted, opts.startAt - Date.now() - WARM_UP_GAP_MS);
-  const startAt = opts.startAt ?? Date.now() + (wanted > 0 ? wanted + WARM_UP_GAP_MS : 0);
+  const warmMs = opts.startAt === undefined ? wanted : Math.min(wanted, opts.startAt - clock.now() - WARM_UP_GAP_MS);
+  const startAt = opts.startAt ?? clock.now() + (wanted > 0 ? wanted + WARM_UP_GAP_MS : 0);
   const segment = opts.segment ? checkSegment(opts.segment.from, opts.segment.to) : WHOLE;
-  const toPerf = (epochMs: number) => performance.now() + (epochMs - Date.now());
+  const toPerf = (epochMs: number) => performance.now() + (epochMs - clock.now());
   const startMs = toPerf(startAt);
   const endMs = startMs + task.duration * 1000;
   const maxTimeoutMs = Math.max(...task.targets.map((t) => t.timeout)) * 1000;
@@ -87,7 +92,7 @@ export function startLoad(opts: StartLoadOptions): LoadRun {
     ? new OpenModel(profileFor(task), sender, recorder, { startMs, maxInFlight: task.max_in_flight, maxLatenessMs: task.max_lateness * 1000, segment, weights })
     : new ClosedModel(sender, { endMs, thinkMs: task.think_time * 1000, users: usersFor(segment), weights });
 
-  const warming: WarmUp | undefined = warmMs >= 50 ? warmUp(task.targets, warmMs) : undefined;
+  const warming: WarmUp | undefined = warmMs >= 50 ? warmUp(task.targets, warmMs, clock) : undefined;
   let state: RunState = 'waiting';
   let nextDeltaMs = startMs + deltaEvery;
   let warned = false;
@@ -105,7 +110,7 @@ export function startLoad(opts: StartLoadOptions): LoadRun {
   const finish = async (status: RunStatus, error?: string) => {
     if (state === 'finished') return;
     state = 'finished';
-    clearInterval(timer);
+    clock.cancel(timer);
     warming?.cancel();
     const ranS = Math.min(task.duration, Math.max(0, (performance.now() - startMs) / 1000));
     let outcome: { status: RunStatus; error?: string } = error === undefined ? { status } : { status, error };
@@ -116,7 +121,7 @@ export function startLoad(opts: StartLoadOptions): LoadRun {
         sender.aborting = true;
         await client.destroy().catch(() => {});
       } else {
-        await Promise.race([client.close(), new Promise((r) => setTimeout(r, 1000))]).catch(() => {});
+        await Promise.race([client.close(), new Promise((r) => clock.schedule(() => r(undefined), 1000))]).catch(() => {});
         await client.destroy().catch(() => {});
       }
       emit(recorder.takeDelta(true));
@@ -124,7 +129,7 @@ export function startLoad(opts: StartLoadOptions): LoadRun {
       outcome = { status: 'failed', error: errorMessage(err) };
     }
     await warming?.done;
-    resolve({ id, ...outcome, startedAt: startAt, finishedAt: Date.now(), durationS: status === 'stopped' ? ranS : task.duration, results: recorder.results() });
+    resolve({ id, ...outcome, startedAt: startAt, finishedAt: clock.now(), durationS: status === 'stopped' ? ranS : task.duration, results: recorder.results() });
   };
 
   const tick = () => {
@@ -151,7 +156,7 @@ export function startLoad(opts: StartLoadOptions): LoadRun {
 
   // Closed users without think time are driven by completions, so the loop only watches the clock there.
   const period = open || task.think_time > 0 ? 1 : 10;
-  const timer = setInterval(tick, period);
+  const timer = clock.repeat(tick, period);
 
   return {
     id,

@@ -2,25 +2,11 @@
 // Open model: arrival k sits at position frac(k·φ⁻¹) (golden-ratio conjugate), so for any partition of
 // (0, 1] each arrival belongs to exactly one segment, and every segment's share is spread evenly in time.
 // Closed model: the segment takes users floor(from·U) .. floor(to·U) − 1.
-import { McpError } from '../../src/errors.js';
-
-export interface Segment {
-  from: number;
-  to: number;
-}
-
-export const WHOLE: Segment = { from: 0, to: 1 };
+import type { Segment } from '../../src/execution/segment.js';
 
 const GOLDEN_CONJUGATE = (Math.sqrt(5) - 1) / 2;
 /** A second irrational, independent of the first, so that target choice is not correlated with segments. */
 const SILVER_CONJUGATE = Math.SQRT2 - 1;
-
-export function checkSegment(from: number, to: number): Segment {
-  if (!(Number.isFinite(from) && Number.isFinite(to) && from >= 0 && to <= 1 && from <= to)) {
-    throw new McpError('SEGMENT_INVALID', `segment (${from}, ${to}] is not within (0, 1] with from <= to`);
-  }
-  return { from, to };
-}
 
 /** Position of arrival k (1-based) in (0, 1]. */
 export function arrivalPosition(k: number): number {

@@ -4,6 +4,7 @@
 // compile and JIT) as latency from the intended time.
 import { createServer, type Server, type Socket } from 'node:net';
 import type { LoadTarget } from '../../src/plan/index.js';
+import { systemClock, type Clock } from '../../src/util/clock.js';
 import { Recorder } from '../../src/stats/index.js';
 import { HttpClient } from './http-client.js';
 import { Sender } from './sender.js';
@@ -43,7 +44,7 @@ export interface WarmUp {
 }
 
 /** Warms up for at most `budgetMs` (and a bounded number of requests); never throws. */
-export function warmUp(targets: readonly LoadTarget[], budgetMs: number): WarmUp {
+export function warmUp(targets: readonly LoadTarget[], budgetMs: number, clock: Clock = systemClock): WarmUp {
   let cancelled = false;
   let stop = () => {};
   const done = (async () => {
@@ -65,11 +66,11 @@ export function warmUp(targets: readonly LoadTarget[], budgetMs: number): WarmUp
     let sent = 0;
     const finished = new Promise<void>((resolve) => {
       const stopAll = () => {
-        clearTimeout(guard);
+        clock.cancel(guard);
         void client.destroy().finally(resolve);
       };
       stop = stopAll;
-      const guard = setTimeout(stopAll, budgetMs + 200);
+      const guard = clock.schedule(stopAll, budgetMs + 200);
       sender.onFree = (reentrant) => {
         const now = performance.now();
         // Cutting deltas now and then warms the encoding too, which otherwise runs cold at the first second.

@@ -2,15 +2,7 @@
 import { McpError, errorMessage } from '../../src/errors.js';
 import { RemoteError, WireError } from '../../src/protocol/frame.js';
 import { TransportError } from '../../src/transport/errors.js';
-import type { DeliveryMode } from './messages.js';
-
-/** Thrown by a handler (or raised by the hub) for a message that no retry can fix. */
-export class PermanentError extends McpError {
-  override name = 'PermanentError';
-  constructor(code: `PERMANENT_${string}`, message: string, options: { cause?: unknown; details?: unknown } = {}) {
-    super(code, message, options);
-  }
-}
+import type { DeliveryMode } from '../../src/messaging.js';
 
 /** The receiver has no handler for the message's kind. */
 export const UNKNOWN_KIND = 'HUB_UNKNOWN_KIND';

@@ -13,6 +13,6 @@ export {
 } from './messages.js';
 export { DEFAULT_MESSAGE_TIMEOUT_MS, type HubInit } from './options.js';
 export { MODE_POLICY, type ModePolicy } from './modes.js';
-export { DeadlineExceededError, DeliveryRejectedError, HubAbortedError, InvalidSendError, PermanentError, isPermanent } from './errors.js';
+export { DeadlineExceededError, DeliveryRejectedError, HubAbortedError, InvalidSendError, isPermanent } from './errors.js';
 export type { HubStats, ModeStats } from './stats.js';
 export type { HubState } from './state.js';

@@ -1,12 +1,12 @@
 // Direct peer-to-peer messages: what crosses the wire (validated) and what the hub actor receives (a closed union).
 import { z } from 'zod';
 import type { McpError } from '../../src/errors.js';
+import { DELIVERY_MODES, type DeliveryMode } from '../../src/messaging.js';
 import type { HubStats } from './stats.js';
 
 export const HUB_PROTOCOL = '/mcpdt/hub/1.0.0';
 
-export const DELIVERY_MODES = ['fire-and-forget', 'at-least-once', 'exactly-once', 'reliable'] as const;
-export type DeliveryMode = (typeof DELIVERY_MODES)[number];
+export { DELIVERY_MODES, type DeliveryMode };
 
 export const MessageFrame = z.object({
   v: z.literal(1),

@@ -1,7 +1,7 @@
 // The sending side: one attempt at a time per message, retries on the injected clock, one outcome per message.
 import { randomUUID } from 'node:crypto';
 import type { ActorContext } from '../../src/actor/types.js';
-import { errorMessage } from '../../src/errors.js';
+import { PermanentError, errorMessage } from '../../src/errors.js';
 import { decodeReply, encodeFrame } from '../../src/protocol/frame.js';
 import { backoffDelay } from './backoff.js';
 import {
@@ -9,7 +9,6 @@ import {
   DeliveryRejectedError,
   HubAbortedError,
   InvalidSendError,
-  PermanentError,
   codeOf,
   isPermanent,
   type FailureDetails,

@@ -1,5 +1,5 @@
 // Counters of the hub, per delivery mode. Outbound counts are the sender's; `duplicatesSuppressed` is the receiver's.
-import { DELIVERY_MODES, type DeliveryMode } from './messages.js';
+import { DELIVERY_MODES, type DeliveryMode } from '../../src/messaging.js';
 
 export interface ModeStats {
   /** Messages the hub accepted to send. */

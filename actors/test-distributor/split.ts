@@ -1,10 +1,7 @@
 // How a task is split across generators: each gets a segment (from, to] of the whole, so the shares
 // of an open-model rate (or of a closed model's users) always add up to exactly what was asked.
 
-export interface Segment {
-  from: number;
-  to: number;
-}
+import type { Segment } from '../../src/execution/segment.js';
 
 export interface Candidate {
   node_id: string;
@@ -27,15 +24,4 @@ export function splitEqually(nodes: readonly string[]): Map<string, Segment> {
   const out = new Map<string, Segment>();
   nodes.forEach((node, i) => out.set(node, { from: i / nodes.length, to: i === nodes.length - 1 ? 1 : (i + 1) / nodes.length }));
   return out;
-}
-
-/** True when the segments cover (0, 1] exactly once. */
-export function coversWhole(segments: Iterable<Segment>): boolean {
-  const sorted = [...segments].sort((a, b) => a.from - b.from);
-  let at = 0;
-  for (const s of sorted) {
-    if (Math.abs(s.from - at) > 1e-12 || s.to <= s.from) return false;
-    at = s.to;
-  }
-  return Math.abs(at - 1) < 1e-12;
 }

@@ -93,7 +93,7 @@ export class Actor<M extends Message, S> implements ActorRef<M> {
     const previous = this.#status;
     this.#status = 'stopped';
     this.#clearTimers();
-    if (this.#restartTimer) this.#options.clock.clearTimeout(this.#restartTimer);
+    if (this.#restartTimer) this.#options.clock.cancel(this.#restartTimer);
     this.#mailbox.clear();
     await this.#idle;
     if (previous !== 'failed') await this.#release();
@@ -158,7 +158,7 @@ export class Actor<M extends Message, S> implements ActorRef<M> {
     this.#restartTimes.push(now);
     this.#status = 'restarting';
     this.#ctx.log.warn('restarting actor', { role: this.role, in_ms: delay });
-    this.#restartTimer = this.#options.clock.setTimeout(() => {
+    this.#restartTimer = this.#options.clock.schedule(() => {
       this.#restartTimer = undefined;
       if (this.#status === 'restarting') void this.#init();
     }, delay);
@@ -177,20 +177,20 @@ export class Actor<M extends Message, S> implements ActorRef<M> {
     this.#cancelTimer(key);
     const fire = () => {
       this.#timers.delete(key);
-      if (repeat) this.#timers.set(key, this.#options.clock.setTimeout(fire, ms));
+      if (repeat) this.#timers.set(key, this.#options.clock.schedule(fire, ms));
       this.tell(msg);
     };
-    this.#timers.set(key, this.#options.clock.setTimeout(fire, ms));
+    this.#timers.set(key, this.#options.clock.schedule(fire, ms));
   }
 
   #cancelTimer(key: string): void {
     const handle = this.#timers.get(key);
-    if (handle) this.#options.clock.clearTimeout(handle);
+    if (handle) this.#options.clock.cancel(handle);
     this.#timers.delete(key);
   }
 
   #clearTimers(): void {
-    for (const handle of this.#timers.values()) this.#options.clock.clearTimeout(handle);
+    for (const handle of this.#timers.values()) this.#options.clock.cancel(handle);
     this.#timers.clear();
   }
 }

@@ -1,5 +1,5 @@
 // The summary printed at the end of `node peer.js run`.
-import type { ExecutionReport } from '../../actors/load-generator/execution-report.js';
+import type { ExecutionReport } from '../report/index.js';
 import { fmtMs } from './progress.js';
 
 export function summaryTable(report: ExecutionReport): string {

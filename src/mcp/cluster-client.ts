@@ -2,7 +2,7 @@
 // ones the REST routes use) or over a running peer's REST API. Shapes are declared once, here, as zod
 // schemas: the HTTP client validates what it receives with them, the local one is type-checked against them.
 import { z } from 'zod';
-import type { ExecutionReport } from '../../actors/load-generator/execution-report.js';
+import type { ExecutionReport } from '../report/index.js';
 
 const iso = z.string();
 

@@ -5,3 +5,4 @@ export * from './recorder.js';
 export * from './summary.js';
 export * from './running-results.js';
 export * from './bucket-counts.js';
+export * from './delta.js';

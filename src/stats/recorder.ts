@@ -3,7 +3,8 @@
 // summed when a delta is cut.
 import { BucketCounts, bucketOf, toMicros } from './bucket-counts.js';
 import { createHistogram, encodeHistogram } from './histogram.js';
-import { emptyCounters, ERROR_KINDS, mergeDelta, type Counters, type ErrorKind, type LoadResults, type ResultsDelta, type SecondDelta, type TargetDelta } from './results.js';
+import { ERROR_KINDS, type Counters, type ErrorKind, type ResultsDelta, type SecondDelta, type TargetDelta } from './delta.js';
+import { emptyCounters, mergeDelta, type LoadResults } from './results.js';
 import { RunningResults } from './running-results.js';
 
 /** Index into ERROR_KINDS; NO_ERROR for a success. */

@@ -2,53 +2,7 @@
 // mergeDelta. Merging is exact (counts added, histograms added), idempotent per (run_id, seq) and order-free.
 import { addEncodedHistograms, createHistogram, plusEncoded, type Histogram } from './histogram.js';
 
-export const ERROR_KINDS = ['timeout', 'refused', 'reset', 'dns', 'unexpected_status', 'aborted', 'other'] as const;
-export type ErrorKind = (typeof ERROR_KINDS)[number];
-
-export interface Counters {
-  /** Requests sent and finished (with a response or an error). */
-  requests: number;
-  successes: number;
-  failures: number;
-  /** Arrivals that could not start in time; never sent. */
-  dropped: number;
-  bytes_in: number;
-  bytes_out: number;
-  /** Responses by status code. */
-  status: Record<string, number>;
-  /** Failures by kind (an unexpected status is a failure of kind `unexpected_status`). */
-  errors: Partial<Record<ErrorKind, number>>;
-}
-
-export interface TargetDelta {
-  index: number;
-  counters: Counters;
-  latency: string;
-  service: string;
-}
-
-/** One second of the run (by intended start time, seconds since the run's start). */
-export interface SecondDelta {
-  t: number;
-  requests: number;
-  errors: number;
-  dropped: number;
-  latency: string;
-}
-
-/** What a run emits about once a second. Histograms are HDR compressed base64 ('' when empty). */
-export interface ResultsDelta {
-  run_id: string;
-  seq: number;
-  final: boolean;
-  totals: Counters;
-  /** Latency from the intended start (corrected for coordinated omission), µs. */
-  latency: string;
-  /** Service time from the actual send, µs. */
-  service: string;
-  targets: TargetDelta[];
-  seconds: SecondDelta[];
-}
+import type { Counters, ResultsDelta, TargetDelta } from './delta.js';
 
 export interface TargetResults {
   counters: Counters;

@@ -3,7 +3,8 @@
 // merged only when results are read. Equal to the fold of the run's deltas.
 import { BucketCounts } from './bucket-counts.js';
 import { addEncodedHistograms, createHistogram, type Histogram } from './histogram.js';
-import { addCounters, emptyCounters, type Counters, type LoadResults, type SecondDelta, type SecondResults, type TargetResults } from './results.js';
+import type { Counters, SecondDelta } from './delta.js';
+import { addCounters, emptyCounters, type LoadResults, type SecondResults, type TargetResults } from './results.js';
 
 interface SecondParts {
   requests: number;

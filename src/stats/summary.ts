@@ -1,6 +1,7 @@
 // Human-facing figures computed from merged results: totals, rates, latency percentiles, a per-second series.
 import { createHistogram, decodeHistogram, latencyFigures, percentileMs, type Histogram, type LatencyFigures } from './histogram.js';
-import { emptyCounters, type Counters, type ErrorKind, type LoadResults } from './results.js';
+import type { Counters, ErrorKind } from './delta.js';
+import { emptyCounters, type LoadResults } from './results.js';
 
 export interface Summary {
   total_requests: number;

@@ -3,6 +3,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import type { ExecutionDoc } from '../execution/contract.js';
+import type { ResultsDelta } from '../stats/delta.js';
 
 export const STORE_FILE = 'store.db';
 
@@ -13,14 +15,14 @@ export interface StoredExecution {
   version: number;
   status: string;
   created_at: number;
-  doc: unknown;
+  doc: ExecutionDoc;
 }
 
 export interface StoredDelta {
   execution_id: string;
   run_id: string;
   seq: number;
-  delta: unknown;
+  delta: ResultsDelta;
 }
 
 const SCHEMA = `
@@ -108,7 +110,7 @@ export class Store {
   }
 
   deltas(executionId: string): StoredDelta[] {
-    return this.#stmts.deltas.all(executionId).map((r) => ({ ...r, delta: JSON.parse(r.delta) as unknown }));
+    return this.#stmts.deltas.all(executionId).map((r) => ({ ...r, delta: JSON.parse(r.delta) as ResultsDelta }));
   }
 
   deltaKeys(executionId: string): Set<string> {
@@ -134,5 +136,5 @@ interface Row {
 }
 
 function fromRow(row: Row): StoredExecution {
-  return { ...row, doc: JSON.parse(row.doc) as unknown };
+  return { ...row, doc: JSON.parse(row.doc) as ExecutionDoc };
 }

@@ -5,21 +5,30 @@ export type TimerHandle = { readonly id: number };
 export interface Clock {
   /** Milliseconds since the epoch (wall clock for the system clock). */
   now(): number;
-  setTimeout(fn: () => void, ms: number): TimerHandle;
-  clearTimeout(handle: TimerHandle): void;
+  /** Call `fn` once after `ms`. */
+  schedule(fn: () => void, ms: number): TimerHandle;
+  /** Call `fn` every `ms`. Unlike `schedule`'s, the system clock's keeps the process alive (a load loop must). */
+  repeat(fn: () => void, ms: number): TimerHandle;
+  /** Cancel a timer of `schedule` or `repeat`. */
+  cancel(handle: TimerHandle): void;
 }
 
 let nextId = 1;
 
 export const systemClock: Clock = {
   now: () => Date.now(),
-  setTimeout(fn, ms) {
+  schedule(fn, ms) {
     const t = setTimeout(fn, ms);
     t.unref?.();
     const handle = { id: nextId++, t };
     return handle;
   },
-  clearTimeout(handle) {
+  repeat(fn, ms) {
+    const t = setInterval(fn, ms);
+    return { id: nextId++, t } as TimerHandle;
+  },
+  cancel(handle) {
+    // clearTimeout clears either kind of Node timer.
     clearTimeout((handle as unknown as { t: NodeJS.Timeout }).t);
   },
 };
@@ -45,14 +54,22 @@ export class FakeClock implements Clock {
     return this.#now;
   }
 
-  setTimeout(fn: () => void, ms: number): TimerHandle {
+  schedule(fn: () => void, ms: number): TimerHandle {
     const handle = { id: nextId++ };
     this.#pending.push({ handle, at: this.#now + Math.max(0, ms), seq: this.#seq++, fn });
     return handle;
   }
 
-  clearTimeout(handle: TimerHandle): void {
+  cancel(handle: TimerHandle): void {
     this.#pending = this.#pending.filter((p) => p.handle !== handle);
+  }
+
+  repeat(fn: () => void, ms: number): TimerHandle {
+    const handle = { id: nextId++ };
+    const period = Math.max(1, ms);
+    const schedule = (at: number) => this.#pending.push({ handle, at, seq: this.#seq++, fn: () => (schedule(at + period), fn()) });
+    schedule(this.#now + period);
+    return handle;
   }
 
   /** Move time forward, firing every timer that falls due on the way (including ones set while firing). */

@@ -6,7 +6,8 @@ import { MemoryNetwork } from '../../src/transport/memory.js';
 import { FakeClock } from '../../src/util/clock.js';
 import { discovery } from '../../actors/discovery/discovery.js';
 import { timingFor } from '../../actors/discovery/membership.js';
-import type { DiscoveryMessage, Member, MembershipChange } from '../../actors/discovery/messages.js';
+import type { DiscoveryMessage, MembershipChange } from '../../actors/discovery/messages.js';
+import type { Member } from '../../src/protocol/membership.js';
 
 const settle = async () => {
   for (let i = 0; i < 5; i++) await new Promise((r) => setTimeout(r, 0));

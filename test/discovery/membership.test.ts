@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { disconnected, emptyView, heard, left, tick, timingFor } from '../../actors/discovery/membership.js';
-import type { MemberInfo } from '../../actors/discovery/messages.js';
+import type { MemberInfo } from '../../src/protocol/membership.js';
 
 const info = (id: string, startedAt = 1_000): MemberInfo => ({
   node_id: id,

@@ -9,7 +9,7 @@ import { multiaddr } from '@multiformats/multiaddr';
 import { freePort, getJson, startPeerProcess, waitFor, type PeerProcess } from '../../scripts/lib/peer-process.js';
 import { Libp2pTransport } from '../../src/transport/libp2p/transport.js';
 import { silentLogger } from '../../src/util/log.js';
-import { HELLO_PROTOCOL } from '../../actors/discovery/messages.js';
+import { HELLO_PROTOCOL } from '../../src/protocol/membership.js';
 
 interface NodesBody {
   nodes: { node_id: string; status: string; http_url: string; capabilities: string[]; location: string }[];

@@ -1,87 +1,172 @@
-// A generator's side of executions: fencing by term, duplicates, delta hand-off, and stopping when orphaned.
+// The generator's assignment actor on a fake clock: fencing by term, duplicates, set-up timing, delta
+// hand-off and resending to a new coordinator, resegment versions, stops, and stopping when orphaned.
 import { afterEach, describe, expect, it } from 'vitest';
 import { ActorSystem } from '../../src/actor/system.js';
-import type { Messenger } from '../../src/messaging.js';
-import { silentLogger } from '../../src/util/log.js';
-import { loadGenerator } from '../../actors/load-generator/actor.js';
-import { AssignmentAgent } from '../../actors/load-generator/assignments.js';
-import { KINDS } from '../../actors/coordinator/execution.js';
-import { startCountingTarget, type CountingTarget } from '../support/counting-target.js';
-import { waitFor } from '../../scripts/lib/peer-process.js';
+import type { ActorRef } from '../../src/actor/types.js';
+import { FakeClock } from '../../src/util/clock.js';
+import type { PeerMessenger } from '../../src/protocol/peer-messenger.js';
+import type { PeerKind, ReceivedRequest } from '../../src/protocol/peer-protocol.js';
+import { assignments, PUMP_MS } from '../../actors/load-generator/assignments.js';
+import type { LoadGeneratorMessage, LoadStartRequest } from '../../actors/load-generator/messages.js';
+import type { ResultsDelta } from '../../src/stats/index.js';
 
-function localMessenger() {
-  const handlers = new Map<string, (payload: unknown, from: string) => unknown>();
-  const sent: { to: string; kind: string; payload: unknown }[] = [];
-  let accept = true;
-  const messenger: Messenger = {
-    async send(to, kind, payload) {
-      sent.push({ to, kind, payload });
-      if (!accept) throw new Error('unreachable');
-      return true;
-    },
-    on: (kind, handler) => void handlers.set(kind, handler),
-  };
-  return { messenger, handlers, sent, setAccept: (a: boolean) => (accept = a) };
+const settle = async () => {
+  for (let i = 0; i < 5; i++) await new Promise((r) => setTimeout(r, 0));
+};
+
+const plan = { name: 'p', tasks: [{ type: 'load_test', parameters: { targets: [{ url: 'http://127.0.0.1:9/' }], duration: 2, base_rps: 100 } }] };
+
+function delta(runId: string, seq: number, requests: number, final = false): ResultsDelta {
+  const counters = { requests, successes: requests, failures: 0, dropped: 0, bytes_in: 0, bytes_out: 0, status: {}, errors: {} };
+  return { run_id: runId, seq, final, totals: counters, latency: '', service: '', targets: [], seconds: [] };
 }
 
-const plan = (url: string, duration: number) => ({ name: 'p', tasks: [{ type: 'load_test', parameters: { targets: [{ url }], duration, base_rps: 100 } }] });
+/** A load generator that records what it is told and lets the test emit deltas for a run. */
+function fakeGenerator() {
+  const told: LoadGeneratorMessage[] = [];
+  const runs = new Map<string, LoadStartRequest>();
+  const ref: ActorRef<LoadGeneratorMessage> = {
+    role: 'load-generator',
+    tell(msg) {
+      told.push(msg);
+      if (msg.type === 'load.start') {
+        runs.set(msg.request.taskId!, msg.request);
+        msg.reply(msg.request.taskId!);
+      } else if (msg.type === 'load.stop' || msg.type === 'load.resegment') msg.reply(runs.has(msg.taskId));
+      return true;
+    },
+  };
+  return { ref, told, runs };
+}
 
-describe('assignment agent', () => {
+/** A messenger whose handlers the test calls, and whose sends the test answers. */
+function fakeMessenger() {
+  const handlers = new Map<string, (payload: never, from: string) => unknown>();
+  const sent: { to: string; kind: string; payload: { delta?: ResultsDelta } }[] = [];
+  let answer: (to: string) => Promise<unknown> = async () => ({ status: 'running' });
+  const messenger: PeerMessenger = {
+    send: ((to: string, kind: string, payload: { delta?: ResultsDelta }) => {
+      sent.push({ to, kind, payload });
+      return answer(to);
+    }) as PeerMessenger['send'],
+    post: async () => undefined,
+    on: ((kind: string, handler: (payload: never, from: string) => unknown) => void handlers.set(kind, handler)) as PeerMessenger['on'],
+  };
+  const call = <K extends PeerKind>(kind: K, payload: ReceivedRequest<K>) => (handlers.get(kind) as (p: ReceivedRequest<K>, from: string) => Promise<unknown>)(payload, 'coord');
+  return { messenger, sent, call, setAnswer: (a: typeof answer) => (answer = a) };
+}
+
+describe('assignment actor (fake clock)', () => {
   let system: ActorSystem | undefined;
-  let agent: AssignmentAgent | undefined;
-  let target: CountingTarget | undefined;
-  afterEach(async () => {
-    agent?.stop();
-    await system?.stop();
-    await target?.close();
-  });
+  afterEach(async () => system?.stop());
 
-  async function setup(coordinator: { node_id: string; term: number } | null, orphanTimeoutMs = 10_000) {
-    target = await startCountingTarget();
-    system = new ActorSystem();
-    const generator = await system.spawn(loadGenerator());
-    const local = localMessenger();
-    agent = new AssignmentAgent({ self: 'gen-1', messenger: local.messenger, generator, coordinator: async () => coordinator, log: silentLogger, orphanTimeoutMs });
-    agent.start();
-    const assign = (term: number, executionId = 'e1', duration = 1) =>
-      local.handlers.get(KINDS.assign)!({ execution_id: executionId, term, name: 'p', plan: plan(target!.url, duration), segment: { from: 0, to: 1 }, start_at: Date.now() }, 'coord');
-    return { ...local, assign };
+  async function setup(opts: { coordinator?: { node_id: string; term: number } | null; orphanTimeoutMs?: number } = {}) {
+    const clock = new FakeClock(1_000_000);
+    system = new ActorSystem({ clock });
+    const generator = fakeGenerator();
+    const net = fakeMessenger();
+    let coordinator = opts.coordinator === undefined ? { node_id: 'coord', term: 3 } : opts.coordinator;
+    await system.spawn(
+      assignments({ self: 'gen-1', messenger: net.messenger, generator: generator.ref, coordinator: async () => coordinator, orphanTimeoutMs: opts.orphanTimeoutMs ?? 5_000 }),
+    );
+    const advance = async (ms: number, step = 50) => {
+      for (let t = 0; t < ms; t += step) {
+        clock.advance(step);
+        await settle();
+      }
+    };
+    const assign = (term: number, executionId = 'e1', startIn = 700) =>
+      net.call('task.assign', { execution_id: executionId, term, name: 'p', plan, segment: { from: 0, to: 1 }, start_at: clock.now() + startIn });
+    return { clock, generator, net, advance, assign, setCoordinator: (c: typeof coordinator) => (coordinator = c) };
   }
 
-  it('starts an assignment once, sends every delta to the coordinator, and refuses a lower term', async () => {
-    const { assign, sent } = await setup({ node_id: 'coord', term: 3 });
+  it('accepts an assignment once and sets its runs up shortly after the acknowledgement, not before', async () => {
+    const { assign, generator, advance } = await setup();
+    await expect(assign(3)).resolves.toEqual({ accepted: true });
+    await expect(assign(3)).resolves.toEqual({ accepted: true }); // delivered twice
+    expect(generator.runs.size).toBe(0); // acknowledged before any set-up work
+    await advance(50);
+    expect([...generator.runs.keys()]).toEqual(['e1:0:gen-1']);
+    expect(generator.runs.get('e1:0:gen-1')!.startAt).toBe(1_000_000 + 700);
+  });
+
+  it('refuses a lower term, an invalid plan, and an execution stopped here', async () => {
+    const { assign, net } = await setup();
     await assign(3);
-    await assign(3); // delivered twice: started once
-    await waitFor(() => sent.some((s) => s.kind === KINDS.delta && (s.payload as { delta: { final: boolean } }).delta.final), 5_000, 'the final delta');
-    const deltas = sent.filter((s) => s.kind === KINDS.delta).map((s) => (s.payload as { delta: { totals: { requests: number } } }).delta);
-    expect(deltas.reduce((n, d) => n + d.totals.requests, 0)).toBe(target!.count());
-    expect(target!.count()).toBe(100);
     await expect(assign(2, 'e2')).rejects.toMatchObject({ code: 'PERMANENT_STALE_TERM' });
+    await expect(net.call('task.assign', { execution_id: 'bad', term: 3, name: 'p', plan: { name: 'x' }, segment: { from: 0, to: 1 }, start_at: 0 })).rejects.toMatchObject({
+      code: 'PERMANENT_PLAN_INVALID',
+    });
+    await expect(net.call('task.stop', { execution_id: 'e9', term: 3 })).resolves.toEqual({ stopped: false });
+    await expect(assign(3, 'e9')).rejects.toMatchObject({ code: 'PERMANENT_STOPPED' });
   });
 
-  it('resends every delta to a new coordinator', async () => {
-    let coordinator = { node_id: 'old', term: 1 };
-    target = await startCountingTarget();
-    system = new ActorSystem();
-    const generator = await system.spawn(loadGenerator());
-    const local = localMessenger();
-    agent = new AssignmentAgent({ self: 'gen-1', messenger: local.messenger, generator, coordinator: async () => coordinator, log: silentLogger, orphanTimeoutMs: 10_000 });
-    agent.start();
-    await local.handlers.get(KINDS.assign)!({ execution_id: 'e1', term: 1, name: 'p', plan: plan(target.url, 1), segment: { from: 0, to: 1 }, start_at: Date.now() }, 'old');
-    await waitFor(() => local.sent.some((s) => (s.payload as { delta?: { final: boolean } }).delta?.final), 5_000, 'final delta to the old coordinator');
-    const toOld = local.sent.filter((s) => s.to === 'old' && s.kind === KINDS.delta).length;
-    coordinator = { node_id: 'new', term: 2 };
-    await waitFor(() => local.sent.filter((s) => s.to === 'new' && s.kind === KINDS.delta).length === toOld, 5_000, 'every delta resent to the new coordinator');
+  it('sends every delta to the coordinator in office, one at a time, and resends all to a new coordinator', async () => {
+    const { assign, generator, net, advance, setCoordinator } = await setup();
+    await assign(3);
+    await advance(50);
+    const run = generator.runs.get('e1:0:gen-1')!;
+    run.onDelta!(delta('e1:0:gen-1', 1, 10));
+    run.onDelta!(delta('e1:0:gen-1', 2, 20));
+    await advance(PUMP_MS);
+    run.onDelta!(delta('e1:0:gen-1', 3, 5, true));
+    await advance(PUMP_MS);
+    const toOld = net.sent.filter((s) => s.to === 'coord' && s.kind === 'results.delta');
+    expect(toOld.map((s) => s.payload.delta!.seq)).toEqual([1, 2, 3]);
+    setCoordinator({ node_id: 'new', term: 4 });
+    await advance(2 * PUMP_MS);
+    const toNew = net.sent.filter((s) => s.to === 'new' && s.kind === 'results.delta');
+    expect(toNew.map((s) => s.payload.delta!.seq).sort()).toEqual([1, 2, 3]);
   });
 
-  it('stops its load when no coordinator answers for the orphan timeout', async () => {
-    const { assign } = await setup(null, 600);
-    await assign(1, 'e1', 20);
-    await waitFor(() => target!.count() > 20, 5_000, 'load to flow');
-    await new Promise((r) => setTimeout(r, 1_500));
-    const settled = target!.count();
-    await new Promise((r) => setTimeout(r, 500));
-    expect(target!.count()).toBe(settled);
-    expect(settled).toBeLessThan(100 * 2);
+  it('keeps a delta that was not acknowledged and sends it again', async () => {
+    const { assign, generator, net, advance } = await setup();
+    let fail = true;
+    net.setAnswer(async () => {
+      if (fail) throw new Error('unreachable');
+      return { status: 'running' };
+    });
+    await assign(3);
+    await advance(50);
+    generator.runs.get('e1:0:gen-1')!.onDelta!(delta('e1:0:gen-1', 1, 10));
+    await advance(PUMP_MS);
+    fail = false;
+    await advance(2 * PUMP_MS);
+    const attempts = net.sent.filter((s) => s.kind === 'results.delta');
+    expect(attempts.length).toBeGreaterThanOrEqual(2);
+    const before = attempts.length;
+    await advance(3 * PUMP_MS);
+    expect(net.sent.filter((s) => s.kind === 'results.delta').length).toBe(before); // acknowledged: not sent again
+  });
+
+  it('stops its runs when the coordinator answers that the execution is over', async () => {
+    const { assign, generator, net, advance } = await setup();
+    net.setAnswer(async () => ({ status: 'cancelled' }));
+    await assign(3);
+    await advance(50);
+    generator.runs.get('e1:0:gen-1')!.onDelta!(delta('e1:0:gen-1', 1, 10));
+    await advance(PUMP_MS);
+    expect(generator.told.some((m) => m.type === 'load.stop' && m.taskId === 'e1:0:gen-1')).toBe(true);
+  });
+
+  it('applies only newer resegments', async () => {
+    const { assign, generator, net, advance } = await setup();
+    await assign(3);
+    await advance(50);
+    await expect(net.call('task.resegment', { execution_id: 'e1', term: 3, version: 5, segment: { from: 0, to: 0.5 }, at: 0 })).resolves.toEqual({ accepted: true });
+    await expect(net.call('task.resegment', { execution_id: 'e1', term: 3, version: 4, segment: { from: 0, to: 0.9 }, at: 0 })).resolves.toEqual({ accepted: true });
+    const resegments = generator.told.filter((m) => m.type === 'load.resegment');
+    expect(resegments).toHaveLength(1);
+    expect(resegments[0]).toMatchObject({ from: 0, to: 0.5 });
+    await expect(net.call('task.resegment', { execution_id: 'nope', term: 3, version: 1, segment: { from: 0, to: 1 }, at: 0 })).resolves.toEqual({ accepted: false });
+  });
+
+  it('stops its load after the orphan timeout without a coordinator, and not before', async () => {
+    const { assign, generator, advance } = await setup({ coordinator: null, orphanTimeoutMs: 1_000 });
+    await assign(1);
+    await advance(800);
+    expect(generator.told.some((m) => m.type === 'load.stop')).toBe(false);
+    await advance(600);
+    expect(generator.told.filter((m) => m.type === 'load.stop').map((m) => (m as { taskId: string }).taskId)).toEqual(['e1:0:gen-1']);
   });
 });

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { arrivalPosition, checkSegment, ownsArrival, pickTarget, usersOf, weightTable } from '../../actors/load-generator/index.js';
+import { arrivalPosition, ownsArrival, pickTarget, usersOf, weightTable } from '../../actors/load-generator/index.js';
+import { checkSegment } from '../../src/execution/segment.js';
 
 /** A random partition of (0, 1] as sorted cut points. */
 const partition = fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 8 }).map((cuts) => [0, ...cuts.sort((a, b) => a - b), 1]);

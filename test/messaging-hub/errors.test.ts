@@ -3,7 +3,8 @@ import { McpError, ValidationError } from '../../src/errors.js';
 import { RemoteError, WireError } from '../../src/protocol/frame.js';
 import { TransportError } from '../../src/transport/errors.js';
 import { MemoryNetwork } from '../../src/transport/memory.js';
-import { DeadlineExceededError, PermanentError, codeOf, isPermanent } from '../../actors/messaging-hub/errors.js';
+import { DeadlineExceededError, codeOf, isPermanent } from '../../actors/messaging-hub/errors.js';
+import { PermanentError } from '../../src/errors.js';
 import { messagingHub } from '../../actors/messaging-hub/hub.js';
 
 describe('isPermanent', () => {

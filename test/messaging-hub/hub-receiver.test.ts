@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { McpError } from '../../src/errors.js';
 import { encodeFrame } from '../../src/protocol/frame.js';
-import { PermanentError } from '../../actors/messaging-hub/errors.js';
+import { PermanentError } from '../../src/errors.js';
 import { HUB_PROTOCOL, type DeliveryMode, type DeliveryReport } from '../../actors/messaging-hub/messages.js';
 import { hubStats, register, send } from '../../actors/messaging-hub/send.js';
 import { deliver, memoryHubs, settle } from './support.js';

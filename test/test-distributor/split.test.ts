@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { coversWhole, eligibleGenerators, splitEqually } from '../../actors/test-distributor/split.js';
+import { eligibleGenerators, splitEqually } from '../../actors/test-distributor/split.js';
+import { coversWhole } from '../../src/execution/segment.js';
 
 describe('splitting a task across generators', () => {
   it('gives each node an equal segment and covers (0, 1] exactly', () => {

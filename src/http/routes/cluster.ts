@@ -1,5 +1,5 @@
 // GET /api/health and GET /api/nodes.
-import type { Member } from '../../../actors/discovery/messages.js';
+import type { Member } from '../../protocol/membership.js';
 import { HttpError, type Router } from '../router.js';
 
 const STATUSES = ['alive', 'suspect', 'dead'];

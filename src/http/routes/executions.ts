@@ -6,8 +6,8 @@ import { validatePlan, type Plan } from '../../plan/index.js';
 import { McpError } from '../../errors.js';
 import { HttpError, type Router } from '../router.js';
 import { PLAN_REFUSED, TOO_MANY_EXECUTIONS } from '../../guardrails/index.js';
-import type { ExecutionDoc } from '../../../actors/coordinator/execution.js';
-import { progressPercent, requestsByNode, storedReport } from '../../../actors/coordinator/results-view.js';
+import type { ExecutionDoc } from '../../execution/contract.js';
+import { progressPercent, requestsByNode, storedReport } from '../../execution/view.js';
 
 export interface ExecutionsSource {
   store: Store;
@@ -83,13 +83,13 @@ export async function submitPlan(source: ExecutionsSource, body: unknown): Promi
 
 export function listExecutions(source: ExecutionsSource) {
   const now = Date.now();
-  return source.store.listExecutions().map((e) => summaryOf(e.doc as ExecutionDoc, now));
+  return source.store.listExecutions().map((e) => summaryOf(e.doc, now));
 }
 
 export function executionView(source: ExecutionsSource, id: string) {
   const stored = source.store.getExecution(id);
   if (!stored) throw new HttpError(404, 'EXECUTION_NOT_FOUND', `no execution ${id}`);
-  const doc = stored.doc as ExecutionDoc;
+  const doc = stored.doc;
   const now = Date.now();
   const sent = requestsByNode(source.store.deltas(doc.execution_id));
   return {

@@ -4,7 +4,7 @@ import type { ActorRef } from '../../actor/types.js';
 import { validateLoadTask, type LoadTask } from '../../plan/index.js';
 import { admitOneMore, TOO_MANY_EXECUTIONS, type TooManyExecutionsError } from '../../guardrails/index.js';
 import { HttpError, type Router } from '../router.js';
-import { buildReport } from '../../../actors/load-generator/report.js';
+import { buildReport } from '../../report/index.js';
 import type { LoadGeneratorMessage, LoadTaskView } from '../../../actors/load-generator/messages.js';
 
 function reportOf(view: LoadTaskView) {

@@ -1,7 +1,6 @@
 // The report of a run (or of many peers' merged deltas): summary, per target, thresholds, time series.
-import { evaluateThresholds, type LoadTask, type ThresholdResult } from '../../src/plan/index.js';
-import { summarize, summarizeTarget, timeseries, type LoadResults, type Summary, type TimeseriesPoint } from '../../src/stats/index.js';
-import type { RunOutcome } from './run.js';
+import { evaluateThresholds, type LoadTask, type ThresholdResult } from '../plan/index.js';
+import { summarize, summarizeTarget, timeseries, type LoadResults, type Summary, type TimeseriesPoint } from '../stats/index.js';
 
 export interface TargetReport extends Summary {
   index: number;
@@ -61,8 +60,18 @@ export function buildReport(input: BuildReportInput): LoadReport {
   };
 }
 
+/** What one finished run tells a report (the load engine's RunOutcome has this shape). */
+export interface FinishedRun {
+  id: string;
+  status: string;
+  startedAt: number;
+  finishedAt: number;
+  durationS: number;
+  results: LoadResults;
+}
+
 /** The report of one local run. */
-export function reportOf(outcome: RunOutcome, task: LoadTask, name = 'load_test'): LoadReport {
+export function reportOf(outcome: FinishedRun, task: LoadTask, name = 'load_test'): LoadReport {
   return buildReport({
     executionId: outcome.id,
     name,

@@ -1,8 +1,8 @@
 // The report of an execution: one task's report as is; several tasks (run together) merged into one
 // summary, with their targets, thresholds and reports listed.
-import type { Plan } from '../../src/plan/index.js';
-import { addCounters, addEncodedHistograms, emptyResults, summarize, timeseries, type LoadResults } from '../../src/stats/index.js';
-import { buildReport, type LoadReport } from './report.js';
+import type { Plan } from '../plan/index.js';
+import { addCounters, addEncodedHistograms, emptyResults, summarize, timeseries, type LoadResults } from '../stats/index.js';
+import { buildReport, type LoadReport } from './load-report.js';
 
 export interface ExecutionReport extends LoadReport {
   tasks?: (LoadReport & { task: number })[];

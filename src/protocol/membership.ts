@@ -1,0 +1,38 @@
+// Membership: the heartbeat topic and hello protocol (validated on receipt), and a member as every role
+// sees it. The discovery role keeps the view; the others read it.
+import { z } from 'zod';
+
+export const MEMBERSHIP_TOPIC = '/mcpdt/membership/1.0.0';
+export const HELLO_PROTOCOL = '/mcpdt/membership/hello/1.0.0';
+
+export const MemberInfo = z.object({
+  node_id: z.string().min(1).max(128),
+  http_url: z.string().max(512),
+  addresses: z.array(z.string().max(512)).max(64),
+  roles: z.array(z.string().max(64)).max(32),
+  capabilities: z.array(z.string().max(128)).max(128),
+  location: z.string().max(128),
+  version: z.string().max(64),
+  /** Start of this incarnation (ms since epoch): tells a restart from a late frame. */
+  started_at: z.number().int().nonnegative(),
+});
+export type MemberInfo = z.infer<typeof MemberInfo>;
+
+export const HeartbeatFrame = z.object({ type: z.literal('member.heartbeat'), member: MemberInfo, seq: z.number().int().nonnegative() });
+export const LeaveFrame = z.object({ type: z.literal('member.leave'), node_id: z.string(), started_at: z.number().int() });
+export const MembershipFrame = z.discriminatedUnion('type', [HeartbeatFrame, LeaveFrame]);
+export type MembershipFrame = z.infer<typeof MembershipFrame>;
+
+export const HelloFrame = z.object({ type: z.literal('member.hello'), member: MemberInfo });
+
+export type MemberStatus = 'alive' | 'suspect' | 'dead';
+
+export interface Member extends MemberInfo {
+  status: MemberStatus;
+  /** When we last heard from it (ms since epoch). */
+  last_seen: number;
+  status_since: number;
+  /** Why it is suspect: a missed heartbeat, or its connection closed. */
+  suspected_for?: 'silence' | 'disconnected';
+}
+

@@ -1,0 +1,77 @@
+// Every direct message between peers, declared once: a versioned kind, the schema of its request and
+// of its reply. Types are inferred from the schemas; the typed messenger (peer-messenger.ts) validates
+// requests on receipt and replies on return, so a handler only ever sees a valid payload.
+import { z } from 'zod';
+import { ExecutionDocSchema, ExecutionIdSchema, ExecutionStatusSchema, NodeIdSchema, TermSchema } from '../execution/contract.js';
+import { SegmentSchema } from '../execution/segment.js';
+import { ResultsDeltaSchema } from '../stats/delta.js';
+
+interface KindSpec<Req extends z.ZodType, Rep extends z.ZodType> {
+  /** The name on the wire: `domain.verb/version`. A change of shape is a new version. */
+  readonly wire: string;
+  readonly request: Req;
+  readonly reply: Rep;
+}
+
+function kind<Req extends z.ZodType, Rep extends z.ZodType>(name: string, version: number, request: Req, reply: Rep): KindSpec<Req, Rep> {
+  return { wire: `${name}/${version}`, request, reply };
+}
+
+/** A stored results delta: one (execution, run, seq), as replicas hold it. */
+export const StoredDeltaSchema = z.object({
+  execution_id: ExecutionIdSchema,
+  run_id: z.string().min(1).max(512),
+  seq: z.number().int().positive(),
+  delta: ResultsDeltaSchema,
+});
+export type StoredDeltaMessage = z.infer<typeof StoredDeltaSchema>;
+
+export const AssignRequest = z.object({
+  execution_id: ExecutionIdSchema,
+  term: TermSchema,
+  name: z.string().max(1_000),
+  /** The plan as submitted: the generator validates it for itself. */
+  plan: z.unknown(),
+  segment: SegmentSchema,
+  /** The agreed start, epoch ms. */
+  start_at: z.number(),
+});
+export type AssignRequest = z.infer<typeof AssignRequest>;
+
+/** `version` orders resegments of one execution: a generator applies only newer ones. */
+export const ResegmentRequest = z.object({ execution_id: ExecutionIdSchema, term: TermSchema, version: z.number().int(), segment: SegmentSchema, at: z.number() });
+export type ResegmentRequest = z.infer<typeof ResegmentRequest>;
+
+export const StopRequest = z.object({ execution_id: ExecutionIdSchema, term: TermSchema });
+export type StopRequest = z.infer<typeof StopRequest>;
+
+export const DeltaRequest = z.object({ execution_id: ExecutionIdSchema, task: z.number().int().nonnegative().max(10_000), node_id: NodeIdSchema, delta: ResultsDeltaSchema });
+export type DeltaRequest = z.infer<typeof DeltaRequest>;
+
+export const SyncReply = z.object({ docs: z.array(ExecutionDocSchema), deltas: z.array(StoredDeltaSchema) });
+
+export const PEER_PROTOCOL = {
+  /** Any peer hands a submitted plan to the coordinator; the reply is the coordinator's first version. */
+  'execution.submit': kind('execution.submit', 1, z.object({ execution_id: ExecutionIdSchema, plan: z.unknown() }), z.object({ doc: ExecutionDocSchema.nullable() })),
+  'execution.cancel': kind('execution.cancel', 1, z.object({ execution_id: ExecutionIdSchema }), z.object({ status: ExecutionStatusSchema })),
+  /** A new coordinator gathers the others' replicas of unfinished executions. */
+  'execution.sync': kind('execution.sync', 1, z.object({}), SyncReply),
+  'execution.replicate': kind('execution.replicate', 1, z.object({ doc: ExecutionDocSchema }), z.object({ stored: z.boolean() })),
+  'execution.replicate-delta': kind('execution.replicate-delta', 1, StoredDeltaSchema, z.object({ stored: z.boolean() })),
+  /** Coordinator → generator: run a share of an execution, from the agreed start. */
+  'task.assign': kind('task.assign', 1, AssignRequest, z.object({ accepted: z.literal(true) })),
+  'task.resegment': kind('task.resegment', 1, ResegmentRequest, z.object({ accepted: z.boolean() })),
+  'task.stop': kind('task.stop', 1, StopRequest, z.object({ stopped: z.boolean() })),
+  /** Generator → coordinator: a numbered results delta; the reply tells the execution's status. */
+  'results.delta': kind('results.delta', 1, DeltaRequest, z.object({ status: z.union([ExecutionStatusSchema, z.literal('unknown')]) })),
+} as const;
+
+export type PeerKind = keyof typeof PEER_PROTOCOL;
+/** What a sender passes (before defaults). */
+export type RequestOf<K extends PeerKind> = z.input<(typeof PEER_PROTOCOL)[K]['request']>;
+/** What a handler receives (validated). */
+export type ReceivedRequest<K extends PeerKind> = z.output<(typeof PEER_PROTOCOL)[K]['request']>;
+/** What a handler answers. */
+export type ReplyIn<K extends PeerKind> = z.input<(typeof PEER_PROTOCOL)[K]['reply']>;
+/** What a sender gets back (validated). */
+export type ReplyOf<K extends PeerKind> = z.output<(typeof PEER_PROTOCOL)[K]['reply']>;

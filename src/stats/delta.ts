@@ -1,0 +1,47 @@
+// A results delta: what a run emits about once a second, and what crosses the wire to the coordinator
+// and its replicas. Declared once as a schema; the types are inferred from it.
+import { z } from 'zod';
+
+export const ERROR_KINDS = ['timeout', 'refused', 'reset', 'dns', 'unexpected_status', 'aborted', 'other'] as const;
+export type ErrorKind = (typeof ERROR_KINDS)[number];
+
+const count = z.number().int().nonnegative();
+/** An HDR histogram, compressed and base64-encoded ('' when empty). */
+const encodedHistogram = z.string().max(1_000_000);
+
+export const CountersSchema = z.object({
+  /** Requests sent and finished (with a response or an error). */
+  requests: count,
+  successes: count,
+  failures: count,
+  /** Arrivals that could not start in time; never sent. */
+  dropped: count,
+  bytes_in: count,
+  bytes_out: count,
+  /** Responses by status code. */
+  status: z.record(z.string().max(8), count),
+  /** Failures by kind (an unexpected status is a failure of kind `unexpected_status`). */
+  errors: z.partialRecord(z.enum(ERROR_KINDS), count),
+});
+export type Counters = z.infer<typeof CountersSchema>;
+
+export const TargetDeltaSchema = z.object({ index: count, counters: CountersSchema, latency: encodedHistogram, service: encodedHistogram });
+export type TargetDelta = z.infer<typeof TargetDeltaSchema>;
+
+/** One second of the run (by intended start time, seconds since the run's start). */
+export const SecondDeltaSchema = z.object({ t: count, requests: count, errors: count, dropped: count, latency: encodedHistogram });
+export type SecondDelta = z.infer<typeof SecondDeltaSchema>;
+
+export const ResultsDeltaSchema = z.object({
+  run_id: z.string().min(1).max(512),
+  seq: z.number().int().positive().max(10_000_000),
+  final: z.boolean(),
+  totals: CountersSchema,
+  /** Latency from the intended start (corrected for coordinated omission), µs. */
+  latency: encodedHistogram,
+  /** Service time from the actual send, µs. */
+  service: encodedHistogram,
+  targets: z.array(TargetDeltaSchema).max(10_000),
+  seconds: z.array(SecondDeltaSchema).max(100_000),
+});
+export type ResultsDelta = z.infer<typeof ResultsDeltaSchema>;
