@@ -10,7 +10,7 @@ import { startStatusServer, type StatusServer } from './http/server.js';
 import { clusterRoutes, toNodeView, type ClusterSource, type NodeView } from './http/routes/cluster.js';
 import { loadRoutes } from './http/routes/load.js';
 import { executionRoutes, type ExecutionsSource } from './http/routes/executions.js';
-import { localClusterClient, mcpSurface, mountMcp, type ClusterClient } from './mcp/index.js';
+import { localClusterClient, mcpSurface, mountMcp, type ClusterClient, type Planner } from './mcp/index.js';
 import { hubMessenger } from './hub-messenger.js';
 import { validatePlan, type Plan } from './plan/index.js';
 import { peerGuard, tcpPorts } from './guardrails/index.js';
@@ -36,6 +36,16 @@ import type { LoadGeneratorMessage } from '../actors/load-generator/messages.js'
 import { messagingHub } from '../actors/messaging-hub/hub.js';
 import type { HubMessage } from '../actors/messaging-hub/messages.js';
 import { eligibleGenerators, splitEqually } from '../actors/test-distributor/split.js';
+import { profileFor } from '../actors/load-generator/patterns.js';
+import { usersOf } from '../actors/load-generator/segment.js';
+
+/** The distributor's and the engine's rules, for the MCP surface's dry runs. */
+export const planner: Planner = {
+  generators: (nodes) => eligibleGenerators(nodes),
+  split: splitEqually,
+  arrivals: (task) => profileFor(task).total,
+  users: (segment, users) => ((u) => u.end - u.first)(usersOf(segment, users)),
+};
 
 export interface Peer {
   readonly id: string;
@@ -235,7 +245,7 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
   clusterRoutes(router, clusterSource);
   // The MCP surface over the same sources as the REST routes.
   const mcpClient = localClusterClient(clusterSource, executionsSource);
-  const mcp = mountMcp(router, mcpSurface(mcpClient, config, [http.port, ...tcpPorts(transport.addresses())], log.child('mcp')), config);
+  const mcp = mountMcp(router, mcpSurface(mcpClient, planner, config, [http.port, ...tcpPorts(transport.addresses())], log.child('mcp')), config);
 
   let stopping: Promise<void> | undefined;
   return {

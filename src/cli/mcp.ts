@@ -15,6 +15,7 @@ export async function runMcpStdio(config: Config, peerUrl: string | undefined, l
   process.on('unhandledRejection', (error) => log.error('unhandled rejection', { error }));
   let stopPeer: (() => Promise<void>) | undefined;
   let surface;
+  const { startPeer, planner } = await import('../peer.js');
   if (peerUrl !== undefined) {
     try {
       new URL(peerUrl);
@@ -22,9 +23,8 @@ export async function runMcpStdio(config: Config, peerUrl: string | undefined, l
       process.stderr.write(`--peer: not a URL: ${peerUrl}\n`);
       return EXIT.INVALID;
     }
-    surface = mcpSurface(httpClusterClient(peerUrl, { ...(config.security.api_token ? { token: config.security.api_token } : {}) }), config, [], log.child('mcp'));
+    surface = mcpSurface(httpClusterClient(peerUrl, { ...(config.security.api_token ? { token: config.security.api_token } : {}) }), planner, config, [], log.child('mcp'));
   } else {
-    const { startPeer } = await import('../peer.js');
     let peer;
     try {
       peer = await startPeer(config, { log });
@@ -34,7 +34,7 @@ export async function runMcpStdio(config: Config, peerUrl: string | undefined, l
     }
     log.info('mcp on stdio, joined the cluster', { peer: peer.id, status: peer.httpUrl });
     stopPeer = () => peer.stop();
-    surface = mcpSurface(peer.mcpClient, config, [new URL(peer.httpUrl).port, ...tcpPorts(peer.addresses())].map(Number), log.child('mcp'));
+    surface = mcpSurface(peer.mcpClient, planner, config, [new URL(peer.httpUrl).port, ...tcpPorts(peer.addresses())].map(Number), log.child('mcp'));
   }
   const server = serveStdio(mcpServerFactory(surface), { onerror: (error) => log.debug('mcp stdio error', { error }) });
 

@@ -1,11 +1,20 @@
 // What a plan would do on the cluster as it is now: how each task is split across the alive
 // generators, how many requests it is expected to send and at what peak rate. Pure.
 import { z } from 'zod';
-import type { Plan } from '../plan/index.js';
-import { profileFor } from '../../actors/load-generator/patterns.js';
-import { usersOf } from '../../actors/load-generator/segment.js';
-import { eligibleGenerators, splitEqually } from '../../actors/test-distributor/split.js';
+import type { Segment } from '../execution/segment.js';
+import type { LoadTask, Plan } from '../plan/index.js';
 import type { ClusterNode } from './cluster-client.js';
+
+/** The roles' own pure rules, handed in by the composition root: the same ones the cluster applies. */
+export interface Planner {
+  /** The peers that would generate load, in the coordinator's order. */
+  generators(nodes: readonly ClusterNode[]): string[];
+  split(generators: readonly string[]): Map<string, Segment>;
+  /** Arrivals an open-model task plans over its whole duration. */
+  arrivals(task: LoadTask): number;
+  /** Users a segment of a closed-model task takes. */
+  users(segment: Segment, users: number): number;
+}
 
 export const DryRunSchema = z.object({
   generators: z.array(z.string()).describe('alive peers with the http_load capability, which would share the load'),
@@ -31,16 +40,13 @@ export type DryRun = z.infer<typeof DryRunSchema>;
 
 const round = (x: number) => Math.round(x * 1000) / 1000;
 
-/** The peers that would generate load now. */
-export const generatorsOf = (nodes: readonly ClusterNode[]): string[] => eligibleGenerators(nodes);
-
-export function dryRun(plan: Plan, nodes: readonly ClusterNode[]): DryRun {
-  const generators = eligibleGenerators(nodes);
-  const segments = splitEqually(generators);
+export function dryRun(plan: Plan, nodes: readonly ClusterNode[], planner: Planner): DryRun {
+  const generators = planner.generators(nodes);
+  const segments = planner.split(generators);
   const tasks = plan.tasks.map((task, index) => {
     const p = task.parameters;
     const open = p.model === 'open';
-    const expected = open ? profileFor(p).total : null;
+    const expected = open ? planner.arrivals(p) : null;
     const peak = open ? Math.max(p.base_rps, p.pattern === 'stages' ? Math.max(...(p.stages ?? []).map((s) => s.target)) : p.peak_rps) : null;
     return {
       index,
@@ -52,7 +58,7 @@ export function dryRun(plan: Plan, nodes: readonly ClusterNode[]): DryRun {
       concurrent_users: open ? null : p.concurrent_users,
       targets: p.targets.map((t) => `${t.method} ${t.url}`),
       shares: [...segments].map(([node_id, segment]) => {
-        const users = open ? null : ((u) => u.end - u.first)(usersOf(segment, p.concurrent_users));
+        const users = open ? null : planner.users(segment, p.concurrent_users);
         return { node_id, segment, expected_requests: expected === null ? null : Math.round(expected * (segment.to - segment.from)), users };
       }),
     };

@@ -4,6 +4,7 @@ import type { Router } from '../http/router.js';
 import type { Logger } from '../util/log.js';
 import type { ClusterClient } from './cluster-client.js';
 import { ConfirmationTokens } from './confirmations.js';
+import type { Planner } from './dry-run.js';
 import { mcpGuardrails } from './guardrails.js';
 import { mountMcpHttp } from './http.js';
 import { mcpServerFactory, type McpSurface } from './server.js';
@@ -13,9 +14,10 @@ export { localClusterClient } from './local-client.js';
 export { httpClusterClient } from './http-client.js';
 export { mcpServerFactory, type McpSurface } from './server.js';
 export { MCP_PATH } from './http.js';
+export type { Planner } from './dry-run.js';
 
-export function mcpSurface(cluster: ClusterClient, config: Config, ownPorts: number[], log: Logger): McpSurface {
-  return { cluster, guardrails: mcpGuardrails(config, ownPorts), tokens: new ConfirmationTokens(), log };
+export function mcpSurface(cluster: ClusterClient, planner: Planner, config: Config, ownPorts: number[], log: Logger): McpSurface {
+  return { cluster, planner, guardrails: mcpGuardrails(config, ownPorts), tokens: new ConfirmationTokens(), log };
 }
 
 /** Serves the surface on `/mcp` of the status port; returns what closes it. */

@@ -5,6 +5,7 @@ import { McpError, errorMessage } from '../errors.js';
 import type { Logger } from '../util/log.js';
 import { VERSION } from '../version.js';
 import type { ClusterClient } from './cluster-client.js';
+import type { Planner } from './dry-run.js';
 import { ConfirmationTokens } from './confirmations.js';
 import { registerPrompts } from './prompts.js';
 import { registerResources } from './resources.js';
@@ -13,6 +14,7 @@ import { TOOLS } from './tools.js';
 
 export interface McpSurface {
   cluster: ClusterClient;
+  planner: Planner;
   guardrails: Guardrails;
   tokens: ConfirmationTokens;
   log: Logger;
@@ -51,6 +53,7 @@ function registerTool(server: McpServer, surface: McpSurface, declaration: ToolD
       const progressToken = ctx.mcpReq._meta?.progressToken;
       const context: ToolContext = {
         cluster: surface.cluster,
+        planner: surface.planner,
         guardrails: surface.guardrails,
         tokens: surface.tokens,
         canElicit: canElicit(server, ctx),

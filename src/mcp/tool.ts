@@ -4,7 +4,7 @@ import type { InputRequiredResult } from '@modelcontextprotocol/server';
 import type { Plan } from '../plan/index.js';
 import type { ClusterClient } from './cluster-client.js';
 import type { ConfirmThreshold, ConfirmationTokens } from './confirmations.js';
-import type { DryRun } from './dry-run.js';
+import type { DryRun, Planner } from './dry-run.js';
 
 /** Why the guardrails refuse a plan: what to change, named. */
 export interface Refusal {
@@ -29,6 +29,7 @@ export interface Guardrails {
 
 export interface ToolContext {
   cluster: ClusterClient;
+  planner: Planner;
   guardrails: Guardrails;
   tokens: ConfirmationTokens;
   /** The client can answer an elicitation (form mode). */

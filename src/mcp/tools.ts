@@ -8,7 +8,7 @@ import { ValidationError } from '../errors.js';
 import { EXECUTION_STATUSES, ExecutionSummarySchema } from './cluster-client.js';
 import { compareTests, ComparisonSchema } from './compare.js';
 import { confirmationReasons } from './confirmations.js';
-import { dryRun, DryRunSchema, generatorsOf } from './dry-run.js';
+import { dryRun, DryRunSchema } from './dry-run.js';
 import { summarizeExecution, TestSummarySchema } from './summary.js';
 import { READ_ONLY, tool, type Refusal, type ToolContext, type ToolDeclaration } from './tool.js';
 
@@ -21,7 +21,7 @@ const RefusalSchema = z.object({ code: z.string(), message: z.string(), path: z.
 async function assess(ctx: ToolContext, raw: unknown) {
   const plan = validatePlan(raw);
   const status = await ctx.cluster.status();
-  const dry = dryRun(plan, status.nodes);
+  const dry = dryRun(plan, status.nodes, ctx.planner);
   return { plan, dry, refusals: await ctx.guardrails.check(plan, dry), reasons: confirmationReasons(dry, ctx.guardrails.confirm) };
 }
 
@@ -108,7 +108,7 @@ export const TOOLS: readonly ToolDeclaration[] = [
     async run(_args, ctx) {
       const s = await ctx.cluster.status();
       const members = s.nodes.map(({ node_id, status, is_coordinator, is_self, capabilities, roles, location, version, http_url, last_seen }) => ({ node_id, status, is_coordinator, is_self, capabilities, roles, location, version, http_url, last_seen }));
-      const generators = generatorsOf(s.nodes);
+      const generators = ctx.planner.generators(s.nodes);
       return {
         structured: { node_id: s.node_id, coordinator: s.coordinator, term: s.term, alive_members: members.filter((m) => m.status === 'alive').length, generators, members },
         text: `${members.length} member(s), coordinator ${s.coordinator ?? 'none yet'} (term ${s.term ?? '-'}), ${generators.length} generator(s)`,
