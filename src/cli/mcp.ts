@@ -3,7 +3,9 @@
 import { serveStdio } from '@modelcontextprotocol/server/stdio';
 import type { Config } from '../config/schema.js';
 import { tcpPorts } from '../guardrails/index.js';
-import { httpClusterClient, mcpServerFactory, mcpSurface } from '../mcp/index.js';
+import type { McpServer } from '@modelcontextprotocol/server';
+import { httpClusterClient, mcpServerFactory, mcpSurface, type ServedEra } from '../mcp/index.js';
+import { watchReports } from '../mcp/report-watch.js';
 import type { Logger } from '../util/log.js';
 import { EXIT } from './exit-codes.js';
 
@@ -36,7 +38,26 @@ export async function runMcpStdio(config: Config, peerUrl: string | undefined, l
     stopPeer = () => peer.stop();
     surface = mcpSurface(peer.mcpClient, planner, config, [new URL(peer.httpUrl).port, ...tcpPorts(peer.addresses())].map(Number), log.child('mcp'));
   }
-  const server = serveStdio(mcpServerFactory(surface), { onerror: (error) => log.debug('mcp stdio error', { error }) });
+  // Report updates: a 2026-07-28 connection filters them by its listen subscriptions; a 2025 one gets those it subscribed to.
+  const instances: { server: McpServer; era: ServedEra }[] = [];
+  const subscribed = new Set<string>();
+  const factory = mcpServerFactory(surface, (instance, era) => {
+    if (era === 'legacy') {
+      instance.server.setRequestHandler('resources/subscribe', (request) => (subscribed.add(request.params.uri), {}));
+      instance.server.setRequestHandler('resources/unsubscribe', (request) => (subscribed.delete(request.params.uri), {}));
+    }
+    instances.push({ server: instance, era });
+  });
+  const watch = watchReports(
+    surface.cluster,
+    (uri) => {
+      for (const { server: instance, era } of instances) {
+        if (instance.isConnected() && (era === 'modern' || subscribed.has(uri))) instance.server.sendResourceUpdated({ uri }).catch(() => undefined);
+      }
+    },
+    { active: () => instances.length > 0 },
+  );
+  const server = serveStdio(factory, { onerror: (error) => log.debug('mcp stdio error', { error }) });
 
   const reason = await new Promise<string>((resolve) => {
     process.stdin.once('end', () => resolve('stdin closed'));
@@ -46,6 +67,7 @@ export async function runMcpStdio(config: Config, peerUrl: string | undefined, l
   });
   log.info('stopping', { reason });
   const deadline = new Promise<void>((resolve) => setTimeout(resolve, STOP_DEADLINE_MS).unref());
+  watch.stop();
   await Promise.race([(async () => {
     await server.close().catch(() => undefined);
     await stopPeer?.();

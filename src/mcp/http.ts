@@ -2,10 +2,12 @@
 // behind an Origin check (DNS rebinding), a Host check when listening on loopback, and a bearer token when set.
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createMcpHandler, localhostAllowedHostnames, localhostAllowedOrigins, validateHostHeader, validateOriginHeader, type McpHttpHandler } from '@modelcontextprotocol/server';
+import { createMcpHandler, InMemoryServerEventBus, localhostAllowedHostnames, localhostAllowedOrigins, validateHostHeader, validateOriginHeader } from '@modelcontextprotocol/server';
 import { toNodeHandler } from '@modelcontextprotocol/node';
 import type { Router } from '../http/router.js';
 import type { Logger } from '../util/log.js';
+import type { ClusterClient } from './cluster-client.js';
+import { watchReports } from './report-watch.js';
 
 export const MCP_PATH = '/mcp';
 
@@ -33,8 +35,11 @@ function tokenMatches(header: string | undefined, token: string): boolean {
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
-export function mountMcpHttp(router: Router, factory: Parameters<typeof createMcpHandler>[0], options: McpHttpOptions): McpHttpHandler {
-  const handler = createMcpHandler(factory, { onerror: (error) => options.log.debug('mcp request rejected', { error }) });
+export function mountMcpHttp(router: Router, factory: Parameters<typeof createMcpHandler>[0], cluster: ClusterClient, options: McpHttpOptions): { close(): Promise<void> } {
+  const bus = new InMemoryServerEventBus();
+  const handler = createMcpHandler(factory, { bus, onerror: (error) => options.log.debug('mcp request rejected', { error }) });
+  // 2026-07-28 clients listen for report changes (subscriptions/listen); 2025 clients over stateless HTTP cannot.
+  const watch = watchReports(cluster, (uri) => handler.notify.resourceUpdated(uri), { active: () => bus.listenerCount > 0, onError: (error) => options.log.debug('report watch failed', { error }) });
   const serve = toNodeHandler(handler, { onerror: (error: Error) => options.log.warn('mcp adapter failed', { error }) });
   const origins = [...localhostAllowedOrigins(), ...options.allowedOrigins];
   const checkHost = LOOPBACK.test(options.listenHost);
@@ -47,5 +52,10 @@ export function mountMcpHttp(router: Router, factory: Parameters<typeof createMc
     }
     await serve(req, res);
   });
-  return handler;
+  return {
+    close: async () => {
+      watch.stop();
+      await handler.close();
+    },
+  };
 }

@@ -12,7 +12,7 @@ import { mcpServerFactory, type McpSurface } from './server.js';
 export type { ClusterClient } from './cluster-client.js';
 export { localClusterClient } from './local-client.js';
 export { httpClusterClient } from './http-client.js';
-export { mcpServerFactory, type McpSurface } from './server.js';
+export { mcpServerFactory, type McpSurface, type ServedEra } from './server.js';
 export { MCP_PATH } from './http.js';
 export type { Planner } from './dry-run.js';
 
@@ -22,7 +22,7 @@ export function mcpSurface(cluster: ClusterClient, planner: Planner, config: Con
 
 /** Serves the surface on `/mcp` of the status port; returns what closes it. */
 export function mountMcp(router: Router, surface: McpSurface, config: Config): { close(): Promise<void> } {
-  return mountMcpHttp(router, mcpServerFactory(surface), {
+  return mountMcpHttp(router, mcpServerFactory(surface), surface.cluster, {
     token: config.security.api_token,
     allowedOrigins: config.mcp.allowed_origins,
     listenHost: config.orchestrator.host,

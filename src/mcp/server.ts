@@ -75,8 +75,11 @@ function registerTool(server: McpServer, surface: McpSurface, declaration: ToolD
   );
 }
 
-export function mcpServerFactory(surface: McpSurface): () => McpServer {
-  return () => {
+export type ServedEra = 'legacy' | 'modern';
+
+/** `onInstance` sees every instance made, with the era it serves (stdio uses it to deliver report updates). */
+export function mcpServerFactory(surface: McpSurface, onInstance?: (server: McpServer, era: ServedEra) => void): (ctx: { era: ServedEra }) => McpServer {
+  return ({ era }) => {
     const server = new McpServer(
       { name: 'mcp-distributed-testing', version: VERSION },
       { capabilities: { tools: {}, resources: { subscribe: true }, prompts: {} }, instructions: INSTRUCTIONS },
@@ -84,6 +87,7 @@ export function mcpServerFactory(surface: McpSurface): () => McpServer {
     for (const declaration of TOOLS) registerTool(server, surface, declaration);
     registerResources(server, surface.cluster, surface.guardrails);
     registerPrompts(server);
+    onInstance?.(server, era);
     return server;
   };
 }

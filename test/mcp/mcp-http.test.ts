@@ -208,6 +208,21 @@ describe('/mcp', () => {
     }
   }, 60_000);
 
+  test('a 2026-07-28 client listening to an execution report is notified as it changes', async () => {
+    const client = await httpClient(url, { era: 'modern', token: TOKEN });
+    try {
+      const started = await call(client, 'start_test', { plan: loadPlan(`${target.url}/s`, { duration: 2, base_rps: 20 }) });
+      const uri = `execution://${started.structured.execution_id}/report`;
+      const updates: string[] = [];
+      client.setNotificationHandler('notifications/resources/updated', (n) => void updates.push(n.params.uri));
+      const subscription = await client.listen({ resourceSubscriptions: [uri] });
+      await waitFor(() => updates.filter((u) => u === uri).length >= 2, 20_000, 'report updates');
+      await subscription.close();
+    } finally {
+      await client.close();
+    }
+  }, 40_000);
+
   test('resources and prompts: the generated plan schema, the guide, an execution report', async () => {
     const client = await httpClient(url, { era: 'modern', token: TOKEN });
     try {

@@ -58,7 +58,14 @@ describe('node peer.js mcp (joins the cluster)', () => {
       const path = `/${era}`;
       const started = await call(client, 'start_test', { plan: loadPlan(`${target.url}${path}`, { duration: 2, base_rps: 100 }) });
       expect(started.structured.status).toBe('started');
+      // Subscribed to its report (2025: resources/subscribe; 2026-07-28: subscriptions/listen), the client hears of its changes.
+      const uri = `execution://${started.structured.execution_id}/report`;
+      const updates: string[] = [];
+      client.setNotificationHandler('notifications/resources/updated', (n) => void updates.push(n.params.uri));
+      const subscription = era === 'legacy' ? await client.subscribeResource({ uri }) : await client.listen({ resourceSubscriptions: [uri] });
       const done = await call(client, 'wait_for_test', { execution_id: started.structured.execution_id, timeout_s: 40 });
+      await waitFor(() => updates.includes(uri), 5_000, 'a report update');
+      if ('close' in subscription) await subscription.close();
       expect(done.structured.status).toBe('completed');
       expect(done.structured.total_requests).toBe(await settledCount(path));
       expect(done.structured.nodes).toHaveLength(3);
@@ -94,7 +101,14 @@ describe('node peer.js mcp --peer URL', () => {
       expect(asked.structured.status).toBe('confirmation_required');
       const started = await call(client, 'start_test', { plan, confirmation_token: asked.structured.confirmation_token });
       expect(started.structured.status).toBe('started');
+      // Subscribed to its report (2025: resources/subscribe; 2026-07-28: subscriptions/listen), the client hears of its changes.
+      const uri = `execution://${started.structured.execution_id}/report`;
+      const updates: string[] = [];
+      client.setNotificationHandler('notifications/resources/updated', (n) => void updates.push(n.params.uri));
+      const subscription = await client.subscribeResource({ uri });
       const done = await call(client, 'wait_for_test', { execution_id: started.structured.execution_id, timeout_s: 40 });
+      await waitFor(() => updates.includes(uri), 5_000, 'a report update');
+      expect(subscription).toEqual({});
       expect(done.structured.total_requests).toBe(await settledCount('/peer'));
       const unknown = await call(client, 'get_test', { execution_id: 'no-such-execution' }, { refused: true });
       expect(unknown.error).toMatch(/EXECUTION_NOT_FOUND/);
