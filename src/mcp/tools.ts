@@ -2,9 +2,8 @@
 // entry here; register.ts turns each into an MCP tool with its schemas and annotations.
 import { z } from 'zod';
 import { inputRequired } from '@modelcontextprotocol/server';
-import { McpError } from '../errors.js';
+import { McpError, ValidationError } from '../errors.js';
 import { validatePlan, type Plan } from '../plan/index.js';
-import { ValidationError } from '../errors.js';
 import { EXECUTION_STATUSES, ExecutionSummarySchema } from './cluster-client.js';
 import { compareTests, ComparisonSchema } from './compare.js';
 import { confirmationReasons } from './confirmations.js';
