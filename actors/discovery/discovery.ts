@@ -1,10 +1,11 @@
 // The discovery actor: gossips this peer's heartbeat, keeps the membership view, says goodbye on stop.
 import type { Behaviour, ActorContext } from '../../src/actor/types.js';
-import { call, publishFrame, serve, subscribeFrames } from '../../src/protocol/rpc.js';
+import { call, serve } from '../../src/protocol/rpc.js';
+import { publishTopic, subscribeTopic } from '../../src/protocol/topics.js';
 import type { Transport, Unsubscribe } from '../../src/transport/transport.js';
 import { assertNever } from '../../src/util/assert-never.js';
 import { disconnected, emptyView, heard, left, tick, type LivenessTiming, type MembershipView } from './membership.js';
-import { HELLO_PROTOCOL, HelloFrame, MEMBERSHIP_TOPIC, MembershipFrame, type Member, type MemberInfo } from '../../src/protocol/membership.js';
+import { HELLO_PROTOCOL, HelloFrame, type Member, type MemberInfo } from '../../src/protocol/membership.js';
 import type { DiscoveryMessage, MembershipChange } from './messages.js';
 
 export interface DiscoveryInit {
@@ -47,7 +48,7 @@ export function discovery(init: DiscoveryInit): Behaviour<DiscoveryMessage, Disc
     init(ctx) {
       const state: DiscoveryState = { self: init.self, view: emptyView(), seq: 0, unsubscribe: [] };
       state.unsubscribe.push(
-        subscribeFrames(transport, MEMBERSHIP_TOPIC, MembershipFrame, (frame, from) => {
+        subscribeTopic(transport, 'membership', (frame, from) => {
           switch (frame.type) {
             case 'member.heartbeat':
               if (frame.member.node_id === from) ctx.self.tell({ type: 'member.heard', member: frame.member });
@@ -77,7 +78,7 @@ export function discovery(init: DiscoveryInit): Behaviour<DiscoveryMessage, Disc
       switch (msg.type) {
         case 'heartbeat.tick':
           state.self = { ...state.self, addresses: transport.addresses() };
-          publishFrame(transport, MEMBERSHIP_TOPIC, { type: 'member.heartbeat', member: state.self, seq: state.seq++ }).catch(
+          publishTopic(transport, 'membership', { type: 'member.heartbeat', member: state.self, seq: state.seq++ }).catch(
             (error: unknown) => ctx.log.debug('heartbeat publish failed', { error }),
           );
           return state;
@@ -101,12 +102,9 @@ export function discovery(init: DiscoveryInit): Behaviour<DiscoveryMessage, Disc
         case 'members.get':
           msg.reply([...state.view.members.values()]);
           return state;
-        case 'self.update':
-          state.self = { ...state.self, ...msg.patch };
-          return state;
         case 'leave':
           ctx.cancelTimer('heartbeat');
-          publishFrame(transport, MEMBERSHIP_TOPIC, { type: 'member.leave', node_id: state.self.node_id, started_at: state.self.started_at })
+          publishTopic(transport, 'membership', { type: 'member.leave', node_id: state.self.node_id, started_at: state.self.started_at })
             .catch((error: unknown) => ctx.log.debug('leave publish failed', { error }))
             .finally(msg.reply);
           return state;

@@ -16,5 +16,4 @@ export type DiscoveryMessage =
   | { type: 'peer.connected'; peer: string }
   | { type: 'peer.disconnected'; peer: string }
   | { type: 'members.get'; reply: (members: Member[]) => void }
-  | { type: 'self.update'; patch: Partial<Pick<MemberInfo, 'roles' | 'capabilities' | 'location' | 'http_url'>> }
   | { type: 'leave'; reply: () => void };

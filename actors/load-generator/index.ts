@@ -1,6 +1,5 @@
 // The HTTP load engine: patterns, schedulers, HTTP client, runs and reports.
 export { startLoad, type StartLoadOptions, type LoadRun, type RunOutcome, type RunStatus, type RunState } from './run.js';
-export { buildReport, reportOf, thresholdsPassed, timeseriesCsv, type LoadReport, type TargetReport, type BuildReportInput } from '../../src/report/index.js';
 export { profileFor, mulberry32, type PatternSpec } from './patterns.js';
 export { piecewise, linearPiece, smoothPiece, type RateProfile, type Piece } from './rate-profile.js';
 export { arrivalPosition, ownsArrival, usersOf, pickTarget, weightTable } from './segment.js';

@@ -2,7 +2,6 @@
 // sees it. The discovery role keeps the view; the others read it.
 import { z } from 'zod';
 
-export const MEMBERSHIP_TOPIC = '/mcpdt/membership/1.0.0';
 export const HELLO_PROTOCOL = '/mcpdt/membership/hello/1.0.0';
 
 export const MemberInfo = z.object({

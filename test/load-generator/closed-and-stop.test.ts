@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { reportOf, startLoad } from '../../actors/load-generator/index.js';
+import { startLoad } from '../../actors/load-generator/index.js';
+import { reportOf } from '../../src/report/index.js';
 import { validateLoadTask } from '../../src/plan/index.js';
 import { startCountingTarget, type CountingTarget } from '../support/counting-target.js';
 import { waitFor } from '../../scripts/lib/peer-process.js';

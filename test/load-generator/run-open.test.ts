@@ -1,6 +1,7 @@
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { profileFor, reportOf, startLoad, warmUp, WARM_UP_MS } from '../../actors/load-generator/index.js';
+import { profileFor, startLoad, warmUp, WARM_UP_MS } from '../../actors/load-generator/index.js';
+import { reportOf } from '../../src/report/index.js';
 import { validateLoadTask } from '../../src/plan/index.js';
 import { mergeDeltas, summarize, type ResultsDelta } from '../../src/stats/index.js';
 import { startCountingTarget, type CountingTarget } from '../support/counting-target.js';

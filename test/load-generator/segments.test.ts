@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ownsArrival, profileFor, reportOf, startLoad } from '../../actors/load-generator/index.js';
+import { ownsArrival, profileFor, startLoad } from '../../actors/load-generator/index.js';
+import { reportOf } from '../../src/report/index.js';
 import type { Segment } from '../../src/execution/segment.js';
 import { validateLoadTask } from '../../src/plan/index.js';
 import { startCountingTarget, type CountingTarget } from '../support/counting-target.js';

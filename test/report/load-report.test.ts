@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildReport, thresholdsPassed, timeseriesCsv } from '../../actors/load-generator/index.js';
+import { buildReport, thresholdsPassed, timeseriesCsv } from '../../src/report/index.js';
 import { validateLoadTask } from '../../src/plan/index.js';
 import { ERROR_INDEX, mergeDeltas, NO_ERROR, Recorder } from '../../src/stats/index.js';
 
