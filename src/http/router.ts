@@ -42,16 +42,16 @@ interface Route {
 
 export const MAX_BODY_BYTES = 8 * 1024 * 1024;
 
-/** A handler that owns the raw exchange (streaming protocols such as MCP's streamable HTTP). */
+/** A handler that answers on the raw node objects (e.g. a streaming protocol). */
 export type RawHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
 export class Router {
   readonly #routes: Route[] = [];
-  readonly #mounts = new Map<string, RawHandler>();
+  readonly #mounts: { prefix: string; handler: RawHandler }[] = [];
 
-  /** Serves every method on exactly this path with a raw handler. */
-  mount(path: string, handler: RawHandler): this {
-    this.#mounts.set(path, handler);
+  /** Hands every request under `prefix` (e.g. `/mcp`) to a raw handler. */
+  mount(prefix: string, handler: RawHandler): this {
+    this.#mounts.push({ prefix: prefix.replace(/\/$/, ''), handler });
     return this;
   }
 
@@ -62,8 +62,8 @@ export class Router {
 
   async dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://local');
-    const raw = this.#mounts.get(url.pathname);
-    if (raw) return raw(req, res);
+    const mount = this.#mounts.find((m) => url.pathname === m.prefix || url.pathname.startsWith(`${m.prefix}/`));
+    if (mount) return mount.handler(req, res);
     const segments = url.pathname.split('/').filter(Boolean).map(safeDecode);
     const matching = this.#routes.map((route) => ({ route, params: match(route.segments, segments) })).filter((m) => m.params);
     let result: HttpResult;
