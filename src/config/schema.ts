@@ -83,7 +83,6 @@ export const ConfigSchema = z
       .prefault({}),
     mcp: z
       .object({
-        allowed_origins: z.array(z.string().min(1)).default([]),
         confirm_requests: z.number().int().nonnegative().default(100_000),
         confirm_rps: z.number().nonnegative().default(1_000),
       })

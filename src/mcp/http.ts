@@ -1,5 +1,6 @@
 // `/mcp` on the status port: streamable HTTP for both protocol eras (2026-07-28 per request, 2025 stateless),
-// behind an Origin check (DNS rebinding), a Host check when listening on loopback, and a bearer token when set.
+// behind an Origin check (only localhost's pages), a Host check when listening on loopback (DNS rebinding),
+// and the API token when one is set.
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createMcpHandler, InMemoryServerEventBus, localhostAllowedHostnames, localhostAllowedOrigins, validateHostHeader, validateOriginHeader } from '@modelcontextprotocol/server';
@@ -14,8 +15,6 @@ export const MCP_PATH = '/mcp';
 export interface McpHttpOptions {
   /** Required as `Authorization: Bearer <token>` when set. */
   token?: string | undefined;
-  /** Origin hostnames allowed besides localhost's. */
-  allowedOrigins: readonly string[];
   /** The status port's host: on loopback the Host header must name loopback too. */
   listenHost: string;
   log: Logger;
@@ -41,14 +40,14 @@ export function mountMcpHttp(router: Router, factory: Parameters<typeof createMc
   // 2026-07-28 clients listen for report changes (subscriptions/listen); 2025 clients over stateless HTTP cannot.
   const watch = watchReports(cluster, (uri) => handler.notify.resourceUpdated(uri), { active: () => bus.listenerCount > 0, onError: (error) => options.log.debug('report watch failed', { error }) });
   const serve = toNodeHandler(handler, { onerror: (error: Error) => options.log.warn('mcp adapter failed', { error }) });
-  const origins = [...localhostAllowedOrigins(), ...options.allowedOrigins];
+  const origins = localhostAllowedOrigins();
   const checkHost = LOOPBACK.test(options.listenHost);
   router.mount(MCP_PATH, async (req: IncomingMessage, res: ServerResponse) => {
     const origin = validateOriginHeader(req.headers.origin, origins);
-    if (!origin.ok) return reject(res, 403, `origin ${req.headers.origin} is not allowed (MCP_ALLOWED_ORIGINS)`);
+    if (!origin.ok) return reject(res, 403, `origin ${req.headers.origin} is not allowed`);
     if (checkHost && !validateHostHeader(req.headers.host, localhostAllowedHostnames()).ok) return reject(res, 403, `host ${req.headers.host} is not allowed`);
     if (options.token !== undefined && !tokenMatches(req.headers.authorization, options.token)) {
-      return reject(res, 401, 'a bearer token is required (Authorization: Bearer <MCP_TOKEN>)', { 'www-authenticate': 'Bearer' });
+      return reject(res, 401, 'a bearer token is required (Authorization: Bearer <MCP_API_TOKEN>)', { 'www-authenticate': 'Bearer' });
     }
     await serve(req, res);
   });

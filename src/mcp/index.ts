@@ -24,7 +24,6 @@ export function mcpSurface(cluster: ClusterClient, planner: Planner, config: Con
 export function mountMcp(router: Router, surface: McpSurface, config: Config): { close(): Promise<void> } {
   return mountMcpHttp(router, mcpServerFactory(surface), surface.cluster, {
     token: config.security.api_token,
-    allowedOrigins: config.mcp.allowed_origins,
     listenHost: config.orchestrator.host,
     log: surface.log,
   });
