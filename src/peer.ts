@@ -19,6 +19,7 @@ import type { Member, MemberInfo } from './protocol/membership.js';
 import type { ExecutionDoc } from './execution/contract.js';
 import { officeClient } from './execution/office.js';
 import { Store } from './store/store.js';
+import { loadElectionState, saveElectionState } from './store/election-state.js';
 import { Libp2pTransport } from './transport/libp2p/transport.js';
 import type { Transport } from './transport/transport.js';
 import { systemClock, type Clock } from './util/clock.js';
@@ -28,7 +29,7 @@ import { discovery } from '../actors/discovery/discovery.js';
 import { timingFor } from '../actors/discovery/membership.js';
 import type { DiscoveryMessage } from '../actors/discovery/messages.js';
 import { coordinator } from '../actors/coordinator/coordinator.js';
-import { DEFAULT_ELECTION_TIMING, type DurableElectionState } from '../actors/coordinator/election.js';
+import { DEFAULT_ELECTION_TIMING } from '../actors/coordinator/election.js';
 import type { CoordinatorMessage, CoordinatorStatus, Outcome } from '../actors/coordinator/messages.js';
 import { loadGenerator } from '../actors/load-generator/actor.js';
 import { assignments } from '../actors/load-generator/assignments.js';
@@ -82,6 +83,12 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
   const router = new Router();
   const dataDir = resolve(config.node.data_dir);
   const store = Store.open(dataDir);
+  try {
+    loadElectionState(store); // a damaged vote stops the start here, with the file named
+  } catch (error) {
+    store.close();
+    throw error;
+  }
   let http: StatusServer;
   let transport: Libp2pTransport;
   try {
@@ -157,8 +164,8 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
       formationMs: Math.max(2_000, 3 * heartbeatMs),
       capabilities: config.node.capabilities,
       durable: {
-        load: () => store.getValue<DurableElectionState>('election') ?? { term: 0, votedFor: null },
-        save: (state) => store.setValue('election', state),
+        load: () => loadElectionState(store),
+        save: (state) => saveElectionState(store, state),
       },
       eligible: (members) => eligibleGenerators(members),
       executions: { self: transport.self, store, messenger, split: splitEqually },

@@ -4,6 +4,7 @@
 // stands only after a pre-vote that a majority granted, so one that was partitioned or frozen cannot
 // raise the term and depose a coordinator that the others still hear.
 import type { ElectionMessage } from '../../src/protocol/election.js';
+import type { DurableElectionState } from '../../src/store/election-state.js';
 
 
 export type Role = 'follower' | 'candidate' | 'coordinator';
@@ -45,10 +46,7 @@ export function maxElectionTimeout(timing: ElectionTiming): number {
 }
 
 /** What must survive a restart, or a peer could vote twice in one term. */
-export interface DurableElectionState {
-  term: number;
-  votedFor: string | null;
-}
+export type { DurableElectionState };
 
 export interface ElectionState extends DurableElectionState {
   self: string;
