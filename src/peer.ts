@@ -13,7 +13,6 @@ import { executionRoutes, type ExecutionsSource } from './http/routes/executions
 import { localClusterClient, mcpSurface, mountMcp, type ClusterClient, type Planner } from './mcp/index.js';
 import { hubMessenger } from './hub-messenger.js';
 import { validatePlan, type Plan } from './plan/index.js';
-import { peerGuard, tcpPorts } from './guardrails/index.js';
 import { peerMessenger } from './protocol/peer-messenger.js';
 import type { Member, MemberInfo } from './protocol/membership.js';
 import type { ExecutionDoc } from './execution/contract.js';
@@ -25,6 +24,15 @@ import type { Transport } from './transport/transport.js';
 import { systemClock, type Clock } from './util/clock.js';
 import type { Logger } from './util/log.js';
 import { VERSION } from './version.js';
+import { peerGuard, tcpPorts } from './guardrails/index.js';
+import { accessControl } from './security/access.js';
+import { securityAtStart } from './security/at-start.js';
+import { redactingMessenger } from './security/redacting-messenger.js';
+import { lockDataDir } from './security/data-dir-lock.js';
+import { memberGatedTransport } from './security/member-gate.js';
+import { roleGatedMessenger, termAt } from './security/role-gate.js';
+import { resolvePlanSecrets } from './security/secrets.js';
+import { PEER_PROTOCOL } from './protocol/peer-protocol.js';
 import { discovery } from '../actors/discovery/discovery.js';
 import { timingFor } from '../actors/discovery/membership.js';
 import type { DiscoveryMessage } from '../actors/discovery/messages.js';
@@ -66,6 +74,15 @@ export interface PeerDeps {
   clock?: Clock;
 }
 
+/** Direct messages only the coordinator in office may send, and where each carries its term. */
+const COORDINATOR_COMMANDS = [
+  { kind: PEER_PROTOCOL['task.assign'].wire, term: termAt('term') },
+  { kind: PEER_PROTOCOL['task.resegment'].wire, term: termAt('term') },
+  { kind: PEER_PROTOCOL['task.stop'].wire, term: termAt('term') },
+  { kind: PEER_PROTOCOL['execution.replicate'].wire, term: termAt('doc', 'term') },
+  { kind: PEER_PROTOCOL['execution.replicate-delta'].wire },
+];
+
 const ROLES = ['discovery', 'messaging-hub', 'load-generator', 'coordinator', 'test-distributor'];
 /** A generator that knows of no coordinator for this long stops its load (a failover takes about 1.5 s). */
 const ORPHAN_TIMEOUT_MS = 5_000;
@@ -80,13 +97,24 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
   const { log } = deps;
   const clock = deps.clock ?? systemClock;
   const startedAt = clock.now();
+  const security = securityAtStart(config);
+  for (const warning of security.warnings) log.warn(warning);
   const router = new Router();
+  router.use(accessControl({ ...(config.security.api_token !== undefined ? { token: config.security.api_token } : {}), statusHost: config.orchestrator.host }));
   const dataDir = resolve(config.node.data_dir);
-  const store = Store.open(dataDir);
+  const lock = lockDataDir(dataDir);
+  let store: Store;
+  try {
+    store = Store.open(dataDir);
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
   try {
     loadElectionState(store); // a damaged vote stops the start here, with the file named
   } catch (error) {
     store.close();
+    lock.release();
     throw error;
   }
   let http: StatusServer;
@@ -102,6 +130,7 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
         mdnsIntervalMs: config.discovery.broadcast_interval * 1_000,
         bootstrap: config.p2p.bootstrap,
         log: log.child('transport'),
+        ...(security.psk ? { psk: security.psk } : {}),
       });
     } catch (error) {
       await http.close();
@@ -109,6 +138,7 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
     }
   } catch (error) {
     store.close();
+    lock.release();
     throw error;
   }
 
@@ -136,9 +166,17 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
   });
   if (guard.warning) log.warn(guard.warning);
 
+  // Only members reach the hub and the election; only the coordinator in office may command (src/security).
+  const memberIds = new Set<string>();
+  const gated = memberGatedTransport(transport, (peer) => memberIds.has(peer), []);
+  let office: () => Promise<{ node_id: string; term: number } | null> = async () => null;
+
   // Messaging hub: direct messages with delivery modes, typed by kind (src/protocol/peer-protocol.ts).
-  const hub: Actor<HubMessage, unknown> = await system.spawn(messagingHub({ transport, messageTimeoutMs: config.communication.message_timeout * 1_000 }));
-  const messenger = peerMessenger(hubMessenger(hub, transport.self));
+  const hub: Actor<HubMessage, unknown> = await system.spawn(messagingHub({ transport: gated, messageTimeoutMs: config.communication.message_timeout * 1_000 }));
+  const rawMessenger = roleGatedMessenger(hubMessenger(hub, transport.self), { coordinator: () => office(), commands: COORDINATOR_COMMANDS });
+  const messenger = peerMessenger(rawMessenger);
+  // Replicas leave with their plans' secrets redacted; assignments (which generators need whole) do not.
+  const replicatingMessenger = peerMessenger(redactingMessenger(rawMessenger, [PEER_PROTOCOL['execution.replicate'].wire]));
 
   // Replicas of executions and their results, on every peer.
   messenger.on('execution.replicate', ({ doc }) => {
@@ -159,7 +197,7 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
   // Election and executions.
   const coordinatorActor: Actor<CoordinatorMessage, unknown> = await system.spawn(
     coordinator({
-      transport,
+      transport: gated,
       timing: DEFAULT_ELECTION_TIMING,
       formationMs: Math.max(2_000, 3 * heartbeatMs),
       capabilities: config.node.capabilities,
@@ -168,7 +206,7 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
         save: (state) => saveElectionState(store, state),
       },
       eligible: (members) => eligibleGenerators(members),
-      executions: { self: transport.self, store, messenger, split: splitEqually },
+      executions: { self: transport.self, store, messenger: replicatingMessenger, split: splitEqually },
     }),
   );
   const coordinatorStatus = () => ask<CoordinatorMessage, CoordinatorStatus>(coordinatorActor, (reply) => ({ type: 'status.get', reply }));
@@ -176,6 +214,7 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
     const status = await coordinatorStatus();
     return status.coordinator ? { node_id: status.coordinator, term: status.term } : null;
   };
+  office = currentCoordinator;
   messenger.on('execution.submit', async ({ execution_id, plan }) => {
     let valid: Plan;
     try {
@@ -218,13 +257,31 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
   executionRoutes(router, executionsSource);
 
   await system.spawn(
-    assignments({ self: transport.self, messenger, generator: generatorActor, coordinator: currentCoordinator, orphanTimeoutMs: ORPHAN_TIMEOUT_MS }),
+    assignments({
+      self: transport.self,
+      messenger: guard.checkingAssignments(messenger),
+      generator: generatorActor,
+      coordinator: currentCoordinator,
+      orphanTimeoutMs: ORPHAN_TIMEOUT_MS,
+      // `${env:NAME}` secrets are resolved here, on the generator, from its own environment.
+      prepare: (plan) => {
+        try {
+          return resolvePlanSecrets(plan, process.env);
+        } catch (error) {
+          throw guard.asPermanent(error);
+        }
+      },
+    }),
   );
 
   // Membership last: its changes feed the coordinator's electorate and generator list.
   const discoveryActor: Actor<DiscoveryMessage, unknown> = await system.spawn(
     discovery({
-      onChange: (_change, members) => coordinatorActor.tell({ type: 'members', members }),
+      onChange: (_change, members) => {
+        memberIds.clear();
+        for (const m of members) if (m.status !== 'dead') memberIds.add(m.node_id);
+        coordinatorActor.tell({ type: 'members', members });
+      },
       transport,
       self,
       heartbeatMs,
@@ -252,7 +309,7 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
   clusterRoutes(router, clusterSource);
   // The MCP surface over the same sources as the REST routes.
   const mcpClient = localClusterClient(clusterSource, executionsSource);
-  const mcp = mountMcp(router, mcpSurface(mcpClient, planner, config, [http.port, ...tcpPorts(transport.addresses())], log.child('mcp')), config);
+  const mcp = mountMcp(router, mcpSurface(mcpClient, planner, config, [http.port, ...tcpPorts(transport.addresses())], log.child('mcp')));
 
   let stopping: Promise<void> | undefined;
   return {
@@ -273,6 +330,7 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
         await system.stop();
         await transport.stop();
         store.close();
+        lock.release();
       })()),
   };
 }

@@ -39,6 +39,13 @@ export async function main(argv: readonly string[]): Promise<number> {
     case 'mcp':
       if (operands.length > 0) return usage(`'mcp' takes no operands, got: ${operands.join(' ')}`);
       return (await import('./mcp.js')).runMcpStdio(loaded.config, loaded.command.peer, log);
+    case 'keygen': {
+      if (operands.length > 0) return usage(`'keygen' takes no operands, got: ${operands.join(' ')}`);
+      const { newClusterKey } = await import('../security/cluster-key.js');
+      process.stdout.write('A new cluster key. Give the same key to every peer: MCP_CLUSTER_KEY=<key>, or save it in a file for --cluster-key-file.\n');
+      process.stdout.write(`${newClusterKey()}\n`);
+      return EXIT.OK;
+    }
     default:
       return usage(`unknown command '${command}'`);
   }

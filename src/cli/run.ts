@@ -6,6 +6,7 @@ import { ValidationError } from '../errors.js';
 import { parsePlan, type Plan } from '../plan/index.js';
 import { ConfigSchema, type Config } from '../config/schema.js';
 import { guardPlan, policyFromConfig } from '../guardrails/index.js';
+import { resolvePlanSecrets } from '../security/secrets.js';
 import { summarize, type LoadResults } from '../stats/index.js';
 import type { Logger } from '../util/log.js';
 import { startLoad } from '../../actors/load-generator/run.js';
@@ -36,6 +37,7 @@ export async function runPlanCommand(file: string, options: RunCommandOptions, l
     plan = await readPlan(file);
     // The same caps and allow-list as a peer's API (any target when no list is set).
     await guardPlan(plan, policyFromConfig(config, { whenUnset: 'any' }).policy);
+    plan = resolvePlanSecrets(plan, process.env);
   } catch (error) {
     if (error instanceof ValidationError) {
       process.stderr.write(`${error.message}\n`);

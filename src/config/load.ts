@@ -175,6 +175,7 @@ export function helpText(): string {
     '                          exit 0 passed, 99 a threshold failed, 2 invalid plan or config, 1 failure',
     '  mcp [--peer URL]        an MCP server on stdio: joins the cluster as a peer of its own, or with',
     '                          --peer http://host:port speaks to a running peer\'s API (logs on stderr)',
+    '  keygen                  print a new cluster key (the last line of the output)',
     '',
     'Flags (each also as an environment variable; flags > environment > YAML file > defaults):',
     `  --config FILE                     YAML configuration (default ./${DEFAULT_CONFIG_FILE} when present)`,

@@ -5,6 +5,9 @@ import { McpError } from '../errors.js';
 import type { LoadTask, Plan } from '../plan/index.js';
 import { admitOneMore } from './admission.js';
 import { guardPlan, guardTask } from './check-plan.js';
+import { resolveOneTask } from '../security/secrets.js';
+import { validatePlan } from '../plan/index.js';
+import type { PeerMessenger } from '../protocol/peer-messenger.js';
 import { openPolicyWarning, policyFromConfig, type GuardPolicy } from './policy.js';
 
 export interface PeerGuard {
@@ -13,9 +16,10 @@ export interface PeerGuard {
   warning?: string;
   /** Caps, targets and the concurrency cap of a new execution; throws a coded error. */
   admitExecution(plan: Plan): Promise<void>;
-  checkTask(task: LoadTask, prefix: string): Promise<void>;
-  /** A generator's own check of an assigned plan (caps and targets), as a permanent wire error. */
-  checkAssigned(plan: Plan): Promise<void>;
+  /** Caps and targets of a task run here (/load/start); returns it with its `${env:NAME}` secrets resolved. */
+  checkTask(task: LoadTask, prefix: string): Promise<LoadTask>;
+  /** The messenger a generator takes assignments from, checking each assigned plan against this peer's own caps and targets first. */
+  checkingAssignments(messenger: PeerMessenger): PeerMessenger;
   /** For the wire: the same refusal as a `PERMANENT_<code>` error a sender will not retry. */
   asPermanent(error: unknown): unknown;
 }
@@ -36,11 +40,26 @@ export function peerGuard(config: Config, options: { ownPorts: number[]; activeE
       admitOneMore(options.activeExecutions(), config.orchestrator.max_concurrent_executions);
       await guardPlan(plan, policy);
     },
-    checkTask: (task, prefix) => guardTask(task, policy, prefix),
-    checkAssigned: (plan) =>
-      guardPlan(plan, policy).catch((error: unknown) => {
-        throw toPermanent(error);
-      }),
+    async checkTask(task, prefix) {
+      await guardTask(task, policy, prefix);
+      return resolveOneTask(task, process.env, prefix);
+    },
+    checkingAssignments: (messenger) => ({
+      send: (to, kind, payload, mode, opts) => messenger.send(to, kind, payload, mode, opts),
+      post: (to, kind, payload) => messenger.post(to, kind, payload),
+      on(kind, handler) {
+        if (kind !== 'task.assign') return messenger.on(kind, handler);
+        messenger.on(kind, async (request, from) => {
+          try {
+            // Nothing is sent to a target this peer refuses, whoever assigned it.
+            await guardPlan(validatePlan((request as { plan: unknown }).plan), policy);
+          } catch (error) {
+            throw toPermanent(error);
+          }
+          return handler(request, from);
+        });
+      },
+    }),
     asPermanent: toPermanent,
   };
 }

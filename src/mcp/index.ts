@@ -21,10 +21,6 @@ export function mcpSurface(cluster: ClusterClient, planner: Planner, config: Con
 }
 
 /** Serves the surface on `/mcp` of the status port; returns what closes it. */
-export function mountMcp(router: Router, surface: McpSurface, config: Config): { close(): Promise<void> } {
-  return mountMcpHttp(router, mcpServerFactory(surface), surface.cluster, {
-    token: config.security.api_token,
-    listenHost: config.orchestrator.host,
-    log: surface.log,
-  });
+export function mountMcp(router: Router, surface: McpSurface): { close(): Promise<void> } {
+  return mountMcpHttp(router, mcpServerFactory(surface), surface.cluster, surface.log);
 }

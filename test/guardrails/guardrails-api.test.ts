@@ -96,6 +96,10 @@ describe('guardrails on a live peer', () => {
     expect(second.status).toBe(429);
     expect(((await second.json()) as Refusal).error.code).toBe('TOO_MANY_EXECUTIONS');
 
+    // Load tasks count against the cap too, the execution's own share included: let it end first.
+    const { execution_id } = (await first.json()) as { execution_id: string };
+    await waitFor(async () => (await getJson<{ status: string }>(`${peer.httpUrl}/api/executions/${execution_id}`)).status === 'completed' || undefined, 15_000, 'the execution to end', 100);
+    await waitFor(async () => (await getJson<{ active: number }>(`${peer.httpUrl}/load/status`)).active === 0 || undefined, 10_000, 'its run to end', 100);
     const local = await post('/load/start', params({ duration: 2, base_rps: 5 }));
     expect(local.status).toBe(201);
     const more = await post('/load/start', params({ duration: 1, base_rps: 5 }));

@@ -1,6 +1,7 @@
 // GET /api/health and GET /api/nodes.
 import type { Member } from '../../protocol/membership.js';
 import { HttpError, type Router } from '../router.js';
+import { quote } from '../../validation.js';
 
 const STATUSES = ['alive', 'suspect', 'dead'];
 
@@ -64,7 +65,7 @@ export function clusterRoutes(router: Router, source: ClusterSource): void {
     const capability = req.query.get('capability');
     const location = req.query.get('location');
     if (status && !STATUSES.includes(status)) {
-      throw new HttpError(400, 'QUERY_INVALID', `status: must be one of ${STATUSES.join(', ')}, got ${JSON.stringify(status)}`, [
+      throw new HttpError(400, 'QUERY_INVALID', `status: must be one of ${STATUSES.join(', ')}, got ${quote(status)}`, [
         { path: 'status', message: `must be one of ${STATUSES.join(', ')}` },
       ]);
     }

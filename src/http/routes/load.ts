@@ -4,6 +4,7 @@ import type { ActorRef } from '../../actor/types.js';
 import { validateLoadTask, type LoadTask } from '../../plan/index.js';
 import { admitOneMore, TOO_MANY_EXECUTIONS, type TooManyExecutionsError } from '../../guardrails/index.js';
 import { HttpError, type Router } from '../router.js';
+import { quote } from '../../validation.js';
 import { buildReport } from '../../report/index.js';
 import type { LoadGeneratorMessage, LoadTaskView } from '../../../actors/load-generator/messages.js';
 
@@ -23,8 +24,8 @@ function reportOf(view: LoadTaskView) {
 }
 
 export interface LoadGuard {
-  /** Throws a ValidationError when the task goes over a cap or aims at a refused target. */
-  check(task: LoadTask, prefix: string): Promise<void>;
+  /** Throws a ValidationError when the task goes over a cap or aims at a refused target; returns it ready to run (secrets resolved). */
+  check(task: LoadTask, prefix: string): Promise<LoadTask>;
   /** Load tasks running at once on this peer at most (429 over it). */
   maxConcurrent: number;
 }
@@ -38,14 +39,14 @@ export function loadRoutes(router: Router, generator: ActorRef<LoadGeneratorMess
     // Either a plan's task `{ type: 'load_test', parameters }` or the parameters alone.
     const wrapped = body !== null && typeof body === 'object' && !Array.isArray(body) && 'parameters' in body;
     if (wrapped && body.type !== undefined && body.type !== 'load_test') {
-      throw new HttpError(400, 'PLAN_INVALID', `type: only load_test tasks run on /load/start, got ${JSON.stringify(body.type)}`, [
+      throw new HttpError(400, 'PLAN_INVALID', `type: only load_test tasks run on /load/start, got ${quote(body.type)}`, [
         { path: 'type', message: 'must be "load_test"' },
       ]);
     }
-    const task = validateLoadTask(wrapped ? body.parameters : body, wrapped ? 'parameters' : '');
+    let task = validateLoadTask(wrapped ? body.parameters : body, wrapped ? 'parameters' : '');
     const name = wrapped && typeof body.name === 'string' ? body.name : 'load_test';
     if (guard) {
-      await guard.check(task, wrapped ? 'parameters' : '');
+      task = await guard.check(task, wrapped ? 'parameters' : '');
       const views = await ask<LoadGeneratorMessage, LoadTaskView[]>(generator, (reply) => ({ type: 'load.list', reply }));
       try {
         admitOneMore(views.filter((v) => !v.outcome).length, guard.maxConcurrent);
