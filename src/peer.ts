@@ -43,6 +43,7 @@ import { loadGenerator } from '../actors/load-generator/actor.js';
 import { assignments } from '../actors/load-generator/assignments.js';
 import type { LoadGeneratorMessage } from '../actors/load-generator/messages.js';
 import { messagingHub } from '../actors/messaging-hub/hub.js';
+import { StoreReplication, StoreResults } from './execution/store-ports.js';
 import type { HubMessage } from '../actors/messaging-hub/messages.js';
 import { eligibleGenerators, splitEqually } from '../actors/test-distributor/split.js';
 import { profileFor } from '../actors/load-generator/patterns.js';
@@ -179,11 +180,14 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
   const replicatingMessenger = peerMessenger(redactingMessenger(rawMessenger, [PEER_PROTOCOL['execution.replicate'].wire]));
 
   // Replicas of executions and their results, on every peer.
+  let alivePeers: string[] = [];
+  const results = new StoreResults(store);
+  const replication = new StoreReplication({ store, results, messenger: replicatingMessenger, clock, log: log.child('replication'), peers: () => alivePeers });
   messenger.on('execution.replicate', ({ doc }) => {
     const stored = store.putExecution({ execution_id: doc.execution_id, term: doc.term, version: doc.version, status: doc.status, created_at: doc.created_at, doc });
     return { stored };
   });
-  messenger.on('execution.replicate-delta', (d) => ({ stored: store.addDelta(d) }));
+  messenger.on('execution.replicate-delta', (d) => ({ stored: results.addDelta(d) }));
   // A new coordinator gathers every peer's replicas of unfinished executions before it takes over.
   messenger.on('execution.sync', () => {
     const docs = store.listExecutions(['pending', 'running', 'cancelled']).map((e) => e.doc);
@@ -206,7 +210,7 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
         save: (state) => saveElectionState(store, state),
       },
       eligible: (members) => eligibleGenerators(members),
-      executions: { self: transport.self, store, messenger: replicatingMessenger, split: splitEqually },
+      executions: { store, messenger, replication, results, split: splitEqually },
     }),
   );
   const coordinatorStatus = () => ask<CoordinatorMessage, CoordinatorStatus>(coordinatorActor, (reply) => ({ type: 'status.get', reply }));
@@ -280,6 +284,7 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
       onChange: (_change, members) => {
         memberIds.clear();
         for (const m of members) if (m.status !== 'dead') memberIds.add(m.node_id);
+        alivePeers = members.filter((m) => m.status === 'alive').map((m) => m.node_id);
         coordinatorActor.tell({ type: 'members', members });
       },
       transport,
