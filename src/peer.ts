@@ -43,8 +43,11 @@ import { loadGenerator } from '../actors/load-generator/actor.js';
 import { assignments } from '../actors/load-generator/assignments.js';
 import type { LoadGeneratorMessage } from '../actors/load-generator/messages.js';
 import { messagingHub } from '../actors/messaging-hub/hub.js';
-import { StoreReplication, StoreResults } from './execution/store-ports.js';
 import type { HubMessage } from '../actors/messaging-hub/messages.js';
+import type { ReplicationMessage } from '../actors/coordinator/replication/messages.js';
+import { replicationPort } from '../actors/coordinator/replication/port.js';
+import { replicator } from '../actors/coordinator/replication/replicator.js';
+import { ResultsCache } from '../actors/coordinator/replication/results-cache.js';
 import { eligibleGenerators, splitEqually } from '../actors/test-distributor/split.js';
 import { profileFor } from '../actors/load-generator/patterns.js';
 import { usersOf } from '../actors/load-generator/segment.js';
@@ -106,7 +109,7 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
   const lock = lockDataDir(dataDir);
   let store: Store;
   try {
-    store = Store.open(dataDir);
+    store = Store.open(dataDir, { onDamaged: (execution, error) => log.warn('damaged execution skipped', { execution, error }) });
   } catch (error) {
     lock.release();
     throw error;
@@ -179,20 +182,10 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
   // Replicas leave with their plans' secrets redacted; assignments (which generators need whole) do not.
   const replicatingMessenger = peerMessenger(redactingMessenger(rawMessenger, [PEER_PROTOCOL['execution.replicate'].wire]));
 
-  // Replicas of executions and their results, on every peer.
-  let alivePeers: string[] = [];
-  const results = new StoreResults(store);
-  const replication = new StoreReplication({ store, results, messenger: replicatingMessenger, clock, log: log.child('replication'), peers: () => alivePeers });
-  messenger.on('execution.replicate', ({ doc }) => {
-    const stored = store.putExecution({ execution_id: doc.execution_id, term: doc.term, version: doc.version, status: doc.status, created_at: doc.created_at, doc });
-    return { stored };
-  });
-  messenger.on('execution.replicate-delta', (d) => ({ stored: results.addDelta(d) }));
-  // A new coordinator gathers every peer's replicas of unfinished executions before it takes over.
-  messenger.on('execution.sync', () => {
-    const docs = store.listExecutions(['pending', 'running', 'cancelled']).map((e) => e.doc);
-    return { docs, deltas: docs.flatMap((doc) => store.deltas(doc.execution_id)) };
-  });
+  // Replicas of executions and their merged results, on every peer.
+  const results = new ResultsCache(store);
+  const replicationActor: Actor<ReplicationMessage, unknown> = await system.spawn(replicator({ messenger: replicatingMessenger, store, results }));
+  const replication = replicationPort(replicationActor);
 
   // Load generation, local and assigned.
   const generatorActor: Actor<LoadGeneratorMessage, unknown> = await system.spawn(loadGenerator());
@@ -254,6 +247,7 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
   const toCoordinator = officeClient({ messenger, clock, coordinator: currentCoordinator });
   const executionsSource: ExecutionsSource = {
     store,
+    reads: results,
     submit: async (executionId, plan) => (await toCoordinator('execution.submit', { execution_id: executionId, plan })).doc ?? undefined,
     cancel: async (executionId) => (await toCoordinator('execution.cancel', { execution_id: executionId })).status,
     admit: guard.admitExecution,
@@ -284,8 +278,8 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
       onChange: (_change, members) => {
         memberIds.clear();
         for (const m of members) if (m.status !== 'dead') memberIds.add(m.node_id);
-        alivePeers = members.filter((m) => m.status === 'alive').map((m) => m.node_id);
         coordinatorActor.tell({ type: 'members', members });
+        replicationActor.tell({ type: 'members', peers: members.filter((m) => m.status === 'alive').map((m) => m.node_id) });
       },
       transport,
       self,

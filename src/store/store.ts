@@ -4,7 +4,7 @@ import { redactSecrets } from '../security/secrets.js';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { ExecutionDoc } from '../execution/contract.js';
+import { ExecutionDocSchema, type ExecutionDoc } from '../execution/contract.js';
 import type { ResultsDelta } from '../stats/delta.js';
 
 export const STORE_FILE = 'store.db';
@@ -17,6 +17,21 @@ export interface StoredExecution {
   status: string;
   created_at: number;
   doc: ExecutionDoc;
+}
+
+export interface ExecutionHead {
+  execution_id: string;
+  term: number;
+  version: number;
+  status: string;
+  created_at: number;
+}
+
+export interface RunSpan {
+  run_id: string;
+  count: number;
+  first: number;
+  last: number;
 }
 
 export interface StoredDelta {
@@ -43,20 +58,30 @@ CREATE TABLE IF NOT EXISTS deltas (
   delta TEXT NOT NULL,
   PRIMARY KEY (execution_id, run_id, seq)
 );
+CREATE INDEX IF NOT EXISTS executions_by_created ON executions (created_at);
+CREATE INDEX IF NOT EXISTS executions_by_status ON executions (status);
 `;
+
+export interface StoreOptions {
+  /** Told once per execution whose row (or one of whose deltas) is found damaged; reads skip it. */
+  onDamaged?(executionId: string, error: string): void;
+}
 
 export class Store {
   readonly path: string;
   readonly #db: Database.Database;
   readonly #stmts;
+  readonly #damaged = new Map<string, string>();
+  readonly #onDamaged: (executionId: string, error: string) => void;
 
-  static open(dataDir: string): Store {
+  static open(dataDir: string, options: StoreOptions = {}): Store {
     mkdirSync(dataDir, { recursive: true });
-    return new Store(join(dataDir, STORE_FILE));
+    return new Store(join(dataDir, STORE_FILE), options);
   }
 
-  private constructor(path: string) {
+  private constructor(path: string, options: StoreOptions) {
     this.path = path;
+    this.#onDamaged = options.onDamaged ?? (() => {});
     this.#db = new Database(path);
     this.#db.pragma('journal_mode = WAL');
     this.#db.pragma('synchronous = NORMAL');
@@ -75,7 +100,24 @@ export class Store {
       deltas: this.#db.prepare<[string], { execution_id: string; run_id: string; seq: number; delta: string }>(
         'SELECT * FROM deltas WHERE execution_id = ? ORDER BY run_id, seq',
       ),
-      deltaKeys: this.#db.prepare<[string], { run_id: string; seq: number }>('SELECT run_id, seq FROM deltas WHERE execution_id = ?'),
+      head: this.#db.prepare<[string], ExecutionHead>('SELECT execution_id, term, version, status, created_at FROM executions WHERE execution_id = ?'),
+      headsIn: this.#db.prepare<[string], ExecutionHead>(
+        'SELECT execution_id, term, version, status, created_at FROM executions WHERE status IN (SELECT value FROM json_each(?)) ORDER BY created_at DESC',
+      ),
+      newestHeads: this.#db.prepare<[string, number, number, number], ExecutionHead>(
+        `SELECT execution_id, term, version, status, created_at FROM executions
+         WHERE status NOT IN (SELECT value FROM json_each(?)) AND created_at >= ? AND created_at < ? ORDER BY created_at DESC LIMIT ?`,
+      ),
+      runSpans: this.#db.prepare<[string], RunSpan>(
+        'SELECT run_id, COUNT(*) AS count, MIN(seq) AS first, MAX(seq) AS last FROM deltas WHERE execution_id = ? GROUP BY run_id',
+      ),
+      runSeqs: this.#db.prepare<[string, string], { seq: number }>('SELECT seq FROM deltas WHERE execution_id = ? AND run_id = ?'),
+      deltaRange: this.#db.prepare<[string, string, number, number], { execution_id: string; run_id: string; seq: number; delta: string }>(
+        'SELECT * FROM deltas WHERE execution_id = ? AND run_id = ? AND seq BETWEEN ? AND ? ORDER BY seq',
+      ),
+      requestsByRun: this.#db.prepare<[string], { run_id: string; requests: number | null }>(
+        "SELECT run_id, SUM(json_extract(delta, '$.totals.requests')) AS requests FROM deltas WHERE execution_id = ? GROUP BY run_id",
+      ),
     };
   }
 
@@ -95,15 +137,40 @@ export class Store {
     return result.changes > 0;
   }
 
+  /** The stored execution; undefined when there is none, or when its row is damaged (see `damaged`). */
   getExecution(id: string): StoredExecution | undefined {
     const row = this.#stmts.getExec.get(id);
-    return row ? fromRow(row) : undefined;
+    return row ? this.#fromRow(row) : undefined;
   }
 
-  /** Every execution, newest first; or only those in the given states. */
+  /** Every execution, newest first; or only those in the given states. Damaged rows are skipped and reported. */
   listExecutions(statuses?: readonly string[]): StoredExecution[] {
     const rows = this.#stmts.listExec.all();
-    return (statuses ? rows.filter((r) => statuses.includes(r.status)) : rows).map(fromRow);
+    const out: StoredExecution[] = [];
+    for (const row of statuses ? rows.filter((r) => statuses.includes(r.status)) : rows) {
+      const stored = this.#fromRow(row);
+      if (stored) out.push(stored);
+    }
+    return out;
+  }
+
+  /** Rows found damaged so far (unreadable or not an execution), by execution id: skipped by every read. */
+  damaged(): { execution_id: string; error: string }[] {
+    return [...this.#damaged].map(([execution_id, error]) => ({ execution_id, error }));
+  }
+
+  #fromRow(row: Row): StoredExecution | undefined {
+    let error: string;
+    try {
+      const parsed = ExecutionDocSchema.safeParse(JSON.parse(row.doc));
+      if (parsed.success) return { ...row, doc: parsed.data };
+      error = parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    } catch (e) {
+      error = `not JSON (${(e as Error).message.slice(0, 80)})`;
+    }
+    if (!this.#damaged.has(row.execution_id)) this.#onDamaged(row.execution_id, error);
+    this.#damaged.set(row.execution_id, error);
+    return undefined;
   }
 
   /** Store a delta once; false when (execution, run, seq) is already there. */
@@ -111,12 +178,53 @@ export class Store {
     return this.#stmts.addDelta.run(delta.execution_id, delta.run_id, delta.seq, JSON.stringify(delta.delta)).changes > 0;
   }
 
+  /** An execution's deltas; damaged ones are skipped and reported. */
   deltas(executionId: string): StoredDelta[] {
-    return this.#stmts.deltas.all(executionId).map((r) => ({ ...r, delta: JSON.parse(r.delta) as ResultsDelta }));
+    const out: StoredDelta[] = [];
+    for (const r of this.#stmts.deltas.all(executionId)) {
+      try {
+        out.push({ ...r, delta: JSON.parse(r.delta) as ResultsDelta });
+      } catch (e) {
+        const error = `delta ${r.run_id}#${r.seq} is not JSON (${(e as Error).message.slice(0, 80)})`;
+        if (!this.#damaged.has(executionId)) this.#onDamaged(executionId, error);
+        this.#damaged.set(executionId, error);
+      }
+    }
+    return out;
   }
 
-  deltaKeys(executionId: string): Set<string> {
-    return new Set(this.#stmts.deltaKeys.all(executionId).map((r) => `${r.run_id}#${r.seq}`));
+  /** An execution's ordering fields and status, without reading its document. */
+  head(executionId: string): ExecutionHead | undefined {
+    return this.#stmts.head.get(executionId);
+  }
+
+  /** Heads of the executions in these states, newest first. */
+  headsIn(statuses: readonly string[]): ExecutionHead[] {
+    return this.#stmts.headsIn.all(JSON.stringify(statuses));
+  }
+
+  /** Heads of the newest executions not in `excluded` states, created in [since, before), newest first. */
+  newestHeads(excluded: readonly string[], limit: number, since = 0, before = Number.MAX_SAFE_INTEGER): ExecutionHead[] {
+    return this.#stmts.newestHeads.all(JSON.stringify(excluded), since, before, limit);
+  }
+
+  /** Per run of an execution: how many deltas are held and the lowest and highest seq. */
+  runSpans(executionId: string): RunSpan[] {
+    return this.#stmts.runSpans.all(executionId);
+  }
+
+  runSeqs(executionId: string, runId: string): number[] {
+    return this.#stmts.runSeqs.all(executionId, runId).map((r) => r.seq);
+  }
+
+  /** Deltas of one run with seq in [from, to], as stored JSON text (to be sent on without re-encoding). */
+  deltaTexts(executionId: string, runId: string, from: number, to: number): { execution_id: string; run_id: string; seq: number; delta: string }[] {
+    return this.#stmts.deltaRange.all(executionId, runId, from, to);
+  }
+
+  /** Requests counted in each run's deltas, summed inside SQLite (no delta is decoded here). */
+  requestsByRun(executionId: string): Map<string, number> {
+    return new Map(this.#stmts.requestsByRun.all(executionId).map((r) => [r.run_id, r.requests ?? 0]));
   }
 
   transaction<T>(fn: () => T): T {
@@ -137,6 +245,3 @@ interface Row {
   doc: string;
 }
 
-function fromRow(row: Row): StoredExecution {
-  return { ...row, doc: JSON.parse(row.doc) as ExecutionDoc };
-}

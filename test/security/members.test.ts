@@ -60,7 +60,7 @@ describe('only members act', () => {
       [wire('execution.replicate-delta'), { execution_id: 'forged', run_id: 'r', seq: 1, delta: {} }],
       [wire('execution.submit'), { execution_id: 'x2', plan: plan(50, 2) }],
       [wire('execution.cancel'), { execution_id: 'x2' }],
-      [wire('execution.sync'), {}],
+      [wire('replication.digest'), {}],
       [wire('results.delta'), { execution_id: 'x2', task: 0, node_id: outsider.transport.self, delta: {} }],
     ];
     for (const peer of peers) {

@@ -7,10 +7,13 @@ import { McpError } from '../../errors.js';
 import { HttpError, type Router } from '../router.js';
 import { PLAN_REFUSED, TOO_MANY_EXECUTIONS } from '../../guardrails/index.js';
 import type { ExecutionDoc } from '../../execution/contract.js';
-import { progressPercent, requestsByNode, storedReport } from '../../execution/view.js';
+import type { ExecutionReads } from '../../execution/ports.js';
+import { progressPercent } from '../../execution/view.js';
 
 export interface ExecutionsSource {
   store: Store;
+  /** Each execution with its merged report, kept up to date as results arrive (no read merges again). */
+  reads: ExecutionReads;
   /** Hand a validated plan to the coordinator; resolves with its first version of the execution. */
   submit(executionId: string, plan: unknown): Promise<ExecutionDoc | undefined>;
   cancel(executionId: string): Promise<string>;
@@ -53,7 +56,10 @@ function unavailable(error: unknown): HttpError {
 export function executionRoutes(router: Router, source: ExecutionsSource): void {
   router.on('POST', '/api/executions', async (req) => ({ status: 201, json: await submitPlan(source, await req.json()) }));
 
-  router.on('GET', '/api/executions', () => ({ json: { executions: listExecutions(source) } }));
+  router.on('GET', '/api/executions', () => {
+    const damaged = damagedExecutions(source);
+    return { json: { executions: listExecutions(source), ...(damaged.length > 0 ? { damaged } : {}) } };
+  });
   router.on('GET', '/api/executions/:id', (req) => ({ json: executionView(source, req.params.id!) }));
 
   router.on('DELETE', '/api/executions/:id', async (req) => ({ json: await cancelExecution(source, req.params.id!) }));
@@ -86,12 +92,16 @@ export function listExecutions(source: ExecutionsSource) {
   return source.store.listExecutions().map((e) => summaryOf(e.doc, now));
 }
 
+/** Rows that could not be read: skipped by the list, which still answers and says which. */
+export function damagedExecutions(source: ExecutionsSource) {
+  return source.store.damaged();
+}
+
 export function executionView(source: ExecutionsSource, id: string) {
-  const stored = source.store.getExecution(id);
-  if (!stored) throw new HttpError(404, 'EXECUTION_NOT_FOUND', `no execution ${id}`);
-  const doc = stored.doc;
   const now = Date.now();
-  const sent = requestsByNode(source.store.deltas(doc.execution_id));
+  const view = source.reads.view(id, now);
+  if (!view) throw new HttpError(404, 'EXECUTION_NOT_FOUND', `no execution ${id}`);
+  const { doc, report, requestsByNode: sent } = view;
   return {
     ...summaryOf(doc, now),
     start_at: doc.start_at === null ? null : new Date(doc.start_at).toISOString(),
@@ -99,7 +109,7 @@ export function executionView(source: ExecutionsSource, id: string) {
     error: doc.error ?? null,
     plan: doc.plan,
     nodes: doc.assignments.map((a) => ({ node_id: a.node_id, state: a.state, segment: a.segment, reason: a.reason ?? null, assign_rtt_ms: a.assign_rtt_ms ?? null, total_requests: sent[a.node_id] ?? 0 })),
-    report: storedReport(source.store, doc, now),
+    report,
   };
 }
 

@@ -9,7 +9,7 @@ import type { PeerMessenger } from '../../../src/protocol/peer-messenger.js';
 import { Store, type StoredDelta } from '../../../src/store/store.js';
 import { FakeClock } from '../../../src/util/clock.js';
 import { silentLogger } from '../../../src/util/log.js';
-import { StoreResults } from '../../../src/execution/store-ports.js';
+import { ResultsCache } from '../../../actors/coordinator/replication/results-cache.js';
 import type { ExecutionReplication } from '../../../src/execution/ports.js';
 import { ExecutionsDriver } from '../../../actors/coordinator/executions/driver.js';
 import type { ExecutionsMessage } from '../../../actors/coordinator/executions/messages.js';
@@ -61,7 +61,7 @@ describe('executions driver', () => {
         return new Promise<void>((resolve) => (replicated.gather = resolve));
       },
     };
-    driver = new ExecutionsDriver('a', { store, messenger, replication, results: new StoreResults(store), split: splitEqually }, {
+    driver = new ExecutionsDriver('a', { store, messenger, replication, results: new ResultsCache(store), split: splitEqually }, {
       self: { tell: (msg) => mailbox.push(msg) > 0 },
       clock,
       log: silentLogger,
