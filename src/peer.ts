@@ -165,7 +165,8 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
 
   const guard = peerGuard(config, {
     ownPorts: [http.port, ...tcpPorts(transport.addresses())],
-    activeExecutions: () => store.listExecutions(['pending', 'running']).length,
+    activeExecutions: () => store.listExecutions(['pending', 'running']).map((e) => e.execution_id),
+    recorded: (executionId) => store.getExecution(executionId) !== undefined,
     permanent: (code, error) => new PermanentError(code, error.message, { details: error.details }),
   });
   if (guard.warning) log.warn(guard.warning);
@@ -220,7 +221,7 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
       // No retry can fix a plan.
       throw new PermanentError('PERMANENT_PLAN_INVALID', errorMessage(error), { details: (error as ValidationError).problems });
     }
-    await guard.admitExecution(valid).catch((error: unknown) => {
+    await guard.admitExecution(valid, execution_id).catch((error: unknown) => {
       throw guard.asPermanent(error);
     });
     const doc = await unwrap(
@@ -293,6 +294,8 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
     }),
   );
   const members = () => ask<DiscoveryMessage, Member[]>(discoveryActor, (reply) => ({ type: 'members.get', reply }));
+  // A peer alone never sees a membership change: tell the coordinator once, so that it counts itself as a generator.
+  coordinatorActor.tell({ type: 'members', members: await members() });
 
   const clusterSource: ClusterSource = {
     nodeId: transport.self,

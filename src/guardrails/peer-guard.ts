@@ -15,7 +15,7 @@ export interface PeerGuard {
   /** A warning to log at start, when any target is allowed on a status port reachable from the network. */
   warning?: string;
   /** Caps, targets and the concurrency cap of a new execution; throws a coded error. */
-  admitExecution(plan: Plan): Promise<void>;
+  admitExecution(plan: Plan, executionId: string): Promise<void>;
   /** Caps and targets of a task run here (/load/start); returns it with its `${env:NAME}` secrets resolved. */
   checkTask(task: LoadTask, prefix: string): Promise<LoadTask>;
   /** The messenger a generator takes assignments from, checking each assigned plan against this peer's own caps and targets first. */
@@ -29,16 +29,37 @@ export function tcpPorts(addresses: readonly string[]): number[] {
   return [...new Set(addresses.map((a) => /\/tcp\/(\d+)/.exec(a)?.[1]).filter((p): p is string => p !== undefined).map(Number))];
 }
 
-export function peerGuard(config: Config, options: { ownPorts: number[]; activeExecutions: () => number; permanent: (code: `PERMANENT_${string}`, error: McpError) => Error }): PeerGuard {
+/** An admitted execution counts until the store shows it, at most this long. */
+const ADMITTED_MS = 10_000;
+
+export function peerGuard(
+  config: Config,
+  options: {
+    ownPorts: number[];
+    /** Executions pending or running, as this peer's store has them. */
+    activeExecutions: () => string[];
+    /** Whether the store has recorded this execution (in any state). */
+    recorded: (executionId: string) => boolean;
+    permanent: (code: `PERMANENT_${string}`, error: McpError) => Error;
+  },
+): PeerGuard {
   const { policy } = policyFromConfig(config, { whenUnset: 'any', ownPorts: options.ownPorts });
   const warning = openPolicyWarning(config);
+  const admitted = new Map<string, number>();
   const toPermanent = (error: unknown) => (error instanceof McpError && !error.code.startsWith('PERMANENT_') ? options.permanent(`PERMANENT_${error.code}`, error) : error);
   return {
     policy,
     ...(warning ? { warning } : {}),
-    async admitExecution(plan) {
-      admitOneMore(options.activeExecutions(), config.orchestrator.max_concurrent_executions);
+    async admitExecution(plan, executionId) {
+      // The store shows an execution only once the coordinator has recorded it: count the ones admitted
+      // meanwhile too, so that a burst of submissions cannot slip past the cap.
+      const now = Date.now();
+      for (const [id, at] of admitted) if (now - at > ADMITTED_MS || options.recorded(id)) admitted.delete(id);
+      const active = new Set([...options.activeExecutions(), ...admitted.keys()]);
+      active.delete(executionId);
+      admitOneMore(active.size, config.orchestrator.max_concurrent_executions);
       await guardPlan(plan, policy);
+      admitted.set(executionId, now);
     },
     async checkTask(task, prefix) {
       await guardTask(task, policy, prefix);

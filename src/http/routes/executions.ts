@@ -18,7 +18,7 @@ export interface ExecutionsSource {
   submit(executionId: string, plan: unknown): Promise<ExecutionDoc | undefined>;
   cancel(executionId: string): Promise<string>;
   /** Guardrails: throws a ValidationError (caps, targets) or TooManyExecutionsError before anything is sent. */
-  admit?(plan: Plan): Promise<void>;
+  admit?(plan: Plan, executionId: string): Promise<void>;
 }
 
 export function summaryOf(doc: ExecutionDoc, now: number) {
@@ -70,12 +70,12 @@ export function executionRoutes(router: Router, source: ExecutionsSource): void 
 /** Validates a plan (every problem at once) and hands it to the coordinator. */
 export async function submitPlan(source: ExecutionsSource, body: unknown): Promise<{ execution_id: string }> {
   const plan = validatePlan(body); // a bad plan is answered here, with every problem
+  const executionId = randomUUID();
   try {
-    await source.admit?.(plan);
+    await source.admit?.(plan, executionId);
   } catch (error) {
     throw refusal(error);
   }
-  const executionId = randomUUID();
   let doc: ExecutionDoc | undefined;
   try {
     doc = await source.submit(executionId, body);
