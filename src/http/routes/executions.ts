@@ -57,8 +57,10 @@ export function executionRoutes(router: Router, source: ExecutionsSource): void 
   router.on('POST', '/api/executions', async (req) => ({ status: 201, json: await submitPlan(source, await req.json()) }));
 
   router.on('GET', '/api/executions', () => {
+    const executions = listExecutions(source);
+    // Reading the list is what finds damaged rows.
     const damaged = damagedExecutions(source);
-    return { json: { executions: listExecutions(source), ...(damaged.length > 0 ? { damaged } : {}) } };
+    return { json: { executions, ...(damaged.length > 0 ? { damaged } : {}) } };
   });
   router.on('GET', '/api/executions/:id', (req) => ({ json: executionView(source, req.params.id!) }));
 
