@@ -31,7 +31,7 @@ import { redactingMessenger } from './security/redacting-messenger.js';
 import { lockDataDir } from './security/data-dir-lock.js';
 import { memberGatedTransport } from './security/member-gate.js';
 import { roleGatedMessenger, termAt } from './security/role-gate.js';
-import { resolvePlanSecrets } from './security/secrets.js';
+import { redactSecrets, resolvePlanSecrets } from './security/secrets.js';
 import { PEER_PROTOCOL } from './protocol/peer-protocol.js';
 import { discovery } from '../actors/discovery/discovery.js';
 import { timingFor } from '../actors/discovery/membership.js';
@@ -227,7 +227,8 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
     const doc = await unwrap(
       ask<CoordinatorMessage, Outcome<ExecutionDoc | undefined>>(coordinatorActor, (reply) => ({ type: 'execution.submit', executionId: execution_id, plan: valid, source: plan, reply })),
     );
-    return { doc: doc ?? null };
+    // The reply is stored by the peer that took the plan: its secrets stay here, with the coordinator.
+    return { doc: doc ? redactSecrets(doc) : null };
   });
   messenger.on('execution.cancel', async ({ execution_id }) => {
     const status = await unwrap(ask<CoordinatorMessage, Outcome<string>>(coordinatorActor, (reply) => ({ type: 'execution.cancel', executionId: execution_id, reply })));
