@@ -24,6 +24,7 @@ export class RunningResults {
   #totals = emptyCounters();
   readonly #latency = new BucketCounts();
   readonly #service = new BucketCounts();
+  readonly #lateness = new BucketCounts();
   readonly #targets = new Map<number, { counters: Counters; latency: BucketCounts; service: BucketCounts }>();
   readonly #seconds = new Map<number, SecondParts>();
   #seq = 0;
@@ -46,6 +47,10 @@ export class RunningResults {
     t.service.add(service);
     this.#latency.add(latency);
     this.#service.add(service);
+  }
+
+  addLateness(lateness: BucketCounts): void {
+    this.#lateness.add(lateness);
   }
 
   addSeconds(seconds: readonly SecondDelta[]): void {
@@ -82,6 +87,7 @@ export class RunningResults {
       totals: this.#totals,
       latency: histogramOf(this.#latency),
       service: histogramOf(this.#service),
+      lateness: histogramOf(this.#lateness),
       targets,
       seconds,
     };
