@@ -32,6 +32,8 @@ export interface StartLoadOptions {
   clock?: Clock;
   /** Most worker threads to send on (default: loadWorkerCount()); 0 sends on this thread. A run uses fewer when its rate or connections need fewer. */
   workers?: number;
+  /** Requests per second a worker takes before the run is split over more (default WORKER_RATE). */
+  workerRate?: number;
 }
 
 export interface RunOutcome {
@@ -80,7 +82,7 @@ export function startLoad(opts: StartLoadOptions): LoadRun {
   const startAt = opts.startAt ?? clock.now() + (warm ? WARM_UP_MS + WARM_UP_GAP_MS : 0);
   const segment = opts.segment ? checkSegment(opts.segment.from, opts.segment.to) : WHOLE;
   const deltaEvery = opts.deltaIntervalMs ?? 1000;
-  const n = workersFor(task, segment, readyLoadWorkers(opts.workers ?? loadWorkerCount()));
+  const n = workersFor(task, segment, readyLoadWorkers(opts.workers ?? loadWorkerCount()), opts.workerRate);
 
   let recorder: Recorder;
   let parts: Part[];

@@ -30,18 +30,18 @@ function peakRate(task: LoadTask): number {
 }
 
 /** Workers a run on `segment` uses out of `available`: enough for its rate, never more than its connections. */
-export function workersFor(task: LoadTask, segment: Segment, available: number): number {
+export function workersFor(task: LoadTask, segment: Segment, available: number, perWorker = WORKER_RATE): number {
   if (available <= 0) return 0;
   const width = segment.to - segment.from;
   let cap = Math.min(available, task.connections);
   if (task.model === 'open') {
     cap = Math.min(cap, task.max_in_flight);
-    return Math.max(1, Math.min(cap, Math.ceil((peakRate(task) * width) / WORKER_RATE)));
+    return Math.max(1, Math.min(cap, Math.ceil((peakRate(task) * width) / perWorker)));
   }
   const range = usersOf(segment, task.concurrent_users);
   const users = range.end - range.first;
   // With think time, a user sends at most once per think time: a bound on the rate.
-  if (task.think_time > 0) cap = Math.min(cap, Math.ceil(users / task.think_time / WORKER_RATE));
+  if (task.think_time > 0) cap = Math.min(cap, Math.ceil(users / task.think_time / perWorker));
   return Math.max(1, Math.min(cap, users));
 }
 
