@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { errorMessage } from '../../src/errors.js';
 import { systemClock, type Clock } from '../../src/util/clock.js';
 import type { LoadTask } from '../../src/plan/index.js';
-import { Recorder, type LoadResults, type ResultsDelta } from '../../src/stats/index.js';
+import { Recorder, type LoadResults, type ResultsDelta, type RunProgress } from '../../src/stats/index.js';
 import { checkSegment, WHOLE, type Segment } from '../../src/execution/segment.js';
 import { startEngine, WARM_UP_GAP_MS, type EngineEnd, type RunState, type RunStatus } from './engine.js';
 import { WARM_UP_MS } from './warm-up.js';
@@ -61,6 +61,8 @@ export interface LoadRun {
   setSegment(from: number, to: number, atMs?: number): void;
   /** Results so far, including what the next delta will carry (a worker's last fraction of a second may lag). */
   snapshot(): LoadResults;
+  /** Counts so far and latency percentiles of the deltas cut so far, cheaply (for a progress line). */
+  progress(): RunProgress;
 }
 
 /** How often a worker hands its tallies over: the lag of snapshot() behind the target. */
@@ -162,6 +164,9 @@ export function startLoad(opts: StartLoadOptions): LoadRun {
     },
     snapshot() {
       return recorder.results();
+    },
+    progress() {
+      return recorder.progress();
     },
   };
 }

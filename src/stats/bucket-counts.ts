@@ -96,6 +96,18 @@ export class BucketCounts {
     if (raw.lo + theirs.length - 1 > this.hi) this.hi = raw.lo + theirs.length - 1;
   }
 
+  /** Value (µs, a bucket's lowest) at percentile p (0-100); 0 when empty. Walks only the touched range. */
+  percentile(p: number): number {
+    if (this.total === 0) return 0;
+    const wanted = Math.max(1, Math.ceil((p / 100) * this.total));
+    let seen = 0;
+    for (let i = this.lo; i <= this.hi; i++) {
+      seen += this.counts[i]!;
+      if (seen >= wanted) return bucketValue(i);
+    }
+    return bucketValue(this.hi);
+  }
+
   clear(): void {
     if (this.total === 0) return;
     this.counts.fill(0, this.lo, this.hi + 1);

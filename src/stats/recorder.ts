@@ -72,6 +72,14 @@ class SecondTally {
   dropped = 0;
 }
 
+export interface RunProgress {
+  requests: number;
+  failures: number;
+  dropped: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
 export class Recorder {
   readonly runId: string;
   readonly #origin: number;
@@ -175,6 +183,24 @@ export class Recorder {
   /** What the next delta would hold, without cutting it (seq 0: never merge it into a shared fold). */
   peekDelta(): ResultsDelta {
     return this.#build(0, false);
+  }
+
+  /**
+   * Counts so far (cut or not) and latency percentiles of the deltas cut so far: what a progress line
+   * shows, in time that does not grow with the run (no histogram is built or encoded).
+   */
+  progress(): RunProgress {
+    const totals = this.#running.totals;
+    let requests = totals.requests;
+    let failures = totals.failures;
+    let dropped = totals.dropped;
+    for (const t of this.#targets) {
+      requests += t.requests;
+      failures += t.failures;
+      dropped += t.dropped;
+    }
+    const latency = this.#running.latencyCounts;
+    return { requests, failures, dropped, p50Ms: latency.percentile(50) / 1000, p99Ms: latency.percentile(99) / 1000 };
   }
 
   /** Everything recorded so far (cut or not), equal to the fold of every delta taken plus the pending one. */

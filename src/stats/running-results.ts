@@ -67,6 +67,15 @@ export class RunningResults {
     }
   }
 
+  /** Totals and latency so far, without copying anything (for a progress line). */
+  get totals(): Counters {
+    return this.#totals;
+  }
+
+  get latencyCounts(): BucketCounts {
+    return this.#latency;
+  }
+
   /** Marks delta `seq` as folded in. */
   cut(seq: number, final: boolean): void {
     this.#seq = seq;
