@@ -48,6 +48,7 @@ function spawn(index: number): Slot {
   worker.on('message', (msg: FromWorker) => {
     if (msg.type === 'ready') {
       slot.isReady = true;
+      if (parts.size === 0) worker.unref();
       return resolve();
     }
     const listener = parts.get(msg.key);
@@ -64,8 +65,7 @@ function spawn(index: number): Slot {
   };
   worker.on('error', (err) => crash(`load worker failed: ${err.message}`));
   worker.on('exit', (code) => crash(`load worker exited with code ${code}`));
-  // After the listeners: an idle worker must not keep the process alive.
-  worker.unref();
+  // Referenced while it boots (someone may be waiting for it), then only while it carries a part.
   return slot;
 }
 

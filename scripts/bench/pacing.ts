@@ -22,7 +22,7 @@ interface Evenness {
   maxOverMean: number;
 }
 
-/** Bins of 10 ms over the asked duration, from the first arrival. */
+/** Count error over every arrival; bins of 10 ms over the asked duration, from the first arrival. */
 function evenness(arrivals: Float64Array, rate: number): Evenness {
   const sorted = Float64Array.from(arrivals).sort();
   const start = sorted[0] ?? 0;
