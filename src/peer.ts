@@ -17,6 +17,7 @@ import type { Member, MemberInfo } from './protocol/membership.js';
 import type { ExecutionDoc } from './execution/contract.js';
 import { officeClient } from './execution/office.js';
 import { Store } from './store/store.js';
+import { loadElectionState, saveElectionState } from './store/election-state.js';
 import { Libp2pTransport } from './transport/libp2p/transport.js';
 import type { Transport } from './transport/transport.js';
 import { systemClock, type Clock } from './util/clock.js';
@@ -26,13 +27,17 @@ import { discovery } from '../actors/discovery/discovery.js';
 import { timingFor } from '../actors/discovery/membership.js';
 import type { DiscoveryMessage } from '../actors/discovery/messages.js';
 import { coordinator } from '../actors/coordinator/coordinator.js';
-import { DEFAULT_ELECTION_TIMING, type DurableElectionState } from '../actors/coordinator/election.js';
+import { DEFAULT_ELECTION_TIMING } from '../actors/coordinator/election.js';
 import type { CoordinatorMessage, CoordinatorStatus, Outcome } from '../actors/coordinator/messages.js';
 import { loadGenerator } from '../actors/load-generator/actor.js';
 import { assignments } from '../actors/load-generator/assignments.js';
 import type { LoadGeneratorMessage } from '../actors/load-generator/messages.js';
 import { messagingHub } from '../actors/messaging-hub/hub.js';
 import type { HubMessage } from '../actors/messaging-hub/messages.js';
+import type { ReplicationMessage } from '../actors/coordinator/replication/messages.js';
+import { replicationPort } from '../actors/coordinator/replication/port.js';
+import { replicator } from '../actors/coordinator/replication/replicator.js';
+import { ResultsCache } from '../actors/coordinator/replication/results-cache.js';
 import { eligibleGenerators, splitEqually } from '../actors/test-distributor/split.js';
 
 export interface Peer {
@@ -68,6 +73,12 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
   const router = new Router();
   const dataDir = resolve(config.node.data_dir);
   const store = Store.open(dataDir);
+  try {
+    loadElectionState(store); // a damaged vote stops the start here, with the file named
+  } catch (error) {
+    store.close();
+    throw error;
+  }
   let http: StatusServer;
   let transport: Libp2pTransport;
   try {
@@ -112,17 +123,10 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
   const hub: Actor<HubMessage, unknown> = await system.spawn(messagingHub({ transport, messageTimeoutMs: config.communication.message_timeout * 1_000 }));
   const messenger = peerMessenger(hubMessenger(hub, transport.self));
 
-  // Replicas of executions and their results, on every peer.
-  messenger.on('execution.replicate', ({ doc }) => {
-    const stored = store.putExecution({ execution_id: doc.execution_id, term: doc.term, version: doc.version, status: doc.status, created_at: doc.created_at, doc });
-    return { stored };
-  });
-  messenger.on('execution.replicate-delta', (d) => ({ stored: store.addDelta(d) }));
-  // A new coordinator gathers every peer's replicas of unfinished executions before it takes over.
-  messenger.on('execution.sync', () => {
-    const docs = store.listExecutions(['pending', 'running', 'cancelled']).map((e) => e.doc);
-    return { docs, deltas: docs.flatMap((doc) => store.deltas(doc.execution_id)) };
-  });
+  // Replicas of executions and their merged results, on every peer.
+  const results = new ResultsCache(store);
+  const replicationActor: Actor<ReplicationMessage, unknown> = await system.spawn(replicator({ messenger, store, results }));
+  const replication = replicationPort(replicationActor);
 
   // Load generation, local and assigned.
   const generatorActor: Actor<LoadGeneratorMessage, unknown> = await system.spawn(loadGenerator());
@@ -136,11 +140,11 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
       formationMs: Math.max(2_000, 3 * heartbeatMs),
       capabilities: config.node.capabilities,
       durable: {
-        load: () => store.getValue<DurableElectionState>('election') ?? { term: 0, votedFor: null },
-        save: (state) => store.setValue('election', state),
+        load: () => loadElectionState(store),
+        save: (state) => saveElectionState(store, state),
       },
       eligible: (members) => eligibleGenerators(members),
-      executions: { self: transport.self, store, messenger, split: splitEqually },
+      executions: { store, messenger, replication, results, split: splitEqually },
     }),
   );
   const coordinatorStatus = () => ask<CoordinatorMessage, CoordinatorStatus>(coordinatorActor, (reply) => ({ type: 'status.get', reply }));
@@ -180,6 +184,7 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
   const toCoordinator = officeClient({ messenger, clock, coordinator: currentCoordinator });
   executionRoutes(router, {
     store,
+    reads: results,
     submit: async (executionId, plan) => (await toCoordinator('execution.submit', { execution_id: executionId, plan })).doc ?? undefined,
     cancel: async (executionId) => (await toCoordinator('execution.cancel', { execution_id: executionId })).status,
   });
@@ -191,7 +196,10 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
   // Membership last: its changes feed the coordinator's electorate and generator list.
   const discoveryActor: Actor<DiscoveryMessage, unknown> = await system.spawn(
     discovery({
-      onChange: (_change, members) => coordinatorActor.tell({ type: 'members', members }),
+      onChange: (_change, members) => {
+        coordinatorActor.tell({ type: 'members', members });
+        replicationActor.tell({ type: 'members', peers: members.filter((m) => m.status === 'alive').map((m) => m.node_id) });
+      },
       transport,
       self,
       heartbeatMs,

@@ -2,13 +2,14 @@
 import type { ActorContext, Behaviour } from '../../src/actor/types.js';
 import { decodeFrame, encodeFrame } from '../../src/protocol/frame.js';
 import type { Transport } from '../../src/transport/transport.js';
+import { McpError } from '../../src/errors.js';
 import { assertNever } from '../../src/util/assert-never.js';
 import type { Member } from '../../src/protocol/membership.js';
 import { maxElectionTimeout, type DurableElectionState, type ElectionMessage, type ElectionTiming } from './election.js';
 import { ElectionDriver } from './election-driver.js';
 import { ELECTION_PROTOCOL, ElectionFrame } from '../../src/protocol/election.js';
-import { ExecutionManager, type ExecutionPorts } from './executions.js';
-import type { CoordinatorMessage, CoordinatorStatus, Outcome } from './messages.js';
+import { ExecutionsDriver, type ExecutionsPorts } from './executions/driver.js';
+import type { CoordinatorMessage, CoordinatorStatus } from './messages.js';
 
 export interface CoordinatorInit {
   transport: Transport;
@@ -18,26 +19,47 @@ export interface CoordinatorInit {
   durable: { load(): DurableElectionState; save(state: DurableElectionState): void };
   /** This peer's capabilities (it generates load too when it has `http_load`). */
   capabilities: readonly string[];
-  executions: Omit<ExecutionPorts, 'peers' | 'generators' | 'now' | 'log' | 'leaseValid' | 'isLost'>;
+  executions: ExecutionsPorts;
   /** The peers that may take new work now, from the membership (the test distributor's rule), this one included. */
   eligible(members: readonly { node_id: string; capabilities: readonly string[]; status: Member['status'] }[]): string[];
 }
 
 interface CoordinatorState {
   election: ElectionDriver;
-  executions: ExecutionManager;
-  members: Member[];
+  executions: ExecutionsDriver;
   startedAt: number;
 }
 
 const TICK_MS = 20;
-const EXECUTIONS_TICK_MS = 100;
 
-function settle<T>(fn: () => T): Outcome<T> {
-  try {
-    return { ok: true, value: fn() };
-  } catch (error) {
-    return { ok: false, error };
+/**
+ * Nothing about executions is decided without a valid lease. A request is refused (the caller tries
+ * again); any other event waits a tick, for the acknowledgements queued behind it to renew the lease or
+ * for the election to step down (the executions then leave office with it). True when `msg` was held.
+ */
+function waitForLease(msg: CoordinatorMessage, ctx: ActorContext<CoordinatorMessage>): boolean {
+  const notNow = () => new McpError('NOT_COORDINATOR', 'the coordinator is renewing its lease; try again');
+  switch (msg.type) {
+    case 'execution.submit':
+    case 'execution.cancel':
+    case 'execution.delta':
+      msg.reply({ ok: false, error: notNow() });
+      return true;
+    case 'executions.sent':
+      ctx.startTimer(`lease-wait:sent:${msg.id}`, TICK_MS, msg);
+      return true;
+    case 'executions.timer':
+      ctx.startTimer(`execution:${msg.key}`, TICK_MS, msg);
+      return true;
+    case 'executions.gathered':
+      ctx.startTimer('lease-wait:gathered', TICK_MS, msg);
+      return true;
+    case 'members':
+      // The newest view is the one that counts; the electorate is updated a tick later too.
+      ctx.startTimer('lease-wait:members', TICK_MS, msg);
+      return true;
+    default:
+      return false;
   }
 }
 
@@ -55,17 +77,7 @@ export function coordinator(init: CoordinatorInit): Behaviour<CoordinatorMessage
     const now = ctx.clock.now();
     const state = {} as CoordinatorState;
     state.startedAt = now;
-    state.members = [];
-    state.executions = new ExecutionManager({
-      ...init.executions,
-      log: ctx.log,
-      now: () => ctx.clock.now(),
-      leaseValid: () => state.election.inOffice(ctx.clock.now()),
-      peers: () => state.members.filter((m) => m.status === 'alive').map((m) => m.node_id),
-      isLost: (node) => node !== transport.self && (state.members.find((m) => m.node_id === node)?.status ?? 'dead') === 'dead',
-      generators: () =>
-        init.eligible([...state.members, { node_id: transport.self, capabilities: init.capabilities, status: 'alive' }]),
-    });
+    state.executions = new ExecutionsDriver(transport.self, init.executions, ctx);
     state.election = new ElectionDriver(
       {
         transport,
@@ -75,8 +87,8 @@ export function coordinator(init: CoordinatorInit): Behaviour<CoordinatorMessage
         saveDurable: init.durable.save,
         onRole: (r) => {
           ctx.log.info(r.role === 'coordinator' ? 'in office' : `now ${r.role}`, { term: r.term, coordinator: r.coordinator ?? undefined });
-          if (r.role === 'coordinator') state.executions.takeOffice(r.term);
-          else if (state.executions.inOffice) state.executions.leaveOffice();
+          if (r.role === 'coordinator') state.executions.tookOffice(r.term);
+          else if (state.executions.inOffice) state.executions.leftOffice();
         },
         deliver: (from, message) => ctx.self.tell({ type: 'election.reply', from, message }),
       },
@@ -100,12 +112,12 @@ export function coordinator(init: CoordinatorInit): Behaviour<CoordinatorMessage
         return encodeFrame(reply ?? { type: 'election.none' });
       });
       ctx.startInterval('tick', TICK_MS, { type: 'tick' });
-      ctx.startInterval('executions', EXECUTIONS_TICK_MS, { type: 'executions.tick' });
       return state;
     },
 
     receive(state, msg, ctx) {
       const now = ctx.clock.now();
+      if (state.executions.inOffice && !state.election.inOffice(now) && waitForLease(msg, ctx)) return state;
       switch (msg.type) {
         case 'tick':
           if (now - state.startedAt >= init.formationMs) state.election.apply({ type: 'tick', now });
@@ -117,29 +129,28 @@ export function coordinator(init: CoordinatorInit): Behaviour<CoordinatorMessage
           state.election.apply({ type: 'receive', now, from: msg.from, message: msg.message });
           break;
         case 'members':
-          state.members = msg.members;
           state.election.apply({ type: 'electorate', now, members: msg.members.map((m) => m.node_id) });
+          state.executions.members(
+            init.eligible([...msg.members, { node_id: transport.self, capabilities: init.capabilities, status: 'alive' }]),
+            msg.members.map((m) => ({ node_id: m.node_id, status: m.status })),
+          );
           break;
         case 'status.get':
           msg.reply(status(state, now));
           break;
-        case 'executions.tick':
-          if (state.executions.inOffice && !state.election.inOffice(now)) state.executions.leaveOffice();
-          state.executions.tick();
+        case 'executions.sent':
+        case 'executions.timer':
+        case 'executions.gathered':
+          state.executions.receive(msg);
           break;
         case 'execution.submit':
-          msg.reply(
-            settle(() => {
-              state.executions.submit(msg.executionId, msg.plan, msg.source);
-              return init.executions.store.getExecution(msg.executionId)?.doc;
-            }),
-          );
+          msg.reply(state.executions.submit(msg.executionId, msg.plan, msg.source));
           break;
         case 'execution.cancel':
-          msg.reply(settle(() => state.executions.cancel(msg.executionId)));
+          msg.reply(state.executions.cancel(msg.executionId));
           break;
         case 'execution.delta':
-          msg.reply(settle(() => state.executions.onDelta(msg.executionId, msg.from, msg.task, msg.delta)));
+          msg.reply(state.executions.delta(msg.executionId, msg.from, msg.task, msg.delta));
           break;
         default:
           assertNever(msg);
@@ -148,7 +159,7 @@ export function coordinator(init: CoordinatorInit): Behaviour<CoordinatorMessage
     },
 
     stop(state) {
-      state.executions.leaveOffice();
+      state.executions.leftOffice();
     },
   };
 }

@@ -40,7 +40,7 @@ export class ElectionDriver {
     this.state = state;
     let reply: ElectionMessage | undefined;
     for (const effect of effects) {
-      const isReply = event.type === 'receive' && effect.type === 'send' && effect.to === event.from && (effect.message.type === 'vote.reply' || effect.message.type === 'coordinator.ack');
+      const isReply = event.type === 'receive' && effect.type === 'send' && effect.to === event.from && (effect.message.type === 'prevote.reply' || effect.message.type === 'vote.reply' || effect.message.type === 'coordinator.ack');
       if (isReply && !reply) reply = effect.message;
       else this.#effect(effect);
     }

@@ -1,7 +1,10 @@
 // Coordinator election, as pure logic: (state, event) → (state, effects). Raft's election without a log:
 // terms only grow, one vote per term (persisted), a majority of the electorate elects, and a
-// coordinator acts only while a majority has acknowledged it within the lease.
+// coordinator acts only while a majority has acknowledged it within the lease (check-quorum). A peer
+// stands only after a pre-vote that a majority granted, so one that was partitioned or frozen cannot
+// raise the term and depose a coordinator that the others still hear.
 import type { ElectionMessage } from '../../src/protocol/election.js';
+import type { DurableElectionState } from '../../src/store/election-state.js';
 
 
 export type Role = 'follower' | 'candidate' | 'coordinator';
@@ -43,10 +46,7 @@ export function maxElectionTimeout(timing: ElectionTiming): number {
 }
 
 /** What must survive a restart, or a peer could vote twice in one term. */
-export interface DurableElectionState {
-  term: number;
-  votedFor: string | null;
-}
+export type { DurableElectionState };
 
 export interface ElectionState extends DurableElectionState {
   self: string;
@@ -63,6 +63,8 @@ export interface ElectionState extends DurableElectionState {
   campaignStartedAt: number;
   /** Follower: when the coordinator of this term was last heard. */
   heardCoordinatorAt: number;
+  /** A pre-vote under way: the term we would stand in, and who would vote for us. */
+  prevote: { term: number; votes: ReadonlySet<string> } | null;
 }
 
 export type { ElectionMessage };
@@ -106,6 +108,7 @@ export function initialState(self: string, durable: DurableElectionState, electo
     // A peer that just (re)started may have acknowledged a coordinator's lease before: it grants no
     // vote within a lease of starting, as if it had just heard from that coordinator.
     heardCoordinatorAt: now,
+    prevote: null,
   };
 }
 
@@ -148,7 +151,15 @@ function onTick(state: ElectionState, now: number, timing: ElectionTiming, rando
     return state;
   }
   if (now < state.electionDeadline) return state;
-  // Stand for election in a new term, voting for ourselves.
+  // Ask first whether a majority would vote for us in the next term; our own term does not change yet.
+  const prevote = { term: state.term + 1, votes: new Set([state.self]) };
+  const asking: ElectionState = { ...state, prevote, electionDeadline: now + electionTimeout(state, timing, random) };
+  for (const peer of others(asking)) effects.push({ type: 'send', to: peer, message: { type: 'prevote.request', term: prevote.term, candidate: state.self } });
+  return prevote.votes.size >= majority(state.electorate) ? stand(asking, now, timing, random, effects) : asking;
+}
+
+/** Stand for election in the next term, voting for ourselves. */
+function stand(state: ElectionState, now: number, timing: ElectionTiming, random: Random, effects: ElectionEffect[]): ElectionState {
   const term = state.term + 1;
   effects.push({ type: 'persist', state: { term, votedFor: state.self } });
   const candidate: ElectionState = {
@@ -158,6 +169,7 @@ function onTick(state: ElectionState, now: number, timing: ElectionTiming, rando
     role: 'candidate',
     coordinator: null,
     votes: new Set([state.self]),
+    prevote: null,
     electionDeadline: now + electionTimeout(state, timing, random),
     campaignStartedAt: now,
   };
@@ -175,6 +187,17 @@ function onReceive(
   effects: ElectionEffect[],
 ): ElectionState {
   let s = state;
+  // Pre-votes change nothing on the receiving side, and their term is only a proposal.
+  if (message.type === 'prevote.request') {
+    const granted = message.term > s.term && !hasLiveCoordinator(s, now, timing);
+    effects.push({ type: 'send', to: from, message: { type: 'prevote.reply', term: message.term, granted, voter: s.self } });
+    return s;
+  }
+  if (message.type === 'prevote.reply') {
+    if (!s.prevote || message.term !== s.prevote.term || !message.granted || !s.electorate.includes(message.voter)) return s;
+    s = { ...s, prevote: { term: s.prevote.term, votes: new Set([...s.prevote.votes, message.voter]) } };
+    return s.prevote!.votes.size >= majority(s.electorate) ? stand(s, now, timing, random, effects) : s;
+  }
   if (message.type === 'vote.request' && message.term > s.term && hasLiveCoordinator(s, now, timing)) {
     // Leader stickiness: while a coordinator is live, a candidate cannot unseat it (nor start a term that
     // would overlap the coordinator's lease). The candidate hears our lower term and keeps trying.
@@ -183,7 +206,7 @@ function onReceive(
   }
   if (message.term > s.term) {
     // A newer term: whatever we were, we follow now.
-    s = { ...s, term: message.term, votedFor: null, role: 'follower', coordinator: null, votes: new Set(), acks: new Map() };
+    s = { ...s, term: message.term, votedFor: null, role: 'follower', coordinator: null, votes: new Set(), acks: new Map(), prevote: null };
     effects.push({ type: 'persist', state: { term: s.term, votedFor: null } });
   }
   switch (message.type) {
@@ -212,6 +235,7 @@ function onReceive(
         role: 'follower',
         coordinator: message.coordinator,
         votes: new Set(),
+        prevote: null,
         heardCoordinatorAt: now,
         electionDeadline: now + electionTimeout(state, timing, random),
       };

@@ -4,6 +4,7 @@ import type { Member } from '../../src/protocol/membership.js';
 import type { Plan } from '../../src/plan/index.js';
 import type { ResultsDelta } from '../../src/stats/index.js';
 import type { ExecutionDoc, ExecutionStatus } from '../../src/execution/contract.js';
+import type { ExecutionsMessage } from './executions/messages.js';
 
 /** An answer that may be an error, for replies that cross an `ask`. */
 export type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown };
@@ -22,8 +23,8 @@ export type CoordinatorMessage =
   | { type: 'election.inbound'; from: string; message: ElectionMessage; reply: (message: ElectionMessage | undefined) => void }
   | { type: 'election.reply'; from: string; message: ElectionMessage }
   | { type: 'members'; members: Member[] }
-  | { type: 'executions.tick' }
+  | ExecutionsMessage
   | { type: 'execution.submit'; executionId: string; plan: Plan; source: unknown; reply: (outcome: Outcome<ExecutionDoc | undefined>) => void }
-  | { type: 'execution.cancel'; executionId: string; reply: (outcome: Outcome<string>) => void }
+  | { type: 'execution.cancel'; executionId: string; reply: (outcome: Outcome<ExecutionStatus>) => void }
   | { type: 'execution.delta'; executionId: string; from: string; task: number; delta: ResultsDelta; reply: (outcome: Outcome<{ status: ExecutionStatus | 'unknown' }>) => void }
   | { type: 'status.get'; reply: (status: CoordinatorStatus) => void };

@@ -202,6 +202,9 @@ export function assignments(init: AssignmentsInit): Behaviour<AssignmentMessage,
         work.lastContact = now;
         if (r.version < work.segmentVersion) return Promise.resolve({ accepted: true }); // a newer split is already applied
         work.segmentVersion = r.version;
+        // Runs not set up yet start with this share: a share moved right after the assignments (one
+        // refused at the start) would otherwise be lost (issue 9).
+        work.request = { ...work.request, segment: r.segment };
         const changes = work.plan.tasks.map(
           (_, i) =>
             new Promise<boolean>((resolve) =>

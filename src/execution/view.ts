@@ -31,19 +31,3 @@ export function progressPercent(doc: ExecutionDoc, now: number): number {
   const end = doc.finished_at ?? now;
   return Math.round(Math.max(0, Math.min(100, ((end - doc.start_at) / maxDurationMs(doc.plan)) * 100)) * 10) / 10;
 }
-
-/** Requests each node sent, from its runs' deltas. */
-export function requestsByNode(deltas: Iterable<{ run_id: string; delta: unknown }>): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const { run_id, delta } of deltas) {
-    const { node } = parseRunId(run_id);
-    out[node] = (out[node] ?? 0) + ((delta as ResultsDelta).totals?.requests ?? 0);
-  }
-  return out;
-}
-
-/** The final report of an ended execution, or the live one merged from what the store holds. */
-export function storedReport(store: { deltas(executionId: string): Iterable<{ run_id: string; delta: unknown }> }, doc: ExecutionDoc, now: number): ExecutionReport {
-  if (doc.report && (doc.status === 'completed' || doc.status === 'failed')) return doc.report;
-  return reportFor(doc, mergedResults(doc, store.deltas(doc.execution_id)), now);
-}

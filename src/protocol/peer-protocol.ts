@@ -48,14 +48,31 @@ export type StopRequest = z.infer<typeof StopRequest>;
 export const DeltaRequest = z.object({ execution_id: ExecutionIdSchema, task: z.number().int().nonnegative().max(10_000), node_id: NodeIdSchema, delta: ResultsDeltaSchema });
 export type DeltaRequest = z.infer<typeof DeltaRequest>;
 
-export const SyncReply = z.object({ docs: z.array(ExecutionDocSchema), deltas: z.array(StoredDeltaSchema) });
+const seq = z.number().int().positive();
+/** Anti-entropy: what a peer holds of one execution (each run's delta numbers as inclusive ranges). */
+export const DigestEntry = z.object({
+  execution_id: ExecutionIdSchema,
+  term: TermSchema,
+  version: z.number().int().nonnegative(),
+  runs: z.array(z.object({ run_id: z.string().min(1).max(512), ranges: z.array(z.tuple([seq, seq])).max(10_000) })).max(4_096),
+});
+export type DigestEntry = z.infer<typeof DigestEntry>;
+/**
+ * The digest covers executions created in [since, before) and every unfinished one; `before` absent: the
+ * newest ones. A page of older history names `before` (and leaves the unfinished ones out).
+ */
+export const DigestRequest = z.object({ since: z.number().nonnegative(), before: z.number().positive().optional(), entries: z.array(DigestEntry).max(1_024) });
+export type DigestRequest = z.infer<typeof DigestRequest>;
+/** What the asker lacks; `more`: cut to the answer's size budget, ask again. */
+export const DigestReply = z.object({ docs: z.array(ExecutionDocSchema), deltas: z.array(StoredDeltaSchema), more: z.boolean() });
+export type DigestReply = z.infer<typeof DigestReply>;
 
 export const PEER_PROTOCOL = {
   /** Any peer hands a submitted plan to the coordinator; the reply is the coordinator's first version. */
   'execution.submit': kind('execution.submit', 1, z.object({ execution_id: ExecutionIdSchema, plan: z.unknown() }), z.object({ doc: ExecutionDocSchema.nullable() })),
   'execution.cancel': kind('execution.cancel', 1, z.object({ execution_id: ExecutionIdSchema }), z.object({ status: ExecutionStatusSchema })),
-  /** A new coordinator gathers the others' replicas of unfinished executions. */
-  'execution.sync': kind('execution.sync', 1, z.object({}), SyncReply),
+  /** Anti-entropy, and a new coordinator's gathering: here is what I hold; answer with what I lack. */
+  'replication.digest': kind('replication.digest', 1, DigestRequest, DigestReply),
   'execution.replicate': kind('execution.replicate', 1, z.object({ doc: ExecutionDocSchema }), z.object({ stored: z.boolean() })),
   'execution.replicate-delta': kind('execution.replicate-delta', 1, StoredDeltaSchema, z.object({ stored: z.boolean() })),
   /** Coordinator → generator: run a share of an execution, from the agreed start. */

@@ -64,11 +64,11 @@ export function addCounters(a: Counters, b: Counters): Counters {
   };
 }
 
-function alreadyMerged(progress: SourceProgress | undefined, seq: number): boolean {
+export function alreadyMerged(progress: SourceProgress | undefined, seq: number): boolean {
   return progress !== undefined && (seq <= progress.upTo || progress.extra.includes(seq));
 }
 
-function advance(progress: SourceProgress | undefined, seq: number, final: boolean): SourceProgress {
+export function advance(progress: SourceProgress | undefined, seq: number, final: boolean): SourceProgress {
   let upTo = progress?.upTo ?? 0;
   let extra = [...(progress?.extra ?? []), seq];
   while (extra.includes(upTo + 1)) {

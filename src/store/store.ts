@@ -18,6 +18,21 @@ export interface StoredExecution {
   doc: ExecutionDoc;
 }
 
+export interface ExecutionHead {
+  execution_id: string;
+  term: number;
+  version: number;
+  status: string;
+  created_at: number;
+}
+
+export interface RunSpan {
+  run_id: string;
+  count: number;
+  first: number;
+  last: number;
+}
+
 export interface StoredDelta {
   execution_id: string;
   run_id: string;
@@ -42,6 +57,8 @@ CREATE TABLE IF NOT EXISTS deltas (
   delta TEXT NOT NULL,
   PRIMARY KEY (execution_id, run_id, seq)
 );
+CREATE INDEX IF NOT EXISTS executions_by_created ON executions (created_at);
+CREATE INDEX IF NOT EXISTS executions_by_status ON executions (status);
 `;
 
 export class Store {
@@ -74,7 +91,24 @@ export class Store {
       deltas: this.#db.prepare<[string], { execution_id: string; run_id: string; seq: number; delta: string }>(
         'SELECT * FROM deltas WHERE execution_id = ? ORDER BY run_id, seq',
       ),
-      deltaKeys: this.#db.prepare<[string], { run_id: string; seq: number }>('SELECT run_id, seq FROM deltas WHERE execution_id = ?'),
+      head: this.#db.prepare<[string], ExecutionHead>('SELECT execution_id, term, version, status, created_at FROM executions WHERE execution_id = ?'),
+      headsIn: this.#db.prepare<[string], ExecutionHead>(
+        'SELECT execution_id, term, version, status, created_at FROM executions WHERE status IN (SELECT value FROM json_each(?)) ORDER BY created_at DESC',
+      ),
+      newestHeads: this.#db.prepare<[string, number, number, number], ExecutionHead>(
+        `SELECT execution_id, term, version, status, created_at FROM executions
+         WHERE status NOT IN (SELECT value FROM json_each(?)) AND created_at >= ? AND created_at < ? ORDER BY created_at DESC LIMIT ?`,
+      ),
+      runSpans: this.#db.prepare<[string], RunSpan>(
+        'SELECT run_id, COUNT(*) AS count, MIN(seq) AS first, MAX(seq) AS last FROM deltas WHERE execution_id = ? GROUP BY run_id',
+      ),
+      runSeqs: this.#db.prepare<[string, string], { seq: number }>('SELECT seq FROM deltas WHERE execution_id = ? AND run_id = ?'),
+      deltaRange: this.#db.prepare<[string, string, number, number], { execution_id: string; run_id: string; seq: number; delta: string }>(
+        'SELECT * FROM deltas WHERE execution_id = ? AND run_id = ? AND seq BETWEEN ? AND ? ORDER BY seq',
+      ),
+      requestsByRun: this.#db.prepare<[string], { run_id: string; requests: number | null }>(
+        "SELECT run_id, SUM(json_extract(delta, '$.totals.requests')) AS requests FROM deltas WHERE execution_id = ? GROUP BY run_id",
+      ),
     };
   }
 
@@ -113,8 +147,38 @@ export class Store {
     return this.#stmts.deltas.all(executionId).map((r) => ({ ...r, delta: JSON.parse(r.delta) as ResultsDelta }));
   }
 
-  deltaKeys(executionId: string): Set<string> {
-    return new Set(this.#stmts.deltaKeys.all(executionId).map((r) => `${r.run_id}#${r.seq}`));
+  /** An execution's ordering fields and status, without reading its document. */
+  head(executionId: string): ExecutionHead | undefined {
+    return this.#stmts.head.get(executionId);
+  }
+
+  /** Heads of the executions in these states, newest first. */
+  headsIn(statuses: readonly string[]): ExecutionHead[] {
+    return this.#stmts.headsIn.all(JSON.stringify(statuses));
+  }
+
+  /** Heads of the newest executions not in `excluded` states, created in [since, before), newest first. */
+  newestHeads(excluded: readonly string[], limit: number, since = 0, before = Number.MAX_SAFE_INTEGER): ExecutionHead[] {
+    return this.#stmts.newestHeads.all(JSON.stringify(excluded), since, before, limit);
+  }
+
+  /** Per run of an execution: how many deltas are held and the lowest and highest seq. */
+  runSpans(executionId: string): RunSpan[] {
+    return this.#stmts.runSpans.all(executionId);
+  }
+
+  runSeqs(executionId: string, runId: string): number[] {
+    return this.#stmts.runSeqs.all(executionId, runId).map((r) => r.seq);
+  }
+
+  /** Deltas of one run with seq in [from, to], as stored JSON text (to be sent on without re-encoding). */
+  deltaTexts(executionId: string, runId: string, from: number, to: number): { execution_id: string; run_id: string; seq: number; delta: string }[] {
+    return this.#stmts.deltaRange.all(executionId, runId, from, to);
+  }
+
+  /** Requests counted in each run's deltas, summed inside SQLite (no delta is decoded here). */
+  requestsByRun(executionId: string): Map<string, number> {
+    return new Map(this.#stmts.requestsByRun.all(executionId).map((r) => [r.run_id, r.requests ?? 0]));
   }
 
   transaction<T>(fn: () => T): T {

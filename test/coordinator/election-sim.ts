@@ -13,6 +13,9 @@ import { mulberry32 } from '../../actors/load-generator/patterns.js';
 
 export type Action =
   | { kind: 'crash'; node: number }
+  /** Frozen (SIGSTOP): keeps its state, does nothing, and what was sent to it waits for it. */
+  | { kind: 'pause'; node: number }
+  | { kind: 'resume'; node: number }
   | { kind: 'restart'; node: number }
   | { kind: 'partition'; side: number[] }
   | { kind: 'heal' }
@@ -40,6 +43,7 @@ const TICK_MS = 10;
 export class ElectionSim {
   readonly ids: string[];
   readonly up: boolean[];
+  readonly paused: boolean[];
   readonly states: (ElectionState | undefined)[];
   readonly durable: DurableElectionState[];
   now = 0;
@@ -60,6 +64,7 @@ export class ElectionSim {
     this.ids = Array.from({ length: size }, (_, i) => `n${i}`);
     this.#random = prng(seed);
     this.up = this.ids.map(() => true);
+    this.paused = this.ids.map(() => false);
     this.durable = this.ids.map(() => ({ term: 0, votedFor: null }));
     this.#highestTerm = this.ids.map(() => 0);
     this.states = this.ids.map((id, i) => initialState(id, this.durable[i]!, this.ids, 0, TIMING, this.#random));
@@ -70,6 +75,15 @@ export class ElectionSim {
       case 'crash':
         this.up[action.node] = false;
         this.states[action.node] = undefined;
+        break;
+      case 'pause':
+        this.paused[action.node] = true;
+        break;
+      case 'resume':
+        if (!this.paused[action.node]) break;
+        this.paused[action.node] = false;
+        // A woken process runs its overdue timers before it reads what waited on its sockets.
+        if (this.up[action.node]) this.#step(action.node, { type: 'tick', now: this.now });
         break;
       case 'restart':
         if (this.up[action.node]) break;
@@ -100,19 +114,20 @@ export class ElectionSim {
     while (this.now < until) {
       this.now += TICK_MS;
       while (pending.length > 0 && pending[0]!.at <= this.now) this.apply(pending.shift()!.action);
-      const due = this.#inFlight.filter((m) => m.at <= this.now).sort((a, b) => a.at - b.at);
-      this.#inFlight = this.#inFlight.filter((m) => m.at > this.now);
+      const isDue = (m: InFlight) => m.at <= this.now && !this.paused[this.ids.indexOf(m.to)];
+      const due = this.#inFlight.filter(isDue).sort((a, b) => a.at - b.at);
+      this.#inFlight = this.#inFlight.filter((m) => !isDue(m));
       for (const m of due) {
         const i = this.ids.indexOf(m.to);
         if (this.up[i] && this.#linked(m.from, m.to)) this.#step(i, { type: 'receive', now: this.now, from: m.from, message: m.message });
       }
-      for (let i = 0; i < this.ids.length; i++) if (this.up[i]) this.#step(i, { type: 'tick', now: this.now });
+      for (let i = 0; i < this.ids.length; i++) if (this.up[i] && !this.paused[i]) this.#step(i, { type: 'tick', now: this.now });
       this.#check();
     }
   }
 
   inOfficeNow(): string[] {
-    return this.ids.filter((_, i) => this.up[i] && this.states[i] && inOffice(this.states[i]!, this.now, TIMING));
+    return this.ids.filter((_, i) => this.up[i] && !this.paused[i] && this.states[i] && inOffice(this.states[i]!, this.now, TIMING));
   }
 
   onMinority(id: string): boolean {

@@ -10,6 +10,8 @@ const action = (size: number): fc.Arbitrary<Action> =>
   fc.oneof(
     fc.record({ kind: fc.constant('crash' as const), node: fc.nat(size - 1) }),
     fc.record({ kind: fc.constant('restart' as const), node: fc.nat(size - 1) }),
+    fc.record({ kind: fc.constant('pause' as const), node: fc.nat(size - 1) }),
+    fc.record({ kind: fc.constant('resume' as const), node: fc.nat(size - 1) }),
     fc.record({ kind: fc.constant('partition' as const), side: fc.subarray(Array.from({ length: size }, (_, i) => i), { minLength: 1, maxLength: size - 1 }) }),
     fc.record({ kind: fc.constant('heal' as const) }),
     fc.record({ kind: fc.constant('loss' as const), rate: fc.double({ min: 0, max: 0.5, noNaN: true }) }),
@@ -80,6 +82,56 @@ describe('coordinator election (simulated cluster)', () => {
         expect(sim.violations).toEqual([]);
       }),
       { numRuns: 500 },
+    );
+  });
+
+  /** Runs to a sitting coordinator, applies `disturb` to one follower for `ms`, and checks that the
+   * coordinator stayed in office in the same term throughout and after. */
+  function undisturbed(size: number, seed: number, ms: number, disturb: (sim: ElectionSim, follower: number) => { undo(): void }) {
+    const sim = new ElectionSim(size, seed);
+    sim.run(2_000);
+    const [leader] = sim.inOfficeNow();
+    expect(leader).toBeDefined();
+    const term = sim.states[sim.ids.indexOf(leader!)]!.term;
+    const follower = sim.ids.findIndex((id) => id !== leader);
+    const { undo } = disturb(sim, follower);
+    const until = sim.now + ms + 3_000;
+    const undoAt = sim.now + ms;
+    let undone = false;
+    while (sim.now < until) {
+      if (!undone && sim.now >= undoAt) {
+        undo();
+        undone = true;
+      }
+      sim.run(sim.now + 10);
+      expect(sim.inOfficeNow(), `t=${sim.now} seed ${seed}`).toEqual([leader]);
+    }
+    expect(sim.states[sim.ids.indexOf(leader!)]!.term).toBe(term);
+    expect(sim.states.every((s) => s!.term === term), 'every peer back in the sitting term').toBe(true);
+    expect(sim.violations).toEqual([]);
+  }
+
+  it('a follower frozen and woken (SIGSTOP, SIGCONT) cannot depose a healthy coordinator', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...SIZES), fc.integer(), fc.integer({ min: 500, max: 5_000 }), (size, seed, ms) =>
+        undisturbed(size, seed, ms, (sim, f) => {
+          sim.apply({ kind: 'pause', node: f });
+          return { undo: () => sim.apply({ kind: 'resume', node: f }) };
+        }),
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('a follower cut off alone and reconnected cannot depose a healthy coordinator', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...SIZES), fc.integer(), fc.integer({ min: 500, max: 5_000 }), (size, seed, ms) =>
+        undisturbed(size, seed, ms, (sim, f) => {
+          sim.apply({ kind: 'partition', side: [f] });
+          return { undo: () => sim.apply({ kind: 'heal' }) };
+        }),
+      ),
+      { numRuns: 300 },
     );
   });
 });

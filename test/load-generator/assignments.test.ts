@@ -90,6 +90,15 @@ describe('assignment actor (fake clock)', () => {
     expect(generator.runs.get('e1:0:gen-1')!.startAt).toBe(1_000_000 + 700);
   });
 
+  it('starts its runs with a share moved before they were set up', async () => {
+    const { assign, generator, net, advance } = await setup();
+    await assign(3);
+    await expect(net.call('task.resegment', { execution_id: 'e1', term: 3, version: 2, segment: { from: 0.5, to: 1 }, at: 1_000_050 })).resolves.toEqual({ accepted: true });
+    expect(generator.runs.size).toBe(0);
+    await advance(50);
+    expect(generator.runs.get('e1:0:gen-1')!.segment).toEqual({ from: 0.5, to: 1 });
+  });
+
   it('refuses a lower term, an invalid plan, and an execution stopped here', async () => {
     const { assign, net } = await setup();
     await assign(3);

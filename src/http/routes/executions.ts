@@ -6,10 +6,13 @@ import { validatePlan } from '../../plan/index.js';
 import { McpError } from '../../errors.js';
 import { HttpError, type Router } from '../router.js';
 import type { ExecutionDoc } from '../../execution/contract.js';
-import { progressPercent, requestsByNode, storedReport } from '../../execution/view.js';
+import type { ExecutionReads } from '../../execution/ports.js';
+import { progressPercent } from '../../execution/view.js';
 
 export interface ExecutionsSource {
   store: Store;
+  /** Each execution with its merged report, kept up to date as results arrive (no read merges again). */
+  reads: ExecutionReads;
   /** Hand a validated plan to the coordinator; resolves with its first version of the execution. */
   submit(executionId: string, plan: unknown): Promise<ExecutionDoc | undefined>;
   cancel(executionId: string): Promise<string>;
@@ -58,11 +61,10 @@ export function executionRoutes(router: Router, source: ExecutionsSource): void 
   });
 
   router.on('GET', '/api/executions/:id', (req) => {
-    const stored = source.store.getExecution(req.params.id!);
-    if (!stored) throw new HttpError(404, 'EXECUTION_NOT_FOUND', `no execution ${req.params.id}`);
-    const doc = stored.doc;
     const now = Date.now();
-    const sent = requestsByNode(source.store.deltas(doc.execution_id));
+    const view = source.reads.view(req.params.id!, now);
+    if (!view) throw new HttpError(404, 'EXECUTION_NOT_FOUND', `no execution ${req.params.id}`);
+    const { doc, report, requestsByNode: sent } = view;
     return {
       json: {
         ...summaryOf(doc, now),
@@ -71,7 +73,7 @@ export function executionRoutes(router: Router, source: ExecutionsSource): void 
         error: doc.error ?? null,
         plan: doc.plan,
         nodes: doc.assignments.map((a) => ({ node_id: a.node_id, state: a.state, segment: a.segment, reason: a.reason ?? null, assign_rtt_ms: a.assign_rtt_ms ?? null, total_requests: sent[a.node_id] ?? 0 })),
-        report: storedReport(source.store, doc, now),
+        report,
       },
     };
   });

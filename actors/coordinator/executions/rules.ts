@@ -1,0 +1,136 @@
+// What the coordinator does to one execution: assign shares with an agreed start, move the shares of
+// failed generators to the others, mark generators done, end the execution, and say when to look again.
+import { CANCELLED_LINGER_MS, COMMAND_DEADLINE_MS, COMMAND_RETRIES, FINAL_GRACE_MS, RESEGMENT_LEAD_MS, START_DELAY_MS, type Command, type LiveExecution } from './model.js';
+import { maxDurationMs, runIdOf, type Assignment, type ExecutionDoc } from '../../../src/execution/contract.js';
+import type { AcknowledgedMode } from '../../../src/protocol/peer-messenger.js';
+import type { AssignRequest } from '../../../src/protocol/peer-protocol.js';
+import type { Turn } from './turn.js';
+
+export type EndStatus = 'completed' | 'failed' | 'cancelled';
+
+const isActive = (a: Assignment) => a.state === 'assigned' || a.state === 'running';
+
+/** A node is lost when membership says it is dead or no longer knows it; a suspect one keeps its share. */
+export function isLost(t: Turn, node: string): boolean {
+  if (node === t.self) return false;
+  return (t.members.find((m) => m.node_id === node)?.status ?? 'dead') === 'dead';
+}
+
+/** True when every task run of `node` has delivered its final delta and none before it is missing. */
+export function finished(live: LiveExecution, node: string): boolean {
+  return live.doc.plan.tasks.every((_, task) => {
+    const p = live.progress.get(runIdOf(live.doc.execution_id, task, node));
+    return p !== undefined && p.final && p.extra.length === 0;
+  });
+}
+
+export function assignPayload(t: Turn, doc: ExecutionDoc, a: Assignment): AssignRequest {
+  return { execution_id: doc.execution_id, term: t.term, name: doc.name, plan: doc.source, segment: a.segment, start_at: doc.start_at ?? t.now };
+}
+
+/** A command to a generator, retried (see `retry`) until acknowledged, refused or the node is lost. */
+export function command(t: Turn, executionId: string, node: string, cmd: Command, mode: AcknowledgedMode): void {
+  t.send(executionId, node, cmd, mode, COMMAND_DEADLINE_MS, 'command', COMMAND_RETRIES);
+}
+
+/** Split the whole among the generators available now; they all start START_DELAY_MS from now. */
+export function assign(t: Turn, id: string): void {
+  const nodes = t.generators;
+  if (nodes.length === 0) {
+    t.doc(id).error = 'no generator available';
+    end(t, id, 'failed');
+    return;
+  }
+  const doc = t.doc(id);
+  const segments = t.deps.split(nodes);
+  doc.start_at = t.now + START_DELAY_MS;
+  doc.assignments = nodes.map((node_id): Assignment => ({ node_id, segment: segments.get(node_id)!, state: 'assigned', updated_at: t.now }));
+  doc.status = 'running';
+  // Exactly once, and no retry: an assignment that is not acknowledged by the start has its share moved.
+  const outstanding = new Set(doc.assignments.map((a) => t.send(id, a.node_id, { kind: 'task.assign', payload: assignPayload(t, doc, a) }, 'exactly-once', START_DELAY_MS, 'round', 0)));
+  t.put(id, { ...t.live(id)!, round: { outstanding, failed: [] } });
+}
+
+export function setAssignment(t: Turn, id: string, node: string, state: Assignment['state'], reason?: string): void {
+  const current = t.live(id)?.doc.assignments.find((x) => x.node_id === node);
+  if (!current || current.state === state) return;
+  const a = t.doc(id).assignments.find((x) => x.node_id === node)!;
+  a.state = state;
+  a.updated_at = t.now;
+  if (reason) a.reason = reason;
+}
+
+/** Fail these generators (and stop them, in case they live) and split the whole among the others. */
+export function failAndResegment(t: Turn, id: string, nodes: readonly string[], reason: string): void {
+  const live = t.live(id)!;
+  const failing = nodes.filter((node) => live.doc.assignments.some((a) => a.node_id === node && isActive(a)));
+  if (failing.length === 0) return;
+  for (const node of failing) {
+    setAssignment(t, id, node, 'failed', reason);
+    // If it is in fact alive, its old share must not run on beside the new ones.
+    command(t, id, node, { kind: 'task.stop', payload: { execution_id: id, term: t.term } }, 'reliable');
+  }
+  const doc = t.doc(id);
+  const remaining = doc.assignments.filter(isActive).map((a) => a.node_id);
+  if (remaining.length === 0) {
+    doc.error = `every generator failed (${reason})`;
+    end(t, id, 'failed');
+    return;
+  }
+  const segments = t.deps.split(remaining);
+  for (const node of remaining) doc.assignments.find((x) => x.node_id === node)!.segment = segments.get(node)!;
+  const at = t.now + RESEGMENT_LEAD_MS;
+  for (const node of remaining) {
+    command(t, id, node, { kind: 'task.resegment', payload: { execution_id: id, term: t.term, version: doc.version, segment: segments.get(node)!, at } }, 'exactly-once');
+  }
+  t.log('info', 'moved shares', { execution: id, lost: failing.join(','), to: remaining.join(',') });
+}
+
+export function end(t: Turn, id: string, status: EndStatus): void {
+  const doc = t.doc(id);
+  doc.status = status;
+  doc.finished_at = t.now;
+  if (status === 'cancelled') for (const a of doc.assignments) if (isActive(a)) a.state = 'cancelled';
+  t.ended(id);
+  const live = t.live(id)!;
+  // A cancelled execution stays a while for late deltas; its round, if any, is over.
+  if (status === 'cancelled') t.put(id, { ...live, round: undefined });
+  else t.drop(id);
+}
+
+/**
+ * Look at one execution now: move the shares of lost generators, mark finished ones done, end it when
+ * every result is in after the planned end (or the grace is over), and say when to look again.
+ */
+export function evaluate(t: Turn, id: string): void {
+  const live = t.live(id);
+  if (!live) return;
+  const { doc } = live;
+  if (doc.status === 'cancelled') {
+    const until = (doc.finished_at ?? t.now) + CANCELLED_LINGER_MS;
+    if (t.now > until) t.drop(id);
+    else wakeAt(t, id, until + 1);
+    return;
+  }
+  if (doc.status !== 'running' || doc.start_at === null) return;
+  const lost = doc.assignments.filter((a) => isActive(a) && isLost(t, a.node_id) && !finished(live, a.node_id)).map((a) => a.node_id);
+  if (lost.length > 0) failAndResegment(t, id, lost, 'generator died');
+  if (t.live(id)?.doc.status !== 'running') return;
+  for (const a of t.live(id)!.doc.assignments) {
+    if (a.state !== 'failed' && a.state !== 'done' && finished(live, a.node_id)) setAssignment(t, id, a.node_id, 'done');
+  }
+  const endAt = doc.start_at + maxDurationMs(doc.plan);
+  const unfinished = t.live(id)!.doc.assignments.filter((a) => a.state !== 'failed' && !finished(live, a.node_id));
+  if (t.now >= endAt && unfinished.length === 0) end(t, id, 'completed');
+  else if (t.now >= endAt + FINAL_GRACE_MS) {
+    for (const a of unfinished) setAssignment(t, id, a.node_id, 'failed', 'no final results');
+    end(t, id, 'completed');
+  } else wakeAt(t, id, t.now < endAt ? endAt : endAt + FINAL_GRACE_MS);
+}
+
+function wakeAt(t: Turn, id: string, at: number): void {
+  const live = t.live(id)!;
+  if (live.wakeAt === at) return;
+  t.put(id, { ...live, wakeAt: at });
+  t.schedule(id, at);
+}

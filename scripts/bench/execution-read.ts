@@ -1,0 +1,181 @@
+// Read benchmark: `GET /api/executions/{id}` of a finished execution run by 3 real peers on 127.0.0.1
+// (static bootstrap, mDNS off) against a local target at a modest rate. Times the route on a replica and
+// on the coordinator over HTTP, then, on a copy of the replica's SQLite file, the read itself as it is now
+// (cached merged results, stored final report) against the former read (every stored delta read, decoded
+// and summed per node on every GET; for a running execution, merged again too).
+//   node dist/scripts/bench/execution-read.js [--duration 60] [--rps 200] [--reads 500]
+import '../../src/polyfill.js';
+import { createServer } from 'node:http';
+import { existsSync } from 'node:fs';
+import { copyFile, mkdtemp, rm } from 'node:fs/promises';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { freePort, getJson, startPeerProcess, waitFor, type PeerProcess } from '../lib/peer-process.js';
+import { Store, STORE_FILE } from '../../src/store/store.js';
+import type { ResultsDelta } from '../../src/stats/index.js';
+import { ResultsCache } from '../../actors/coordinator/replication/results-cache.js';
+import { mergedResults, reportFor } from '../../src/execution/view.js';
+import type { ExecutionDoc } from '../../src/execution/contract.js';
+
+const { values } = parseArgs({ options: { duration: { type: 'string', default: '60' }, rps: { type: 'string', default: '200' }, reads: { type: 'string', default: '500' } } });
+const DURATION_S = Number(values.duration);
+const RPS = Number(values.rps);
+const READS = Number(values.reads);
+
+const percentile = (xs: number[], p: number) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+};
+const row = (name: string, xs: number[]) =>
+  `${name.padEnd(44)} n=${String(xs.length).padEnd(5)} p50 ${percentile(xs, 50).toFixed(3).padStart(9)} ms   p99 ${percentile(xs, 99).toFixed(3).padStart(9)} ms`;
+
+function timeEach(n: number, fn: () => unknown): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    fn();
+    out.push(performance.now() - t0);
+  }
+  return out;
+}
+
+let bodyBytes = 0;
+async function timeHttp(url: string, n: number): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    const res = await fetch(url);
+    bodyBytes = (await res.arrayBuffer()).byteLength;
+    out.push(performance.now() - t0);
+    if (res.status !== 200) throw new Error(`GET ${url}: ${res.status}`);
+  }
+  return out;
+}
+
+/** The read as the route did it before: the stored document, then every stored delta decoded and summed per node. */
+function formerRead(store: Store, id: string, now: number, asRunning: boolean): string {
+  const doc = store.getExecution(id)!.doc as ExecutionDoc;
+  const deltas = store.deltas(id);
+  const sent: Record<string, number> = {};
+  for (const { run_id, delta } of deltas) sent[run_id.split(':').at(-1)!] = (sent[run_id.split(':').at(-1)!] ?? 0) + (delta as ResultsDelta).totals.requests;
+  const report = !asRunning && doc.report ? doc.report : reportFor(doc, mergedResults(doc, deltas), now);
+  return JSON.stringify({ doc, sent, report });
+}
+
+function currentRead(cache: ResultsCache, id: string, now: number): string {
+  const view = cache.view(id, now)!;
+  return JSON.stringify({ doc: view.doc, sent: view.requestsByNode, report: view.report });
+}
+
+async function main(): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'mcpdt-bench-read-'));
+  const ports = [await freePort(), await freePort(), await freePort()];
+  const peers: PeerProcess[] = [];
+  let received = 0;
+  const target = createServer((_, res) => {
+    received++;
+    res.end('ok');
+  });
+  await new Promise<void>((r) => target.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(target.address() as { port: number }).port}/`;
+  try {
+    await Promise.all(
+      [0, 1, 2].map(
+        async (i) =>
+          (peers[i] = await startPeerProcess({
+            dataDir: join(dir, `peer-${i}`),
+            p2pPort: ports[i]!,
+            bootstrap: ports.filter((_, j) => j !== i).map((p) => `127.0.0.1:${p}`),
+            logLevel: 'warn',
+          })),
+      ),
+    );
+    const coordinatorId = await waitFor(
+      async () => {
+        const hs = await Promise.all(peers.map((p) => getJson<{ coordinator: string | null; members: number }>(`${p.httpUrl}/api/health`)));
+        const c = hs[0]!.coordinator;
+        return c && hs.every((h) => h.coordinator === c && h.members === 3) ? c : undefined;
+      },
+      20_000,
+      'one coordinator',
+    );
+    const coordinator = peers.find((p) => p.id === coordinatorId)!;
+    const replicaIndex = peers.findIndex((p) => p.id !== coordinatorId);
+    const replica = peers[replicaIndex]!;
+
+    const plan = { name: 'read-bench', tasks: [{ type: 'load_test', parameters: { targets: [{ url }], duration: DURATION_S, base_rps: RPS } }] };
+    const res = await fetch(`${replica.httpUrl}/api/executions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(plan) });
+    const { execution_id: id } = (await res.json()) as { execution_id: string };
+    console.log(`execution ${id}: ${DURATION_S} s at ${RPS} req/s on 3 peers`);
+    const done = await waitFor(
+      async () => {
+        const e = await getJson<{ status: string; report: { summary: { total_requests: number } } }>(`${replica.httpUrl}/api/executions/${id}`);
+        return e.status === 'completed' ? e : undefined;
+      },
+      (DURATION_S + 30) * 1_000,
+      'the execution to complete',
+      1_000,
+    );
+    console.log(`completed: ${done.report.summary.total_requests} requests reported, ${received} received by the target`);
+    await new Promise((r) => setTimeout(r, 1_000));
+
+    const onReplica = await timeHttp(`${replica.httpUrl}/api/executions/${id}`, READS);
+    const onCoordinator = await timeHttp(`${coordinator.httpUrl}/api/executions/${id}`, READS);
+    const loadDuringHttp = loadavg()[0]!;
+    const cpus = availableParallelism();
+
+    await Promise.all(peers.map((p) => p.kill('SIGTERM')));
+    const copyDir = join(dir, 'copy');
+    Store.open(copyDir).close(); // creates the folder
+    for (const suffix of ['', '-wal']) {
+      const from = join(dir, `peer-${replicaIndex}`, STORE_FILE + suffix);
+      if (existsSync(from)) await copyFile(from, join(copyDir, STORE_FILE + suffix));
+    }
+    const copy = Store.open(copyDir);
+    const deltas = copy.deltas(id).length;
+    const now = Date.now();
+    const inProcessReads = Math.min(READS, 100);
+    const former = timeEach(inProcessReads, () => formerRead(copy, id, now, false));
+    const cache = new ResultsCache(copy);
+    const firstCurrent = timeEach(1, () => currentRead(cache, id, now));
+    const current = timeEach(inProcessReads, () => currentRead(cache, id, now));
+    // The same execution read as if still running: merged again from every delta, against cached merged results.
+    const formerRunning = timeEach(Math.min(inProcessReads, 20), () => formerRead(copy, id, now, true));
+    const doc = copy.getExecution(id)!.doc as ExecutionDoc;
+    const running = { ...doc, status: 'running' as const, finished_at: null, report: undefined };
+    cache.results(running);
+    const currentRunning = timeEach(Math.min(inProcessReads, 20), () => JSON.stringify(cache.report(running, now)));
+    copy.close();
+
+    console.log(`stored deltas of the execution: ${deltas}; response body ${bodyBytes} bytes; load average while reading over HTTP: ${loadDuringHttp.toFixed(1)} (${cpus} cores)`);
+    console.log(row('GET over HTTP, on a replica', onReplica));
+    console.log(row('GET over HTTP, on the coordinator', onCoordinator));
+    console.log(row('read in process, now (finished)', current));
+    console.log(row('read in process, now, first (cache miss)', firstCurrent));
+    console.log(row('read in process, former (finished)', former));
+    console.log(row('read in process, now (as if running)', currentRunning));
+    console.log(row('read in process, former (as if running)', formerRunning));
+    const ratio = (a: number[], b: number[]) => (percentile(a, 50) / percentile(b, 50)).toFixed(1);
+    console.log(`former / now at p50: finished ${ratio(former, current)}x, running ${ratio(formerRunning, currentRunning)}x`);
+    console.log(
+      JSON.stringify({
+        duration_s: DURATION_S,
+        rps: RPS,
+        deltas,
+        load_average: loadDuringHttp,
+        http_replica_ms: { p50: percentile(onReplica, 50), p99: percentile(onReplica, 99) },
+        http_coordinator_ms: { p50: percentile(onCoordinator, 50), p99: percentile(onCoordinator, 99) },
+        in_process_finished_ms: { now_p50: percentile(current, 50), former_p50: percentile(former, 50) },
+        in_process_running_ms: { now_p50: percentile(currentRunning, 50), former_p50: percentile(formerRunning, 50) },
+      }),
+    );
+  } finally {
+    await Promise.all(peers.map((p) => p?.kill('SIGKILL')));
+    target.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
+process.exit(0);
