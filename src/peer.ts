@@ -72,7 +72,7 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
   const startedAt = clock.now();
   const router = new Router();
   const dataDir = resolve(config.node.data_dir);
-  const store = Store.open(dataDir);
+  const store = Store.open(dataDir, { onDamaged: (execution, error) => log.warn('damaged execution skipped', { execution, error }) });
   try {
     loadElectionState(store); // a damaged vote stops the start here, with the file named
   } catch (error) {

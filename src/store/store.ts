@@ -3,7 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { ExecutionDoc } from '../execution/contract.js';
+import { ExecutionDocSchema, type ExecutionDoc } from '../execution/contract.js';
 import type { ResultsDelta } from '../stats/delta.js';
 
 export const STORE_FILE = 'store.db';
@@ -61,18 +61,26 @@ CREATE INDEX IF NOT EXISTS executions_by_created ON executions (created_at);
 CREATE INDEX IF NOT EXISTS executions_by_status ON executions (status);
 `;
 
+export interface StoreOptions {
+  /** Told once per execution whose row (or one of whose deltas) is found damaged; reads skip it. */
+  onDamaged?(executionId: string, error: string): void;
+}
+
 export class Store {
   readonly path: string;
   readonly #db: Database.Database;
   readonly #stmts;
+  readonly #damaged = new Map<string, string>();
+  readonly #onDamaged: (executionId: string, error: string) => void;
 
-  static open(dataDir: string): Store {
+  static open(dataDir: string, options: StoreOptions = {}): Store {
     mkdirSync(dataDir, { recursive: true });
-    return new Store(join(dataDir, STORE_FILE));
+    return new Store(join(dataDir, STORE_FILE), options);
   }
 
-  private constructor(path: string) {
+  private constructor(path: string, options: StoreOptions) {
     this.path = path;
+    this.#onDamaged = options.onDamaged ?? (() => {});
     this.#db = new Database(path);
     this.#db.pragma('journal_mode = WAL');
     this.#db.pragma('synchronous = NORMAL');
@@ -127,15 +135,40 @@ export class Store {
     return result.changes > 0;
   }
 
+  /** The stored execution; undefined when there is none, or when its row is damaged (see `damaged`). */
   getExecution(id: string): StoredExecution | undefined {
     const row = this.#stmts.getExec.get(id);
-    return row ? fromRow(row) : undefined;
+    return row ? this.#fromRow(row) : undefined;
   }
 
-  /** Every execution, newest first; or only those in the given states. */
+  /** Every execution, newest first; or only those in the given states. Damaged rows are skipped and reported. */
   listExecutions(statuses?: readonly string[]): StoredExecution[] {
     const rows = this.#stmts.listExec.all();
-    return (statuses ? rows.filter((r) => statuses.includes(r.status)) : rows).map(fromRow);
+    const out: StoredExecution[] = [];
+    for (const row of statuses ? rows.filter((r) => statuses.includes(r.status)) : rows) {
+      const stored = this.#fromRow(row);
+      if (stored) out.push(stored);
+    }
+    return out;
+  }
+
+  /** Rows found damaged so far (unreadable or not an execution), by execution id: skipped by every read. */
+  damaged(): { execution_id: string; error: string }[] {
+    return [...this.#damaged].map(([execution_id, error]) => ({ execution_id, error }));
+  }
+
+  #fromRow(row: Row): StoredExecution | undefined {
+    let error: string;
+    try {
+      const parsed = ExecutionDocSchema.safeParse(JSON.parse(row.doc));
+      if (parsed.success) return { ...row, doc: parsed.data };
+      error = parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    } catch (e) {
+      error = `not JSON (${(e as Error).message.slice(0, 80)})`;
+    }
+    if (!this.#damaged.has(row.execution_id)) this.#onDamaged(row.execution_id, error);
+    this.#damaged.set(row.execution_id, error);
+    return undefined;
   }
 
   /** Store a delta once; false when (execution, run, seq) is already there. */
@@ -143,8 +176,19 @@ export class Store {
     return this.#stmts.addDelta.run(delta.execution_id, delta.run_id, delta.seq, JSON.stringify(delta.delta)).changes > 0;
   }
 
+  /** An execution's deltas; damaged ones are skipped and reported. */
   deltas(executionId: string): StoredDelta[] {
-    return this.#stmts.deltas.all(executionId).map((r) => ({ ...r, delta: JSON.parse(r.delta) as ResultsDelta }));
+    const out: StoredDelta[] = [];
+    for (const r of this.#stmts.deltas.all(executionId)) {
+      try {
+        out.push({ ...r, delta: JSON.parse(r.delta) as ResultsDelta });
+      } catch (e) {
+        const error = `delta ${r.run_id}#${r.seq} is not JSON (${(e as Error).message.slice(0, 80)})`;
+        if (!this.#damaged.has(executionId)) this.#onDamaged(executionId, error);
+        this.#damaged.set(executionId, error);
+      }
+    }
+    return out;
   }
 
   /** An execution's ordering fields and status, without reading its document. */
@@ -199,6 +243,3 @@ interface Row {
   doc: string;
 }
 
-function fromRow(row: Row): StoredExecution {
-  return { ...row, doc: JSON.parse(row.doc) as ExecutionDoc };
-}

@@ -57,7 +57,10 @@ export function executionRoutes(router: Router, source: ExecutionsSource): void 
 
   router.on('GET', '/api/executions', () => {
     const now = Date.now();
-    return { json: { executions: source.store.listExecutions().map((e) => summaryOf(e.doc, now)) } };
+    const executions = source.store.listExecutions().map((e) => summaryOf(e.doc, now));
+    // Rows that could not be read are skipped; the list still answers, and says which.
+    const damaged = source.store.damaged();
+    return { json: { executions, ...(damaged.length > 0 ? { damaged } : {}) } };
   });
 
   router.on('GET', '/api/executions/:id', (req) => {
