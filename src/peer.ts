@@ -104,6 +104,7 @@ const COORDINATOR_COMMANDS = [
   { kind: PEER_PROTOCOL['task.stop'].wire, term: termAt('term') },
   { kind: PEER_PROTOCOL['execution.replicate'].wire, term: termAt('doc', 'term') },
   { kind: PEER_PROTOCOL['execution.replicate-delta'].wire },
+  { kind: PEER_PROTOCOL['resources.replicate'].wire, term: termAt('term') },
 ];
 
 const ROLES = ['discovery', 'messaging-hub', 'load-generator', 'coordinator', 'test-distributor', 'node-monitor', 'resource-pool'];
