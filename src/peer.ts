@@ -212,6 +212,8 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
     }),
   );
   const members = () => ask<DiscoveryMessage, Member[]>(discoveryActor, (reply) => ({ type: 'members.get', reply }));
+  // A peer alone hears no change: it starts with the empty membership, so it can run executions by itself.
+  coordinatorActor.tell({ type: 'members', members: await members() });
 
   clusterRoutes(router, {
     nodeId: transport.self,

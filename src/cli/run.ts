@@ -1,13 +1,12 @@
 // `node peer.js run PLAN`: run a plan on this peer alone, show progress, print and save the report.
-import { randomUUID } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { ValidationError } from '../errors.js';
 import { parsePlan, type Plan } from '../plan/index.js';
 import { summarize, type LoadResults } from '../stats/index.js';
 import type { Logger } from '../util/log.js';
-import { startLoad } from '../../actors/load-generator/run.js';
-import { executionReport, thresholdsPassed, timeseriesCsv } from '../report/index.js';
+import { timeseriesCsv } from '../report/index.js';
+import { runPlan } from '../library/run-plan.js';
 import { ProgressPrinter } from './progress.js';
 import { summaryTable } from './summary-table.js';
 import { EXIT } from './exit-codes.js';
@@ -39,51 +38,36 @@ export async function runPlanCommand(file: string, options: RunCommandOptions, l
     }
     throw error;
   }
-  const executionId = randomUUID();
-  const startAt = Date.now() + 50;
-  const durationS = Math.max(...plan.tasks.map((t) => t.parameters.duration));
-  const runs = plan.tasks.map((task, i) => startLoad({ params: task.parameters, startAt, runId: `${executionId}:${i}` }));
-  const stopAll = () => runs.forEach((r) => r.stop());
-  process.once('SIGINT', stopAll);
-  process.once('SIGTERM', stopAll);
-
   const progress = new ProgressPrinter();
   let lastTotal = 0;
-  let lastAt = startAt;
-  const timer = setInterval(() => {
-    const now = Date.now();
-    const merged = runs.map((r) => r.snapshot());
-    const summary = summarize(combineForProgress(merged), Math.max(0.001, (now - startAt) / 1000));
-    progress.update({ elapsedS: Math.max(0, (now - startAt) / 1000), durationS, summary, currentRps: ((summary.total_requests - lastTotal) * 1000) / Math.max(1, now - lastAt) });
-    lastTotal = summary.total_requests;
-    lastAt = now;
-  }, 1_000);
-
-  const outcomes = await Promise.all(runs.map((r) => r.done));
-  clearInterval(timer);
+  let lastAt = Date.now();
+  const stopper = new AbortController();
+  const stopAll = () => stopper.abort();
+  process.once('SIGINT', stopAll);
+  process.once('SIGTERM', stopAll);
+  const { report, passed, error } = await runPlan(plan, {
+    signal: stopper.signal,
+    onProgress({ elapsedS, durationS, results }) {
+      const now = Date.now();
+      const summary = summarize(combineForProgress(results), Math.max(0.001, elapsedS));
+      progress.update({ elapsedS, durationS, summary, currentRps: ((summary.total_requests - lastTotal) * 1000) / Math.max(1, now - lastAt) });
+      lastTotal = summary.total_requests;
+      lastAt = now;
+    },
+  });
   progress.done();
   process.off('SIGINT', stopAll);
   process.off('SIGTERM', stopAll);
 
-  const failed = outcomes.find((o) => o.status === 'failed');
-  const stopped = outcomes.some((o) => o.status === 'stopped');
-  const report = executionReport({
-    executionId,
-    plan,
-    status: failed ? 'failed' : stopped ? 'cancelled' : 'completed',
-    startedAt: Math.min(...outcomes.map((o) => o.startedAt)),
-    finishedAt: Math.max(...outcomes.map((o) => o.finishedAt)),
-    results: outcomes.map((o) => o.results),
-  });
   process.stdout.write(`${summaryTable(report)}\n`);
   if (options.out) await writeFile(options.out, JSON.stringify(report, null, 2) + '\n');
   if (options.csv) await writeFile(options.csv, timeseriesCsv(report.timeseries));
-  if (failed) {
-    log.error('the run failed', { error: failed.error });
+  if (report.status === 'failed') {
+    log.error('the run failed', { error });
     return EXIT.FAILURE;
   }
-  if (stopped) return EXIT.FAILURE;
-  return thresholdsPassed(report) ? EXIT.OK : EXIT.THRESHOLDS_FAILED;
+  if (report.status === 'cancelled') return EXIT.FAILURE;
+  return passed ? EXIT.OK : EXIT.THRESHOLDS_FAILED;
 }
 
 function combineForProgress(parts: LoadResults[]): LoadResults {
