@@ -2,7 +2,8 @@
 // process, validate a plan, and drive a cluster over any peer's REST API.
 import './polyfill.js';
 export { startPeer, type StartPeerOptions, type LibraryPeer, type PeerConfigInput } from './library/start-peer.js';
-export { runPlan, type RunPlanOptions, type RunPlanResult, type RunProgress } from './library/run-plan.js';
+export type { PlanInput, LoadTaskInput } from './library/plan-input.js';
+export { runPlan, runValidPlan, type RunPlanOptions, type RunPlanResult, type RunProgress } from './library/run-plan.js';
 export {
   ClusterClient,
   ApiError,

@@ -6,7 +6,7 @@ import { parsePlan, type Plan } from '../plan/index.js';
 import { summarize, type LoadResults } from '../stats/index.js';
 import type { Logger } from '../util/log.js';
 import { timeseriesCsv } from '../report/index.js';
-import { runPlan } from '../library/run-plan.js';
+import { runValidPlan } from '../library/run-plan.js';
 import { ProgressPrinter } from './progress.js';
 import { summaryTable } from './summary-table.js';
 import { EXIT } from './exit-codes.js';
@@ -45,7 +45,7 @@ export async function runPlanCommand(file: string, options: RunCommandOptions, l
   const stopAll = () => stopper.abort();
   process.once('SIGINT', stopAll);
   process.once('SIGTERM', stopAll);
-  const { report, passed, error } = await runPlan(plan, {
+  const { report, passed, error } = await runValidPlan(plan, {
     signal: stopper.signal,
     onProgress({ elapsedS, durationS, results }) {
       const now = Date.now();

@@ -2,7 +2,7 @@
 // (submit_test_execution, get_execution_status, cancel_execution, query_services), over HTTP to any peer.
 import { McpError } from '../errors.js';
 import type { ExecutionReport } from '../report/index.js';
-import type { Plan } from '../plan/index.js';
+import type { PlanInput } from './plan-input.js';
 
 export type ExecutionStatus = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled';
 
@@ -115,10 +115,10 @@ export class ClusterClient {
   }
 
   /**
-   * Submits a plan to the cluster (the seed's `submit_test_execution`) and resolves with its execution id.
+   * Submits a plan (as written, not `validatePlan`'s output) to the cluster (the seed's `submit_test_execution`) and resolves with its execution id.
    * Rejects with an `ApiError`: `PLAN_INVALID` (400, `details` lists every problem), `NO_COORDINATOR` (503).
    */
-  async submitExecution(plan: Plan | unknown): Promise<string> {
+  async submitExecution(plan: PlanInput): Promise<string> {
     const body = await this.#request<{ execution_id: string }>('POST', '/api/executions', plan);
     return body.execution_id;
   }

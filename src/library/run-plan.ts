@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { validatePlan, type Plan } from '../plan/index.js';
 import type { LoadResults } from '../stats/index.js';
 import { startLoad } from '../../actors/load-generator/run.js';
+import type { PlanInput } from './plan-input.js';
 import { executionReport, thresholdsPassed, type ExecutionReport } from '../report/index.js';
 
 /** One progress sample, about once a second while the plan runs. */
@@ -36,8 +37,12 @@ export interface RunPlanResult {
  * Runs a plan in this process against its targets and resolves with the merged report.
  * The plan is validated first (a `ValidationError` with every problem when it is invalid).
  */
-export async function runPlan(plan: Plan | unknown, options: RunPlanOptions = {}): Promise<RunPlanResult> {
-  const valid = validatePlan(plan);
+export function runPlan(plan: PlanInput, options: RunPlanOptions = {}): Promise<RunPlanResult> {
+  return runValidPlan(validatePlan(plan), options);
+}
+
+/** `runPlan` for a plan that `validatePlan` already returned. */
+export async function runValidPlan(valid: Plan, options: RunPlanOptions = {}): Promise<RunPlanResult> {
   const executionId = options.executionId ?? randomUUID();
   const startAt = Date.now() + 50;
   const durationS = Math.max(...valid.tasks.map((t) => t.parameters.duration));

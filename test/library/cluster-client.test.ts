@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiError, ClusterClient, ConfigError, silentLogger, startPeer, validatePlan, ValidationError, type LibraryPeer } from '../../src/index.js';
+import { ApiError, ClusterClient, ConfigError, silentLogger, startPeer, validatePlan, ValidationError, type LibraryPeer, type PlanInput } from '../../src/index.js';
 import { startCountingTarget, type CountingTarget } from '../support/counting-target.js';
 
 let peer: LibraryPeer;
@@ -21,7 +21,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const plan = (url: string, duration = '1s') => ({ name: 'lib', tasks: [{ type: 'load_test', parameters: { targets: [{ url }], duration, base_rps: 30 } }] });
+const plan = (url: string, duration = '1s'): PlanInput => ({ name: 'lib', tasks: [{ type: 'load_test', parameters: { targets: [{ url }], duration, base_rps: 30 } }] });
 
 describe('library API', () => {
   it('startPeer refuses a bad configuration with every field named', async () => {
@@ -56,7 +56,7 @@ describe('library API', () => {
     expect(target.countsByPath()['/lib']).toBe(30);
     expect((await client.listExecutions()).map((e) => e.execution_id)).toContain(id);
 
-    const bad = await client.submitExecution({ name: 'x', tasks: [{ type: 'load_test', parameters: { targets: [{ url: 'ftp://x' }], duration: 1, base_rps: 1 } }] }).catch((e: unknown) => e);
+    const bad = await client.submitExecution({ name: 'x', tasks: [{ type: 'load_test' as const, parameters: { targets: [{ url: 'ftp://x' }], duration: 1, base_rps: 1 } }] }).catch((e: unknown) => e);
     expect(bad).toBeInstanceOf(ApiError);
     expect((bad as ApiError).status).toBe(400);
     expect((bad as ApiError).code).toBe('PLAN_INVALID');
