@@ -10,6 +10,7 @@ import { startStatusServer, type StatusServer } from './http/server.js';
 import { clusterRoutes, toNodeView, type NodeView } from './http/routes/cluster.js';
 import { loadRoutes } from './http/routes/load.js';
 import { executionRoutes } from './http/routes/executions.js';
+import { openApiRoutes } from './http/routes/openapi.js';
 import { hubMessenger } from './hub-messenger.js';
 import { validatePlan, type Plan } from './plan/index.js';
 import { peerMessenger } from './protocol/peer-messenger.js';
@@ -131,6 +132,7 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
   // Load generation, local and assigned.
   const generatorActor: Actor<LoadGeneratorMessage, unknown> = await system.spawn(loadGenerator());
   loadRoutes(router, generatorActor, transport.self);
+  openApiRoutes(router);
 
   // Election and executions.
   const coordinatorActor: Actor<CoordinatorMessage, unknown> = await system.spawn(
