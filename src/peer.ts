@@ -4,13 +4,15 @@ import { ActorSystem } from './actor/system.js';
 import { ask } from './actor/ask.js';
 import type { Actor } from './actor/actor.js';
 import type { Config } from './config/schema.js';
-import { PermanentError, errorMessage, type ValidationError } from './errors.js';
+import { McpError, PermanentError, errorMessage, type ValidationError } from './errors.js';
 import { Router } from './http/router.js';
 import { startStatusServer, type StatusServer } from './http/server.js';
 import { clusterRoutes, toNodeView, type NodeView } from './http/routes/cluster.js';
 import { loadRoutes } from './http/routes/load.js';
 import { executionRoutes } from './http/routes/executions.js';
 import { openApiRoutes } from './http/routes/openapi.js';
+import { observeRoutes } from './http/observe.js';
+import { fromHealthSample } from './metrics/sources.js';
 import { hubMessenger } from './hub-messenger.js';
 import { validatePlan, type Plan } from './plan/index.js';
 import { peerMessenger } from './protocol/peer-messenger.js';
@@ -34,6 +36,21 @@ import { loadGenerator } from '../actors/load-generator/actor.js';
 import { assignments } from '../actors/load-generator/assignments.js';
 import type { LoadGeneratorMessage } from '../actors/load-generator/messages.js';
 import { messagingHub } from '../actors/messaging-hub/hub.js';
+import { HealthBoard } from '../actors/node-monitor/board.js';
+import { checkFromConfig } from '../actors/node-monitor/checks.js';
+import { nodeMonitor } from '../actors/node-monitor/monitor.js';
+import { systemSampler } from '../actors/node-monitor/sampler.js';
+import type { HealthSource } from './health.js';
+import { healthRoutes } from './http/routes/health.js';
+import { resourceRoutes } from './http/routes/resources.js';
+import type { PoolReplica } from './resources.js';
+import { resourcePool } from '../actors/resource-pool/actor.js';
+import { detectCapacity } from '../actors/resource-pool/capacity.js';
+import type { AllocateReply, PoolStatusView, ResourcePoolMessage } from '../actors/resource-pool/messages.js';
+import { distributor, type DistributorMessage } from '../actors/test-distributor/distributor.js';
+import { finishedExecutions } from '../actors/test-distributor/finished.js';
+import type { DistributionPlan, History } from './distribution.js';
+import { workloadRoutes } from './http/routes/workloads.js';
 import type { HubMessage } from '../actors/messaging-hub/messages.js';
 import type { ReplicationMessage } from '../actors/coordinator/replication/messages.js';
 import { replicationPort } from '../actors/coordinator/replication/port.js';
@@ -46,6 +63,8 @@ export interface Peer {
   readonly httpUrl: string;
   readonly transport: Transport;
   readonly store: Store;
+  /** Latest health sample per node, alerts, the cluster's aggregate (read-only). */
+  readonly health: HealthSource;
   addresses(): string[];
   members(): Promise<Member[]>;
   coordinatorStatus(): Promise<CoordinatorStatus>;
@@ -57,7 +76,7 @@ export interface PeerDeps {
   clock?: Clock;
 }
 
-const ROLES = ['discovery', 'messaging-hub', 'load-generator', 'coordinator', 'test-distributor'];
+const ROLES = ['discovery', 'messaging-hub', 'load-generator', 'coordinator', 'test-distributor', 'node-monitor', 'resource-pool'];
 /** A generator that knows of no coordinator for this long stops its load (a failover takes about 1.5 s). */
 const ORPHAN_TIMEOUT_MS = 5_000;
 
@@ -134,6 +153,24 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
   loadRoutes(router, generatorActor, transport.self);
   openApiRoutes(router);
 
+  // Node health: samples, alerts, custom checks, gossip.
+  const hm = config.health_monitoring;
+  const healthBoard = new HealthBoard(transport.self, { now: () => clock.now(), staleMs: 3 * hm.check_interval * 1_000 + 2_000, saturation: hm.saturation });
+  const sampler = systemSampler({ diskPath: dataDir });
+  const monitorActor = await system.spawn(
+    nodeMonitor({
+      transport,
+      board: healthBoard,
+      sampler,
+      intervalMs: hm.check_interval * 1_000,
+      alertAfter: hm.alert_threshold,
+      thresholds: hm.alert_thresholds,
+      checks: hm.checks.map(checkFromConfig),
+      activeRuns: () => ask<LoadGeneratorMessage, number>(generatorActor, (reply) => ({ type: 'load.active', reply })),
+    }),
+  );
+  healthRoutes(router, { nodeId: transport.self, health: healthBoard });
+
   // Election and executions.
   const coordinatorActor: Actor<CoordinatorMessage, unknown> = await system.spawn(
     coordinator({
@@ -189,19 +226,72 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
     reads: results,
     submit: async (executionId, plan) => (await toCoordinator('execution.submit', { execution_id: executionId, plan })).doc ?? undefined,
     cancel: async (executionId) => (await toCoordinator('execution.cancel', { execution_id: executionId })).status,
+    saturation: (node, from, to) => healthBoard.saturation(node, from, to),
+  });
+
+  // Resource pool: every peer's capacity; allocations decided by the coordinator in office, replicated.
+  const rm = config.resource_management;
+  const poolActor: Actor<ResourcePoolMessage, unknown> = await system.spawn(
+    resourcePool({
+      transport,
+      messenger,
+      capacity: detectCapacity(config.resources, dataDir),
+      office: async () => {
+        const s = await coordinatorStatus();
+        return { inOffice: s.in_office, term: s.term };
+      },
+      persist: { load: () => store.getValue<PoolReplica>('resource_pool'), save: (r) => store.setValue('resource_pool', r) },
+      announceMs: rm.monitoring_interval * 1_000,
+      cleanupMs: rm.cleanup_interval * 1_000,
+    }),
+  );
+  const notInOffice = () => new McpError('NOT_COORDINATOR', `${transport.self} is not the coordinator in office`);
+  messenger.on('resources.allocate', async (request) => {
+    const reply = await ask<ResourcePoolMessage, AllocateReply>(poolActor, (r) => ({ type: 'allocate', request, reply: r }), 5_000);
+    if ('not_in_office' in reply) throw notInOffice();
+    return reply;
+  });
+  messenger.on('resources.release', async ({ allocation_id }) => {
+    const released = await ask<ResourcePoolMessage, boolean | 'not_in_office'>(poolActor, (r) => ({ type: 'release', allocation_id, reply: r }), 5_000);
+    if (released === 'not_in_office') throw notInOffice();
+    return { released };
+  });
+  messenger.on('resources.replicate', (replica) => ({ stored: poolActor.tell({ type: 'replica', replica }) }));
+  messenger.on('resources.sync', () => ask<ResourcePoolMessage, PoolReplica>(poolActor, (r) => ({ type: 'replica.get', reply: r })));
+  resourceRoutes(router, {
+    self: transport.self,
+    allocationTimeoutS: rm.allocation_timeout,
+    allocate: (request) => toCoordinator('resources.allocate', request),
+    release: async (allocationId) => (await toCoordinator('resources.release', { allocation_id: allocationId })).released,
+    status: () => ask<ResourcePoolMessage, PoolStatusView>(poolActor, (r) => ({ type: 'status.get', reply: r })),
   });
 
   await system.spawn(
     assignments({ self: transport.self, messenger, generator: generatorActor, coordinator: currentCoordinator, orphanTimeoutMs: ORPHAN_TIMEOUT_MS }),
   );
 
+  // Placement of workloads (strategies), learning from finished executions for `adaptive`.
+  const distributorActor: Actor<DistributorMessage, unknown> = await system.spawn(
+    distributor({
+      finished: async () => finishedExecutions(store, (node, from, to) => healthBoard.saturation(node, from, to)),
+      persist: { load: () => store.getValue<{ history: History; learnt: string[] }>('distribution'), save: (v) => store.setValue('distribution', v) },
+      learnEveryMs: 10_000,
+    }),
+  );
+
+  /** Every role that follows membership hears each change; a lone peer's view (no one else) counts from the start. */
+  const membershipIs = (members: Member[]) => {
+    coordinatorActor.tell({ type: 'members', members });
+    replicationActor.tell({ type: 'members', peers: members.filter((m) => m.status === 'alive').map((m) => m.node_id) });
+    monitorActor.tell({ type: 'members', members });
+    poolActor.tell({ type: 'members', members });
+  };
+  membershipIs([]);
+
   // Membership last: its changes feed the coordinator's electorate and generator list.
   const discoveryActor: Actor<DiscoveryMessage, unknown> = await system.spawn(
     discovery({
-      onChange: (_change, members) => {
-        coordinatorActor.tell({ type: 'members', members });
-        replicationActor.tell({ type: 'members', peers: members.filter((m) => m.status === 'alive').map((m) => m.node_id) });
-      },
+      onChange: (_change, members) => membershipIs(members),
       transport,
       self,
       heartbeatMs,
@@ -214,19 +304,35 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
     }),
   );
   const members = () => ask<DiscoveryMessage, Member[]>(discoveryActor, (reply) => ({ type: 'members.get', reply }));
-  // A peer alone hears no change: it starts with the empty membership, so it can run executions by itself.
-  coordinatorActor.tell({ type: 'members', members: await members() });
 
-  clusterRoutes(router, {
-    nodeId: transport.self,
-    version: VERSION,
-    startedAt,
-    coordinator: currentCoordinator,
-    async nodes(): Promise<NodeView[]> {
-      const now = clock.now();
-      const me = toNodeView({ ...self, addresses: transport.addresses(), status: 'alive', last_seen: now, status_since: startedAt }, true);
-      return [me, ...(await members()).map((m) => toNodeView(m, false))];
+  const nodes = async (): Promise<NodeView[]> => {
+    const now = clock.now();
+    const me = toNodeView({ ...self, addresses: transport.addresses(), status: 'alive', last_seen: now, status_since: startedAt }, true);
+    return [me, ...(await members()).map((m) => toNodeView(m, false))];
+  };
+  clusterRoutes(router, { nodeId: transport.self, version: VERSION, startedAt, coordinator: currentCoordinator, health: healthBoard, nodes });
+  // Metrics, live page, HTML reports; node health from the node monitor's latest samples.
+  const nodeHealth = () => healthBoard.cluster().nodes.flatMap((n) => (n.sample ? [{ ...fromHealthSample(n.sample), status: n.state, health_score: n.score }] : []));
+  const healthSummary = () => {
+    const { nodes: _, ...aggregate } = healthBoard.cluster();
+    return aggregate;
+  };
+  const isCoordinator = async () => (await coordinatorStatus()).role === 'coordinator';
+  const observe = observeRoutes(router, { self: transport.self, store, nodes, coordinator: currentCoordinator, isCoordinator, nodeHealth, healthSummary });
+
+  workloadRoutes(router, {
+    defaultStrategy: rm.default_strategy,
+    async place(strategy, scenarios) {
+      const [all, pool] = await Promise.all([members(), ask<ResourcePoolMessage, PoolStatusView>(poolActor, (r) => ({ type: 'status.get', reply: r }))]);
+      const view = {
+        members: [{ node_id: transport.self, status: 'alive' as const, capabilities: config.node.capabilities, location: config.node.location }, ...all],
+        health: healthBoard.cluster(),
+        capacity: pool.capacity,
+        allocations: pool.replica.allocations,
+      };
+      return ask<DistributorMessage, DistributionPlan>(distributorActor, (reply) => ({ type: 'place', strategy, scenarios, view, reply }));
     },
+    history: () => ask<DistributorMessage, History>(distributorActor, (reply) => ({ type: 'history.get', reply })),
   });
 
   let stopping: Promise<void> | undefined;
@@ -235,6 +341,7 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
     httpUrl: http.url,
     transport,
     store,
+    health: healthBoard,
     addresses: () => transport.addresses(),
     members,
     coordinatorStatus,
@@ -242,8 +349,10 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
       (stopping ??= (async () => {
         // Say goodbye first so the others drop us at once, then close everything.
         await ask<DiscoveryMessage, void>(discoveryActor, (reply) => ({ type: 'leave', reply: () => reply() }), 500).catch(() => undefined);
+        observe.close();
         await http.close();
         await system.stop();
+        sampler.close();
         await transport.stop();
         store.close();
       })()),

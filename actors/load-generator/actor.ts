@@ -93,6 +93,9 @@ export function loadGenerator(): Behaviour<LoadGeneratorMessage, GeneratorState>
         case 'load.list':
           msg.reply([...state.entries.values()].map(view));
           break;
+        case 'load.active':
+          msg.reply([...state.entries.values()].filter((e) => e.run.state !== 'finished').length);
+          break;
         case 'load.finished': {
           const entry = state.entries.get(msg.taskId);
           if (entry) entry.outcome = msg.outcome;

@@ -33,4 +33,6 @@ export type LoadGeneratorMessage =
   | { type: 'load.resegment'; taskId: string; from: number; to: number; atMs: number; reply: (found: boolean) => void }
   | { type: 'load.get'; taskId: string; reply: (view: LoadTaskView | undefined) => void }
   | { type: 'load.list'; reply: (views: LoadTaskView[]) => void }
+  /** How many runs are not finished: cheap (no results built), asked every second by the node monitor. */
+  | { type: 'load.active'; reply: (count: number) => void }
   | { type: 'load.finished'; taskId: string; outcome: RunOutcome };

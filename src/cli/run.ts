@@ -14,6 +14,8 @@ import { EXIT } from './exit-codes.js';
 export interface RunCommandOptions {
   out?: string;
   csv?: string;
+  /** A self-contained HTML report. */
+  html?: string;
 }
 
 async function readPlan(file: string): Promise<Plan> {
@@ -45,7 +47,7 @@ export async function runPlanCommand(file: string, options: RunCommandOptions, l
   const stopAll = () => stopper.abort();
   process.once('SIGINT', stopAll);
   process.once('SIGTERM', stopAll);
-  const { report, passed, error } = await runValidPlan(plan, {
+  const { report, passed, error, results } = await runValidPlan(plan, {
     signal: stopper.signal,
     onProgress({ elapsedS, durationS, results }) {
       const now = Date.now();
@@ -62,6 +64,12 @@ export async function runPlanCommand(file: string, options: RunCommandOptions, l
   process.stdout.write(`${summaryTable(report)}\n`);
   if (options.out) await writeFile(options.out, JSON.stringify(report, null, 2) + '\n');
   if (options.csv) await writeFile(options.csv, timeseriesCsv(report.timeseries));
+  if (options.html) {
+    // One generator: this peer. Its tasks' results together are its "node".
+    const { htmlReport, reportData, mergeResults } = await import('../report/html/index.js');
+    const byNode = new Map([['local', mergeResults(results)]]);
+    await writeFile(options.html, htmlReport(reportData({ report, plan: await readFile(file, 'utf8'), byNode })));
+  }
   if (report.status === 'failed') {
     log.error('the run failed', { error });
     return EXIT.FAILURE;

@@ -28,7 +28,7 @@ export interface LoadedConfig {
   help: boolean;
   version: boolean;
   /** Flags of commands (`run --out report.json --csv series.csv`). */
-  command: { out?: string; csv?: string };
+  command: { out?: string; csv?: string; html?: string };
 }
 
 type Raw = Record<string, Record<string, unknown>>;
@@ -103,6 +103,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     'no-mdns': { type: 'boolean' },
     out: { type: 'string' },
     csv: { type: 'string' },
+    html: { type: 'string' },
   };
   for (const s of SETTINGS) options[s.flag] = s.kind === 'bool' ? { type: 'boolean' } : { type: 'string', multiple: s.kind === 'list' };
 
@@ -159,6 +160,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pro
   const command: LoadedConfig['command'] = {};
   if (typeof flags.out === 'string') command.out = flags.out;
   if (typeof flags.csv === 'string') command.csv = flags.csv;
+  if (typeof flags.html === 'string') command.html = flags.html;
   return { config, ...(file ? { file } : {}), positionals: parsed.positionals, help: flags.help === true, version: flags.version === true, command };
 }
 
@@ -168,7 +170,7 @@ export function helpText(): string {
     '',
     'Commands:',
     '  (none)                  start a peer and join the cluster',
-    '  run PLAN [--out FILE] [--csv FILE]',
+    '  run PLAN [--out FILE] [--csv FILE] [--html FILE]',
     '                          run a plan (YAML or JSON) on this peer alone, print a report;',
     '                          exit 0 passed, 99 a threshold failed, 2 invalid plan or config, 1 failure',
     '',

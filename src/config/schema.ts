@@ -1,5 +1,7 @@
 // The peer's configuration: one validated object built from flags > environment > YAML file > defaults.
 import { z } from 'zod';
+import { HealthMonitoringSchema } from './health-monitoring.js';
+import { ResourceManagementSchema, ResourcesSchema } from './resources.js';
 
 const port = z.number().int().min(0).max(65_535);
 const seconds = z.number().positive().max(86_400);
@@ -55,8 +57,9 @@ export const ConfigSchema = z
       .prefault({}),
     // Sections of the seed's mcp_config.yaml that later roles read; accepted as they are for now.
     load_generation: z.record(z.string(), z.unknown()).optional(),
-    resource_management: z.record(z.string(), z.unknown()).optional(),
-    health_monitoring: z.record(z.string(), z.unknown()).optional(),
+    resource_management: ResourceManagementSchema.prefault({}),
+    resources: ResourcesSchema.prefault({}),
+    health_monitoring: HealthMonitoringSchema.prefault({}),
   })
   .strict()
   .superRefine((config, ctx) => {

@@ -29,4 +29,10 @@ export const SETTINGS: readonly Setting[] = [
   { path: ['node', 'data_dir'], env: 'MCP_DATA_DIR', flag: 'data-dir', kind: 'string', help: 'where the peer keeps its key and store (default ./.mcp-data)' },
   { path: ['node', 'capabilities'], env: 'MCP_NODE_CAPABILITIES', flag: 'capabilities', kind: 'list', help: 'comma-separated capabilities (default http_load)' },
   { path: ['node', 'location'], env: 'MCP_NODE_LOCATION', flag: 'location', kind: 'string', help: 'location label, e.g. eu-west-1 (default local)' },
+  { path: ['health_monitoring', 'check_interval'], env: 'MCP_HEALTH_CHECK_INTERVAL', flag: 'health-interval', kind: 'number', help: 'seconds between health samples (default 5)' },
+  { path: ['health_monitoring', 'alert_threshold'], env: 'MCP_HEALTH_ALERT_THRESHOLD', flag: 'health-alert-after', kind: 'int', help: 'consecutive breaching samples before an alert (default 3)' },
+  { path: ['resource_management', 'allocation_timeout'], env: 'MCP_RESOURCE_ALLOCATION_TIMEOUT', flag: 'allocation-timeout', kind: 'number', help: 'seconds an allocation may wait for room (default 60)' },
+  { path: ['resource_management', 'cleanup_interval'], env: 'MCP_RESOURCE_CLEANUP_INTERVAL', flag: 'cleanup-interval', kind: 'number', help: 'seconds between sweeps of expired allocations (default 300)' },
+  { path: ['resource_management', 'monitoring_interval'], env: 'MCP_RESOURCE_MONITOR_INTERVAL', flag: 'resource-interval', kind: 'number', help: 'seconds between capacity announcements (default 5)' },
+  { path: ['resource_management', 'default_strategy'], env: 'MCP_DISTRIBUTION_STRATEGY', flag: 'strategy', kind: 'string', help: 'default placement strategy of workloads (default least_loaded)' },
 ];

@@ -1,6 +1,8 @@
 // The OpenAPI 3.1 description of the REST API, served at GET /api/openapi.json and shipped as
 // schema/openapi.json. test/http/openapi.test.ts checks it against the routes the peer registers, both ways.
+import { z } from 'zod';
 import { planJsonSchema } from '../plan/json-schema.js';
+import { AllocationRequestSchema } from '../resources.js';
 import { VERSION } from '../version.js';
 
 const json = (schema: unknown) => ({ 'application/json': { schema } });
@@ -62,11 +64,42 @@ export function openApiDocument(): Record<string, unknown> {
       },
       '/load/stop/{id}': { parameters: [idParam('id', 'task id')], post: { operationId: 'stopLoad', summary: 'Stop a local load task', responses: { 200: ok('{ task_id, status }'), 404: error('TASK_NOT_FOUND') } } },
       '/load/metrics/{id}': { parameters: [idParam('id', 'task id')], get: { operationId: 'loadMetrics', summary: "A local task's live report", responses: { 200: ok('report'), 404: error('TASK_NOT_FOUND') } } },
+      '/health': { get: { operationId: 'nodeHealth', summary: "This node's health checks (the node monitor), custom checks included", responses: { 200: ok('healthy'), 503: ok('unhealthy') } } },
+      '/api/alerts': { get: { operationId: 'alerts', summary: 'Alerts raised by the node monitors', responses: { 200: ok('alerts') } } },
+      '/metrics': { get: { operationId: 'prometheusMetrics', summary: 'Prometheus exposition', responses: { 200: { description: 'text/plain; version=0.0.4', content: { 'text/plain': { schema: { type: 'string' } } } } } } },
+      '/api/metrics': { get: { operationId: 'metrics', summary: 'The same metrics as JSON', responses: { 200: ok('metrics') } } },
+      '/api/resources': { get: { operationId: 'resources', summary: "The cluster's resource pool: capacity and allocations per node", responses: { 200: ok('pool') } } },
+      '/api/allocations': {
+        post: {
+          operationId: 'allocateResources',
+          summary: 'Allocate resources across the cluster',
+          requestBody: { required: true, content: json(ref('AllocationRequest')) },
+          responses: { 201: ok('the allocation'), 400: error('ALLOCATION_INVALID'), 409: error('not enough resources'), 503: error('no coordinator') },
+        },
+        get: { operationId: 'listAllocations', summary: 'Current allocations', responses: { 200: ok('allocations') } },
+      },
+      '/api/allocations/{id}': {
+        parameters: [idParam('id', 'allocation id')],
+        delete: { operationId: 'deallocateResources', summary: 'Release an allocation', responses: { 200: ok('released'), 404: error('not found') } },
+      },
+      '/api/workloads/placement': {
+        post: { operationId: 'placeWorkload', summary: 'Plan where a workload would run under a distribution strategy', requestBody: { required: true, content: json({ type: 'object' }) }, responses: { 200: ok('placement'), 400: error('invalid workload') } },
+      },
+      '/api/distribution': { get: { operationId: 'distribution', summary: 'Distribution strategies and history', responses: { 200: ok('distribution') } } },
+      '/api/executions/{id}/report.html': {
+        parameters: [idParam('id', 'execution id')],
+        get: { operationId: 'executionReportHtml', summary: 'A self-contained HTML report', responses: { 200: { description: 'HTML', content: { 'text/html': { schema: { type: 'string' } } } }, 404: error('EXECUTION_NOT_FOUND') } },
+      },
+      '/': { get: { operationId: 'livePage', summary: 'The live page', responses: { 200: { description: 'HTML', content: { 'text/html': { schema: { type: 'string' } } } } } } },
+      '/assets/{name}': { parameters: [idParam('name', 'asset file')], get: { operationId: 'pageAsset', summary: "The live page's assets", responses: { 200: { description: 'asset' }, 404: error('NOT_FOUND') } } },
+      '/api/events': { get: { operationId: 'events', summary: 'Server-sent events of the live page', responses: { 200: { description: 'text/event-stream', content: { 'text/event-stream': { schema: { type: 'string' } } } } } } },
+      '/api/live': { get: { operationId: 'live', summary: "The live page's snapshot", responses: { 200: ok('snapshot') } } },
       '/load/status': { get: { operationId: 'loadStatus', summary: "This peer's load tasks", responses: { 200: ok('tasks') } } },
     },
     components: {
       schemas: {
         Plan: plan,
+        AllocationRequest: (({ $schema: _s, ...rest }) => rest)(z.toJSONSchema(AllocationRequestSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>),
         Error: {
           type: 'object',
           properties: { error: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' }, details: {} }, required: ['code', 'message', 'details'] } },

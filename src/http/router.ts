@@ -18,7 +18,9 @@ export interface HttpRequest {
 
 export type HttpResult =
   | { status?: number; json: unknown; headers?: Record<string, string> }
-  | { status?: number; text: string; contentType: string; headers?: Record<string, string> };
+  | { status?: number; text: string; contentType: string; headers?: Record<string, string> }
+  /** A long-lived response (server-sent events): the handler owns `res` from here on. */
+  | { stream: (res: ServerResponse, req: IncomingMessage) => void };
 
 export type RouteHandler = (request: HttpRequest) => HttpResult | Promise<HttpResult>;
 
@@ -66,7 +68,8 @@ export class Router {
     } catch (error) {
       result = errorResult(error);
     }
-    send(res, result, req.method === 'HEAD');
+    if ('stream' in result) result.stream(res, req);
+    else send(res, result, req.method === 'HEAD');
   }
 }
 
@@ -137,7 +140,7 @@ export function errorResult(error: unknown): HttpResult {
   return { status: 500, json: { error: { code: 'INTERNAL', message: errorMessage(error), details: null } } };
 }
 
-function send(res: ServerResponse, result: HttpResult, headOnly: boolean): void {
+function send(res: ServerResponse, result: Exclude<HttpResult, { stream: unknown }>, headOnly: boolean): void {
   const isJson = 'json' in result;
   const payload = isJson ? JSON.stringify(result.json) : result.text;
   res.writeHead(result.status ?? 200, {

@@ -29,6 +29,8 @@ export interface RunPlanResult {
   report: ExecutionReport;
   /** Every threshold of every task held. */
   passed: boolean;
+  /** Each task's raw results (HDR histograms, counters), in plan order. */
+  results: LoadResults[];
   /** The error of a task that failed, if one did. */
   error?: unknown;
 }
@@ -66,7 +68,7 @@ export async function runValidPlan(valid: Plan, options: RunPlanOptions = {}): P
       finishedAt: Math.max(...outcomes.map((o) => o.finishedAt)),
       results: outcomes.map((o) => o.results),
     });
-    return { report, passed: !failed && !stopped && thresholdsPassed(report), ...(failed ? { error: failed.error } : {}) };
+    return { report, results: outcomes.map((o) => o.results), passed: !failed && !stopped && thresholdsPassed(report), ...(failed ? { error: failed.error } : {}) };
   } finally {
     if (timer) clearInterval(timer);
     options.signal?.removeEventListener('abort', stopAll);

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { ExecutionDocSchema, ExecutionIdSchema, ExecutionStatusSchema, NodeIdSchema, TermSchema } from '../execution/contract.js';
 import { SegmentSchema } from '../execution/segment.js';
 import { ResultsDeltaSchema } from '../stats/delta.js';
+import { AllocatePayload, AllocateReplySchema, PoolReplicaSchema, ReleasePayload } from '../resources.js';
 
 interface KindSpec<Req extends z.ZodType, Rep extends z.ZodType> {
   /** The name on the wire: `domain.verb/version`. A change of shape is a new version. */
@@ -81,6 +82,13 @@ export const PEER_PROTOCOL = {
   'task.stop': kind('task.stop', 1, StopRequest, z.object({ stopped: z.boolean() })),
   /** Generator → coordinator: a numbered results delta; the reply tells the execution's status. */
   'results.delta': kind('results.delta', 1, DeltaRequest, z.object({ status: z.union([ExecutionStatusSchema, z.literal('unknown')]) })),
+  /** Any peer → coordinator: an allocation, asked again until decided (idempotent by allocation_id). */
+  'resources.allocate': kind('resources.allocate', 1, AllocatePayload, AllocateReplySchema),
+  'resources.release': kind('resources.release', 1, ReleasePayload, z.object({ released: z.boolean() })),
+  /** Coordinator → every peer: the allocation table after each change. */
+  'resources.replicate': kind('resources.replicate', 1, PoolReplicaSchema, z.object({ stored: z.boolean() })),
+  /** A new coordinator gathers the others' tables. */
+  'resources.sync': kind('resources.sync', 1, z.object({}), PoolReplicaSchema),
 } as const;
 
 export type PeerKind = keyof typeof PEER_PROTOCOL;

@@ -3,12 +3,18 @@
 import type { z } from 'zod';
 import type { Transport, Unsubscribe } from '../transport/transport.js';
 import type { Logger } from '../util/log.js';
+import { HealthFrame } from './health.js';
 import { MembershipFrame } from './membership.js';
+import { CapacityFrame } from './resources.js';
 import { publishFrame, subscribeFrames } from './rpc.js';
 
 export const TOPICS = {
   /** Heartbeats and goodbyes of every member, about once a second. */
   membership: { name: '/mcpdt/membership/1.0.0', schema: MembershipFrame },
+  /** Each peer's health sample every check interval, and its process probe each second while load runs. */
+  health: { name: '/mcpdt/health/1.0.0', schema: HealthFrame },
+  /** Each peer's capacity for the resource pool, every monitoring interval. */
+  resources: { name: '/mcpdt/resources/1.0.0', schema: CapacityFrame },
 } as const;
 
 export type TopicName = keyof typeof TOPICS;

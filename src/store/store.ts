@@ -99,6 +99,10 @@ export class Store {
       deltas: this.#db.prepare<[string], { execution_id: string; run_id: string; seq: number; delta: string }>(
         'SELECT * FROM deltas WHERE execution_id = ? ORDER BY run_id, seq',
       ),
+      deltasAfter: this.#db.prepare<[number], { rowid: number; execution_id: string; run_id: string; seq: number; delta: string }>(
+        'SELECT rowid, * FROM deltas WHERE rowid > ? ORDER BY rowid',
+      ),
+      lastDeltaRow: this.#db.prepare<[], { last: number | null }>('SELECT max(rowid) AS last FROM deltas'),
       head: this.#db.prepare<[string], ExecutionHead>('SELECT execution_id, term, version, status, created_at FROM executions WHERE execution_id = ?'),
       headsIn: this.#db.prepare<[string], ExecutionHead>(
         'SELECT execution_id, term, version, status, created_at FROM executions WHERE status IN (SELECT value FROM json_each(?)) ORDER BY created_at DESC',
@@ -189,6 +193,16 @@ export class Store {
       }
     }
     return out;
+  }
+
+  /** Deltas stored after row `rowid`, in storage order, with their row: a cursor for readers that follow along. */
+  deltasAfter(rowid: number): (StoredDelta & { rowid: number })[] {
+    return this.#stmts.deltasAfter.all(rowid).map((r) => ({ ...r, delta: JSON.parse(r.delta) as ResultsDelta }));
+  }
+
+  /** The row of the latest stored delta (0 when none): cheap to poll. */
+  lastDeltaRow(): number {
+    return this.#stmts.lastDeltaRow.get()?.last ?? 0;
   }
 
   /** An execution's ordering fields and status, without reading its document. */

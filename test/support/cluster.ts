@@ -32,13 +32,19 @@ export class LocalCluster {
     return cluster;
   }
 
-  async restart(i: number, env: Record<string, string> = {}): Promise<PeerProcess> {
+  /** The folder of this cluster's files (data directories, configuration files). */
+  get dir(): string {
+    return this.#dir;
+  }
+
+  async restart(i: number, env: Record<string, string> = {}, args: string[] = []): Promise<PeerProcess> {
     const peer = await startPeerProcess({
       dataDir: join(this.#dir, `peer-${i}`),
       p2pPort: this.#ports[i]!,
       bootstrap: this.#ports.filter((_, j) => j !== i).map((p) => `127.0.0.1:${p}`),
       logLevel: 'info',
       env,
+      args,
     });
     this.peers[i] = peer;
     return peer;

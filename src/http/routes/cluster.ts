@@ -1,5 +1,6 @@
 // GET /api/health and GET /api/nodes.
 import type { Member } from '../../protocol/membership.js';
+import type { HealthSource, NodeHealth } from '../../health.js';
 import { HttpError, type Router } from '../router.js';
 
 const STATUSES = ['alive', 'suspect', 'dead'];
@@ -25,6 +26,7 @@ export interface ClusterSource {
   /** Every known member, this peer included. */
   nodes(): Promise<NodeView[]>;
   coordinator(): Promise<{ node_id: string; term: number } | null>;
+  health?: HealthSource;
 }
 
 export function toNodeView(member: Member, isSelf: boolean): NodeView {
@@ -55,6 +57,7 @@ export function clusterRoutes(router: Router, source: ClusterSource): void {
         coordinator: coordinator?.node_id ?? null,
         term: coordinator?.term ?? null,
         members: nodes.filter((n) => n.status === 'alive').length,
+        ...(source.health ? clusterHealthView(source.health) : {}),
       },
     };
   });
@@ -69,7 +72,8 @@ export function clusterRoutes(router: Router, source: ClusterSource): void {
       ]);
     }
     const coordinator = await source.coordinator();
-    const nodes = (await source.nodes()).map((n) => ({ ...n, is_coordinator: n.node_id === coordinator?.node_id })).filter(
+    const health = new Map(source.health?.cluster().nodes.map((h) => [h.node_id, h]));
+    const nodes = (await source.nodes()).map((n) => ({ ...n, is_coordinator: n.node_id === coordinator?.node_id, ...healthOf(health.get(n.node_id)) })).filter(
       (n) =>
         (!status || n.status === status) &&
         (!capability || n.capabilities.includes(capability)) &&
@@ -78,4 +82,28 @@ export function clusterRoutes(router: Router, source: ClusterSource): void {
     nodes.sort((a, b) => (a.node_id < b.node_id ? -1 : 1));
     return { json: { nodes } };
   });
+}
+
+function healthOf(h: NodeHealth | undefined) {
+  if (!h) return {};
+  const s = h.sample;
+  return {
+    health: {
+      state: h.state,
+      score: h.score,
+      ...(h.reason ? { reason: h.reason } : {}),
+      sampled_at: s ? new Date(s.at).toISOString() : null,
+      cpu_percent: s?.cpu_percent ?? null,
+      memory_percent: s?.memory_percent ?? null,
+      disk_percent: s?.disk_percent ?? null,
+      load_average: s?.load_average ?? null,
+      event_loop_delay_p99_ms: s?.process.event_loop_delay_p99_ms ?? null,
+      active_alerts: s?.active_alerts.length ?? 0,
+    },
+  };
+}
+
+function clusterHealthView(health: HealthSource) {
+  const { nodes, ...aggregate } = health.cluster();
+  return { node_health: aggregate, health_by_node: Object.fromEntries(nodes.map((n) => [n.node_id, { state: n.state, score: n.score }])) };
 }

@@ -3,8 +3,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Store } from '../../store/store.js';
 import { validatePlan } from '../../plan/index.js';
+import { isWorkload } from '../../plan/workload.js';
 import { McpError } from '../../errors.js';
 import { HttpError, type Router } from '../router.js';
+import type { Saturation } from '../../health.js';
+import { withSaturation } from './saturation-view.js';
 import type { ExecutionDoc } from '../../execution/contract.js';
 import type { ExecutionReads } from '../../execution/ports.js';
 import { progressPercent } from '../../execution/view.js';
@@ -16,6 +19,8 @@ export interface ExecutionsSource {
   /** Hand a validated plan to the coordinator; resolves with its first version of the execution. */
   submit(executionId: string, plan: unknown): Promise<ExecutionDoc | undefined>;
   cancel(executionId: string): Promise<string>;
+  /** How saturated a generator was over a window (from the node monitor's probes). */
+  saturation?: (node: string, from: number, to: number) => Saturation;
 }
 
 function summaryOf(doc: ExecutionDoc, now: number) {
@@ -42,6 +47,9 @@ function unavailable(error: unknown): HttpError {
 export function executionRoutes(router: Router, source: ExecutionsSource): void {
   router.on('POST', '/api/executions', async (req) => {
     const body = await req.json();
+    if (isWorkload(body)) {
+      throw new HttpError(501, 'WORKLOAD_NOT_RUNNABLE', 'workloads (scenarios) are placed with POST /api/workloads/placement; running them as an execution is not supported yet: submit a plan { name, tasks }');
+    }
     validatePlan(body); // a bad plan is answered here, with every problem
     const executionId = randomUUID();
     let doc: ExecutionDoc | undefined;
@@ -68,6 +76,8 @@ export function executionRoutes(router: Router, source: ExecutionsSource): void 
     const view = source.reads.view(req.params.id!, now);
     if (!view) throw new HttpError(404, 'EXECUTION_NOT_FOUND', `no execution ${req.params.id}`);
     const { doc, report, requestsByNode: sent } = view;
+    const shares = source.saturation && doc.start_at !== null ? doc.assignments.map((a) => source.saturation!(a.node_id, doc.start_at!, doc.finished_at ?? now)) : [];
+    const saturation = new Map(shares.map((s) => [s.node_id, s]));
     return {
       json: {
         ...summaryOf(doc, now),
@@ -75,8 +85,16 @@ export function executionRoutes(router: Router, source: ExecutionsSource): void 
         finished_at: doc.finished_at === null ? null : new Date(doc.finished_at).toISOString(),
         error: doc.error ?? null,
         plan: doc.plan,
-        nodes: doc.assignments.map((a) => ({ node_id: a.node_id, state: a.state, segment: a.segment, reason: a.reason ?? null, assign_rtt_ms: a.assign_rtt_ms ?? null, total_requests: sent[a.node_id] ?? 0 })),
-        report,
+        nodes: doc.assignments.map((a) => ({
+          node_id: a.node_id,
+          state: a.state,
+          segment: a.segment,
+          reason: a.reason ?? null,
+          assign_rtt_ms: a.assign_rtt_ms ?? null,
+          total_requests: sent[a.node_id] ?? 0,
+          ...(saturation.has(a.node_id) ? { saturated: saturation.get(a.node_id)!.saturated, saturation: saturation.get(a.node_id) } : {}),
+        })),
+        report: withSaturation(report, shares),
       },
     };
   });

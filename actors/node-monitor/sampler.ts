@@ -1,0 +1,89 @@
+// Where the monitor's figures come from. The actor only sees this interface: tests inject fakes, the
+// peer injects `systemSampler()` (systeminformation for the machine, perf_hooks for this process).
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { monitorEventLoopDelay, performance, type EventLoopUtilization, type IntervalHistogram } from 'node:perf_hooks';
+import type { ProcessProbe } from '../../src/health.js';
+
+export interface SystemSnapshot {
+  cpu_percent: number;
+  cpu_cores: number;
+  memory_percent: number;
+  memory_used_bytes: number;
+  memory_total_bytes: number;
+  disk_percent: number;
+  disk_used_bytes: number;
+  disk_total_bytes: number;
+  network_rx_bytes_per_s: number;
+  network_tx_bytes_per_s: number;
+  load_average: [number, number, number];
+}
+
+export type ProcessFigures = Omit<ProcessProbe, 'at' | 'active_runs'>;
+
+export interface Sampler {
+  /** The machine: CPU, memory, disk, network, load average. */
+  system(): Promise<SystemSnapshot>;
+  /** This process since the previous call: CPU share, event-loop busy time and delay. */
+  process(): ProcessFigures;
+  close(): void;
+}
+
+const round = (x: number, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits;
+
+/**
+ * systeminformation reads /proc and runs `df` synchronously (about 100 ms of blocked event loop per
+ * sample here): it runs in a worker thread so the peer's own loop, which times requests, never waits.
+ */
+export function systemSampler(options: { diskPath: string }): Sampler {
+  const workerFile = fileURLToPath(new URL('./sampler-worker.js', import.meta.url));
+  const worker = new Worker(workerFile, { workerData: { diskPath: options.diskPath } });
+  worker.unref();
+  let pending: { resolve: (s: SystemSnapshot) => void; reject: (e: Error) => void } | undefined;
+  worker.on('message', (reply: { snapshot?: SystemSnapshot; error?: string }) => {
+    const p = pending;
+    pending = undefined;
+    if (reply.snapshot) p?.resolve(reply.snapshot);
+    else p?.reject(new Error(reply.error ?? 'sampler failed'));
+  });
+  worker.on('error', (error) => {
+    pending?.reject(error);
+    pending = undefined;
+  });
+  const delay: IntervalHistogram = monitorEventLoopDelay({ resolution: 10 });
+  delay.enable();
+  let lastElu: EventLoopUtilization = performance.eventLoopUtilization();
+  let lastCpu = process.cpuUsage();
+  let lastAt = performance.now();
+  return {
+    system() {
+      if (pending) return Promise.reject(new Error('a sample is already being taken'));
+      return new Promise<SystemSnapshot>((resolve, reject) => {
+        pending = { resolve, reject };
+        worker.postMessage('sample');
+      });
+    },
+    process() {
+      const now = performance.now();
+      const cpu = process.cpuUsage(lastCpu);
+      const elu = performance.eventLoopUtilization(lastElu);
+      const wallMs = Math.max(1, now - lastAt);
+      const figures: ProcessFigures = {
+        cpu_percent: round(((cpu.user + cpu.system) / 1000 / wallMs) * 100),
+        event_loop_utilization: round(Math.min(1, Math.max(0, elu.utilization)), 3),
+        // The histogram is in nanoseconds and counts the sampling resolution in: take it off.
+        event_loop_delay_p99_ms: delay.count > 0 ? round(Math.max(0, delay.percentile(99) / 1e6 - 10)) : 0,
+        event_loop_delay_max_ms: delay.count > 0 ? round(Math.max(0, delay.max / 1e6 - 10)) : 0,
+      };
+      delay.reset();
+      lastElu = performance.eventLoopUtilization();
+      lastCpu = process.cpuUsage();
+      lastAt = now;
+      return figures;
+    },
+    close() {
+      delay.disable();
+      void worker.terminate();
+    },
+  };
+}

@@ -1,0 +1,16 @@
+// GET /metrics (Prometheus text format) and GET /api/metrics (the seed's JSON shape, cluster-wide).
+import type { Registry } from 'prom-client';
+import { apiMetrics } from '../../metrics/figures.js';
+import type { MetricsSources } from '../../metrics/sources.js';
+import type { Router } from '../router.js';
+
+export function metricsRoutes(router: Router, registry: Registry, sources: MetricsSources): void {
+  router.on('GET', '/metrics', async () => {
+    sources.feed.poll(Date.now());
+    return { text: await registry.metrics(), contentType: registry.contentType };
+  });
+  router.on('GET', '/api/metrics', async () => {
+    sources.feed.poll(Date.now());
+    return { json: await apiMetrics(sources) };
+  });
+}

@@ -1,0 +1,29 @@
+// One peer alone is a whole cluster: it elects itself and runs executions with itself as the generator.
+import { afterEach, expect, it } from 'vitest';
+import { getJson, waitFor } from '../../scripts/lib/peer-process.js';
+import { startCountingTarget, type CountingTarget } from '../support/counting-target.js';
+import { LocalCluster } from '../support/cluster.js';
+
+let cluster: LocalCluster | undefined;
+let target: CountingTarget | undefined;
+afterEach(async () => {
+  await cluster?.close();
+  await target?.close();
+});
+
+it('a lone peer runs an execution posted to it, exactly', async () => {
+  target = await startCountingTarget();
+  cluster = await LocalCluster.start(1);
+  const peer = cluster.alive()[0]!;
+  const plan = { name: 'lone', tasks: [{ type: 'load_test', parameters: { targets: [{ url: target.url }], duration: 2, base_rps: 50 } }] };
+  const response = await fetch(`${peer.httpUrl}/api/executions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(plan) });
+  expect(response.status).toBe(201);
+  const { execution_id } = (await response.json()) as { execution_id: string };
+  const done = await waitFor(async () => {
+    const e = await getJson<{ status: string; report: { summary: { total_requests: number } } }>(`${peer.httpUrl}/api/executions/${execution_id}`);
+    return e.status === 'running' || e.status === 'pending' ? undefined : e;
+  }, 20_000, 'the execution to end');
+  expect(done.status).toBe('completed');
+  expect(done.report.summary.total_requests).toBe(100);
+  expect(target.count()).toBe(100);
+}, 40_000);
