@@ -8,6 +8,10 @@ const peer = await startPeer({
   p2p: { port: 0, bootstrap: [] }, // add "host:port" of other peers to join them
   discovery: { mdns: false }, // multicast stays off unless you want LAN discovery
   node: { data_dir: process.env.MCP_DATA_DIR ?? '.mcp-data-example' },
+  health_monitoring: { check_interval: 1 },
+}, {
+  // A check in code, as the seed's check_database_connection: rejects when the dependency is down.
+  healthChecks: [{ name: 'target', interval: 0.5, timeout: 2, check: async (signal) => { const r = await fetch(target, { signal }); await r.body?.cancel(); if (!r.ok) throw new Error(`status ${r.status}`); } }],
 });
 try {
   const cluster = peer.client; // a ClusterClient; `new ClusterClient(url)` reaches any remote peer the same way
@@ -22,6 +26,17 @@ try {
 
   const long = await cluster.submitExecution({ ...plan, name: 'to-cancel', tasks: [{ ...plan.tasks[0], parameters: { ...plan.tasks[0].parameters, duration: '60s' } }] });
   console.log(`cancel ${long}: ${await cluster.cancelExecution(long)}`);
+
+  const allocation = await cluster.allocateResources({ resources: [{ type: 'cpu', amount: 0.1 }], ttl: 60 });
+  console.log(`allocated ${allocation.allocation_id}; in force: ${(await cluster.listAllocations()).length}`);
+  await cluster.deallocateResources(allocation.allocation_id);
+
+  let check;
+  for (let i = 0; i < 100 && !check; i++) {
+    check = (await (await fetch(`${peer.httpUrl}/health`)).json()).checks.find((c) => c.name === 'target');
+    if (!check) await new Promise((r) => setTimeout(r, 200));
+  }
+  console.log(`health check ${check?.name} ok=${check?.ok}`);
 } finally {
   await peer.stop();
 }

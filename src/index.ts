@@ -1,13 +1,14 @@
 // The library entry (`import { ... } from 'mcp-distributed-testing'`): start a peer, run a plan in this
 // process, validate a plan, and drive a cluster over any peer's REST API.
 import './polyfill.js';
-export { startPeer, type StartPeerOptions, type LibraryPeer, type PeerConfigInput } from './library/start-peer.js';
+export { startPeer, type StartPeerOptions, type CustomHealthCheck, type LibraryPeer, type PeerConfigInput } from './library/start-peer.js';
 export type { PlanInput, LoadTaskInput } from './library/plan-input.js';
 export { runPlan, runValidPlan, type RunPlanOptions, type RunPlanResult, type RunProgress } from './library/run-plan.js';
 export {
   ClusterClient,
   ApiError,
   type ClusterClientOptions,
+  type AllocationRequestInput,
   type Execution,
   type ExecutionStatus,
   type ExecutionSummary,

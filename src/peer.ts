@@ -37,7 +37,7 @@ import { assignments } from '../actors/load-generator/assignments.js';
 import type { LoadGeneratorMessage } from '../actors/load-generator/messages.js';
 import { messagingHub } from '../actors/messaging-hub/hub.js';
 import { HealthBoard } from '../actors/node-monitor/board.js';
-import { checkFromConfig } from '../actors/node-monitor/checks.js';
+import { checkFromConfig, type HealthCheck } from '../actors/node-monitor/checks.js';
 import { nodeMonitor } from '../actors/node-monitor/monitor.js';
 import { systemSampler } from '../actors/node-monitor/sampler.js';
 import type { HealthSource } from './health.js';
@@ -74,6 +74,8 @@ export interface Peer {
 export interface PeerDeps {
   log: Logger;
   clock?: Clock;
+  /** Health checks given in code (the library's `healthChecks`), run beside the configured ones. */
+  checks?: HealthCheck[];
 }
 
 const ROLES = ['discovery', 'messaging-hub', 'load-generator', 'coordinator', 'test-distributor', 'node-monitor', 'resource-pool'];
@@ -165,7 +167,7 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
       intervalMs: hm.check_interval * 1_000,
       alertAfter: hm.alert_threshold,
       thresholds: hm.alert_thresholds,
-      checks: hm.checks.map(checkFromConfig),
+      checks: [...hm.checks.map(checkFromConfig), ...(deps.checks ?? [])],
       activeRuns: () => ask<LoadGeneratorMessage, number>(generatorActor, (reply) => ({ type: 'load.active', reply })),
     }),
   );

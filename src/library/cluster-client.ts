@@ -1,8 +1,13 @@
 // A typed client of a peer's REST API: what the seed's MCPTestOrchestrator and ServiceDiscovery offered
 // (submit_test_execution, get_execution_status, cancel_execution, query_services), over HTTP to any peer.
+import type { z } from 'zod';
 import { McpError } from '../errors.js';
 import type { ExecutionReport } from '../report/index.js';
 import type { PlanInput } from './plan-input.js';
+import type { AllocationRequestSchema } from '../resources.js';
+
+/** `POST /api/allocations`' body as written. */
+export type AllocationRequestInput = z.input<typeof AllocationRequestSchema>;
 
 export type ExecutionStatus = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled';
 
@@ -136,6 +141,29 @@ export class ClusterClient {
   /** Stops an execution on every peer (the seed's `cancel_execution`); resolves with its status then. */
   async cancelExecution(executionId: string): Promise<ExecutionStatus> {
     return (await this.#request<{ status: ExecutionStatus }>('DELETE', `/api/executions/${encodeURIComponent(executionId)}`)).status;
+  }
+
+  /**
+   * Reserves resources across the cluster (the seed's `allocate_resources_globally`), e.g.
+   * `{ resources: [{ type: 'cpu', amount: 2, unit: 'cores' }], ttl: 600 }`; resolves with the allocation.
+   */
+  async allocateResources(request: AllocationRequestInput): Promise<{ allocation_id: string } & Record<string, unknown>> {
+    return (await this.#request<{ allocation: { allocation_id: string } & Record<string, unknown> }>('POST', '/api/allocations', request)).allocation;
+  }
+
+  /** Releases an allocation (the seed's `deallocate_resources`). */
+  deallocateResources(allocationId: string): Promise<Record<string, unknown>> {
+    return this.#request('DELETE', `/api/allocations/${encodeURIComponent(allocationId)}`);
+  }
+
+  /** The allocations in force. */
+  async listAllocations(): Promise<({ allocation_id: string } & Record<string, unknown>)[]> {
+    return (await this.#request<{ allocations: ({ allocation_id: string } & Record<string, unknown>)[] }>('GET', '/api/allocations')).allocations;
+  }
+
+  /** The cluster's resource pool: capacity and what is allocated, per node. */
+  resources(): Promise<Record<string, unknown>> {
+    return this.#request('GET', '/api/resources');
   }
 
   /** Polls until the execution has ended (completed, failed or cancelled) and resolves with it. */

@@ -13,8 +13,24 @@ export type PeerConfigInput = z.input<typeof ConfigSchema>;
 export interface StartPeerOptions {
   /** Defaults to a logger at `config.orchestrator.log_level` writing to stderr. */
   logger?: Logger;
+  /**
+   * Custom health checks run by this peer's node monitor (the seed's `check_database_connection`): each
+   * resolves when healthy and rejects with the reason when not; they show under `GET /health`.
+   */
+  healthChecks?: CustomHealthCheck[];
   /** Options of the `client` the returned peer carries (e.g. an API token). */
   client?: ClusterClientOptions;
+}
+
+/** A health check in code. */
+export interface CustomHealthCheck {
+  name: string;
+  /** Seconds between runs (default 10). */
+  interval?: number;
+  /** Seconds before a run counts as failed (default 5). */
+  timeout?: number;
+  /** Resolves when healthy, rejects when not; should give up when `signal` aborts. */
+  check(signal: AbortSignal): Promise<void>;
 }
 
 /** A running peer and a client of its own REST API. */
@@ -34,7 +50,14 @@ export async function startPeer(config: PeerConfigInput = {}, options: StartPeer
   const parsed = ConfigSchema.safeParse(config);
   if (!parsed.success) throw new ConfigError(issueProblems(parsed.error, ''));
   const log = options.logger ?? createLogger(parsed.data.orchestrator.log_level);
-  const peer = await startPeerWith(parsed.data, { log });
+  const checks = (options.healthChecks ?? []).map((c) => ({
+    name: c.name,
+    kind: 'function' as const,
+    intervalMs: (c.interval ?? 10) * 1_000,
+    timeoutMs: (c.timeout ?? 5) * 1_000,
+    run: (signal: AbortSignal) => c.check(signal),
+  }));
+  const peer = await startPeerWith(parsed.data, { log, checks });
   const client = new ClusterClient(peer.httpUrl, options.client);
   return Object.assign(peer, { config: parsed.data, client });
 }

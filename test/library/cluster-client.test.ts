@@ -66,4 +66,14 @@ describe('library API', () => {
     expect((missing as ApiError).status).toBe(404);
     expect((missing as ApiError).code).toBe('EXECUTION_NOT_FOUND');
   });
+
+  it('allocates and releases resources through the client', async () => {
+    const allocation = await peer.client.allocateResources({ resources: [{ type: 'cpu', amount: 0.1 }], ttl: 60 });
+    expect(typeof allocation.allocation_id).toBe('string');
+    expect((await peer.client.listAllocations()).map((a) => a.allocation_id)).toContain(allocation.allocation_id);
+    expect(await peer.client.resources()).toHaveProperty('total_nodes', 1);
+    await peer.client.deallocateResources(allocation.allocation_id);
+    const invalid = await peer.client.allocateResources({ resources: [] }).catch((e: unknown) => e);
+    expect((invalid as ApiError).status).toBe(400);
+  });
 });

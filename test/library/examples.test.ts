@@ -47,14 +47,16 @@ describe('examples/', () => {
     expect(out).toContain('passed=true');
   });
 
-  it('embedded-peer.mjs: a peer started in-process lists itself, runs an execution to completion and cancels another', async () => {
+  it('embedded-peer.mjs: a peer started in-process lists itself, runs an execution to completion, cancels another, allocates resources, runs a health check given in code', async () => {
     const out = await runExample('embedded-peer.mjs');
     expect(out).toMatch(/members: \S+ http_load/);
     const requests = Number(/execution \S+ completed requests=(\d+)/.exec(out)?.[1]);
     expect(requests).toBe(80);
     expect(out).toMatch(/cancel \S+: cancelled/);
+    expect(out).toMatch(/allocated \S+; in force: 1/);
+    expect(out).toContain('health check target ok=true');
     // The cancelled 60 s execution sent at most its first seconds.
     expect(target.countsByPath()['/example']).toBeGreaterThanOrEqual(80);
-    expect(target.countsByPath()['/example']).toBeLessThan(80 + 40 * 5);
+    expect(target.countsByPath()['/example']).toBeLessThan(80 + 40 * 5 + 100);
   }, 60_000);
 });
