@@ -26,6 +26,15 @@ import type { Transport } from './transport/transport.js';
 import { systemClock, type Clock } from './util/clock.js';
 import type { Logger } from './util/log.js';
 import { VERSION } from './version.js';
+import { peerGuard, tcpPorts } from './guardrails/index.js';
+import { accessControl } from './security/access.js';
+import { securityAtStart } from './security/at-start.js';
+import { redactingMessenger } from './security/redacting-messenger.js';
+import { lockDataDir } from './security/data-dir-lock.js';
+import { memberGatedTransport } from './security/member-gate.js';
+import { roleGatedMessenger, termAt } from './security/role-gate.js';
+import { redactSecrets, resolvePlanSecrets } from './security/secrets.js';
+import { PEER_PROTOCOL } from './protocol/peer-protocol.js';
 import { discovery } from '../actors/discovery/discovery.js';
 import { timingFor } from '../actors/discovery/membership.js';
 import type { DiscoveryMessage } from '../actors/discovery/messages.js';
@@ -78,6 +87,15 @@ export interface PeerDeps {
   checks?: HealthCheck[];
 }
 
+/** Direct messages only the coordinator in office may send, and where each carries its term. */
+const COORDINATOR_COMMANDS = [
+  { kind: PEER_PROTOCOL['task.assign'].wire, term: termAt('term') },
+  { kind: PEER_PROTOCOL['task.resegment'].wire, term: termAt('term') },
+  { kind: PEER_PROTOCOL['task.stop'].wire, term: termAt('term') },
+  { kind: PEER_PROTOCOL['execution.replicate'].wire, term: termAt('doc', 'term') },
+  { kind: PEER_PROTOCOL['execution.replicate-delta'].wire },
+];
+
 const ROLES = ['discovery', 'messaging-hub', 'load-generator', 'coordinator', 'test-distributor', 'node-monitor', 'resource-pool'];
 /** A generator that knows of no coordinator for this long stops its load (a failover takes about 1.5 s). */
 const ORPHAN_TIMEOUT_MS = 5_000;
@@ -92,13 +110,24 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
   const { log } = deps;
   const clock = deps.clock ?? systemClock;
   const startedAt = clock.now();
+  const security = securityAtStart(config);
+  for (const warning of security.warnings) log.warn(warning);
   const router = new Router();
+  router.use(accessControl({ ...(config.security.api_token !== undefined ? { token: config.security.api_token } : {}), statusHost: config.orchestrator.host }));
   const dataDir = resolve(config.node.data_dir);
-  const store = Store.open(dataDir, { onDamaged: (execution, error) => log.warn('damaged execution skipped', { execution, error }) });
+  const lock = lockDataDir(dataDir);
+  let store: Store;
+  try {
+    store = Store.open(dataDir, { onDamaged: (execution, error) => log.warn('damaged execution skipped', { execution, error }) });
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
   try {
     loadElectionState(store); // a damaged vote stops the start here, with the file named
   } catch (error) {
     store.close();
+    lock.release();
     throw error;
   }
   let http: StatusServer;
@@ -114,6 +143,7 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
         mdnsIntervalMs: config.discovery.broadcast_interval * 1_000,
         bootstrap: config.p2p.bootstrap,
         log: log.child('transport'),
+        ...(security.psk ? { psk: security.psk } : {}),
       });
     } catch (error) {
       await http.close();
@@ -121,6 +151,7 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
     }
   } catch (error) {
     store.close();
+    lock.release();
     throw error;
   }
 
@@ -141,18 +172,34 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
     started_at: startedAt,
   };
 
+  const guard = peerGuard(config, {
+    ownPorts: [http.port, ...tcpPorts(transport.addresses())],
+    activeExecutions: () => store.listExecutions(['pending', 'running']).map((e) => e.execution_id),
+    recorded: (executionId) => store.getExecution(executionId) !== undefined,
+    permanent: (code, error) => new PermanentError(code, error.message, { details: error.details }),
+  });
+  if (guard.warning) log.warn(guard.warning);
+
+  // Only members reach the hub and the election; only the coordinator in office may command (src/security).
+  const memberIds = new Set<string>();
+  const gated = memberGatedTransport(transport, (peer) => memberIds.has(peer), []);
+  let office: () => Promise<{ node_id: string; term: number } | null> = async () => null;
+
   // Messaging hub: direct messages with delivery modes, typed by kind (src/protocol/peer-protocol.ts).
-  const hub: Actor<HubMessage, unknown> = await system.spawn(messagingHub({ transport, messageTimeoutMs: config.communication.message_timeout * 1_000 }));
-  const messenger = peerMessenger(hubMessenger(hub, transport.self));
+  const hub: Actor<HubMessage, unknown> = await system.spawn(messagingHub({ transport: gated, messageTimeoutMs: config.communication.message_timeout * 1_000 }));
+  const rawMessenger = roleGatedMessenger(hubMessenger(hub, transport.self), { coordinator: () => office(), commands: COORDINATOR_COMMANDS });
+  const messenger = peerMessenger(rawMessenger);
+  // Replicas leave with their plans' secrets redacted; assignments (which generators need whole) do not.
+  const replicatingMessenger = peerMessenger(redactingMessenger(rawMessenger, [PEER_PROTOCOL['execution.replicate'].wire]));
 
   // Replicas of executions and their merged results, on every peer.
   const results = new ResultsCache(store);
-  const replicationActor: Actor<ReplicationMessage, unknown> = await system.spawn(replicator({ messenger, store, results }));
+  const replicationActor: Actor<ReplicationMessage, unknown> = await system.spawn(replicator({ messenger: replicatingMessenger, store, results }));
   const replication = replicationPort(replicationActor);
 
   // Load generation, local and assigned.
   const generatorActor: Actor<LoadGeneratorMessage, unknown> = await system.spawn(loadGenerator());
-  loadRoutes(router, generatorActor, transport.self);
+  loadRoutes(router, generatorActor, transport.self, { check: guard.checkTask, maxConcurrent: config.orchestrator.max_concurrent_executions });
   openApiRoutes(router);
 
   // Node health: samples, alerts, custom checks, gossip.
@@ -176,7 +223,7 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
   // Election and executions.
   const coordinatorActor: Actor<CoordinatorMessage, unknown> = await system.spawn(
     coordinator({
-      transport,
+      transport: gated,
       timing: DEFAULT_ELECTION_TIMING,
       formationMs: Math.max(2_000, 3 * heartbeatMs),
       capabilities: config.node.capabilities,
@@ -193,6 +240,7 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
     const status = await coordinatorStatus();
     return status.coordinator ? { node_id: status.coordinator, term: status.term } : null;
   };
+  office = currentCoordinator;
   messenger.on('execution.submit', async ({ execution_id, plan }) => {
     let valid: Plan;
     try {
@@ -201,10 +249,14 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
       // No retry can fix a plan.
       throw new PermanentError('PERMANENT_PLAN_INVALID', errorMessage(error), { details: (error as ValidationError).problems });
     }
+    await guard.admitExecution(valid, execution_id).catch((error: unknown) => {
+      throw guard.asPermanent(error);
+    });
     const doc = await unwrap(
       ask<CoordinatorMessage, Outcome<ExecutionDoc | undefined>>(coordinatorActor, (reply) => ({ type: 'execution.submit', executionId: execution_id, plan: valid, source: plan, reply })),
     );
-    return { doc: doc ?? null };
+    // The reply is stored by the peer that took the plan: its secrets stay here, with the coordinator.
+    return { doc: doc ? redactSecrets(doc) : null };
   });
   messenger.on('execution.cancel', async ({ execution_id }) => {
     const status = await unwrap(ask<CoordinatorMessage, Outcome<string>>(coordinatorActor, (reply) => ({ type: 'execution.cancel', executionId: execution_id, reply })));
@@ -228,6 +280,7 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
     reads: results,
     submit: async (executionId, plan) => (await toCoordinator('execution.submit', { execution_id: executionId, plan })).doc ?? undefined,
     cancel: async (executionId) => (await toCoordinator('execution.cancel', { execution_id: executionId })).status,
+    admit: guard.admitExecution,
     saturation: (node, from, to) => healthBoard.saturation(node, from, to),
   });
 
@@ -269,7 +322,21 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
   });
 
   await system.spawn(
-    assignments({ self: transport.self, messenger, generator: generatorActor, coordinator: currentCoordinator, orphanTimeoutMs: ORPHAN_TIMEOUT_MS }),
+    assignments({
+      self: transport.self,
+      messenger: guard.checkingAssignments(messenger),
+      generator: generatorActor,
+      coordinator: currentCoordinator,
+      orphanTimeoutMs: ORPHAN_TIMEOUT_MS,
+      // `${env:NAME}` secrets are resolved here, on the generator, from its own environment.
+      prepare: (plan) => {
+        try {
+          return resolvePlanSecrets(plan, process.env);
+        } catch (error) {
+          throw guard.asPermanent(error);
+        }
+      },
+    }),
   );
 
   // Placement of workloads (strategies), learning from finished executions for `adaptive`.
@@ -283,6 +350,8 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
 
   /** Every role that follows membership hears each change; a lone peer's view (no one else) counts from the start. */
   const membershipIs = (members: Member[]) => {
+    memberIds.clear();
+    for (const m of members) if (m.status !== 'dead') memberIds.add(m.node_id);
     coordinatorActor.tell({ type: 'members', members });
     replicationActor.tell({ type: 'members', peers: members.filter((m) => m.status === 'alive').map((m) => m.node_id) });
     monitorActor.tell({ type: 'members', members });
@@ -357,6 +426,7 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
         sampler.close();
         await transport.stop();
         store.close();
+        lock.release();
       })()),
   };
 }

@@ -23,6 +23,8 @@ export interface AssignmentsInit {
   coordinator(): Promise<CoordinatorRef | null>;
   /** Stop load after this long without any coordinator's word. */
   orphanTimeoutMs: number;
+  /** This peer's own last word on an assigned plan (e.g. its secrets resolved); throws a PermanentError to refuse it. */
+  prepare?(plan: Plan): Plan;
 }
 
 interface Outgoing {
@@ -186,6 +188,7 @@ export function assignments(init: AssignmentsInit): Behaviour<AssignmentMessage,
         } catch (error) {
           throw new PermanentError('PERMANENT_PLAN_INVALID', errorMessage(error));
         }
+        if (init.prepare) plan = init.prepare(plan);
         s.work.set(a.execution_id, { request: a, plan, outbox: new Map(), inFlight: null, lastContact: now, finishedTasks: 0, stopped: false, segmentVersion: 0 });
         // Acknowledge once accepted. Setting up a run costs a few ms of this event loop, which on the
         // coordinator would delay the acknowledgements of the others: do it a little later, well before

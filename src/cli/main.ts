@@ -35,7 +35,14 @@ export async function main(argv: readonly string[]): Promise<number> {
       return (await import('./start.js')).runPeer(loaded.config, log);
     case 'run':
       if (operands.length !== 1) return usage(`'run' takes one plan file, got ${operands.length}`);
-      return (await import('./run.js')).runPlanCommand(operands[0]!, loaded.command, log);
+      return (await import('./run.js')).runPlanCommand(operands[0]!, loaded.command, log, loaded.config);
+    case 'keygen': {
+      if (operands.length > 0) return usage(`'keygen' takes no operands, got: ${operands.join(' ')}`);
+      const { newClusterKey } = await import('../security/cluster-key.js');
+      process.stdout.write('A new cluster key. Give the same key to every peer: MCP_CLUSTER_KEY=<key>, or save it in a file for --cluster-key-file.\n');
+      process.stdout.write(`${newClusterKey()}\n`);
+      return EXIT.OK;
+    }
     default:
       return usage(`unknown command '${command}'`);
   }

@@ -3,6 +3,9 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { ValidationError } from '../errors.js';
 import { parsePlan, type Plan } from '../plan/index.js';
+import { ConfigSchema, type Config } from '../config/schema.js';
+import { guardPlan, policyFromConfig } from '../guardrails/index.js';
+import { resolvePlanSecrets } from '../security/secrets.js';
 import { summarize, type LoadResults } from '../stats/index.js';
 import type { Logger } from '../util/log.js';
 import { timeseriesCsv } from '../report/index.js';
@@ -29,10 +32,13 @@ async function readPlan(file: string): Promise<Plan> {
   return parsePlan(text, ext === '.json' ? 'json' : ext === '.yaml' || ext === '.yml' ? 'yaml' : undefined);
 }
 
-export async function runPlanCommand(file: string, options: RunCommandOptions, log: Logger): Promise<number> {
+export async function runPlanCommand(file: string, options: RunCommandOptions, log: Logger, config: Config = ConfigSchema.parse({})): Promise<number> {
   let plan: Plan;
   try {
     plan = await readPlan(file);
+    // The same caps and allow-list as a peer's API (any target when no list is set).
+    await guardPlan(plan, policyFromConfig(config, { whenUnset: 'any' }).policy);
+    plan = resolvePlanSecrets(plan, process.env);
   } catch (error) {
     if (error instanceof ValidationError) {
       process.stderr.write(`${error.message}\n`);

@@ -1,6 +1,9 @@
 // `node peer.js`: start one peer, print how to reach it, stop gracefully on SIGINT/SIGTERM.
 import type { Config } from '../config/schema.js';
 import { startPeer } from '../peer.js';
+import { ConfigError } from '../config/load.js';
+import { EXIT } from './exit-codes.js';
+import { DataDirLockedError } from '../security/data-dir-lock.js';
 import type { Logger } from '../util/log.js';
 
 const STOP_DEADLINE_MS = 2_000;
@@ -10,6 +13,14 @@ export async function runPeer(config: Config, log: Logger): Promise<number> {
   try {
     peer = await startPeer(config, { log });
   } catch (error) {
+    if (error instanceof DataDirLockedError) {
+      process.stderr.write(`cannot start the peer: ${error.message}\n`);
+      return EXIT.FAILURE;
+    }
+    if (error instanceof ConfigError) {
+      process.stderr.write(`cannot start the peer: ${error.message}\n`);
+      return EXIT.INVALID;
+    }
     log.error('cannot start the peer', { error });
     return 1;
   }

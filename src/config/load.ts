@@ -173,6 +173,7 @@ export function helpText(): string {
     '  run PLAN [--out FILE] [--csv FILE] [--html FILE]',
     '                          run a plan (YAML or JSON) on this peer alone, print a report;',
     '                          exit 0 passed, 99 a threshold failed, 2 invalid plan or config, 1 failure',
+    '  keygen                  print a new cluster key (the last line of the output)',
     '',
     'Flags (each also as an environment variable; flags > environment > YAML file > defaults):',
     `  --config FILE                     YAML configuration (default ./${DEFAULT_CONFIG_FILE} when present)`,

@@ -1,11 +1,17 @@
 // The peer's configuration: one validated object built from flags > environment > YAML file > defaults.
 import { z } from 'zod';
+import { MAX_FRAME_BYTES } from '../transport/transport.js';
+import { parseAllowEntry } from '../guardrails/allow-list.js';
 import { HealthMonitoringSchema } from './health-monitoring.js';
 import { ResourceManagementSchema, ResourcesSchema } from './resources.js';
 
 const port = z.number().int().min(0).max(65_535);
 const seconds = z.number().positive().max(86_400);
 const host = z.string().min(1).max(255);
+
+/** A plan travels to every peer inside one wire frame: its bodies must leave room for the rest of it. */
+export const BODY_BYTES_CEILING = MAX_FRAME_BYTES - 1024 * 1024;
+const cap = z.number().int().positive();
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 
@@ -16,7 +22,7 @@ export const ConfigSchema = z
         host: host.default('127.0.0.1'),
         port: port.default(8080),
         log_level: z.enum(LOG_LEVELS).default('info'),
-        max_concurrent_executions: z.number().int().positive().default(10),
+        max_concurrent_executions: z.number().int().positive().max(10_000).default(10),
         task_timeout: seconds.default(3_600),
       })
       .strict()
@@ -55,6 +61,28 @@ export const ConfigSchema = z
       })
       .strict()
       .prefault({}),
+    limits: z
+      .object({
+        max_rps: cap.max(10_000_000).default(100_000),
+        max_duration: seconds.default(3_600),
+        max_connections: cap.max(1_000_000).default(10_000),
+        max_targets_per_task: cap.max(100_000).default(100),
+        max_tasks_per_plan: cap.max(1_000).default(20),
+        max_total_requests: cap.default(50_000_000),
+        max_body_bytes: cap.max(BODY_BYTES_CEILING, `must be at most ${BODY_BYTES_CEILING} bytes: a plan travels in one wire frame of ${MAX_FRAME_BYTES} bytes`).default(1024 * 1024),
+      })
+      .strict()
+      .prefault({}),
+    security: z
+      .object({
+        allowed_targets: z.array(z.string().min(1).max(300)).max(10_000).default([]),
+        api_token: z.string().min(16, 'must be at least 16 characters').max(512).optional(),
+        cluster_key: z.string().min(1).optional(),
+        cluster_key_file: z.string().min(1).optional(),
+        insecure: z.boolean().default(false),
+      })
+      .strict()
+      .prefault({}),
     // Sections of the seed's mcp_config.yaml that later roles read; accepted as they are for now.
     load_generation: z.record(z.string(), z.unknown()).optional(),
     resource_management: ResourceManagementSchema.prefault({}),
@@ -63,6 +91,10 @@ export const ConfigSchema = z
   })
   .strict()
   .superRefine((config, ctx) => {
+    config.security.allowed_targets.forEach((raw, i) => {
+      const entry = parseAllowEntry(raw);
+      if (typeof entry === 'string') ctx.addIssue({ code: 'custom', path: ['security', 'allowed_targets', i], message: `${JSON.stringify(raw.slice(0, 80))}: ${entry}` });
+    });
     const { suspect_timeout, dead_timeout } = config.discovery;
     if (suspect_timeout !== undefined && dead_timeout !== undefined && dead_timeout <= suspect_timeout) {
       ctx.addIssue({ code: 'custom', path: ['discovery', 'dead_timeout'], message: 'must be greater than discovery.suspect_timeout' });

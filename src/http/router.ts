@@ -2,6 +2,8 @@
 // `{ error: { code, message, details } }` with the right status.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { McpError, ValidationError, errorMessage } from '../errors.js';
+import { MAX_FRAME_BYTES } from '../transport/transport.js';
+import { MAX_DEPTH, tooDeepAt } from '../validation.js';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH';
 
@@ -36,16 +38,42 @@ export class HttpError extends McpError {
   }
 }
 
+/** What a middleware sees of a request before any route runs: it throws an HttpError to refuse it. */
+export interface RequestHead {
+  method: string;
+  path: string;
+  headers: IncomingMessage['headers'];
+}
+export type Middleware = (request: RequestHead) => void;
+
+/** A handler that answers on the raw node objects (e.g. a streaming protocol); middlewares still run first. */
+export type RawHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+
 interface Route {
   method: Method;
   segments: string[];
   handler: RouteHandler;
 }
 
-export const MAX_BODY_BYTES = 8 * 1024 * 1024;
+/** A plan posted here travels on in one wire frame: a larger body could never be delivered. */
+export const MAX_BODY_BYTES = MAX_FRAME_BYTES;
 
 export class Router {
   readonly #routes: Route[] = [];
+  readonly #middlewares: Middleware[] = [];
+  readonly #mounts: { prefix: string; handler: RawHandler }[] = [];
+
+  /** Runs before every route, including those added later and unknown paths (so access control covers all). */
+  use(middleware: Middleware): this {
+    this.#middlewares.push(middleware);
+    return this;
+  }
+
+  /** Hands every request under `prefix` (e.g. `/mcp`) to a raw handler, after the middlewares. */
+  mount(prefix: string, handler: RawHandler): this {
+    this.#mounts.push({ prefix: prefix.replace(/\/$/, ''), handler });
+    return this;
+  }
 
   on(method: Method, pattern: string, handler: RouteHandler): this {
     this.#routes.push({ method, segments: pattern.split('/').filter(Boolean), handler });
@@ -58,6 +86,10 @@ export class Router {
     const matching = this.#routes.map((route) => ({ route, params: match(route.segments, segments) })).filter((m) => m.params);
     let result: HttpResult;
     try {
+      const head: RequestHead = { method: req.method ?? 'GET', path: url.pathname, headers: req.headers };
+      for (const middleware of this.#middlewares) middleware(head);
+      const mount = this.#mounts.find((m) => url.pathname === m.prefix || url.pathname.startsWith(`${m.prefix}/`));
+      if (mount) return await mount.handler(req, res);
       if (matching.length === 0) throw new HttpError(404, 'NOT_FOUND', `no route for ${url.pathname}`);
       const found = matching.find((m) => m.route.method === req.method || (req.method === 'HEAD' && m.route.method === 'GET'));
       if (!found) {
@@ -105,11 +137,15 @@ function makeRequest(req: IncomingMessage, url: URL, params: Record<string, stri
     async json() {
       const raw = await text();
       if (raw.trim() === '') throw new HttpError(400, 'BODY_REQUIRED', 'a JSON body is required');
+      let parsed: unknown;
       try {
-        return JSON.parse(raw);
+        parsed = JSON.parse(raw);
       } catch (error) {
-        throw new HttpError(400, 'BODY_INVALID_JSON', `the body is not valid JSON: ${errorMessage(error)}`);
+        throw new HttpError(400, 'BODY_INVALID_JSON', `the body is not valid JSON: ${errorMessage(error).slice(0, 120)}`);
       }
+      const deep = tooDeepAt(parsed);
+      if (deep !== undefined) throw new HttpError(400, 'BODY_TOO_DEEP', `the body is nested deeper than ${MAX_DEPTH} levels at ${deep}`, [{ path: deep, message: `nested deeper than ${MAX_DEPTH} levels` }]);
+      return parsed;
     },
   };
 }

@@ -1,5 +1,6 @@
 // Durations in plans: a number of seconds, or a string such as "500ms", "4s", "2m", "1m30s".
 import { z } from 'zod';
+import { quote } from '../validation.js';
 
 const UNIT_SECONDS: Record<string, number> = { us: 1e-6, µs: 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
 const WHOLE = /^(?:\d+(?:\.\d+)?(?:us|µs|ms|s|m|h))+$/;
@@ -26,7 +27,7 @@ export function durationSchema(opts: { min?: number; max?: number; positive?: bo
     .transform((value, ctx) => {
       const seconds = parseDuration(value);
       if (seconds === undefined) {
-        ctx.addIssue({ code: 'custom', message: `"${String(value)}" is not a duration (use seconds, or 500ms, 4s, 2m, 1m30s)` });
+        ctx.addIssue({ code: 'custom', message: `${quote(value)} is not a duration (use seconds, or 500ms, 4s, 2m, 1m30s)` });
         return z.NEVER;
       }
       if (positive && seconds <= 0) {

@@ -13,6 +13,7 @@
 import { z } from 'zod';
 import { durationSchema } from './duration.js';
 import { thresholdProblem } from './thresholds.js';
+import { quote } from '../validation.js';
 
 export const PATTERNS = ['constant', 'ramp_up', 'ramp_down', 'spike', 'wave', 'random', 'burst', 'stages'] as const;
 export type Pattern = (typeof PATTERNS)[number];
@@ -42,7 +43,7 @@ const url = z.string().superRefine((text, ctx) => {
   try {
     parsed = new URL(text);
   } catch {
-    ctx.addIssue({ code: 'custom', message: `"${text}" is not a URL` });
+    ctx.addIssue({ code: 'custom', message: `${quote(text)} is not a URL` });
     return;
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
@@ -51,6 +52,15 @@ const url = z.string().superRefine((text, ctx) => {
 });
 
 const status = z.number().int().min(100).max(599);
+
+// RFC 9110 token characters; a CR or LF in a value would let a plan inject headers or requests.
+const headerName = z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}$/, 'not a valid header name');
+const headerValue = z
+  .string()
+  .max(16_384)
+  .refine((v) => !/[\r\n\0]/.test(v), 'a header value may not contain CR, LF or NUL');
+/** `{ value, secret: true }`: redacted (`***`) wherever the plan is stored or shown. */
+const secretHeader = z.strictObject({ value: z.union([headerValue, z.number(), z.boolean()]), secret: z.boolean() });
 const rate = z.number().min(0).max(LIMITS.rps);
 const count = (max: number) => z.number().int().min(1).max(max);
 
@@ -62,8 +72,10 @@ export const targetSchema = z.strictObject({
     .transform((m) => m.toUpperCase())
     .pipe(z.enum(HTTP_METHODS, { error: `expected one of ${HTTP_METHODS.join(', ')}` }))
     .optional(),
-  headers: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+  headers: z.record(headerName, z.union([headerValue, z.number(), z.boolean(), secretHeader])).optional(),
   body: z.union([z.string(), z.record(z.string(), z.unknown()), z.array(z.unknown())]).optional(),
+  /** The body is a secret: redacted (`***`) wherever the plan is stored or shown. */
+  secret_body: z.boolean().optional(),
   weight: z.number().positive().max(1e6).optional(),
   timeout: durationSchema({ positive: true, max: LIMITS.timeoutS }).optional(),
   expected_status: z.union([status, z.array(status).min(1)]).optional(),

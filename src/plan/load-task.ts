@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import { ValidationError, type Problem } from '../errors.js';
 import { LIMITS, loadTaskSchema, loadTaskShape, type HttpMethod, type Pattern, type RawLoadTask } from './load-task-schema.js';
 import { issueProblems, joinPath, PLAN_INVALID } from './problems.js';
+import { MAX_DEPTH, quote, tooDeepAt } from '../validation.js';
 import { resolveThresholdTarget, type ThresholdSpec } from './thresholds.js';
 
 export interface LoadTarget {
@@ -20,6 +21,9 @@ export interface LoadTarget {
   timeout: number;
   /** Statuses that count as success; absent: 200-399. */
   expected_status?: number[];
+  /** Names of headers whose values are secret (redacted wherever the plan is stored or shown). */
+  secret_headers?: string[];
+  secret_body?: boolean;
 }
 
 export interface Stage {
@@ -80,10 +84,10 @@ function crossFieldProblems(raw: Record<string, unknown>, prefix: string): Probl
   if (pattern !== undefined && !hasRate) at('pattern', 'a pattern needs a rate: base_rps, peak_rps or stages');
   if (pattern === 'stages' && raw.stages === undefined) at('stages', 'pattern "stages" needs a stages list');
   if (raw.stages !== undefined && pattern !== undefined && pattern !== 'stages') {
-    at('pattern', `stages are given, so pattern must be "stages" or left out (got "${pattern}")`);
+    at('pattern', `stages are given, so pattern must be "stages" or left out (got ${quote(pattern)})`);
   }
   const shaped = pattern !== undefined && pattern !== 'constant' && pattern !== 'stages';
-  if (shaped && raw.peak_rps === undefined) at('peak_rps', `pattern "${pattern}" needs peak_rps`);
+  if (shaped && raw.peak_rps === undefined) at('peak_rps', `pattern ${quote(pattern)} needs peak_rps`);
   if (shaped && base !== undefined && peak !== undefined && peak < base) at('peak_rps', `must be at least base_rps (${base})`);
 
   if (raw.duration === undefined && raw.stages === undefined) at('duration', 'required (or give stages)');
@@ -117,9 +121,9 @@ function thresholdTargetProblems(raw: Record<string, unknown>, prefix: string): 
     if (typeof ref !== 'string' && typeof ref !== 'number') return;
     const index = resolveThresholdTarget(ref, refs);
     const path = joinPath(prefix, `thresholds[${i}].target`);
-    if (index < 0) problems.push({ path, message: `no target has the name, url or index "${ref}"` });
+    if (index < 0) problems.push({ path, message: `no target has the name, url or index ${quote(ref)}` });
     else if (typeof ref === 'string' && refs.every((t) => t.name !== ref) && refs.filter((t) => t.url === ref).length > 1) {
-      problems.push({ path, message: `several targets have the url "${ref}": give them names and use the name` });
+      problems.push({ path, message: `several targets have the url ${quote(ref)}: give them names and use the name` });
     }
   });
   return problems;
@@ -141,7 +145,13 @@ function normalise(raw: RawLoadTask): LoadTask {
   const thresholds: ThresholdSpec[] = [];
   const targets = raw.targets.map((t, index): LoadTarget => {
     const headers: Record<string, string> = {};
-    for (const [k, v] of Object.entries(t.headers ?? {})) headers[k] = String(v);
+    const secretHeaders: string[] = [];
+    for (const [k, v] of Object.entries(t.headers ?? {})) {
+      if (typeof v === 'object') {
+        headers[k] = String(v.value);
+        if (v.secret) secretHeaders.push(k);
+      } else headers[k] = String(v);
+    }
     const body = normaliseBody(t.body, headers);
     for (const expression of t.thresholds ?? []) thresholds.push({ expression, target: index });
     return {
@@ -153,6 +163,8 @@ function normalise(raw: RawLoadTask): LoadTask {
       weight: t.weight ?? 1,
       timeout: t.timeout ?? DEFAULTS.timeoutS,
       ...(t.expected_status !== undefined ? { expected_status: [t.expected_status].flat() } : {}),
+      ...(secretHeaders.length > 0 ? { secret_headers: secretHeaders } : {}),
+      ...(t.secret_body ? { secret_body: true } : {}),
     };
   });
   for (const entry of raw.thresholds ?? []) {
@@ -182,6 +194,8 @@ function normalise(raw: RawLoadTask): LoadTask {
 
 /** Every problem with the parameters (paths under `prefix`), and the task when there are none. */
 export function checkLoadTask(params: unknown, prefix = ''): { task?: LoadTask; problems: Problem[] } {
+  const deep = tooDeepAt(params);
+  if (deep !== undefined) return { problems: [{ path: joinPath(prefix, deep === '(root)' ? '' : deep), message: `nested deeper than ${MAX_DEPTH} levels` }] };
   const parsed = loadTaskSchema.safeParse(params);
   const problems = parsed.success ? [] : issueProblems(parsed.error, prefix);
   if (params !== null && typeof params === 'object' && !Array.isArray(params)) {

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { ValidationError, type Problem } from '../errors.js';
 import { checkLoadTask, type LoadTask } from './load-task.js';
 import { issueProblems, PLAN_INVALID } from './problems.js';
+import { MAX_DEPTH, quote, tooDeepAt } from '../validation.js';
 
 export interface LoadTestTask {
   type: 'load_test';
@@ -41,6 +42,8 @@ export const taskSchema = z.strictObject({ type: z.string(), parameters: z.unkno
 
 /** Validates a parsed plan; throws ValidationError (PLAN_INVALID) listing every problem. */
 export function validatePlan(obj: unknown): Plan {
+  const deep = tooDeepAt(obj);
+  if (deep !== undefined) throw new ValidationError(PLAN_INVALID, 'invalid plan', [{ path: deep, message: `nested deeper than ${MAX_DEPTH} levels` }]);
   const parsed = planSchema.safeParse(obj);
   const problems = parsed.success ? [] : issueProblems(parsed.error, '');
   const rawTasks = Array.isArray((obj as { tasks?: unknown } | null)?.tasks) ? ((obj as { tasks: unknown[] }).tasks) : [];
@@ -53,7 +56,7 @@ export function validatePlan(obj: unknown): Plan {
     if (typeof type !== 'string') return;
     const validator = Object.hasOwn(TASK_TYPES, type) ? TASK_TYPES[type] : undefined;
     if (validator === undefined) {
-      problems.push({ path: `${prefix}.type`, message: `unknown task type "${type}" (known: ${Object.keys(TASK_TYPES).join(', ')})` });
+      problems.push({ path: `${prefix}.type`, message: `unknown task type ${quote(type)} (known: ${Object.keys(TASK_TYPES).join(', ')})` });
       return;
     }
     const result = validator((raw as { parameters?: unknown }).parameters, `${prefix}.parameters`);

@@ -1,5 +1,6 @@
 // Pass/fail rules on a run's results: `p99 < 250ms`, `error_rate < 1%`, `rps >= 900`, `dropped < 1`.
 import { McpError } from '../errors.js';
+import { quote } from '../validation.js';
 import type { LatencyFigures } from '../stats/histogram.js';
 
 export type { LatencyFigures };
@@ -65,22 +66,22 @@ function isLatency(metric: ThresholdMetric): boolean {
 /** Parses one expression; throws ThresholdError naming what is wrong. */
 export function parseThreshold(expression: string): ThresholdRule {
   const match = RULE.exec(expression);
-  if (!match) throw new ThresholdError(`"${expression}" is not a threshold (expected e.g. "p99 < 250ms", "error_rate < 0.01", "rps >= 900")`);
+  if (!match) throw new ThresholdError(`${quote(expression)} is not a threshold (expected e.g. "p99 < 250ms", "error_rate < 0.01", "rps >= 900")`);
   const [, rawMetric, op, rawValue, rawUnit] = match as unknown as [string, string, ThresholdOp, string, string];
   const name = rawMetric.toLowerCase();
   const metric = (THRESHOLD_METRICS as readonly string[]).includes(name) ? (name as ThresholdMetric) : ALIASES[name];
-  if (metric === undefined) throw new ThresholdError(`unknown metric "${rawMetric}" (known: ${THRESHOLD_METRICS.join(', ')})`);
+  if (metric === undefined) throw new ThresholdError(`unknown metric ${quote(rawMetric)} (known: ${THRESHOLD_METRICS.join(', ')})`);
   const unit = rawUnit.toLowerCase();
   let value = Number(rawValue);
   if (isLatency(metric)) {
     const scale = LATENCY_UNITS[unit];
-    if (scale === undefined) throw new ThresholdError(`unit "${rawUnit}" does not fit ${metric} (use us, ms or s)`);
+    if (scale === undefined) throw new ThresholdError(`unit ${quote(rawUnit)} does not fit ${metric} (use us, ms or s)`);
     value *= scale;
   } else if (metric === 'error_rate') {
     if (unit === '%') value /= 100;
-    else if (unit !== '') throw new ThresholdError(`unit "${rawUnit}" does not fit error_rate (use a fraction or %)`);
+    else if (unit !== '') throw new ThresholdError(`unit ${quote(rawUnit)} does not fit error_rate (use a fraction or %)`);
   } else if (unit !== '') {
-    throw new ThresholdError(`${metric} takes no unit, got "${rawUnit}"`);
+    throw new ThresholdError(`${metric} takes no unit, got ${quote(rawUnit)}`);
   }
   return { expression: expression.trim(), metric, op, value };
 }

@@ -1,5 +1,6 @@
 // The peer's embedded store: one SQLite file in the data directory (better-sqlite3: synchronous,
 // transactional, and the most used SQLite binding for Node 20, which has no node:sqlite).
+import { redactSecrets } from '../security/secrets.js';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -135,7 +136,8 @@ export class Store {
 
   /** Keep this version if it is newer (higher term, then higher version) than what is stored. True if written. */
   putExecution(execution: StoredExecution): boolean {
-    const result = this.#stmts.putExec.run({ ...execution, doc: JSON.stringify(execution.doc) });
+    // Secrets in plans never reach the disk (nor the API and replicas read from it).
+    const result = this.#stmts.putExec.run({ ...execution, doc: JSON.stringify(redactSecrets(execution.doc)) });
     return result.changes > 0;
   }
 

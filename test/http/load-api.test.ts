@@ -69,7 +69,7 @@ describe('/load API', () => {
     expect(body.error.code).toBe('PLAN_INVALID');
     const paths = body.error.details.map((d) => d.path);
     expect(paths).toEqual(expect.arrayContaining(['parameters.targets[0].url', 'parameters.duration', 'parameters.base_rps']));
-    const notJson = await fetch(`${peer.httpUrl}/load/start`, { method: 'POST', body: '{oops' });
+    const notJson = await fetch(`${peer.httpUrl}/load/start`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{oops' });
     expect(notJson.status).toBe(400);
     expect(((await notJson.json()) as { error: { code: string } }).error.code).toBe('BODY_INVALID_JSON');
     expect((await fetch(`${peer.httpUrl}/load/metrics/unknown`)).status).toBe(404);

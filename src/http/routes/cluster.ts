@@ -2,6 +2,7 @@
 import type { Member } from '../../protocol/membership.js';
 import type { HealthSource, NodeHealth } from '../../health.js';
 import { HttpError, type Router } from '../router.js';
+import { quote } from '../../validation.js';
 
 const STATUSES = ['alive', 'suspect', 'dead'];
 
@@ -67,7 +68,7 @@ export function clusterRoutes(router: Router, source: ClusterSource): void {
     const capability = req.query.get('capability');
     const location = req.query.get('location');
     if (status && !STATUSES.includes(status)) {
-      throw new HttpError(400, 'QUERY_INVALID', `status: must be one of ${STATUSES.join(', ')}, got ${JSON.stringify(status)}`, [
+      throw new HttpError(400, 'QUERY_INVALID', `status: must be one of ${STATUSES.join(', ')}, got ${quote(status)}`, [
         { path: 'status', message: `must be one of ${STATUSES.join(', ')}` },
       ]);
     }

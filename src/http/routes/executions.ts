@@ -2,10 +2,12 @@
 // it to the coordinator; reads are answered from this peer's replica of the executions.
 import { randomUUID } from 'node:crypto';
 import type { Store } from '../../store/store.js';
-import { validatePlan } from '../../plan/index.js';
-import { isWorkload } from '../../plan/workload.js';
+import { validatePlan, type Plan } from '../../plan/index.js';
 import { McpError } from '../../errors.js';
 import { HttpError, type Router } from '../router.js';
+import { PLAN_REFUSED, TOO_MANY_EXECUTIONS } from '../../guardrails/index.js';
+import { redactSecrets } from '../../security/secrets.js';
+import { isWorkload } from '../../plan/workload.js';
 import type { Saturation } from '../../health.js';
 import { withSaturation } from './saturation-view.js';
 import type { ExecutionDoc } from '../../execution/contract.js';
@@ -19,6 +21,8 @@ export interface ExecutionsSource {
   /** Hand a validated plan to the coordinator; resolves with its first version of the execution. */
   submit(executionId: string, plan: unknown): Promise<ExecutionDoc | undefined>;
   cancel(executionId: string): Promise<string>;
+  /** Guardrails: throws a ValidationError (caps, targets) or TooManyExecutionsError before anything is sent. */
+  admit?(plan: Plan, executionId: string): Promise<void>;
   /** How saturated a generator was over a window (from the node monitor's probes). */
   saturation?: (node: string, from: number, to: number) => Saturation;
 }
@@ -35,8 +39,19 @@ function summaryOf(doc: ExecutionDoc, now: number) {
   };
 }
 
+/** A guardrail's refusal, local or relayed by the coordinator: 429 over the concurrency cap, 400 otherwise. */
+function refusal(error: unknown): unknown {
+  const cause = (error as { details?: { cause_code?: unknown } } | null)?.details?.cause_code;
+  if (error instanceof McpError && (error.code === TOO_MANY_EXECUTIONS || cause === `PERMANENT_${TOO_MANY_EXECUTIONS}`)) {
+    return new HttpError(429, TOO_MANY_EXECUTIONS, error.message, error.code === TOO_MANY_EXECUTIONS ? error.details : null);
+  }
+  if (cause === `PERMANENT_${PLAN_REFUSED}`) return new HttpError(400, PLAN_REFUSED, (error as Error).message);
+  return error;
+}
+
 function unavailable(error: unknown): HttpError {
-  if (error instanceof HttpError) return error;
+  const refused = refusal(error);
+  if (refused instanceof HttpError) return refused;
   const code = error instanceof McpError ? error.code : 'INTERNAL';
   const message = error instanceof Error ? error.message : String(error);
   if (code === 'NO_COORDINATOR') return new HttpError(503, code, message);
@@ -50,8 +65,13 @@ export function executionRoutes(router: Router, source: ExecutionsSource): void 
     if (isWorkload(body)) {
       throw new HttpError(501, 'WORKLOAD_NOT_RUNNABLE', 'workloads (scenarios) are placed with POST /api/workloads/placement; running them as an execution is not supported yet: submit a plan { name, tasks }');
     }
-    validatePlan(body); // a bad plan is answered here, with every problem
+    const plan = validatePlan(body); // a bad plan is answered here, with every problem
     const executionId = randomUUID();
+    try {
+      await source.admit?.(plan, executionId);
+    } catch (error) {
+      throw refusal(error);
+    }
     let doc: ExecutionDoc | undefined;
     try {
       doc = await source.submit(executionId, body);
@@ -84,7 +104,8 @@ export function executionRoutes(router: Router, source: ExecutionsSource): void 
         start_at: doc.start_at === null ? null : new Date(doc.start_at).toISOString(),
         finished_at: doc.finished_at === null ? null : new Date(doc.finished_at).toISOString(),
         error: doc.error ?? null,
-        plan: doc.plan,
+        // Reads may come from the coordinator's live copy: its secrets are redacted here too.
+        plan: redactSecrets(doc.plan),
         nodes: doc.assignments.map((a) => ({
           node_id: a.node_id,
           state: a.state,

@@ -1,8 +1,10 @@
 // The load generator API of every status port: /load/start, /load/stop/{id}, /load/metrics/{id}, /load/status.
 import { ask } from '../../actor/ask.js';
 import type { ActorRef } from '../../actor/types.js';
-import { validateLoadTask } from '../../plan/index.js';
+import { validateLoadTask, type LoadTask } from '../../plan/index.js';
+import { admitOneMore, TOO_MANY_EXECUTIONS, type TooManyExecutionsError } from '../../guardrails/index.js';
 import { HttpError, type Router } from '../router.js';
+import { quote } from '../../validation.js';
 import { buildReport } from '../../report/index.js';
 import type { LoadGeneratorMessage, LoadTaskView } from '../../../actors/load-generator/messages.js';
 
@@ -21,7 +23,14 @@ function reportOf(view: LoadTaskView) {
   });
 }
 
-export function loadRoutes(router: Router, generator: ActorRef<LoadGeneratorMessage>, nodeId: string): void {
+export interface LoadGuard {
+  /** Throws a ValidationError when the task goes over a cap or aims at a refused target; returns it ready to run (secrets resolved). */
+  check(task: LoadTask, prefix: string): Promise<LoadTask>;
+  /** Load tasks running at once on this peer at most (429 over it). */
+  maxConcurrent: number;
+}
+
+export function loadRoutes(router: Router, generator: ActorRef<LoadGeneratorMessage>, nodeId: string, guard?: LoadGuard): void {
   const get = (taskId: string) => ask<LoadGeneratorMessage, LoadTaskView | undefined>(generator, (reply) => ({ type: 'load.get', taskId, reply }));
   const notFound = (taskId: string) => new HttpError(404, 'TASK_NOT_FOUND', `no load task ${taskId} on this peer`);
 
@@ -30,12 +39,21 @@ export function loadRoutes(router: Router, generator: ActorRef<LoadGeneratorMess
     // Either a plan's task `{ type: 'load_test', parameters }` or the parameters alone.
     const wrapped = body !== null && typeof body === 'object' && !Array.isArray(body) && 'parameters' in body;
     if (wrapped && body.type !== undefined && body.type !== 'load_test') {
-      throw new HttpError(400, 'PLAN_INVALID', `type: only load_test tasks run on /load/start, got ${JSON.stringify(body.type)}`, [
+      throw new HttpError(400, 'PLAN_INVALID', `type: only load_test tasks run on /load/start, got ${quote(body.type)}`, [
         { path: 'type', message: 'must be "load_test"' },
       ]);
     }
-    const task = validateLoadTask(wrapped ? body.parameters : body, wrapped ? 'parameters' : '');
+    let task = validateLoadTask(wrapped ? body.parameters : body, wrapped ? 'parameters' : '');
     const name = wrapped && typeof body.name === 'string' ? body.name : 'load_test';
+    if (guard) {
+      task = await guard.check(task, wrapped ? 'parameters' : '');
+      const views = await ask<LoadGeneratorMessage, LoadTaskView[]>(generator, (reply) => ({ type: 'load.list', reply }));
+      try {
+        admitOneMore(views.filter((v) => !v.outcome).length, guard.maxConcurrent);
+      } catch (error) {
+        throw new HttpError(429, TOO_MANY_EXECUTIONS, (error as Error).message, (error as TooManyExecutionsError).details);
+      }
+    }
     const taskId = await ask<LoadGeneratorMessage, string>(generator, (reply) => ({ type: 'load.start', request: { task, name }, reply }));
     return { status: 201, json: { task_id: taskId } };
   });

@@ -8,6 +8,7 @@ import { ping } from '@libp2p/ping';
 import { mdns } from '@libp2p/mdns';
 import { bootstrap } from '@libp2p/bootstrap';
 import { gossipsub, type GossipSub } from '@libp2p/gossipsub';
+import { preSharedKey } from '@libp2p/pnet';
 import type { PeerDiscovery, PrivateKey } from '@libp2p/interface';
 
 export interface NodeOptions {
@@ -20,6 +21,8 @@ export interface NodeOptions {
   mdnsServiceTag: string;
   /** Milliseconds between mDNS queries. */
   mdnsIntervalMs: number;
+  /** Private-network key (swarm.key bytes): peers without it cannot connect. */
+  psk?: Uint8Array;
 }
 
 export type PeerNode = Libp2p<{ pubsub: GossipSub; identify: unknown; ping: unknown }>;
@@ -35,6 +38,7 @@ export async function createNode(options: NodeOptions): Promise<PeerNode> {
     addresses: { listen: [`/${ip}/${options.host}/tcp/${options.port}`] },
     transports: [tcp()],
     connectionEncrypters: [noise()],
+    ...(options.psk ? { connectionProtector: preSharedKey({ psk: options.psk }) } : {}),
     streamMuxers: [yamux()],
     peerDiscovery,
     connectionManager: {

@@ -31,6 +31,8 @@ export interface Libp2pTransportOptions {
   log: Logger;
   mdnsServiceTag?: string;
   mdnsIntervalMs?: number;
+  /** Private-network key: see node.ts. */
+  psk?: Uint8Array;
 }
 
 const INBOUND_READ_TIMEOUT_MS = 10_000;
@@ -104,6 +106,7 @@ export class Libp2pTransport implements Transport {
       mdnsServiceTag: options.mdnsServiceTag ?? '_mcpdt._udp.local',
       mdnsIntervalMs: options.mdnsIntervalMs ?? 5_000,
       bootstrapWithIds: options.bootstrap.filter((a) => a.includes('/p2p/')),
+      ...(options.psk ? { psk: options.psk } : {}),
     };
     const node = await createNode(nodeOptions);
     const transport = new Libp2pTransport(node, options);

@@ -1,0 +1,49 @@
+// The guardrails in one call: `checkPlan(plan, policy)` lists every refusal (caps and targets); `guardPlan`
+// resolves host names first and throws a coded ValidationError, so nothing is sent to a refused target.
+import { ValidationError } from '../errors.js';
+import type { LoadTask, Plan } from '../plan/index.js';
+import { checkCaps, tasksOf, type TaskAt } from './caps.js';
+import type { GuardPolicy, GuardProblem } from './policy.js';
+import { checkTargetUrl, resolveHosts, type Resolved } from './targets.js';
+
+export const PLAN_REFUSED = 'PLAN_REFUSED';
+
+export class PlanRefusedError extends ValidationError {
+  override name = 'PlanRefusedError';
+  declare readonly problems: GuardProblem[];
+  constructor(problems: GuardProblem[]) {
+    super(PLAN_REFUSED, 'the plan is refused by this peer\'s guardrails', problems);
+  }
+}
+
+/** Every refusal of these tasks (one execution), each naming the field, the value, the cap and the setting. */
+export function checkTasks(tasks: readonly TaskAt[], policy: GuardPolicy, resolved?: Resolved): GuardProblem[] {
+  const problems = checkCaps(tasks, policy.limits);
+  for (const { task, prefix } of tasks) {
+    task.targets.forEach((target, j) => {
+      const path = `${prefix === '' ? '' : `${prefix}.`}targets[${j}].url`;
+      const problem = checkTargetUrl(target.url, path, policy, resolved);
+      if (problem) problems.push(problem);
+    });
+  }
+  return problems;
+}
+
+export function checkPlan(plan: Plan, policy: GuardPolicy, resolved?: Resolved): GuardProblem[] {
+  return checkTasks(tasksOf(plan), policy, resolved);
+}
+
+/** Resolves the targets' host names, checks, and throws PlanRefusedError listing every refusal. */
+export async function guardTasks(tasks: readonly TaskAt[], policy: GuardPolicy): Promise<void> {
+  const resolved = await resolveHosts(tasks.flatMap((t) => t.task.targets.map((x) => x.url)));
+  const problems = checkTasks(tasks, policy, resolved);
+  if (problems.length > 0) throw new PlanRefusedError(problems);
+}
+
+export function guardPlan(plan: Plan, policy: GuardPolicy): Promise<void> {
+  return guardTasks(tasksOf(plan), policy);
+}
+
+export function guardTask(task: LoadTask, policy: GuardPolicy, prefix = ''): Promise<void> {
+  return guardTasks([{ task, prefix }], policy);
+}
