@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { SCHEMA_FILES, schemaText } from '../../scripts/gen-schemas.js';
+import { DOC_FILES } from '../../scripts/gen-docs.js';
 import { REPO_ROOT } from '../../scripts/lib/peer-process.js';
 import { planJsonSchema } from '../../src/plan/json-schema.js';
 import { parsePlan } from '../../src/plan/index.js';
@@ -12,6 +13,10 @@ describe('schema/', () => {
   it.each(Object.keys(SCHEMA_FILES))('%s matches the code (run `npm run build && npm run gen:schemas` after changing a schema)', (file) => {
     const shipped = readFileSync(join(REPO_ROOT, 'schema', file), 'utf8');
     expect(shipped).toBe(schemaText(SCHEMA_FILES[file as keyof typeof SCHEMA_FILES]));
+  });
+
+  it.each(Object.keys(DOC_FILES))('docs/%s matches the code', (file) => {
+    expect(readFileSync(join(REPO_ROOT, 'docs', file), 'utf8')).toBe(DOC_FILES[file as keyof typeof DOC_FILES]());
   });
 
   it('the plan schema carries the rules of the zod schemas it comes from', () => {
