@@ -7,12 +7,13 @@ import type { Config } from './config/schema.js';
 import { McpError, PermanentError, errorMessage, type ValidationError } from './errors.js';
 import { Router } from './http/router.js';
 import { startStatusServer, type StatusServer } from './http/server.js';
-import { clusterRoutes, toNodeView, type NodeView } from './http/routes/cluster.js';
+import { clusterRoutes, toNodeView, type ClusterSource, type NodeView } from './http/routes/cluster.js';
 import { loadRoutes } from './http/routes/load.js';
-import { executionRoutes } from './http/routes/executions.js';
+import { executionRoutes, type ExecutionsSource } from './http/routes/executions.js';
 import { openApiRoutes } from './http/routes/openapi.js';
 import { observeRoutes } from './http/observe.js';
 import { fromHealthSample } from './metrics/sources.js';
+import { localClusterClient, mcpSurface, mountMcp, type ClusterClient, type Planner } from './mcp/index.js';
 import { hubMessenger } from './hub-messenger.js';
 import { validatePlan, type Plan } from './plan/index.js';
 import { peerMessenger } from './protocol/peer-messenger.js';
@@ -66,6 +67,16 @@ import { replicationPort } from '../actors/coordinator/replication/port.js';
 import { replicator } from '../actors/coordinator/replication/replicator.js';
 import { ResultsCache } from '../actors/coordinator/replication/results-cache.js';
 import { eligibleGenerators, splitEqually } from '../actors/test-distributor/split.js';
+import { profileFor } from '../actors/load-generator/patterns.js';
+import { usersOf } from '../actors/load-generator/segment.js';
+
+/** The distributor's and the engine's rules, for the MCP surface's dry runs. */
+export const planner: Planner = {
+  generators: (nodes) => eligibleGenerators(nodes),
+  split: splitEqually,
+  arrivals: (task) => profileFor(task).total,
+  users: (segment, users) => ((u) => u.end - u.first)(usersOf(segment, users)),
+};
 
 export interface Peer {
   readonly id: string;
@@ -77,6 +88,8 @@ export interface Peer {
   addresses(): string[];
   members(): Promise<Member[]>;
   coordinatorStatus(): Promise<CoordinatorStatus>;
+  /** The cluster as the MCP surface sees it (for `node peer.js mcp`). */
+  readonly mcpClient: ClusterClient;
   stop(): Promise<void>;
 }
 
@@ -275,15 +288,15 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
     ),
   );
   const toCoordinator = officeClient({ messenger, clock, coordinator: currentCoordinator });
-  executionRoutes(router, {
+  const executionsSource: ExecutionsSource = {
     store,
     reads: results,
     submit: async (executionId, plan) => (await toCoordinator('execution.submit', { execution_id: executionId, plan })).doc ?? undefined,
     cancel: async (executionId) => (await toCoordinator('execution.cancel', { execution_id: executionId })).status,
     admit: guard.admitExecution,
     saturation: (node, from, to) => healthBoard.saturation(node, from, to),
-  });
-
+  };
+  executionRoutes(router, executionsSource);
   // Resource pool: every peer's capacity; allocations decided by the coordinator in office, replicated.
   const rm = config.resource_management;
   const poolActor: Actor<ResourcePoolMessage, unknown> = await system.spawn(
@@ -381,7 +394,8 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
     const me = toNodeView({ ...self, addresses: transport.addresses(), status: 'alive', last_seen: now, status_since: startedAt }, true);
     return [me, ...(await members()).map((m) => toNodeView(m, false))];
   };
-  clusterRoutes(router, { nodeId: transport.self, version: VERSION, startedAt, coordinator: currentCoordinator, health: healthBoard, nodes });
+  const clusterSource: ClusterSource = { nodeId: transport.self, version: VERSION, startedAt, coordinator: currentCoordinator, health: healthBoard, nodes };
+  clusterRoutes(router, clusterSource);
   // Metrics, live page, HTML reports; node health from the node monitor's latest samples.
   const nodeHealth = () => healthBoard.cluster().nodes.flatMap((n) => (n.sample ? [{ ...fromHealthSample(n.sample), status: n.state, health_score: n.score }] : []));
   const healthSummary = () => {
@@ -405,6 +419,9 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
     },
     history: () => ask<DistributorMessage, History>(distributorActor, (reply) => ({ type: 'history.get', reply })),
   });
+  // The MCP surface over the same sources as the REST routes.
+  const mcpClient = localClusterClient(clusterSource, executionsSource);
+  const mcp = mountMcp(router, mcpSurface(mcpClient, planner, config, [http.port, ...tcpPorts(transport.addresses())], log.child('mcp')));
 
   let stopping: Promise<void> | undefined;
   return {
@@ -416,11 +433,13 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
     addresses: () => transport.addresses(),
     members,
     coordinatorStatus,
+    mcpClient,
     stop: () =>
       (stopping ??= (async () => {
         // Say goodbye first so the others drop us at once, then close everything.
         await ask<DiscoveryMessage, void>(discoveryActor, (reply) => ({ type: 'leave', reply: () => reply() }), 500).catch(() => undefined);
         observe.close();
+        await mcp.close();
         await http.close();
         await system.stop();
         sampler.close();

@@ -36,6 +36,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     case 'run':
       if (operands.length !== 1) return usage(`'run' takes one plan file, got ${operands.length}`);
       return (await import('./run.js')).runPlanCommand(operands[0]!, loaded.command, log, loaded.config);
+    case 'mcp':
+      if (operands.length > 0) return usage(`'mcp' takes no operands, got: ${operands.join(' ')}`);
+      return (await import('./mcp.js')).runMcpStdio(loaded.config, loaded.command.peer, log);
     case 'keygen': {
       if (operands.length > 0) return usage(`'keygen' takes no operands, got: ${operands.join(' ')}`);
       const { newClusterKey } = await import('../security/cluster-key.js');

@@ -83,6 +83,13 @@ export const ConfigSchema = z
       })
       .strict()
       .prefault({}),
+    mcp: z
+      .object({
+        confirm_requests: z.number().int().nonnegative().default(100_000),
+        confirm_rps: z.number().nonnegative().default(1_000),
+      })
+      .strict()
+      .prefault({}),
     // Sections of the seed's mcp_config.yaml that later roles read; accepted as they are for now.
     load_generation: z.record(z.string(), z.unknown()).optional(),
     resource_management: ResourceManagementSchema.prefault({}),

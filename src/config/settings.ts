@@ -31,6 +31,8 @@ export const SETTINGS: readonly Setting[] = [
   { path: ['node', 'data_dir'], env: 'MCP_DATA_DIR', flag: 'data-dir', kind: 'string', help: 'where the peer keeps its key and store (default ./.mcp-data)' },
   { path: ['node', 'capabilities'], env: 'MCP_NODE_CAPABILITIES', flag: 'capabilities', kind: 'list', help: 'comma-separated capabilities (default http_load)' },
   { path: ['node', 'location'], env: 'MCP_NODE_LOCATION', flag: 'location', kind: 'string', help: 'location label, e.g. eu-west-1 (default local)' },
+  { path: ['mcp', 'confirm_requests'], env: 'MCP_CONFIRM_REQUESTS', flag: 'mcp-confirm-requests', kind: 'int', help: 'an agent must get confirmation above this many requests (default 100000)' },
+  { path: ['mcp', 'confirm_rps'], env: 'MCP_CONFIRM_RPS', flag: 'mcp-confirm-rps', kind: 'number', help: 'an agent must get confirmation above this peak rate, req/s (default 1000)' },
   { path: ['limits', 'max_rps'], env: 'MCP_LIMITS_MAX_RPS', flag: 'max-rps', kind: 'int', help: 'requests per second one task may ask (default 100000)' },
   { path: ['limits', 'max_duration'], env: 'MCP_LIMITS_MAX_DURATION', flag: 'max-duration', kind: 'number', help: 'seconds one task may last (default 3600)' },
   { path: ['limits', 'max_connections'], env: 'MCP_LIMITS_MAX_CONNECTIONS', flag: 'max-connections', kind: 'int', help: 'connections, users or requests in flight of one task (default 10000)' },

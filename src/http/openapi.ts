@@ -94,6 +94,14 @@ export function openApiDocument(): Record<string, unknown> {
       '/assets/{name}': { parameters: [idParam('name', 'asset file')], get: { operationId: 'pageAsset', summary: "The live page's assets", responses: { 200: { description: 'asset' }, 404: error('NOT_FOUND') } } },
       '/api/events': { get: { operationId: 'events', summary: 'Server-sent events of the live page', responses: { 200: { description: 'text/event-stream', content: { 'text/event-stream': { schema: { type: 'string' } } } } } } },
       '/api/live': { get: { operationId: 'live', summary: "The live page's snapshot", responses: { 200: ok('snapshot') } } },
+      '/mcp': {
+        post: {
+          operationId: 'mcp',
+          summary: 'The MCP server (streamable HTTP transport, JSON-RPC): tools for an AI agent',
+          requestBody: { required: true, content: json({ type: 'object', description: 'a JSON-RPC message' }) },
+          responses: { 200: ok('a JSON-RPC answer, or an event stream') },
+        },
+      },
       '/load/status': { get: { operationId: 'loadStatus', summary: "This peer's load tasks", responses: { 200: ok('tasks') } } },
     },
     components: {

@@ -1,5 +1,6 @@
 // deploy/ parses, and its parts agree with each other and with the peer: what a schema checker would
 // catch offline (kubeconform, hadolint and `docker compose config` are not installable here).
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -72,4 +73,19 @@ describe('deploy/', () => {
     expect(prom.scrape_configs.map((c: Obj) => c.job_name)).toEqual(['mcp-peer-compose', 'mcp-peer-kubernetes']);
     expect(prom.scrape_configs[0].static_configs[0].targets).toEqual(['peer1:8080', 'peer2:8080', 'peer3:8080']);
   });
+
+  // promtool comes with Debian's prometheus package, which .ci/run installs.
+  it.runIf(hasPromtool())('promtool accepts the Prometheus configuration', () => {
+    expect(execFileSync('promtool', ['check', 'config', deploy('prometheus.yml')], { encoding: 'utf8' })).toContain('SUCCESS');
+  });
 });
+
+function hasPromtool(): boolean {
+  try {
+    execFileSync('promtool', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    console.warn('promtool not installed: the Prometheus configuration is only parsed');
+    return false;
+  }
+}

@@ -31,6 +31,8 @@ function registered(): string[] {
     for (const [, method, path] of readFileSync(file, 'utf8').matchAll(/\.on\(\s*'(GET|POST|PUT|DELETE|PATCH)',\s*'([^']+)'/g)) {
       found.add(`${method} ${path!.replace(/:(\w+)/g, '{$1}')}`);
     }
+    // A mounted handler (the MCP server) serves its prefix; it is described by its POST.
+    if (/\.mount\(MCP_PATH/.test(readFileSync(file, 'utf8'))) found.add('POST /mcp');
   }
   return [...found].sort();
 }

@@ -27,7 +27,7 @@ export interface ExecutionsSource {
   saturation?: (node: string, from: number, to: number) => Saturation;
 }
 
-function summaryOf(doc: ExecutionDoc, now: number) {
+export function summaryOf(doc: ExecutionDoc, now: number) {
   return {
     execution_id: doc.execution_id,
     name: doc.name,
@@ -60,75 +60,88 @@ function unavailable(error: unknown): HttpError {
 }
 
 export function executionRoutes(router: Router, source: ExecutionsSource): void {
-  router.on('POST', '/api/executions', async (req) => {
-    const body = await req.json();
-    if (isWorkload(body)) {
-      throw new HttpError(501, 'WORKLOAD_NOT_RUNNABLE', 'workloads (scenarios) are placed with POST /api/workloads/placement; running them as an execution is not supported yet: submit a plan { name, tasks }');
-    }
-    const plan = validatePlan(body); // a bad plan is answered here, with every problem
-    const executionId = randomUUID();
-    try {
-      await source.admit?.(plan, executionId);
-    } catch (error) {
-      throw refusal(error);
-    }
-    let doc: ExecutionDoc | undefined;
-    try {
-      doc = await source.submit(executionId, body);
-    } catch (error) {
-      throw unavailable(error);
-    }
-    // Keep the coordinator's first version here too, so this peer answers GET at once.
-    if (doc) source.store.putExecution({ execution_id: doc.execution_id, term: doc.term, version: doc.version, status: doc.status, created_at: doc.created_at, doc });
-    return { status: 201, json: { execution_id: executionId } };
-  });
+  router.on('POST', '/api/executions', async (req) => ({ status: 201, json: await submitPlan(source, await req.json()) }));
 
   router.on('GET', '/api/executions', () => {
-    const now = Date.now();
-    const executions = source.store.listExecutions().map((e) => summaryOf(e.doc, now));
-    // Rows that could not be read are skipped; the list still answers, and says which.
-    const damaged = source.store.damaged();
+    const executions = listExecutions(source);
+    // Reading the list is what finds damaged rows: they are skipped, and listed apart.
+    const damaged = damagedExecutions(source);
     return { json: { executions, ...(damaged.length > 0 ? { damaged } : {}) } };
   });
+  router.on('GET', '/api/executions/:id', (req) => ({ json: executionView(source, req.params.id!) }));
 
-  router.on('GET', '/api/executions/:id', (req) => {
-    const now = Date.now();
-    const view = source.reads.view(req.params.id!, now);
-    if (!view) throw new HttpError(404, 'EXECUTION_NOT_FOUND', `no execution ${req.params.id}`);
-    const { doc, report, requestsByNode: sent } = view;
-    const shares = source.saturation && doc.start_at !== null ? doc.assignments.map((a) => source.saturation!(a.node_id, doc.start_at!, doc.finished_at ?? now)) : [];
-    const saturation = new Map(shares.map((s) => [s.node_id, s]));
-    return {
-      json: {
-        ...summaryOf(doc, now),
-        start_at: doc.start_at === null ? null : new Date(doc.start_at).toISOString(),
-        finished_at: doc.finished_at === null ? null : new Date(doc.finished_at).toISOString(),
-        error: doc.error ?? null,
-        // Reads may come from the coordinator's live copy: its secrets are redacted here too.
-        plan: redactSecrets(doc.plan),
-        nodes: doc.assignments.map((a) => ({
-          node_id: a.node_id,
-          state: a.state,
-          segment: a.segment,
-          reason: a.reason ?? null,
-          assign_rtt_ms: a.assign_rtt_ms ?? null,
-          total_requests: sent[a.node_id] ?? 0,
-          ...(saturation.has(a.node_id) ? { saturated: saturation.get(a.node_id)!.saturated, saturation: saturation.get(a.node_id) } : {}),
-        })),
-        report: withSaturation(report, shares),
-      },
-    };
-  });
+  router.on('DELETE', '/api/executions/:id', async (req) => ({ json: await cancelExecution(source, req.params.id!) }));
+}
 
-  router.on('DELETE', '/api/executions/:id', async (req) => {
-    const id = req.params.id!;
-    if (!source.store.getExecution(id)) throw new HttpError(404, 'EXECUTION_NOT_FOUND', `no execution ${id}`);
-    let status: string;
-    try {
-      status = await source.cancel(id);
-    } catch (error) {
-      throw unavailable(error);
-    }
-    return { json: { execution_id: id, status } };
-  });
+// The operations themselves, shared by the routes and the in-process MCP client.
+
+/** Validates a plan (every problem at once), applies the guardrails, and hands it to the coordinator. */
+export async function submitPlan(source: ExecutionsSource, body: unknown): Promise<{ execution_id: string }> {
+  if (isWorkload(body)) {
+    throw new HttpError(501, 'WORKLOAD_NOT_RUNNABLE', 'workloads (scenarios) are placed with POST /api/workloads/placement; running them as an execution is not supported yet: submit a plan { name, tasks }');
+  }
+  const plan = validatePlan(body); // a bad plan is answered here, with every problem
+  const executionId = randomUUID();
+  try {
+    await source.admit?.(plan, executionId);
+  } catch (error) {
+    throw refusal(error);
+  }
+  let doc: ExecutionDoc | undefined;
+  try {
+    doc = await source.submit(executionId, body);
+  } catch (error) {
+    throw unavailable(error);
+  }
+  // Keep the coordinator's first version here too, so this peer answers GET at once.
+  if (doc) source.store.putExecution({ execution_id: doc.execution_id, term: doc.term, version: doc.version, status: doc.status, created_at: doc.created_at, doc });
+  return { execution_id: executionId };
+}
+
+export function listExecutions(source: ExecutionsSource) {
+  const now = Date.now();
+  return source.store.listExecutions().map((e) => summaryOf(e.doc, now));
+}
+
+/** Rows that could not be read: skipped by the list, which still answers and says which. */
+export function damagedExecutions(source: ExecutionsSource) {
+  return source.store.damaged();
+}
+
+export function executionView(source: ExecutionsSource, id: string) {
+  const now = Date.now();
+  const view = source.reads.view(id, now);
+  if (!view) throw new HttpError(404, 'EXECUTION_NOT_FOUND', `no execution ${id}`);
+  const { doc, report, requestsByNode: sent } = view;
+  const shares = source.saturation && doc.start_at !== null ? doc.assignments.map((a) => source.saturation!(a.node_id, doc.start_at!, doc.finished_at ?? now)) : [];
+  const saturation = new Map(shares.map((s) => [s.node_id, s]));
+  return {
+    ...summaryOf(doc, now),
+    start_at: doc.start_at === null ? null : new Date(doc.start_at).toISOString(),
+    finished_at: doc.finished_at === null ? null : new Date(doc.finished_at).toISOString(),
+    error: doc.error ?? null,
+    // Reads may come from the coordinator's live copy: its secrets are redacted here too.
+    plan: redactSecrets(doc.plan),
+    nodes: doc.assignments.map((a) => ({
+      node_id: a.node_id,
+      state: a.state,
+      segment: a.segment,
+      reason: a.reason ?? null,
+      assign_rtt_ms: a.assign_rtt_ms ?? null,
+      total_requests: sent[a.node_id] ?? 0,
+      ...(saturation.has(a.node_id) ? { saturated: saturation.get(a.node_id)!.saturated, saturation: saturation.get(a.node_id) } : {}),
+    })),
+    report: withSaturation(report, shares),
+  };
+}
+
+export async function cancelExecution(source: ExecutionsSource, id: string): Promise<{ execution_id: string; status: string }> {
+  if (!source.store.getExecution(id)) throw new HttpError(404, 'EXECUTION_NOT_FOUND', `no execution ${id}`);
+  let status: string;
+  try {
+    status = await source.cancel(id);
+  } catch (error) {
+    throw unavailable(error);
+  }
+  return { execution_id: id, status };
 }
