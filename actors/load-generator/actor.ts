@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Behaviour } from '../../src/actor/types.js';
 import { assertNever } from '../../src/util/assert-never.js';
 import { startLoad, type LoadRun, type RunOutcome } from './run.js';
+import { loadWorkerCount, prepareLoadWorkers } from './worker-pool.js';
 import type { LoadGeneratorMessage, LoadTaskView } from './messages.js';
 import type { LoadTask } from '../../src/plan/index.js';
 
@@ -39,7 +40,11 @@ function view(entry: Entry): LoadTaskView {
 export function loadGenerator(): Behaviour<LoadGeneratorMessage, GeneratorState> {
   return {
     role: 'load-generator',
-    init: () => ({ entries: new Map() }),
+    init: () => {
+      // Booted ahead of the first assignment, so that its runs do not send on the control plane's thread.
+      void prepareLoadWorkers(loadWorkerCount()).catch(() => {});
+      return { entries: new Map() };
+    },
 
     receive(state, msg, ctx) {
       switch (msg.type) {

@@ -1,4 +1,5 @@
 // `node peer.js run PLAN`: run a plan on this peer alone, show progress, print and save the report.
+import { randomUUID } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { ValidationError } from '../errors.js';
@@ -6,11 +7,13 @@ import { parsePlan, type Plan } from '../plan/index.js';
 import { ConfigSchema, type Config } from '../config/schema.js';
 import { guardPlan, policyFromConfig } from '../guardrails/index.js';
 import { resolvePlanSecrets } from '../security/secrets.js';
-import { summarize, type LoadResults } from '../stats/index.js';
 import type { Logger } from '../util/log.js';
-import { timeseriesCsv } from '../report/index.js';
-import { runValidPlan } from '../library/run-plan.js';
-import { ProgressPrinter } from './progress.js';
+import { startLoad, type LoadRun } from '../../actors/load-generator/run.js';
+import { workersFor } from '../../actors/load-generator/work-split.js';
+import { loadWorkerCount, prepareLoadWorkers } from '../../actors/load-generator/worker-pool.js';
+import { WHOLE } from '../execution/segment.js';
+import { executionReport, thresholdsPassed, timeseriesCsv } from '../report/index.js';
+import { ProgressPrinter, type ProgressFigures } from './progress.js';
 import { summaryTable } from './summary-table.js';
 import { EXIT } from './exit-codes.js';
 
@@ -46,52 +49,70 @@ export async function runPlanCommand(file: string, options: RunCommandOptions, l
     }
     throw error;
   }
-  const progress = new ProgressPrinter();
-  let lastTotal = 0;
-  let lastAt = Date.now();
-  const stopper = new AbortController();
-  const stopAll = () => stopper.abort();
+  const executionId = randomUUID();
+  // This process has no control plane to keep free: worker threads only when a task needs more than
+  // one thread's worth of sending (booting them costs more start-up than one thread's run saves).
+  const available = loadWorkerCount();
+  const workers = plan.tasks.some((t) => workersFor(t.parameters, WHOLE, available) > 1) ? available : 0;
+  if (workers > 0) await prepareLoadWorkers(workers);
+  const startAt = Date.now() + 50;
+  const durationS = Math.max(...plan.tasks.map((t) => t.parameters.duration));
+  const runs = plan.tasks.map((task, i) => startLoad({ params: task.parameters, startAt, runId: `${executionId}:${i}`, workers }));
+  const stopAll = () => runs.forEach((r) => r.stop());
   process.once('SIGINT', stopAll);
   process.once('SIGTERM', stopAll);
-  const { report, passed, error, results } = await runValidPlan(plan, {
-    signal: stopper.signal,
-    onProgress({ elapsedS, durationS, results }) {
-      const now = Date.now();
-      const summary = summarize(combineForProgress(results), Math.max(0.001, elapsedS));
-      progress.update({ elapsedS, durationS, summary, currentRps: ((summary.total_requests - lastTotal) * 1000) / Math.max(1, now - lastAt) });
-      lastTotal = summary.total_requests;
-      lastAt = now;
-    },
-  });
+
+  const progress = new ProgressPrinter();
+  let lastTotal = 0;
+  let lastAt = startAt;
+  const timer = setInterval(() => {
+    const now = Date.now();
+    const summary = progressOf(runs);
+    progress.update({ elapsedS: Math.max(0, (now - startAt) / 1000), durationS, summary, currentRps: ((summary.total_requests - lastTotal) * 1000) / Math.max(1, now - lastAt) });
+    lastTotal = summary.total_requests;
+    lastAt = now;
+  }, 1_000);
+
+  const outcomes = await Promise.all(runs.map((r) => r.done));
+  clearInterval(timer);
   progress.done();
   process.off('SIGINT', stopAll);
   process.off('SIGTERM', stopAll);
 
+  const failed = outcomes.find((o) => o.status === 'failed');
+  const stopped = outcomes.some((o) => o.status === 'stopped');
+  const report = executionReport({
+    executionId,
+    plan,
+    status: failed ? 'failed' : stopped ? 'cancelled' : 'completed',
+    startedAt: Math.min(...outcomes.map((o) => o.startedAt)),
+    finishedAt: Math.max(...outcomes.map((o) => o.finishedAt)),
+    results: outcomes.map((o) => o.results),
+  });
   process.stdout.write(`${summaryTable(report)}\n`);
   if (options.out) await writeFile(options.out, JSON.stringify(report, null, 2) + '\n');
   if (options.csv) await writeFile(options.csv, timeseriesCsv(report.timeseries));
   if (options.html) {
     // One generator: this peer. Its tasks' results together are its "node".
     const { htmlReport, reportData, mergeResults } = await import('../report/html/index.js');
-    const byNode = new Map([['local', mergeResults(results)]]);
+    const byNode = new Map([['local', mergeResults(outcomes.map((o) => o.results))]]);
     await writeFile(options.html, htmlReport(reportData({ report, plan: await readFile(file, 'utf8'), byNode })));
   }
-  if (report.status === 'failed') {
-    log.error('the run failed', { error });
+  if (failed) {
+    log.error('the run failed', { error: failed.error });
     return EXIT.FAILURE;
   }
-  if (report.status === 'cancelled') return EXIT.FAILURE;
-  return passed ? EXIT.OK : EXIT.THRESHOLDS_FAILED;
+  if (stopped) return EXIT.FAILURE;
+  return thresholdsPassed(report) ? EXIT.OK : EXIT.THRESHOLDS_FAILED;
 }
 
-function combineForProgress(parts: LoadResults[]): LoadResults {
-  if (parts.length === 1) return parts[0]!;
-  const [first, ...rest] = parts;
-  const out = { ...first!, totals: { ...first!.totals } };
-  for (const p of rest) {
-    out.totals.requests += p.totals.requests;
-    out.totals.failures += p.totals.failures;
-    out.totals.dropped += p.totals.dropped;
-  }
-  return out;
+/** The progress line's figures: counts of every task, latency percentiles of the slowest (cheap: no summary). */
+function progressOf(runs: readonly LoadRun[]): ProgressFigures {
+  const parts = runs.map((r) => r.progress());
+  return {
+    total_requests: parts.reduce((n, p) => n + p.requests, 0),
+    failed_requests: parts.reduce((n, p) => n + p.failures, 0),
+    dropped_requests: parts.reduce((n, p) => n + p.dropped, 0),
+    latency_ms: { p50: Math.max(...parts.map((p) => p.p50Ms)), p99: Math.max(...parts.map((p) => p.p99Ms)) },
+  };
 }

@@ -31,6 +31,8 @@ export interface LoadResults {
   totals: Counters;
   latency: Histogram;
   service: Histogram;
+  /** Sender lateness (actual − intended send); absent in results from peers that do not measure it. */
+  lateness?: Histogram;
   targets: Record<number, TargetResults>;
   seconds: Record<number, SecondResults>;
 }
@@ -40,7 +42,7 @@ export function emptyCounters(): Counters {
 }
 
 export function emptyResults(): LoadResults {
-  return { sources: {}, totals: emptyCounters(), latency: createHistogram(64), service: createHistogram(64), targets: {}, seconds: {} };
+  return { sources: {}, totals: emptyCounters(), latency: createHistogram(64), service: createHistogram(64), lateness: createHistogram(64), targets: {}, seconds: {} };
 }
 
 function addRecords<K extends string>(a: Partial<Record<K, number>>, b: Partial<Record<K, number>>): Partial<Record<K, number>> {
@@ -84,6 +86,11 @@ function mergeTarget(acc: TargetResults | undefined, delta: TargetDelta): Target
   };
 }
 
+function latenessOf(acc: Histogram | undefined, encoded: string | undefined): { lateness?: Histogram } {
+  if (encoded === undefined || encoded === '') return acc ? { lateness: acc } : {};
+  return { lateness: plusEncoded(acc, encoded) };
+}
+
 /** acc + delta, as a new value. A delta already merged (same run_id and seq) changes nothing. */
 export function mergeDelta(acc: LoadResults, delta: ResultsDelta): LoadResults {
   const progress = acc.sources[delta.run_id];
@@ -102,6 +109,7 @@ export function mergeDelta(acc: LoadResults, delta: ResultsDelta): LoadResults {
     totals: addCounters(acc.totals, delta.totals),
     latency: delta.latency === '' ? acc.latency : plusEncoded(acc.latency, delta.latency),
     service: delta.service === '' ? acc.service : plusEncoded(acc.service, delta.service),
+    ...latenessOf(acc.lateness, delta.lateness),
     targets,
     seconds,
   };
