@@ -10,6 +10,7 @@ import { startStatusServer, type StatusServer } from './http/server.js';
 import { clusterRoutes, toNodeView, type ClusterSource, type NodeView } from './http/routes/cluster.js';
 import { loadRoutes } from './http/routes/load.js';
 import { executionRoutes, type ExecutionsSource } from './http/routes/executions.js';
+import { openApiRoutes } from './http/routes/openapi.js';
 import { observeRoutes } from './http/observe.js';
 import { fromHealthSample } from './metrics/sources.js';
 import { localClusterClient, mcpSurface, mountMcp, type ClusterClient, type Planner } from './mcp/index.js';
@@ -44,7 +45,7 @@ import { assignments } from '../actors/load-generator/assignments.js';
 import type { LoadGeneratorMessage } from '../actors/load-generator/messages.js';
 import { messagingHub } from '../actors/messaging-hub/hub.js';
 import { HealthBoard } from '../actors/node-monitor/board.js';
-import { checkFromConfig } from '../actors/node-monitor/checks.js';
+import { checkFromConfig, type HealthCheck } from '../actors/node-monitor/checks.js';
 import { nodeMonitor } from '../actors/node-monitor/monitor.js';
 import { systemSampler } from '../actors/node-monitor/sampler.js';
 import type { HealthSource } from './health.js';
@@ -91,6 +92,8 @@ export interface Peer {
 export interface PeerDeps {
   log: Logger;
   clock?: Clock;
+  /** Health checks given in code (the library's `healthChecks`), run beside the configured ones. */
+  checks?: HealthCheck[];
 }
 
 /** Direct messages only the coordinator in office may send, and where each carries its term. */
@@ -201,6 +204,7 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
   // Load generation, local and assigned.
   const generatorActor: Actor<LoadGeneratorMessage, unknown> = await system.spawn(loadGenerator());
   loadRoutes(router, generatorActor, transport.self, { check: guard.checkTask, maxConcurrent: config.orchestrator.max_concurrent_executions });
+  openApiRoutes(router);
 
   // Node health: samples, alerts, custom checks, gossip.
   const hm = config.health_monitoring;
@@ -214,7 +218,7 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
       intervalMs: hm.check_interval * 1_000,
       alertAfter: hm.alert_threshold,
       thresholds: hm.alert_thresholds,
-      checks: hm.checks.map(checkFromConfig),
+      checks: [...hm.checks.map(checkFromConfig), ...(deps.checks ?? [])],
       activeRuns: () => ask<LoadGeneratorMessage, number>(generatorActor, (reply) => ({ type: 'load.active', reply })),
     }),
   );
