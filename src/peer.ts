@@ -4,20 +4,19 @@ import { ActorSystem } from './actor/system.js';
 import { ask } from './actor/ask.js';
 import type { Actor } from './actor/actor.js';
 import type { Config } from './config/schema.js';
-import { McpError, PermanentError, errorMessage, type ValidationError } from './errors.js';
+import { PermanentError } from './errors.js';
 import { Router } from './http/router.js';
 import { startStatusServer, type StatusServer } from './http/server.js';
 import { clusterRoutes, toNodeView, type ClusterSource, type NodeView } from './http/routes/cluster.js';
 import { loadRoutes } from './http/routes/load.js';
 import { executionRoutes, type ExecutionsSource } from './http/routes/executions.js';
+import { openApiRoutes } from './http/routes/openapi.js';
 import { observeRoutes } from './http/observe.js';
 import { fromHealthSample } from './metrics/sources.js';
 import { localClusterClient, mcpSurface, mountMcp, type ClusterClient, type Planner } from './mcp/index.js';
 import { hubMessenger } from './hub-messenger.js';
-import { validatePlan, type Plan } from './plan/index.js';
 import { peerMessenger } from './protocol/peer-messenger.js';
 import type { Member, MemberInfo } from './protocol/membership.js';
-import type { ExecutionDoc } from './execution/contract.js';
 import { officeClient } from './execution/office.js';
 import { Store } from './store/store.js';
 import { loadElectionState, saveElectionState } from './store/election-state.js';
@@ -33,29 +32,27 @@ import { redactingMessenger } from './security/redacting-messenger.js';
 import { lockDataDir } from './security/data-dir-lock.js';
 import { memberGatedTransport } from './security/member-gate.js';
 import { roleGatedMessenger, termAt } from './security/role-gate.js';
-import { redactSecrets, resolvePlanSecrets } from './security/secrets.js';
+import { resolvePlanSecrets } from './security/secrets.js';
 import { PEER_PROTOCOL } from './protocol/peer-protocol.js';
 import { discovery } from '../actors/discovery/discovery.js';
 import { timingFor } from '../actors/discovery/membership.js';
 import type { DiscoveryMessage } from '../actors/discovery/messages.js';
 import { coordinator } from '../actors/coordinator/coordinator.js';
 import { DEFAULT_ELECTION_TIMING } from '../actors/coordinator/election.js';
-import type { CoordinatorMessage, CoordinatorStatus, Outcome } from '../actors/coordinator/messages.js';
+import type { CoordinatorMessage, CoordinatorStatus } from '../actors/coordinator/messages.js';
 import { loadGenerator } from '../actors/load-generator/actor.js';
 import { assignments } from '../actors/load-generator/assignments.js';
 import type { LoadGeneratorMessage } from '../actors/load-generator/messages.js';
 import { messagingHub } from '../actors/messaging-hub/hub.js';
 import { HealthBoard } from '../actors/node-monitor/board.js';
-import { checkFromConfig } from '../actors/node-monitor/checks.js';
+import { checkFromConfig, type HealthCheck } from '../actors/node-monitor/checks.js';
 import { nodeMonitor } from '../actors/node-monitor/monitor.js';
 import { systemSampler } from '../actors/node-monitor/sampler.js';
 import type { HealthSource } from './health.js';
 import { healthRoutes } from './http/routes/health.js';
-import { resourceRoutes } from './http/routes/resources.js';
-import type { PoolReplica } from './resources.js';
-import { resourcePool } from '../actors/resource-pool/actor.js';
-import { detectCapacity } from '../actors/resource-pool/capacity.js';
-import type { AllocateReply, PoolStatusView, ResourcePoolMessage } from '../actors/resource-pool/messages.js';
+import type { PoolStatusView, ResourcePoolMessage } from '../actors/resource-pool/messages.js';
+import { wireResourcePool } from './peer-wiring/resource-pool.js';
+import { serveExecutionRequests } from './peer-wiring/executions.js';
 import { distributor, type DistributorMessage } from '../actors/test-distributor/distributor.js';
 import { finishedExecutions } from '../actors/test-distributor/finished.js';
 import type { DistributionPlan, History } from './distribution.js';
@@ -95,6 +92,8 @@ export interface Peer {
 export interface PeerDeps {
   log: Logger;
   clock?: Clock;
+  /** Health checks given in code (the library's `healthChecks`), run beside the configured ones. */
+  checks?: HealthCheck[];
 }
 
 /** Direct messages only the coordinator in office may send, and where each carries its term. */
@@ -104,17 +103,12 @@ const COORDINATOR_COMMANDS = [
   { kind: PEER_PROTOCOL['task.stop'].wire, term: termAt('term') },
   { kind: PEER_PROTOCOL['execution.replicate'].wire, term: termAt('doc', 'term') },
   { kind: PEER_PROTOCOL['execution.replicate-delta'].wire },
+  { kind: PEER_PROTOCOL['resources.replicate'].wire, term: termAt('term') },
 ];
 
 const ROLES = ['discovery', 'messaging-hub', 'load-generator', 'coordinator', 'test-distributor', 'node-monitor', 'resource-pool'];
 /** A generator that knows of no coordinator for this long stops its load (a failover takes about 1.5 s). */
 const ORPHAN_TIMEOUT_MS = 5_000;
-
-async function unwrap<T>(outcome: Promise<Outcome<T>>): Promise<T> {
-  const result = await outcome;
-  if (!result.ok) throw result.error;
-  return result.value;
-}
 
 export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
   const { log } = deps;
@@ -210,6 +204,7 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
   // Load generation, local and assigned.
   const generatorActor: Actor<LoadGeneratorMessage, unknown> = await system.spawn(loadGenerator());
   loadRoutes(router, generatorActor, transport.self, { check: guard.checkTask, maxConcurrent: config.orchestrator.max_concurrent_executions });
+  openApiRoutes(router);
 
   // Node health: samples, alerts, custom checks, gossip.
   const hm = config.health_monitoring;
@@ -223,7 +218,7 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
       intervalMs: hm.check_interval * 1_000,
       alertAfter: hm.alert_threshold,
       thresholds: hm.alert_thresholds,
-      checks: hm.checks.map(checkFromConfig),
+      checks: [...hm.checks.map(checkFromConfig), ...(deps.checks ?? [])],
       activeRuns: () => ask<LoadGeneratorMessage, number>(generatorActor, (reply) => ({ type: 'load.active', reply })),
     }),
   );
@@ -250,39 +245,7 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
     return status.coordinator ? { node_id: status.coordinator, term: status.term } : null;
   };
   office = currentCoordinator;
-  messenger.on('execution.submit', async ({ execution_id, plan }) => {
-    let valid: Plan;
-    try {
-      valid = validatePlan(plan);
-    } catch (error) {
-      // No retry can fix a plan.
-      throw new PermanentError('PERMANENT_PLAN_INVALID', errorMessage(error), { details: (error as ValidationError).problems });
-    }
-    await guard.admitExecution(valid, execution_id).catch((error: unknown) => {
-      throw guard.asPermanent(error);
-    });
-    const doc = await unwrap(
-      ask<CoordinatorMessage, Outcome<ExecutionDoc | undefined>>(coordinatorActor, (reply) => ({ type: 'execution.submit', executionId: execution_id, plan: valid, source: plan, reply })),
-    );
-    // The reply is stored by the peer that took the plan: its secrets stay here, with the coordinator.
-    return { doc: doc ? redactSecrets(doc) : null };
-  });
-  messenger.on('execution.cancel', async ({ execution_id }) => {
-    const status = await unwrap(ask<CoordinatorMessage, Outcome<string>>(coordinatorActor, (reply) => ({ type: 'execution.cancel', executionId: execution_id, reply })));
-    return { status: status as ExecutionDoc['status'] };
-  });
-  messenger.on('results.delta', (d, from) =>
-    unwrap(
-      ask<CoordinatorMessage, Outcome<{ status: ExecutionDoc['status'] | 'unknown' }>>(coordinatorActor, (reply) => ({
-        type: 'execution.delta',
-        executionId: d.execution_id,
-        from,
-        task: d.task,
-        delta: d.delta,
-        reply,
-      })),
-    ),
-  );
+  serveExecutionRequests({ messenger, coordinator: coordinatorActor, guard });
   const toCoordinator = officeClient({ messenger, clock, coordinator: currentCoordinator });
   const executionsSource: ExecutionsSource = {
     store,
@@ -295,40 +258,7 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
   executionRoutes(router, executionsSource);
   // Resource pool: every peer's capacity; allocations decided by the coordinator in office, replicated.
   const rm = config.resource_management;
-  const poolActor: Actor<ResourcePoolMessage, unknown> = await system.spawn(
-    resourcePool({
-      transport,
-      messenger,
-      capacity: detectCapacity(config.resources, dataDir),
-      office: async () => {
-        const s = await coordinatorStatus();
-        return { inOffice: s.in_office, term: s.term };
-      },
-      persist: { load: () => store.getValue<PoolReplica>('resource_pool'), save: (r) => store.setValue('resource_pool', r) },
-      announceMs: rm.monitoring_interval * 1_000,
-      cleanupMs: rm.cleanup_interval * 1_000,
-    }),
-  );
-  const notInOffice = () => new McpError('NOT_COORDINATOR', `${transport.self} is not the coordinator in office`);
-  messenger.on('resources.allocate', async (request) => {
-    const reply = await ask<ResourcePoolMessage, AllocateReply>(poolActor, (r) => ({ type: 'allocate', request, reply: r }), 5_000);
-    if ('not_in_office' in reply) throw notInOffice();
-    return reply;
-  });
-  messenger.on('resources.release', async ({ allocation_id }) => {
-    const released = await ask<ResourcePoolMessage, boolean | 'not_in_office'>(poolActor, (r) => ({ type: 'release', allocation_id, reply: r }), 5_000);
-    if (released === 'not_in_office') throw notInOffice();
-    return { released };
-  });
-  messenger.on('resources.replicate', (replica) => ({ stored: poolActor.tell({ type: 'replica', replica }) }));
-  messenger.on('resources.sync', () => ask<ResourcePoolMessage, PoolReplica>(poolActor, (r) => ({ type: 'replica.get', reply: r })));
-  resourceRoutes(router, {
-    self: transport.self,
-    allocationTimeoutS: rm.allocation_timeout,
-    allocate: (request) => toCoordinator('resources.allocate', request),
-    release: async (allocationId) => (await toCoordinator('resources.release', { allocation_id: allocationId })).released,
-    status: () => ask<ResourcePoolMessage, PoolStatusView>(poolActor, (r) => ({ type: 'status.get', reply: r })),
-  });
+  const poolActor = await wireResourcePool({ system, transport, messenger, router, store, config, dataDir, coordinatorStatus, toCoordinator });
 
   await system.spawn(
     assignments({

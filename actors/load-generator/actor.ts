@@ -3,8 +3,10 @@ import { randomUUID } from 'node:crypto';
 import type { Behaviour } from '../../src/actor/types.js';
 import { assertNever } from '../../src/util/assert-never.js';
 import { startLoad, type LoadRun, type RunOutcome } from './run.js';
+import { loadWorkerCount, prepareLoadWorkers } from './worker-pool.js';
 import type { LoadGeneratorMessage, LoadTaskView } from './messages.js';
 import type { LoadTask } from '../../src/plan/index.js';
+import { percentileMs } from '../../src/stats/histogram.js';
 
 interface Entry {
   id: string;
@@ -25,8 +27,10 @@ const KEEP_FINISHED = 20;
 
 /** What is kept of a finished run: its outcome, answering as the run did once finished. */
 function endedRun(run: LoadRun, outcome: RunOutcome): LoadRun {
-  const { id, startAt } = run;
-  return { id, startAt, state: 'finished', done: Promise.resolve(outcome), stop: () => {}, setSegment: () => {}, snapshot: () => outcome.results };
+  const { id, startAt, workers } = run;
+  const { totals } = outcome.results;
+  const progress = { requests: totals.requests, failures: totals.failures, dropped: totals.dropped, p50Ms: percentileMs(outcome.results.latency, 50), p99Ms: percentileMs(outcome.results.latency, 99) };
+  return { id, startAt, workers, state: 'finished', done: Promise.resolve(outcome), stop: () => {}, setSegment: () => {}, snapshot: () => outcome.results, progress: () => progress };
 }
 
 function view(entry: Entry): LoadTaskView {
@@ -45,7 +49,11 @@ function view(entry: Entry): LoadTaskView {
 export function loadGenerator(): Behaviour<LoadGeneratorMessage, GeneratorState> {
   return {
     role: 'load-generator',
-    init: () => ({ entries: new Map() }),
+    init: () => {
+      // Booted ahead of the first assignment, so that its runs do not send on the control plane's thread.
+      void prepareLoadWorkers(loadWorkerCount()).catch(() => {});
+      return { entries: new Map() };
+    },
 
     receive(state, msg, ctx) {
       switch (msg.type) {

@@ -59,6 +59,12 @@ export class ClosedModel {
     this.#wakeSize = 0;
   }
 
+  /** performance.now() time at which the loop next has something to do: a user wakes, or the end. */
+  nextWake(): number {
+    if (this.#halted) return Infinity;
+    return this.#wakeSize > 0 ? Math.min(this.#wake[this.#wakeHead]!, this.#opts.endMs) : this.#opts.endMs;
+  }
+
   tick(now: number): void {
     if (now >= this.#opts.endMs) this.halt();
     while (this.#wakeSize > 0 && this.#wake[this.#wakeHead]! <= now) {

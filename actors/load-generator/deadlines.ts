@@ -12,6 +12,11 @@ export class Deadlines {
     return this.#list.length;
   }
 
+  /** The earliest deadline's time, or later (Infinity when none): the loop need not wake for them before. */
+  get nextCheck(): number {
+    return this.#list.length === 0 ? Infinity : this.#nextCheck;
+  }
+
   add(ex: Exchange, deadline: number): void {
     ex.deadline = deadline;
     ex.slot = this.#list.length;

@@ -96,6 +96,12 @@ export class OpenModel {
     return this.#k;
   }
 
+  /** performance.now() time at which the loop next has something to do (an arrival due, a waiting one too late). */
+  nextWake(): number {
+    const backlog = this.#backlog;
+    return backlog.size > 0 ? Math.min(this.#nextDue, backlog.headDue() + this.#opts.maxLatenessMs) : this.#nextDue;
+  }
+
   /** Applies to arrivals due at or after `atMs` (performance.now() time); at once when absent. */
   setSegment(segment: Segment, atMs = -Infinity): void {
     this.#pending.push({ at: atMs, segment });

@@ -1,21 +1,20 @@
-// One load run: a shared timer loop drives the model, cuts a delta about once a second, and ends the run
-// by itself once the plan's duration (plus lateness and timeout grace) has passed.
+// One load run: its sending loop runs on load worker threads (each an exact sub-segment of the run's
+// segment) or, with workers 0, on this thread. This thread only folds their tallies into one Recorder
+// and cuts the run's numbered deltas about once a second, so its event loop stays free for the control
+// plane and the sending loops never pause for a delta cut.
 import { randomUUID } from 'node:crypto';
 import { errorMessage } from '../../src/errors.js';
 import { systemClock, type Clock } from '../../src/util/clock.js';
 import type { LoadTask } from '../../src/plan/index.js';
-import { Recorder, type LoadResults, type ResultsDelta } from '../../src/stats/index.js';
-import { ClosedModel } from './closed-model.js';
-import { HttpClient } from './http-client.js';
-import { OpenModel } from './open-model.js';
-import { profileFor } from '../../src/schedule/patterns.js';
+import { Recorder, type LoadResults, type ResultsDelta, type RunProgress } from '../../src/stats/index.js';
 import { checkSegment, WHOLE, type Segment } from '../../src/execution/segment.js';
-import { usersOf, weightTable } from './segment.js';
-import { Sender } from './sender.js';
-import { warmUp, WARM_UP_MS, type WarmUp } from './warm-up.js';
+import { startEngine, WARM_UP_GAP_MS, type EngineEnd, type RunState, type RunStatus } from './engine.js';
+import { WARM_UP_MS } from './warm-up.js';
+import { subSegments, workersFor, workerTask } from './work-split.js';
+import { loadWorkerCount, readyLoadWorkers, startPart } from './worker-pool.js';
+import type { ToWorker } from './worker-protocol.js';
 
-export type RunStatus = 'completed' | 'stopped' | 'failed';
-export type RunState = 'waiting' | 'running' | 'draining' | 'finished';
+export type { RunState, RunStatus } from './engine.js';
 
 export interface StartLoadOptions {
   params: LoadTask;
@@ -29,8 +28,12 @@ export interface StartLoadOptions {
   onDelta?: (delta: ResultsDelta) => void;
   deltaIntervalMs?: number;
   runId?: string;
-  /** Wall clock and timers (default: the system's). */
+  /** Wall clock and timers of this thread (default: the system's); a worker thread has its own. */
   clock?: Clock;
+  /** Most worker threads to send on (default: loadWorkerCount()); 0 sends on this thread. A run uses fewer when its rate or connections need fewer. */
+  workers?: number;
+  /** Requests per second a worker takes before the run is split over more (default WORKER_RATE). */
+  workerRate?: number;
 }
 
 export interface RunOutcome {
@@ -50,60 +53,62 @@ export interface LoadRun {
   readonly startAt: number;
   readonly state: RunState;
   readonly done: Promise<RunOutcome>;
+  /** Worker threads sending this run (0: this thread). */
+  readonly workers: number;
   /** Ends the run now: waiting arrivals count as dropped, requests in flight are aborted. */
   stop(): void;
   /** New share for arrivals due from `atMs` (epoch ms; default now). Closed model: the user count changes now. */
   setSegment(from: number, to: number, atMs?: number): void;
-  /** Results so far, including what the next delta will carry. */
+  /** Results so far, including what the next delta will carry (a worker's last fraction of a second may lag). */
   snapshot(): LoadResults;
+  /** Counts so far and latency percentiles of the deltas cut so far, cheaply (for a progress line). */
+  progress(): RunProgress;
 }
 
-/** Pause between the end of sending and a forced end, on top of the largest timeout. */
-const END_SLACK_MS = 1000;
-/**
- * A gap this long between two ticks of a running run means this process was frozen (SIGSTOP, a paused
- * VM): the coordinator has moved its share meanwhile, so it stops instead of sending the backlog in a
- * burst beside the peers that took the share over.
- */
-export const FROZEN_GAP_MS = 1000;
-/** Between the end of the warm-up and the start, for its sockets to close. */
-const WARM_UP_GAP_MS = 50;
+/** How often a worker hands its tallies over: the lag of snapshot() behind the target. */
+const FLUSH_MS = 200;
+
+/** One sending loop of the run, here or on a worker. */
+interface Part {
+  state: RunState;
+  readonly done: Promise<EngineEnd>;
+  stop(): void;
+  setSegment(segment: Segment, atMs?: number): void;
+}
 
 export function startLoad(opts: StartLoadOptions): LoadRun {
   const task = opts.params;
   const clock = opts.clock ?? systemClock;
   const id = opts.runId ?? randomUUID();
-  // Warm up in the time before a given start (skipped when too short), or for WARM_UP_MS before starting.
-  const wanted = opts.warmUp === false ? 0 : WARM_UP_MS;
-  const warmMs = opts.startAt === undefined ? wanted : Math.min(wanted, opts.startAt - clock.now() - WARM_UP_GAP_MS);
-  const startAt = opts.startAt ?? clock.now() + (wanted > 0 ? wanted + WARM_UP_GAP_MS : 0);
+  const warm = opts.warmUp !== false;
+  const startAt = opts.startAt ?? clock.now() + (warm ? WARM_UP_MS + WARM_UP_GAP_MS : 0);
   const segment = opts.segment ? checkSegment(opts.segment.from, opts.segment.to) : WHOLE;
-  const toPerf = (epochMs: number) => performance.now() + (epochMs - clock.now());
-  const startMs = toPerf(startAt);
-  const endMs = startMs + task.duration * 1000;
-  const maxTimeoutMs = Math.max(...task.targets.map((t) => t.timeout)) * 1000;
-  const open = task.model === 'open';
-  const hardEndMs = endMs + (open ? task.max_lateness * 1000 : 0) + maxTimeoutMs + END_SLACK_MS;
   const deltaEvery = opts.deltaIntervalMs ?? 1000;
+  const n = workersFor(task, segment, readyLoadWorkers(opts.workers ?? loadWorkerCount()), opts.workerRate);
 
-  const client = new HttpClient(task.targets, { connections: task.connections, pipelining: task.pipelining });
-  const recorder = new Recorder(id, task.targets.length, startMs);
-  const sender = new Sender(client, recorder);
-  const weights = weightTable(task.targets.map((t) => t.weight));
-  const usersFor = (s: Segment) => {
-    const range = usersOf(s, task.concurrent_users);
-    return range.end - range.first;
-  };
-  const model = open
-    ? new OpenModel(profileFor(task), sender, recorder, { startMs, maxInFlight: task.max_in_flight, maxLatenessMs: task.max_lateness * 1000, segment, weights })
-    : new ClosedModel(sender, { endMs, thinkMs: task.think_time * 1000, users: usersFor(segment), weights });
+  let recorder: Recorder;
+  let parts: Part[];
+  if (n === 0) {
+    const engine = startEngine({ task, segment, startAt, warmUp: warm, runId: id, clock });
+    recorder = engine.recorder;
+    parts = [
+      {
+        get state() {
+          return engine.state;
+        },
+        done: engine.done,
+        stop: () => engine.stop(),
+        setSegment: (s, atMs) => engine.setSegment(s, atMs),
+      },
+    ];
+  } else {
+    recorder = new Recorder(id, task.targets.length, 0);
+    parts = subSegments(segment, n).map((sub, i) => workerPart(i, `${id}#${i}`, { type: 'start', key: `${id}#${i}`, task: workerTask(task, n, i), segment: sub, startAt, warmUp: warm, flushMs: FLUSH_MS }, recorder));
+  }
 
-  const warming: WarmUp | undefined = warmMs >= 50 ? warmUp(task.targets, warmMs, clock) : undefined;
-  let state: RunState = 'waiting';
-  let nextDeltaMs = startMs + deltaEvery;
+  let finished = false;
+  let stopped = false;
   let warned = false;
-  const { promise: done, resolve } = Promise.withResolvers<RunOutcome>();
-
   const emit = (delta: ResultsDelta) => {
     try {
       opts.onDelta?.(delta);
@@ -112,83 +117,101 @@ export function startLoad(opts: StartLoadOptions): LoadRun {
       warned = true;
     }
   };
+  const stateOf = (): RunState => {
+    if (finished) return 'finished';
+    if (parts.some((p) => p.state === 'running')) return 'running';
+    if (parts.some((p) => p.state === 'waiting')) return 'waiting';
+    return 'draining';
+  };
+  // This timer also keeps the process alive while the run lasts (the sending loop's timers do not).
+  const cutter = clock.repeat(() => {
+    if (stateOf() !== 'waiting') emit(recorder.takeDelta(false));
+  }, deltaEvery);
 
-  const finish = async (status: RunStatus, error?: string) => {
-    if (state === 'finished') return;
-    state = 'finished';
-    clock.cancel(timer);
-    warming?.cancel();
-    const ranS = Math.min(task.duration, Math.max(0, (performance.now() - startMs) / 1000));
-    let outcome: { status: RunStatus; error?: string } = error === undefined ? { status } : { status, error };
+  // A part that stopped by itself (it found itself frozen) stops the run: its siblings froze too, and
+  // the share is no longer this run's.
+  for (const part of parts) {
+    void part.done.then((end) => {
+      if (end.status !== 'stopped' || stopped) return;
+      stopped = true;
+      for (const p of parts) p.stop();
+    });
+  }
+
+  const done = Promise.all(parts.map((p) => p.done)).then((ends): RunOutcome => {
+    clock.cancel(cutter);
+    finished = true;
+    const failed = ends.find((e) => e.status === 'failed');
+    const status: RunStatus = failed ? 'failed' : stopped || ends.some((e) => e.status === 'stopped') ? 'stopped' : 'completed';
+    let error = failed?.error ?? ends.find((e) => e.error !== undefined)?.error;
+    let final = status;
     try {
-      if (model instanceof OpenModel) model.dropBacklog();
-      else model.halt();
-      if (sender.inFlight > 0) {
-        sender.aborting = true;
-        await client.destroy().catch(() => {});
-      } else {
-        await Promise.race([client.close(), new Promise((r) => clock.schedule(() => r(undefined), 1000))]).catch(() => {});
-        await client.destroy().catch(() => {});
-      }
       const last = recorder.takeDelta(true);
+      // A run that ended before its schedule says so: its share's remaining arrivals are not its own.
       emit(status === 'stopped' ? { ...last, stopped: true } : last);
     } catch (err) {
-      outcome = { status: 'failed', error: errorMessage(err) };
+      final = 'failed';
+      error = errorMessage(err);
     }
-    await warming?.done;
-    resolve({ id, ...outcome, startedAt: startAt, finishedAt: clock.now(), durationS: status === 'stopped' ? ranS : task.duration, results: recorder.results() });
-  };
-
-  let lastTickMs = performance.now();
-  const tick = () => {
-    try {
-      const now = performance.now();
-      const gap = now - lastTickMs;
-      lastTickMs = now;
-      if (now < startMs) return;
-      if (state === 'running' && gap > FROZEN_GAP_MS) {
-        void finish('stopped', `frozen for ${Math.round(gap)} ms: stopped rather than send a stale share`);
-        return;
-      }
-      if (state === 'waiting') {
-        state = 'running';
-        if (model instanceof ClosedModel) model.start(now);
-      }
-      model.tick(now);
-      sender.expire(now);
-      if (now >= nextDeltaMs) {
-        nextDeltaMs += Math.max(deltaEvery, Math.ceil((now - nextDeltaMs) / deltaEvery) * deltaEvery);
-        emit(recorder.takeDelta(false));
-      }
-      const sendingDone = model instanceof OpenModel ? model.finished : now >= endMs;
-      if (sendingDone) state = 'draining';
-      if ((sendingDone && sender.inFlight === 0) || now >= hardEndMs) void finish('completed');
-    } catch (err) {
-      void finish('failed', errorMessage(err));
-    }
-  };
-
-  // Closed users without think time are driven by completions, so the loop only watches the clock there.
-  const period = open || task.think_time > 0 ? 1 : 10;
-  const timer = clock.repeat(tick, period);
+    const ranS = Math.max(0, ...ends.map((e) => e.ranS));
+    return { id, status: final, ...(error !== undefined ? { error } : {}), startedAt: startAt, finishedAt: clock.now(), durationS: status === 'stopped' ? ranS : task.duration, results: recorder.results() };
+  });
 
   return {
     id,
     startAt,
+    workers: n,
     get state() {
-      return state;
+      return stateOf();
     },
     done,
     stop() {
-      void finish('stopped');
+      stopped = true;
+      for (const p of parts) p.stop();
     },
     setSegment(from, to, atMs) {
       const next = checkSegment(from, to);
-      if (model instanceof OpenModel) model.setSegment(next, atMs === undefined ? undefined : toPerf(atMs));
-      else model.setUsers(usersFor(next), performance.now());
+      const subs = n === 0 ? [next] : subSegments(next, n);
+      parts.forEach((p, i) => p.setSegment(subs[i]!, atMs));
     },
     snapshot() {
       return recorder.results();
     },
+    progress() {
+      return recorder.progress();
+    },
   };
+}
+
+/** Part of a run on load worker `i`, its tallies folded into `recorder` as they come. */
+function workerPart(i: number, key: string, start: Extract<ToWorker, { type: 'start' }>, recorder: Recorder): Part {
+  const { promise: done, resolve } = Promise.withResolvers<EngineEnd>();
+  const part: Part = {
+    state: 'waiting',
+    done,
+    stop: () => send({ type: 'stop', key }),
+    setSegment: (segment, atMs) => send({ type: 'segment', key, segment, ...(atMs !== undefined ? { atMs } : {}) }),
+  };
+  const send = startPart(i, start, {
+    onMessage(msg) {
+      switch (msg.type) {
+        case 'state':
+          if (part.state !== 'finished') part.state = msg.state;
+          break;
+        case 'tallies':
+          recorder.absorb(msg.raw);
+          break;
+        case 'done':
+          recorder.absorb(msg.raw);
+          part.state = 'finished';
+          resolve(msg.end);
+          break;
+      }
+    },
+    onCrash(error) {
+      part.state = 'finished';
+      resolve({ status: 'failed', error, ranS: 0 });
+    },
+  });
+  return part;
 }

@@ -33,10 +33,16 @@ export class Sender implements ExchangeSink {
     this.#recorder.schedule(target);
   }
 
+  /** When expire next has work to do. */
+  get nextDeadline(): number {
+    return this.#deadlines.nextCheck;
+  }
+
   /** Sends a request due at `intended`; `now` is the current performance.now(). */
   send(target: number, intended: number, now: number): void {
     const exchange = (this.#spare.pop() ?? new Exchange(this)).reset(target, intended, now);
     this.#deadlines.add(exchange, exchange.sent + this.#client.targets[target]!.timeoutMs);
+    this.#recorder.sent(intended, now);
     this.inFlight++;
     this.sending = true;
     try {

@@ -1,7 +1,7 @@
 // Benchmark child: runs this engine alone in its process and reports its own CPU and memory.
 // argv[2]: JSON { url, durationS, connections, rps? } (no rps: closed model with one user per connection).
 import '../../src/polyfill.js';
-import { startLoad } from '../../actors/load-generator/index.js';
+import { prepareLoadWorkers, startLoad } from '../../actors/load-generator/index.js';
 import { validateLoadTask } from '../../src/plan/index.js';
 import { summarize } from '../../src/stats/index.js';
 import { printResult, selfUsage } from './measure.js';
@@ -11,6 +11,8 @@ interface EngineConfig {
   durationS: number;
   connections: number;
   rps?: number;
+  /** Worker threads (default 0: the sending loop on the main thread). */
+  workers?: number;
 }
 
 const config = JSON.parse(process.argv[2] ?? '{}') as EngineConfig;
@@ -20,14 +22,17 @@ const task = validateLoadTask({
   connections: config.connections,
   ...(config.rps === undefined ? { concurrent_users: config.connections } : { base_rps: config.rps, max_in_flight: config.connections }),
 });
+const workers = config.workers ?? 0;
+// Booted before the measure: their start-up is measured by startup.ts, not here.
+if (workers > 0) await prepareLoadWorkers(workers);
 let wire = 0;
 const before = selfUsage();
 // Deltas are serialised as they would be for the wire, so their cost is part of the measure.
-const outcome = await startLoad({ params: task, onDelta: (d) => (wire += JSON.stringify(d).length) }).done;
+const outcome = await startLoad({ params: task, workers, workerRate: 1, onDelta: (d) => (wire += JSON.stringify(d).length) }).done;
 const after = selfUsage();
 const summary = summarize(outcome.results, task.duration);
 printResult({
-  tool: config.rps === undefined ? 'engine' : `engine@${config.rps}`,
+  tool: `engine${workers > 0 ? `-w${workers}` : ''}${config.rps === undefined ? '' : `@${config.rps}`}`,
   requests: summary.total_requests,
   dropped: summary.dropped_requests,
   errors: summary.failed_requests,
@@ -35,5 +40,6 @@ printResult({
   cpuS: after.cpuS - before.cpuS,
   peakRssMB: after.peakRssMB,
   p99Ms: summary.latency_ms.p99,
+  latenessP99Ms: summary.send_lateness_ms?.p99 ?? 0,
 });
 process.stderr.write(`delta bytes: ${wire}\n`);

@@ -13,6 +13,8 @@ export interface Measurement {
   cpuS: number;
   peakRssMB: number;
   p99Ms: number;
+  /** p99 of the sender's own lateness (actual − intended send), when the tool reports it. */
+  latenessP99Ms?: number;
 }
 
 /** Prefix of the one stdout line that carries a child's JSON result. */

@@ -2,6 +2,7 @@
 import { ConfigError, helpText, loadConfig, type LoadedConfig } from '../config/load.js';
 import { createLogger } from '../util/log.js';
 import { VERSION } from '../version.js';
+import { setLoadWorkerCount } from '../../actors/load-generator/worker-pool.js';
 
 import { EXIT } from './exit-codes.js';
 
@@ -27,6 +28,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     return EXIT.OK;
   }
   const log = createLogger(loaded.config.orchestrator.log_level);
+  const workers = loaded.config.load_generation?.workers;
+  if (workers !== undefined) setLoadWorkerCount(workers);
   const [command = 'start', ...operands] = loaded.positionals;
   switch (command) {
     case 'start':

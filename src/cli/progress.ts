@@ -1,10 +1,13 @@
 // The progress of a local run: one line rewritten in place on a TTY, a plain line every few seconds otherwise.
 import type { Summary } from '../stats/index.js';
 
+/** What the line shows; a Summary has it, and so do the cheap figures of a running run. */
+export type ProgressFigures = Pick<Summary, 'total_requests' | 'failed_requests' | 'dropped_requests'> & { latency_ms: Pick<Summary['latency_ms'], 'p50' | 'p99'> };
+
 export interface ProgressSample {
   elapsedS: number;
   durationS: number;
-  summary: Summary;
+  summary: ProgressFigures;
   /** Requests finished in the last interval, per second. */
   currentRps: number;
 }

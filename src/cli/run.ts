@@ -7,11 +7,13 @@ import { parsePlan, type Plan } from '../plan/index.js';
 import { ConfigSchema, type Config } from '../config/schema.js';
 import { guardPlan, policyFromConfig } from '../guardrails/index.js';
 import { resolvePlanSecrets } from '../security/secrets.js';
-import { summarize, type LoadResults } from '../stats/index.js';
 import type { Logger } from '../util/log.js';
-import { startLoad } from '../../actors/load-generator/run.js';
+import { startLoad, type LoadRun } from '../../actors/load-generator/run.js';
+import { workersFor } from '../../actors/load-generator/work-split.js';
+import { loadWorkerCount, prepareLoadWorkers } from '../../actors/load-generator/worker-pool.js';
+import { WHOLE } from '../execution/segment.js';
 import { executionReport, thresholdsPassed, timeseriesCsv } from '../report/index.js';
-import { ProgressPrinter } from './progress.js';
+import { ProgressPrinter, type ProgressFigures } from './progress.js';
 import { summaryTable } from './summary-table.js';
 import { EXIT } from './exit-codes.js';
 
@@ -48,9 +50,14 @@ export async function runPlanCommand(file: string, options: RunCommandOptions, l
     throw error;
   }
   const executionId = randomUUID();
+  // This process has no control plane to keep free: worker threads only when a task needs more than
+  // one thread's worth of sending (booting them costs more start-up than one thread's run saves).
+  const available = loadWorkerCount();
+  const workers = plan.tasks.some((t) => workersFor(t.parameters, WHOLE, available) > 1) ? available : 0;
+  if (workers > 0) await prepareLoadWorkers(workers);
   const startAt = Date.now() + 50;
   const durationS = Math.max(...plan.tasks.map((t) => t.parameters.duration));
-  const runs = plan.tasks.map((task, i) => startLoad({ params: task.parameters, startAt, runId: `${executionId}:${i}` }));
+  const runs = plan.tasks.map((task, i) => startLoad({ params: task.parameters, startAt, runId: `${executionId}:${i}`, workers }));
   const stopAll = () => runs.forEach((r) => r.stop());
   process.once('SIGINT', stopAll);
   process.once('SIGTERM', stopAll);
@@ -60,8 +67,7 @@ export async function runPlanCommand(file: string, options: RunCommandOptions, l
   let lastAt = startAt;
   const timer = setInterval(() => {
     const now = Date.now();
-    const merged = runs.map((r) => r.snapshot());
-    const summary = summarize(combineForProgress(merged), Math.max(0.001, (now - startAt) / 1000));
+    const summary = progressOf(runs);
     progress.update({ elapsedS: Math.max(0, (now - startAt) / 1000), durationS, summary, currentRps: ((summary.total_requests - lastTotal) * 1000) / Math.max(1, now - lastAt) });
     lastTotal = summary.total_requests;
     lastAt = now;
@@ -100,14 +106,13 @@ export async function runPlanCommand(file: string, options: RunCommandOptions, l
   return thresholdsPassed(report) ? EXIT.OK : EXIT.THRESHOLDS_FAILED;
 }
 
-function combineForProgress(parts: LoadResults[]): LoadResults {
-  if (parts.length === 1) return parts[0]!;
-  const [first, ...rest] = parts;
-  const out = { ...first!, totals: { ...first!.totals } };
-  for (const p of rest) {
-    out.totals.requests += p.totals.requests;
-    out.totals.failures += p.totals.failures;
-    out.totals.dropped += p.totals.dropped;
-  }
-  return out;
+/** The progress line's figures: counts of every task, latency percentiles of the slowest (cheap: no summary). */
+function progressOf(runs: readonly LoadRun[]): ProgressFigures {
+  const parts = runs.map((r) => r.progress());
+  return {
+    total_requests: parts.reduce((n, p) => n + p.requests, 0),
+    failed_requests: parts.reduce((n, p) => n + p.failures, 0),
+    dropped_requests: parts.reduce((n, p) => n + p.dropped, 0),
+    latency_ms: { p50: Math.max(...parts.map((p) => p.p50Ms)), p99: Math.max(...parts.map((p) => p.p99Ms)) },
+  };
 }

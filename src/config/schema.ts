@@ -91,7 +91,13 @@ export const ConfigSchema = z
       .strict()
       .prefault({}),
     // Sections of the seed's mcp_config.yaml that later roles read; accepted as they are for now.
-    load_generation: z.record(z.string(), z.unknown()).optional(),
+    load_generation: z
+      .object({
+        /** Worker threads that send load (0: on the main thread); default: the host's cores. */
+        workers: z.number().int().min(0).max(256).optional(),
+      })
+      .catchall(z.unknown())
+      .optional(),
     resource_management: ResourceManagementSchema.prefault({}),
     resources: ResourcesSchema.prefault({}),
     health_monitoring: HealthMonitoringSchema.prefault({}),

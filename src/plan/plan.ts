@@ -26,16 +26,19 @@ const TASK_TYPES: Record<string, (parameters: unknown, prefix: string) => { task
   },
 };
 
-const planSchema = z.strictObject(
+/** The tasks list's rule, shared with the JSON Schema (json-schema.ts), which knows each task's shape. */
+export const tasksOf = <T extends z.ZodType>(task: T) => z.array(task).min(1, 'needs at least one task').max(1000);
+
+export const planSchema = z.strictObject(
   {
     name: z.string().min(1),
     description: z.string().optional(),
-    tasks: z.array(z.unknown()).min(1, 'needs at least one task').max(1000),
+    tasks: tasksOf(z.unknown()),
   },
   { error: 'expected a plan object { name, tasks }' },
 );
 
-const taskSchema = z.strictObject({ type: z.string(), parameters: z.unknown() }, { error: 'expected a task object { type, parameters }' });
+export const taskSchema = z.strictObject({ type: z.string(), parameters: z.unknown() }, { error: 'expected a task object { type, parameters }' });
 
 /** Validates a parsed plan; throws ValidationError (PLAN_INVALID) listing every problem. */
 export function validatePlan(obj: unknown): Plan {

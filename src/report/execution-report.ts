@@ -40,6 +40,7 @@ function combine(parts: readonly LoadResults[]): LoadResults {
     out.totals = addCounters(out.totals, part.totals);
     if (part.latency.totalCount > 0) out.latency.add(part.latency);
     if (part.service.totalCount > 0) out.service.add(part.service);
+    if (part.lateness !== undefined && part.lateness.totalCount > 0) out.lateness?.add(part.lateness);
   }
   // Seconds are only meaningful across tasks that started together, which they do.
   const seconds: LoadResults['seconds'] = {};

@@ -34,6 +34,12 @@ export function toMicros(ms: number): number {
   return us < HDR_LOWEST_US ? HDR_LOWEST_US : us > HDR_HIGHEST_US ? HDR_HIGHEST_US : us;
 }
 
+/** The touched range of some counts, as plain data that crosses threads (structured clone). */
+export interface RawCounts {
+  lo: number;
+  counts: Float64Array;
+}
+
 export class BucketCounts {
   readonly counts = new Float64Array(BUCKETS);
   total = 0;
@@ -66,6 +72,40 @@ export class BucketCounts {
       const n = counts[i]!;
       if (n > 0) histogram.recordValueWithCount(bucketValue(i), n);
     }
+  }
+
+  /** A copy of the touched range; null when empty. */
+  toRaw(): RawCounts | null {
+    return this.total === 0 ? null : { lo: this.lo, counts: this.counts.slice(this.lo, this.hi + 1) };
+  }
+
+  /** Adds counts taken with toRaw (possibly in another thread). */
+  addRaw(raw: RawCounts | null): void {
+    if (raw === null) return;
+    const mine = this.counts;
+    const theirs = raw.counts;
+    let total = 0;
+    for (let i = 0; i < theirs.length; i++) {
+      const n = theirs[i]!;
+      mine[raw.lo + i]! += n;
+      total += n;
+    }
+    if (total === 0) return;
+    this.total += total;
+    if (raw.lo < this.lo) this.lo = raw.lo;
+    if (raw.lo + theirs.length - 1 > this.hi) this.hi = raw.lo + theirs.length - 1;
+  }
+
+  /** Value (µs, a bucket's lowest) at percentile p (0-100); 0 when empty. Walks only the touched range. */
+  percentile(p: number): number {
+    if (this.total === 0) return 0;
+    const wanted = Math.max(1, Math.ceil((p / 100) * this.total));
+    let seen = 0;
+    for (let i = this.lo; i <= this.hi; i++) {
+      seen += this.counts[i]!;
+      if (seen >= wanted) return bucketValue(i);
+    }
+    return bucketValue(this.hi);
   }
 
   clear(): void {

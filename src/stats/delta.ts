@@ -46,6 +46,8 @@ export const ResultsDeltaSchema = z.object({
   latency: encodedHistogram,
   /** Service time from the actual send, µs. */
   service: encodedHistogram,
+  /** How late the sending loop itself was: actual send − intended send, µs (absent from older peers). */
+  lateness: encodedHistogram.optional(),
   targets: z.array(TargetDeltaSchema).max(10_000),
   seconds: z.array(SecondDeltaSchema).max(100_000),
   /** On a final delta: the run stopped before its schedule ended (stopped, or found itself frozen). */

@@ -6,3 +6,4 @@ export * from './summary.js';
 export * from './running-results.js';
 export * from './bucket-counts.js';
 export * from './delta.js';
+export * from './raw-tallies.js';

@@ -2,6 +2,7 @@
 // deltas. The hot path only increments preallocated arrays; histograms are filled, encoded and totals
 // summed when a delta is cut.
 import { BucketCounts, bucketOf, toMicros } from './bucket-counts.js';
+import type { RawSecond, RawTallies, RawTarget } from './raw-tallies.js';
 import { createHistogram, encodeHistogram } from './histogram.js';
 import { ERROR_KINDS, type Counters, type ErrorKind, type ResultsDelta, type SecondDelta, type TargetDelta } from './delta.js';
 import { emptyCounters, mergeDelta, type LoadResults } from './results.js';
@@ -73,6 +74,14 @@ class SecondTally {
   dropped = 0;
 }
 
+export interface RunProgress {
+  requests: number;
+  failures: number;
+  dropped: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
 export class Recorder {
   readonly runId: string;
   readonly #origin: number;
@@ -84,6 +93,7 @@ export class Recorder {
   readonly #scratch = createHistogram(32);
   readonly #sumLatency = new BucketCounts();
   readonly #sumService = new BucketCounts();
+  readonly #lateness = new BucketCounts();
   readonly #running: RunningResults;
 
   /** `originMs`: the run's start on the same clock as the times given to record (seconds are counted from it). */
@@ -95,7 +105,10 @@ export class Recorder {
   }
 
   #second(intendedMs: number): SecondTally {
-    const t = intendedMs > this.#origin ? Math.floor((intendedMs - this.#origin) / 1000) : 0;
+    return this.#secondAt(intendedMs > this.#origin ? Math.floor((intendedMs - this.#origin) / 1000) : 0);
+  }
+
+  #secondAt(t: number): SecondTally {
     const last = this.#last;
     if (last !== undefined && last.t === t) return last;
     let tally = this.#seconds.get(t);
@@ -139,6 +152,11 @@ export class Recorder {
     this.#targets[target]!.scheduled++;
   }
 
+  /** A request handed to the client at `sentMs`, due at `intendedMs`: how late the sending loop was. */
+  sent(intendedMs: number, sentMs: number): void {
+    this.#lateness.recordBucket(bucketOf(toMicros(sentMs - intendedMs)));
+  }
+
   /** An arrival that could not start in time. */
   drop(target: number, intendedMs: number): void {
     this.#targets[target]!.dropped++;
@@ -156,6 +174,8 @@ export class Recorder {
       tally.reset();
     }
     running.addSeconds(delta.seconds);
+    running.addLateness(this.#lateness);
+    this.#lateness.clear();
     running.cut(this.#seq, final);
     for (const second of this.#seconds.values()) {
       second.latency.clear();
@@ -172,11 +192,29 @@ export class Recorder {
     return this.#build(0, false);
   }
 
+  /**
+   * Counts so far (cut or not) and latency percentiles of the deltas cut so far: what a progress line
+   * shows, in time that does not grow with the run (no histogram is built or encoded).
+   */
+  progress(): RunProgress {
+    const totals = this.#running.totals;
+    let requests = totals.requests;
+    let failures = totals.failures;
+    let dropped = totals.dropped;
+    for (const t of this.#targets) {
+      requests += t.requests;
+      failures += t.failures;
+      dropped += t.dropped;
+    }
+    const latency = this.#running.latencyCounts;
+    return { requests, failures, dropped, p50Ms: latency.percentile(50) / 1000, p99Ms: latency.percentile(99) / 1000 };
+  }
+
   /** Everything recorded so far (cut or not), equal to the fold of every delta taken plus the pending one. */
   results(): LoadResults {
     const cut = this.#running.toResults();
     const pending = this.peekDelta();
-    if (pending.targets.length === 0 && pending.seconds.length === 0) return cut;
+    if (pending.targets.length === 0 && pending.seconds.length === 0 && pending.lateness === '') return cut;
     const merged = mergeDelta({ ...cut, sources: {} }, { ...pending, run_id: '', seq: 1 });
     return { ...merged, sources: cut.sources };
   }
@@ -222,7 +260,75 @@ export class Recorder {
       seconds.push({ t: s.t, requests: s.requests, errors: s.errors, dropped: s.dropped, latency: this.#encodeCounts(s.latency) });
     }
     seconds.sort((a, b) => a.t - b.t);
-    return { run_id: this.runId, seq, final, totals, latency, service, targets, seconds };
+    const lateness = this.#lateness.total > 0 ? this.#encodeCounts(this.#lateness) : '';
+    return { run_id: this.runId, seq, final, totals, latency, service, lateness, targets, seconds };
+  }
+
+  /**
+   * Everything since the previous take, as raw counts (no encoding: cheap on the sending thread), and
+   * the interval starts afresh. Another thread's Recorder adds them with absorb and cuts the deltas.
+   */
+  takeRaw(): RawTallies {
+    const targets: RawTarget[] = [];
+    this.#targets.forEach((tally, index) => {
+      if (!tally.touched) return;
+      const status: number[] = [];
+      for (let s = 0; s < MAX_STATUS; s++) if (tally.status[s]! > 0) status.push(s, tally.status[s]!);
+      targets.push({
+        index,
+        requests: tally.requests,
+        successes: tally.successes,
+        failures: tally.failures,
+        dropped: tally.dropped,
+        scheduled: tally.scheduled,
+        bytesIn: tally.bytesIn,
+        bytesOut: tally.bytesOut,
+        status,
+        errors: Array.from(tally.errors),
+        latency: tally.latency.toRaw(),
+        service: tally.service.toRaw(),
+      });
+      tally.reset();
+    });
+    const seconds: RawSecond[] = [];
+    for (const s of this.#seconds.values()) {
+      if (s.requests > 0 || s.dropped > 0) seconds.push({ t: s.t, requests: s.requests, errors: s.errors, dropped: s.dropped, latency: s.latency.toRaw() });
+      s.latency.clear();
+      s.requests = s.errors = s.dropped = 0;
+      this.#spareSeconds.push(s);
+    }
+    this.#seconds.clear();
+    this.#last = undefined;
+    const lateness = this.#lateness.toRaw();
+    this.#lateness.clear();
+    return { targets, seconds, lateness };
+  }
+
+  /** Adds tallies taken with takeRaw (from a worker thread): they go out with the next delta. */
+  absorb(raw: RawTallies): void {
+    for (const r of raw.targets) {
+      const tally = this.#targets[r.index];
+      if (tally === undefined) continue;
+      tally.requests += r.requests;
+      tally.successes += r.successes;
+      tally.failures += r.failures;
+      tally.dropped += r.dropped;
+      tally.scheduled += r.scheduled ?? 0;
+      tally.bytesIn += r.bytesIn;
+      tally.bytesOut += r.bytesOut;
+      for (let i = 0; i + 1 < r.status.length; i += 2) tally.status[r.status[i]!]! += r.status[i + 1]!;
+      r.errors.forEach((n, i) => (tally.errors[i]! += n));
+      tally.latency.addRaw(r.latency);
+      tally.service.addRaw(r.service);
+    }
+    for (const r of raw.seconds) {
+      const second = this.#secondAt(r.t);
+      second.requests += r.requests;
+      second.errors += r.errors;
+      second.dropped += r.dropped;
+      second.latency.addRaw(r.latency);
+    }
+    this.#lateness.addRaw(raw.lateness);
   }
 
   #encodeCounts(counts: BucketCounts): string {

@@ -39,6 +39,8 @@ export interface LoadResults {
   totals: Counters;
   latency: Histogram;
   service: Histogram;
+  /** Sender lateness (actual − intended send); absent in results from peers that do not measure it. */
+  lateness?: Histogram;
   targets: Record<number, TargetResults>;
   seconds: Record<number, SecondResults>;
 }
@@ -48,7 +50,7 @@ export function emptyCounters(): Counters {
 }
 
 export function emptyResults(): LoadResults {
-  return { sources: {}, totals: emptyCounters(), latency: createHistogram(64), service: createHistogram(64), targets: {}, seconds: {} };
+  return { sources: {}, totals: emptyCounters(), latency: createHistogram(64), service: createHistogram(64), lateness: createHistogram(64), targets: {}, seconds: {} };
 }
 
 function addRecords<K extends string>(a: Partial<Record<K, number>>, b: Partial<Record<K, number>>): Partial<Record<K, number>> {
@@ -97,6 +99,11 @@ function addTally(a: RunTally | undefined, c: Counters): RunTally {
   return { requests: (a?.requests ?? 0) + c.requests, dropped: (a?.dropped ?? 0) + c.dropped, scheduled: (a?.scheduled ?? 0) + (c.scheduled ?? 0) };
 }
 
+function latenessOf(acc: Histogram | undefined, encoded: string | undefined): { lateness?: Histogram } {
+  if (encoded === undefined || encoded === '') return acc ? { lateness: acc } : {};
+  return { lateness: plusEncoded(acc, encoded) };
+}
+
 /** acc + delta, as a new value. A delta already merged (same run_id and seq) changes nothing. */
 export function mergeDelta(acc: LoadResults, delta: ResultsDelta): LoadResults {
   const progress = acc.sources[delta.run_id];
@@ -115,6 +122,7 @@ export function mergeDelta(acc: LoadResults, delta: ResultsDelta): LoadResults {
     totals: addCounters(acc.totals, delta.totals),
     latency: delta.latency === '' ? acc.latency : plusEncoded(acc.latency, delta.latency),
     service: delta.service === '' ? acc.service : plusEncoded(acc.service, delta.service),
+    ...latenessOf(acc.lateness, delta.lateness),
     targets,
     seconds,
   };

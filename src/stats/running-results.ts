@@ -24,6 +24,7 @@ export class RunningResults {
   #totals = emptyCounters();
   readonly #latency = new BucketCounts();
   readonly #service = new BucketCounts();
+  readonly #lateness = new BucketCounts();
   readonly #targets = new Map<number, { counters: Counters; latency: BucketCounts; service: BucketCounts }>();
   readonly #seconds = new Map<number, SecondParts>();
   #seq = 0;
@@ -48,6 +49,10 @@ export class RunningResults {
     this.#service.add(service);
   }
 
+  addLateness(lateness: BucketCounts): void {
+    this.#lateness.add(lateness);
+  }
+
   addSeconds(seconds: readonly SecondDelta[]): void {
     for (const s of seconds) {
       const old = this.#seconds.get(s.t);
@@ -60,6 +65,15 @@ export class RunningResults {
       old.dropped += s.dropped;
       if (s.latency !== '') old.fragments.push(s.latency);
     }
+  }
+
+  /** Totals and latency so far, without copying anything (for a progress line). */
+  get totals(): Counters {
+    return this.#totals;
+  }
+
+  get latencyCounts(): BucketCounts {
+    return this.#latency;
   }
 
   /** Marks delta `seq` as folded in. */
@@ -82,6 +96,7 @@ export class RunningResults {
       totals: this.#totals,
       latency: histogramOf(this.#latency),
       service: histogramOf(this.#service),
+      lateness: histogramOf(this.#lateness),
       targets,
       seconds,
     };

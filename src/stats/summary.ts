@@ -21,8 +21,16 @@ export interface Summary {
   error_rate: number;
   latency_ms: LatencyFigures;
   service_time_ms: LatencyFigures;
+  /** How late the client's own sending loop was (actual − intended send); absent when not measured. */
+  send_lateness_ms?: LatenessFigures;
   status_codes: Record<string, number>;
   errors: Partial<Record<ErrorKind, number>>;
+}
+
+export interface LatenessFigures {
+  p50: number;
+  p99: number;
+  max: number;
 }
 
 export interface TimeseriesPoint {
@@ -39,8 +47,8 @@ export interface TimeseriesPoint {
 const round = (x: number, digits = 3) => Math.round(x * 10 ** digits) / 10 ** digits;
 
 /** Figures for one set of counters and histograms over `durationS` seconds. */
-export function summarizeParts(counters: Counters, latency: Histogram, service: Histogram, durationS: number): Summary {
-  return {
+export function summarizeParts(counters: Counters, latency: Histogram, service: Histogram, durationS: number, lateness?: Histogram): Summary {
+  const summary: Summary = {
     total_requests: counters.requests,
     successful_requests: counters.successes,
     failed_requests: counters.failures,
@@ -57,10 +65,14 @@ export function summarizeParts(counters: Counters, latency: Histogram, service: 
     status_codes: { ...counters.status },
     errors: { ...counters.errors },
   };
+  if (lateness !== undefined && lateness.totalCount > 0) {
+    summary.send_lateness_ms = { p50: percentileMs(lateness, 50), p99: percentileMs(lateness, 99), max: percentileMs(lateness, 100) };
+  }
+  return summary;
 }
 
 export function summarize(acc: LoadResults, durationS: number): Summary {
-  return summarizeParts(acc.totals, acc.latency, acc.service, durationS);
+  return summarizeParts(acc.totals, acc.latency, acc.service, durationS, acc.lateness);
 }
 
 /** Summary of one target (by index); zeros when it saw nothing. */

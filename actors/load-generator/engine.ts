@@ -1,0 +1,177 @@
+// The sending loop of one run (or of one worker's sub-segment of it), in the thread it is started in:
+// the model releases requests, the sender records them into a Recorder, and the loop sleeps until the
+// next thing is due (an arrival, a waking user, a deadline, the end) instead of ticking every millisecond.
+// Cutting deltas is the caller's business (run.ts in this thread, or the thread a worker reports to).
+import { errorMessage } from '../../src/errors.js';
+import type { Clock, TimerHandle } from '../../src/util/clock.js';
+import type { LoadTask } from '../../src/plan/index.js';
+import { Recorder } from '../../src/stats/index.js';
+import { checkSegment, type Segment } from '../../src/execution/segment.js';
+import { ClosedModel } from './closed-model.js';
+import { HttpClient } from './http-client.js';
+import { OpenModel } from './open-model.js';
+import { profileFor } from '../../src/schedule/patterns.js';
+import { usersOf, weightTable } from './segment.js';
+import { Sender } from './sender.js';
+import { warmUp, WARM_UP_MS, type WarmUp } from './warm-up.js';
+
+export type RunStatus = 'completed' | 'stopped' | 'failed';
+export type RunState = 'waiting' | 'running' | 'draining' | 'finished';
+
+/** Pause between the end of sending and a forced end, on top of the largest timeout. */
+const END_SLACK_MS = 1000;
+/** Between the end of the warm-up and the start, for its sockets to close. */
+export const WARM_UP_GAP_MS = 50;
+/** The longest the loop sleeps: it also notices the end of a drain this often. */
+const MAX_SLEEP_MS = 20;
+/**
+ * A gap this long between two turns of a running loop (which never sleeps over MAX_SLEEP_MS) means the
+ * process was frozen (SIGSTOP, a paused VM): the coordinator has moved its share meanwhile, so the loop
+ * stops instead of sending the backlog in a burst beside the peers that took the share over.
+ */
+export const FROZEN_GAP_MS = 1000;
+
+export interface EngineOptions {
+  task: LoadTask;
+  segment: Segment;
+  /** Epoch milliseconds of the common start. */
+  startAt: number;
+  /** Warm up in the time left before the start (when at least 50 ms). */
+  warmUp: boolean;
+  /** Recorder id (deltas are cut elsewhere, under the run's id). */
+  runId: string;
+  clock: Clock;
+  onState?: (state: RunState) => void;
+}
+
+export interface EngineEnd {
+  status: RunStatus;
+  error?: string;
+  /** Seconds from the start to the end, at most the plan's duration. */
+  ranS: number;
+}
+
+export interface Engine {
+  readonly recorder: Recorder;
+  readonly state: RunState;
+  readonly done: Promise<EngineEnd>;
+  stop(): void;
+  /** New share for arrivals due from `atMs` (epoch ms; default now). Closed model: the user count changes now. */
+  setSegment(segment: Segment, atMs?: number): void;
+}
+
+export function startEngine(opts: EngineOptions): Engine {
+  const { task, clock } = opts;
+  // One fixed offset between epoch and performance.now() for the whole run, so that the start and any
+  // later segment change are converted alike (two conversions could differ by a millisecond).
+  const offset = clock.now() - performance.now();
+  const toPerf = (epochMs: number) => epochMs - offset;
+  const startMs = toPerf(opts.startAt);
+  const endMs = startMs + task.duration * 1000;
+  const maxTimeoutMs = Math.max(...task.targets.map((t) => t.timeout)) * 1000;
+  const open = task.model === 'open';
+  const hardEndMs = endMs + (open ? task.max_lateness * 1000 : 0) + maxTimeoutMs + END_SLACK_MS;
+  const warmMs = opts.warmUp ? Math.min(WARM_UP_MS, opts.startAt - clock.now() - WARM_UP_GAP_MS) : 0;
+
+  const client = new HttpClient(task.targets, { connections: task.connections, pipelining: task.pipelining });
+  const recorder = new Recorder(opts.runId, task.targets.length, startMs);
+  const sender = new Sender(client, recorder);
+  const weights = weightTable(task.targets.map((t) => t.weight));
+  const usersFor = (s: Segment) => {
+    const range = usersOf(s, task.concurrent_users);
+    return range.end - range.first;
+  };
+  const model = open
+    ? new OpenModel(profileFor(task), sender, recorder, { startMs, maxInFlight: task.max_in_flight, maxLatenessMs: task.max_lateness * 1000, segment: opts.segment, weights })
+    : new ClosedModel(sender, { endMs, thinkMs: task.think_time * 1000, users: usersFor(opts.segment), weights });
+
+  const warming: WarmUp | undefined = warmMs >= 50 ? warmUp(task.targets, warmMs, clock) : undefined;
+  let state: RunState = 'waiting';
+  let timer: TimerHandle | undefined;
+  const { promise: done, resolve } = Promise.withResolvers<EngineEnd>();
+  const enter = (next: RunState) => {
+    if (state === next) return;
+    state = next;
+    opts.onState?.(next);
+  };
+
+  const finish = async (status: RunStatus, error?: string) => {
+    if (state === 'finished') return;
+    enter('finished');
+    if (timer) clock.cancel(timer);
+    warming?.cancel();
+    const ranS = Math.min(task.duration, Math.max(0, (performance.now() - startMs) / 1000));
+    let end: EngineEnd = error === undefined ? { status, ranS } : { status, error, ranS };
+    try {
+      if (model instanceof OpenModel) model.dropBacklog();
+      else model.halt();
+      if (sender.inFlight > 0) {
+        sender.aborting = true;
+        await client.destroy().catch(() => {});
+      } else {
+        await Promise.race([client.close(), new Promise((r) => clock.schedule(() => r(undefined), 1000))]).catch(() => {});
+        await client.destroy().catch(() => {});
+      }
+    } catch (err) {
+      end = { status: 'failed', error: errorMessage(err), ranS };
+    }
+    await warming?.done;
+    resolve(end);
+  };
+
+  const tick = (now: number) => {
+    if (now < startMs) return;
+    if (state === 'waiting') {
+      enter('running');
+      if (model instanceof ClosedModel) model.start(now);
+    }
+    model.tick(now);
+    sender.expire(now);
+    const sendingDone = model instanceof OpenModel ? model.finished : now >= endMs;
+    if (sendingDone) enter('draining');
+    if ((sendingDone && sender.inFlight === 0) || now >= hardEndMs) void finish('completed');
+  };
+
+  let lastTurn = performance.now();
+  const loop = () => {
+    timer = undefined;
+    const now = performance.now();
+    const gap = now - lastTurn;
+    lastTurn = now;
+    if (state === 'running' && gap > FROZEN_GAP_MS) {
+      void finish('stopped', `frozen for ${Math.round(gap)} ms: stopped rather than send a stale share`);
+      return;
+    }
+    try {
+      tick(now);
+    } catch (err) {
+      void finish('failed', errorMessage(err));
+    }
+    if (state !== 'finished') arm();
+  };
+
+  // Sleep until the next due thing; ceil, so that a wake-up never comes before it and finds nothing.
+  const arm = () => {
+    const now = performance.now();
+    const due = state === 'waiting' ? startMs : Math.min(model.nextWake(), sender.nextDeadline, hardEndMs);
+    const delay = Math.min(MAX_SLEEP_MS, Math.max(1, Math.ceil(due - now)));
+    timer = clock.schedule(loop, delay);
+  };
+  arm();
+
+  return {
+    recorder,
+    get state() {
+      return state;
+    },
+    done,
+    stop() {
+      void finish('stopped');
+    },
+    setSegment(segment, atMs) {
+      const next = checkSegment(segment.from, segment.to);
+      if (model instanceof OpenModel) model.setSegment(next, atMs === undefined ? undefined : toPerf(atMs));
+      else model.setUsers(usersFor(next), performance.now());
+    },
+  };
+}

@@ -1,0 +1,112 @@
+// The load worker threads of this process: started once, on first use or ahead of it, and shared by
+// every run. An idle worker does not keep the process alive; one with a part of a run does. A worker
+// that dies fails the parts it carried (their tallies since the last flush are lost) and is replaced.
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { FromWorker, ToWorker } from './worker-protocol.js';
+
+/** What the owner of a part hears about it. */
+export interface PartListener {
+  onMessage(msg: Exclude<FromWorker, { type: 'ready' }>): void;
+  /** The worker died: the part is over. */
+  onCrash(error: string): void;
+}
+
+interface Slot {
+  worker: Worker;
+  ready: Promise<void>;
+  isReady: boolean;
+  parts: Map<string, PartListener>;
+}
+
+/** The compiled worker beside this file; under vitest (TypeScript sources) the build's copy. */
+function workerScript(): URL {
+  const here = import.meta.url;
+  return here.endsWith('.ts') ? new URL('../../dist/actors/load-generator/worker-entry.js', here) : new URL('./worker-entry.js', here);
+}
+
+let configured: number | undefined;
+const slots: Slot[] = [];
+
+/** Workers a run may use by default: the configured number, else MCP_LOAD_WORKERS, else the host's cores. */
+export function loadWorkerCount(): number {
+  if (configured !== undefined) return configured;
+  const env = Number(process.env.MCP_LOAD_WORKERS);
+  return process.env.MCP_LOAD_WORKERS !== undefined && process.env.MCP_LOAD_WORKERS !== '' && Number.isInteger(env) && env >= 0 ? env : availableParallelism();
+}
+
+/** Sets the default number of load workers for this process (0: load runs on the calling thread). */
+export function setLoadWorkerCount(n: number): void {
+  configured = Math.max(0, Math.floor(n));
+}
+
+function spawn(index: number): Slot {
+  const worker = new Worker(workerScript(), { name: `load-worker-${index}` });
+  const parts = new Map<string, PartListener>();
+  const { promise: ready, resolve } = Promise.withResolvers<void>();
+  const slot: Slot = { worker, ready, isReady: false, parts };
+  worker.on('message', (msg: FromWorker) => {
+    if (msg.type === 'ready') {
+      slot.isReady = true;
+      if (parts.size === 0) worker.unref();
+      return resolve();
+    }
+    const listener = parts.get(msg.key);
+    if (msg.type === 'done') release(slot, msg.key);
+    listener?.onMessage(msg);
+  });
+  const crash = (why: string) => {
+    resolve();
+    const i = slots.indexOf(slot);
+    if (i >= 0) slots.splice(i, 1);
+    const lost = [...parts.values()];
+    parts.clear();
+    for (const listener of lost) listener.onCrash(why);
+  };
+  worker.on('error', (err) => crash(`load worker failed: ${err.message}`));
+  worker.on('exit', (code) => crash(`load worker exited with code ${code}`));
+  // Referenced while it boots (someone may be waiting for it), then only while it carries a part.
+  return slot;
+}
+
+function release(slot: Slot, key: string): void {
+  slot.parts.delete(key);
+  if (slot.parts.size === 0) slot.worker.unref();
+}
+
+function slotAt(i: number): Slot {
+  while (slots.length <= i) slots.push(spawn(slots.length));
+  return slots[i]!;
+}
+
+/** Starts `n` workers ahead of the first run (so that its start does not wait for them); resolves when they are ready. */
+export async function prepareLoadWorkers(n = loadWorkerCount()): Promise<void> {
+  await Promise.all(Array.from({ length: n }, (_, i) => slotAt(i).ready));
+}
+
+/**
+ * How many workers, up to `n`, can take a part now. A run never waits for a worker to boot (over a
+ * second on a loaded machine, and booting competes with the run for the cores): with none booted by
+ * prepareLoadWorkers, it sends on its own thread.
+ */
+export function readyLoadWorkers(n: number): number {
+  return Math.min(n, slots.filter((s) => s.isReady).length);
+}
+
+/** A part of a run on worker `i`; returns how to talk to it. */
+export function startPart(i: number, msg: Extract<ToWorker, { type: 'start' }>, listener: PartListener): (msg: ToWorker) => void {
+  const ready = slots.filter((s) => s.isReady);
+  const slot = ready.length > 0 ? ready[i % ready.length]! : slotAt(i);
+  slot.parts.set(msg.key, listener);
+  slot.worker.ref();
+  slot.worker.postMessage(msg);
+  return (next) => {
+    if (slot.parts.has(msg.key)) slot.worker.postMessage(next);
+  };
+}
+
+/** Ends every worker (for tests and an orderly exit). */
+export async function closeLoadWorkers(): Promise<void> {
+  const all = slots.splice(0);
+  await Promise.all(all.map((s) => s.worker.terminate()));
+}

@@ -1,0 +1,76 @@
+// Fixed-rate pacing against autocannon in the same run: CPU of the whole load process, count error,
+// empty 10 ms bins and the largest 10 ms bin against the mean (arrival times taken at a counting target
+// in this process), and the engine's own sender lateness p99. Interleaved repetitions, medians.
+//
+//   node dist/scripts/bench/pacing.js [--duration 10] [--reps 3] [--rates 1000,5000]
+import '../../src/polyfill.js';
+import { loadavg } from 'node:os';
+import { parseArgs } from 'node:util';
+import { startCountingTarget } from '../../test/support/counting-target.js';
+import { median, resultOf, runChild, type Measurement } from './measure.js';
+import { pinned, TOOL_CPU } from './targets.js';
+
+const { values: opts } = parseArgs({ options: { duration: { type: 'string', default: '10' }, reps: { type: 'string', default: '3' }, rates: { type: 'string', default: '1000,5000' } } });
+const durationS = Math.min(60, Math.max(2, Number(opts.duration)));
+const reps = Math.min(15, Math.max(1, Math.floor(Number(opts.reps))));
+const rates = opts.rates.split(',').map(Number).filter((r) => r > 0 && r <= 50_000);
+const child = (name: string) => new URL(`./${name}.js`, import.meta.url).pathname;
+
+interface Evenness {
+  countError: number;
+  emptyBins: number;
+  maxOverMean: number;
+}
+
+/** Count error over every arrival; bins of 10 ms over the asked duration, from the first arrival. */
+function evenness(arrivals: Float64Array, rate: number): Evenness {
+  const sorted = Float64Array.from(arrivals).sort();
+  const start = sorted[0] ?? 0;
+  const n = Math.floor((durationS * 1000) / 10);
+  const bins = new Array<number>(n).fill(0);
+  for (const t of sorted) {
+    const i = Math.floor((t - start) / 10);
+    if (i >= 0 && i < n) bins[i]!++;
+  }
+  const mean = (rate * 10) / 1000;
+  return { countError: (sorted.length - rate * durationS) / (rate * durationS), emptyBins: bins.filter((b) => b === 0).length / n, maxOverMean: Math.max(...bins) / mean };
+}
+
+type Row = Measurement & Evenness;
+
+const target = await startCountingTarget();
+const runs = new Map<string, Row[]>();
+console.log(`pacing: ${reps} interleaved repetitions of ${durationS} s; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+try {
+  for (let rep = 0; rep < reps; rep++) {
+    for (const rate of rates) {
+      const tools = [
+        ['engine-child', { workers: 0 }],
+        ['engine-child', { workers: 1 }],
+        ['autocannon-child', {}],
+      ] as const;
+      for (let i = 0; i < tools.length; i++) {
+        const [script, extra] = tools[(i + rep) % tools.length]!;
+        target.reset();
+        const config = JSON.stringify({ url: target.url, durationS, connections: 100, rps: rate, ...extra });
+        const m = resultOf(await runChild(...pinned(TOOL_CPU, process.execPath, [child(script), config]), (durationS + 30) * 1000));
+        runs.set(m.tool, [...(runs.get(m.tool) ?? []), { ...m, ...evenness(target.arrivals(), rate) }]);
+      }
+    }
+    process.stderr.write(`repetition ${rep + 1}/${reps} done\n`);
+  }
+} finally {
+  await target.close();
+}
+
+const pct = (x: number) => `${(100 * x).toFixed(2)} %`;
+console.log(`\n${'tool'.padEnd(18)}${'CPU s'.padStart(8)}${'CPU ÷ ac'.padStart(10)}${'count err'.padStart(11)}${'empty 10ms'.padStart(12)}${'max bin÷mean'.padStart(14)}${'lateness p99 ms'.padStart(17)}`);
+for (const [tool, rows] of runs) {
+  const rate = tool.split('@')[1];
+  const ac = runs.get(`autocannon@${rate}`) ?? [];
+  const cpu = median(rows.map((r) => r.cpuS));
+  console.log(
+    `${tool.padEnd(18)}${cpu.toFixed(2).padStart(8)}${(cpu / median(ac.map((r) => r.cpuS))).toFixed(2).padStart(10)}${pct(median(rows.map((r) => r.countError))).padStart(11)}` +
+      `${pct(median(rows.map((r) => r.emptyBins))).padStart(12)}${median(rows.map((r) => r.maxOverMean)).toFixed(2).padStart(14)}${(rows[0]?.latenessP99Ms === undefined ? '-' : median(rows.map((r) => r.latenessP99Ms ?? 0)).toFixed(2)).padStart(17)}`,
+  );
+}

@@ -1,0 +1,149 @@
+// The OpenAPI 3.1 description of the REST API, served at GET /api/openapi.json and shipped as
+// schema/openapi.json. test/http/openapi.test.ts checks it against the routes the peer registers, both ways.
+import { z } from 'zod';
+import { planJsonSchema } from '../plan/json-schema.js';
+import { AllocationRequestSchema } from '../resources.js';
+import { VERSION } from '../version.js';
+
+const json = (schema: unknown) => ({ 'application/json': { schema } });
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const error = (description: string) => ({ description, content: json(ref('Error')) });
+const ok = (description: string, schema: unknown = { type: 'object' }) => ({ description, content: json(schema) });
+const idParam = (name: string, description: string) => ({ name, in: 'path', required: true, description, schema: { type: 'string' } });
+const query = (name: string, description: string, schema: unknown = { type: 'string' }) => ({ name, in: 'query', required: false, description, schema });
+
+export function openApiDocument(): Record<string, unknown> {
+  const { $schema: _drop, $id: _id, ...plan } = planJsonSchema();
+  return {
+    openapi: '3.1.0',
+    info: { title: 'MCP Distributed Testing peer API', version: VERSION, description: 'Every peer serves this API; any peer accepts a plan and answers reads from its replica.' },
+    servers: [{ url: 'http://127.0.0.1:8080' }],
+    paths: {
+      '/api/health': {
+        get: { operationId: 'health', summary: "This peer's health, the coordinator it knows, alive members", responses: { 200: ok('health', ref('Health')) } },
+      },
+      '/api/openapi.json': { get: { operationId: 'openapi', summary: 'This document', responses: { 200: ok('the OpenAPI document') } } },
+      '/api/nodes': {
+        get: {
+          operationId: 'listNodes',
+          summary: 'The members this peer knows, this one included',
+          parameters: [
+            query('status', 'alive, suspect or dead', { enum: ['alive', 'suspect', 'dead'] }),
+            query('capability', 'e.g. http_load'),
+            query('location', 'e.g. eu-west-1'),
+          ],
+          responses: { 200: ok('members', { type: 'object', properties: { nodes: { type: 'array', items: ref('Node') } }, required: ['nodes'] }) },
+        },
+      },
+      '/api/executions': {
+        post: {
+          operationId: 'submitExecution',
+          summary: 'Submit a plan (JSON); the coordinator splits it across the peers',
+          requestBody: { required: true, content: json(ref('Plan')) },
+          responses: {
+            201: ok('accepted', { type: 'object', properties: { execution_id: { type: 'string' } }, required: ['execution_id'] }),
+            400: error('invalid plan (PLAN_INVALID, details: every problem with its path) or body'),
+            502: error('the coordinator did not accept the request'),
+            503: error('no coordinator in office (NO_COORDINATOR); try again'),
+          },
+        },
+        get: { operationId: 'listExecutions', summary: 'Every execution this peer holds', responses: { 200: ok('executions') } },
+      },
+      '/api/executions/{id}': {
+        parameters: [idParam('id', 'execution id')],
+        get: { operationId: 'getExecution', summary: 'Status, assignments and the live merged report', responses: { 200: ok('the execution'), 404: error('EXECUTION_NOT_FOUND') } },
+        delete: { operationId: 'cancelExecution', summary: 'Stop the execution on every peer', responses: { 200: ok('{ execution_id, status }'), 404: error('EXECUTION_NOT_FOUND') } },
+      },
+      '/load/start': {
+        post: {
+          operationId: 'startLoad',
+          summary: 'Run one load_test task on this peer alone',
+          requestBody: { required: true, content: json({ type: 'object', description: 'a task { type: load_test, parameters } or the parameters alone' }) },
+          responses: { 201: ok('{ task_id }'), 400: error('PLAN_INVALID') },
+        },
+      },
+      '/load/stop/{id}': { parameters: [idParam('id', 'task id')], post: { operationId: 'stopLoad', summary: 'Stop a local load task', responses: { 200: ok('{ task_id, status }'), 404: error('TASK_NOT_FOUND') } } },
+      '/load/metrics/{id}': { parameters: [idParam('id', 'task id')], get: { operationId: 'loadMetrics', summary: "A local task's live report", responses: { 200: ok('report'), 404: error('TASK_NOT_FOUND') } } },
+      '/health': { get: { operationId: 'nodeHealth', summary: "This node's health checks (the node monitor), custom checks included", responses: { 200: ok('healthy'), 503: ok('unhealthy') } } },
+      '/api/alerts': { get: { operationId: 'alerts', summary: 'Alerts raised by the node monitors', responses: { 200: ok('alerts') } } },
+      '/metrics': { get: { operationId: 'prometheusMetrics', summary: 'Prometheus exposition', responses: { 200: { description: 'text/plain; version=0.0.4', content: { 'text/plain': { schema: { type: 'string' } } } } } } },
+      '/api/metrics': { get: { operationId: 'metrics', summary: 'The same metrics as JSON', responses: { 200: ok('metrics') } } },
+      '/api/resources': { get: { operationId: 'resources', summary: "The cluster's resource pool: capacity and allocations per node", responses: { 200: ok('pool') } } },
+      '/api/allocations': {
+        post: {
+          operationId: 'allocateResources',
+          summary: 'Allocate resources across the cluster',
+          requestBody: { required: true, content: json(ref('AllocationRequest')) },
+          responses: { 201: ok('the allocation'), 400: error('ALLOCATION_INVALID'), 409: error('not enough resources'), 503: error('no coordinator') },
+        },
+        get: { operationId: 'listAllocations', summary: 'Current allocations', responses: { 200: ok('allocations') } },
+      },
+      '/api/allocations/{id}': {
+        parameters: [idParam('id', 'allocation id')],
+        delete: { operationId: 'deallocateResources', summary: 'Release an allocation', responses: { 200: ok('released'), 404: error('not found') } },
+      },
+      '/api/workloads/placement': {
+        post: { operationId: 'placeWorkload', summary: 'Plan where a workload would run under a distribution strategy', requestBody: { required: true, content: json({ type: 'object' }) }, responses: { 200: ok('placement'), 400: error('invalid workload') } },
+      },
+      '/api/distribution': { get: { operationId: 'distribution', summary: 'Distribution strategies and history', responses: { 200: ok('distribution') } } },
+      '/api/executions/{id}/report.html': {
+        parameters: [idParam('id', 'execution id')],
+        get: { operationId: 'executionReportHtml', summary: 'A self-contained HTML report', responses: { 200: { description: 'HTML', content: { 'text/html': { schema: { type: 'string' } } } }, 404: error('EXECUTION_NOT_FOUND') } },
+      },
+      '/': { get: { operationId: 'livePage', summary: 'The live page', responses: { 200: { description: 'HTML', content: { 'text/html': { schema: { type: 'string' } } } } } } },
+      '/assets/{name}': { parameters: [idParam('name', 'asset file')], get: { operationId: 'pageAsset', summary: "The live page's assets", responses: { 200: { description: 'asset' }, 404: error('NOT_FOUND') } } },
+      '/api/events': { get: { operationId: 'events', summary: 'Server-sent events of the live page', responses: { 200: { description: 'text/event-stream', content: { 'text/event-stream': { schema: { type: 'string' } } } } } } },
+      '/api/live': { get: { operationId: 'live', summary: "The live page's snapshot", responses: { 200: ok('snapshot') } } },
+      '/mcp': {
+        post: {
+          operationId: 'mcp',
+          summary: 'The MCP server (streamable HTTP transport, JSON-RPC): tools for an AI agent',
+          requestBody: { required: true, content: json({ type: 'object', description: 'a JSON-RPC message' }) },
+          responses: { 200: ok('a JSON-RPC answer, or an event stream') },
+        },
+      },
+      '/load/status': { get: { operationId: 'loadStatus', summary: "This peer's load tasks", responses: { 200: ok('tasks') } } },
+    },
+    components: {
+      schemas: {
+        Plan: plan,
+        AllocationRequest: (({ $schema: _s, ...rest }) => rest)(z.toJSONSchema(AllocationRequestSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>),
+        Error: {
+          type: 'object',
+          properties: { error: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' }, details: {} }, required: ['code', 'message', 'details'] } },
+          required: ['error'],
+        },
+        Health: {
+          type: 'object',
+          properties: {
+            status: { const: 'ok' },
+            node_id: { type: 'string' },
+            version: { type: 'string' },
+            uptime_s: { type: 'number' },
+            coordinator: { type: ['string', 'null'] },
+            term: { type: ['integer', 'null'] },
+            members: { type: 'integer', description: 'alive members, this peer included' },
+          },
+          required: ['status', 'node_id', 'version', 'uptime_s', 'coordinator', 'term', 'members'],
+        },
+        Node: {
+          type: 'object',
+          properties: {
+            node_id: { type: 'string' },
+            status: { enum: ['alive', 'suspect', 'dead'] },
+            http_url: { type: 'string' },
+            addresses: { type: 'array', items: { type: 'string' } },
+            roles: { type: 'array', items: { type: 'string' } },
+            capabilities: { type: 'array', items: { type: 'string' } },
+            location: { type: 'string' },
+            version: { type: 'string' },
+            started_at: { type: 'string', format: 'date-time' },
+            last_seen: { type: 'string', format: 'date-time' },
+            is_self: { type: 'boolean' },
+            is_coordinator: { type: 'boolean' },
+          },
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,16 @@
+// The plan's JSON Schema, generated from the zod schemas that validate plans (plan.ts for the envelope,
+// load-task-schema.ts for each task type), so editors check YAML plans with the very rules peers apply.
+// Cross-field rules (load-task.ts: a rate or users, stages with pattern) are not expressible here.
+import { z } from 'zod';
+import { loadTaskSchema } from './load-task-schema.js';
+import { planSchema, taskSchema, tasksOf } from './plan.js';
+
+export const PLAN_SCHEMA_ID = 'https://github.com/mcp-distributed-testing/mcp-distributed-testing/schema/plan.schema.json';
+
+/** The JSON Schema (draft 2020-12) of a plan as written. */
+export function planJsonSchema(): Record<string, unknown> {
+  const loadTestTask = taskSchema.extend({ type: z.literal('load_test'), parameters: loadTaskSchema });
+  const plan = planSchema.extend({ tasks: tasksOf(loadTestTask) });
+  const schema = z.toJSONSchema(plan, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' });
+  return { ...schema, $id: PLAN_SCHEMA_ID, title: 'MCP Distributed Testing plan' };
+}
