@@ -84,7 +84,7 @@ function takeOffice(t: Turn, e: Event<'office.taken'>): undefined {
 function resume(t: Turn, e: Event<'replicas.gathered'>): undefined {
   if (t.phase !== 'gathering' || e.term !== t.term) return undefined; // office changed meanwhile
   for (const { doc, progress } of e.executions) {
-    if (!worthResuming(doc, t.now)) continue;
+    if (!worthResuming(doc, t.now) || doc.workload) continue; // a workload's own document is driven by its reducer
     const id = doc.execution_id;
     t.put(id, { doc, progress });
     if (doc.status === 'cancelled') continue;
@@ -131,6 +131,7 @@ function submit(t: Turn, e: Event<'submitted'>): void {
     term: t.term,
     version: 0,
     assignments: [],
+    ...(e.pin ? { nodes: [...e.pin.nodes], start_not_before: e.pin.startAt, child_of: e.pin.childOf } : {}),
   };
   t.put(e.executionId, { doc, progress: new Map() });
   assign(t, e.executionId);
