@@ -3,7 +3,7 @@
 // the placed workload to the coordinator actor; scenarios reserve their resources through the pool.
 import { ask } from '../actor/ask.js';
 import type { ActorRef } from '../actor/types.js';
-import { PermanentError, errorMessage, type ValidationError } from '../errors.js';
+import { McpError, PermanentError, errorMessage, type ValidationError } from '../errors.js';
 import type { ExecutionDoc } from '../execution/contract.js';
 import type { DistributionPlan, ScenarioDemand, Strategy } from '../distribution.js';
 import type { PeerGuard } from '../guardrails/peer-guard.js';
@@ -62,6 +62,7 @@ export async function submitWorkload(deps: WorkloadSubmitDeps, executionId: stri
 }
 
 const POLL_MS = 250;
+const RELEASE_PATIENCE_MS = 30_000;
 
 /** Reservations through the pool actor of this peer (the coordinator in office decides them). */
 export function poolReservations(pool: () => ActorRef<ResourcePoolMessage>, clock: Clock, allocationTimeoutS: number): WorkloadPorts {
@@ -85,7 +86,16 @@ export function poolReservations(pool: () => ActorRef<ResourcePoolMessage>, cloc
       return { ok: false, reason: 'no answer from the resource pool before the allocation timeout' };
     },
     async release(allocationId) {
-      await ask<ResourcePoolMessage, boolean | 'not_in_office'>(pool(), (r) => ({ type: 'release', allocation_id: allocationId, reply: r }), 5_000);
+      // The pool takes office a moment after the coordinator does: wait for it (a lasting loss of
+      // office leaves the reservation to its ttl, or to the next coordinator's release).
+      const giveUpAt = clock.now() + RELEASE_PATIENCE_MS;
+      for (;;) {
+        const released = await ask<ResourcePoolMessage, boolean | 'not_in_office'>(pool(), (r) => ({ type: 'release', allocation_id: allocationId, reply: r }), 5_000).catch(() => 'not_in_office' as const);
+        if (released === true) return;
+        if (released === false) throw new McpError('ALLOCATION_NOT_FOUND', `no allocation ${allocationId}`);
+        if (clock.now() > giveUpAt) throw new McpError('NOT_COORDINATOR', 'the pool is not in office here');
+        await sleep(POLL_MS);
+      }
     },
   };
 }

@@ -21,7 +21,8 @@ async function finished(peer: PeerProcess, id: string): Promise<any> {
   let view: any;
   await waitFor(async () => {
     view = await getJson(`${peer.httpUrl}/api/executions/${id}`);
-    return ['completed', 'failed', 'cancelled'].includes(view.status);
+    // Replicas arrive in any order: wait for each scenario's final report too.
+    return ['completed', 'failed', 'cancelled'].includes(view.status) && view.scenarios.every((s: any) => !s.report || s.report.status !== 'running');
   }, 40_000, `workload ${id} to end`);
   return view;
 }
@@ -99,6 +100,12 @@ describe('workloads run on 3 real peers', () => {
       // A scenario runs as a child execution of the workload.
       const child = await getJson<any>(`${asker.httpUrl}/api/executions/${gpu.execution_id}`);
       expect(child.child_of).toEqual({ execution_id: r.json.execution_id, scenario_id: 'gpu' });
+      // Its gpu went back to the pool: the next workload may take it.
+      await waitFor(async () => (await gpuUsed(asker, gpuPeer.id)) === 0, 10_000, 'the reservation released').catch(async (e) => {
+        console.log(JSON.stringify(await getJson(`${asker.httpUrl}/api/allocations`)), JSON.stringify(view.scenarios.map((s: any) => [s.state, s.allocation_id, s.start_at, s.finished_at])));
+        for (const p of peers) console.log(p.stderr().split('\n').filter((l) => /alloc|reserv|workload|scenario/i.test(l)).join('\n'));
+        throw e;
+      });
     }
   }, 240_000);
 
