@@ -54,6 +54,7 @@ import type { PoolStatusView, ResourcePoolMessage } from '../actors/resource-poo
 import { wireResourcePool } from './peer-wiring/resource-pool.js';
 import { serveExecutionRequests } from './peer-wiring/executions.js';
 import { poolReservations, submitWorkload, type PlaceFn } from './peer-wiring/workloads.js';
+import { isWorkload } from './plan/workload.js';
 import { distributor, type DistributorMessage } from '../actors/test-distributor/distributor.js';
 import { finishedExecutions } from '../actors/test-distributor/finished.js';
 import type { DistributionPlan, History } from './distribution.js';
@@ -259,10 +260,12 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
     workload: (id, body) => submitWorkload({ coordinator: coordinatorActor, guard, place: (st, sc) => placeWorkload(st, sc), defaultStrategy: rm.default_strategy }, id, body),
   });
   const toCoordinator = officeClient({ messenger, clock, coordinator: currentCoordinator });
+  const toCoordinatorPatiently = officeClient({ messenger, clock, coordinator: currentCoordinator }, { totalMs: 10_000, attemptMs: 3_000 });
   const executionsSource: ExecutionsSource = {
     store,
     reads: results,
-    submit: async (executionId, plan) => (await toCoordinator('execution.submit', { execution_id: executionId, plan })).doc ?? undefined,
+    // A workload is placed by the coordinator before it answers: give it longer.
+    submit: async (executionId, plan) => (await (isWorkload(plan) ? toCoordinatorPatiently : toCoordinator)('execution.submit', { execution_id: executionId, plan })).doc ?? undefined,
     cancel: async (executionId) => (await toCoordinator('execution.cancel', { execution_id: executionId })).status,
     admit: guard.admitExecution,
     saturation: (node, from, to) => healthBoard.saturation(node, from, to),

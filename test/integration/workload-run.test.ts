@@ -5,7 +5,7 @@
 // nowhere is refused with the reason.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { getJson, waitFor, type PeerProcess } from '../../scripts/lib/peer-process.js';
 import { LocalCluster } from '../support/cluster.js';
 import { startCountingTarget, type CountingTarget } from '../support/counting-target.js';
@@ -57,6 +57,11 @@ describe('workloads run on 3 real peers', () => {
       return nodes.length === 3 && nodes.every((n) => n.health && n.health.state !== 'failed');
     }, 20_000, 'health of all three');
   }, 60_000);
+
+  afterEach((ctx) => {
+    if (ctx.task.result?.state !== 'fail' || !process.env.DEBUG_WORKLOADS) return;
+    for (const p of peers) console.log(p.id, p.stderr().split('\n').filter((l) => /office|workload|scenario|reserv|WARN|ERROR|submit/i.test(l)).join('\n'));
+  });
 
   afterAll(async () => {
     await cluster?.close();
@@ -147,7 +152,7 @@ describe('workloads run on 3 real peers', () => {
     });
     expect(r.status).toBe(409);
     expect(r.json.error.code).toBe('WORKLOAD_UNPLACEABLE');
-    expect(r.json.error.message).toMatch(/grpc: needs 1 node\(s\), 0 can take it .*capability grpc_load, gpu: needs 2, 1 free/);
+    expect(r.json.error.message).toMatch(/grpc: needs 1 node\(s\), 0 can take it .*capability grpc_load, gpu: needs 2, [01] free/);
     const listed = await getJson<{ executions: { name: string }[] }>(`${asker.httpUrl}/api/executions`);
     expect(listed.executions.some((e) => e.name === 'impossible')).toBe(false);
   }, 30_000);
