@@ -9,6 +9,7 @@ import { Router } from './http/router.js';
 import { startStatusServer, type StatusServer } from './http/server.js';
 import { clusterRoutes, toNodeView, type ClusterSource, type NodeView } from './http/routes/cluster.js';
 import { loadRoutes } from './http/routes/load.js';
+import { localLoadPort } from './peer-wiring/local-load.js';
 import { executionRoutes, type ExecutionsSource } from './http/routes/executions.js';
 import { openApiRoutes } from './http/routes/openapi.js';
 import { observeRoutes } from './http/observe.js';
@@ -203,7 +204,7 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
 
   // Load generation, local and assigned.
   const generatorActor: Actor<LoadGeneratorMessage, unknown> = await system.spawn(loadGenerator());
-  loadRoutes(router, generatorActor, transport.self, { check: guard.checkTask, maxConcurrent: config.orchestrator.max_concurrent_executions });
+  loadRoutes(router, localLoadPort(generatorActor), transport.self, { check: guard.checkTask, maxConcurrent: config.orchestrator.max_concurrent_executions });
   openApiRoutes(router);
 
   // Node health: samples, alerts, custom checks, gossip.
