@@ -20,6 +20,7 @@ import { peerMessenger } from './protocol/peer-messenger.js';
 import type { Member, MemberInfo } from './protocol/membership.js';
 import { officeClient } from './execution/office.js';
 import { Store } from './store/store.js';
+import { startRetention } from './store/retention.js';
 import { loadElectionState, saveElectionState } from './store/election-state.js';
 import { Libp2pTransport } from './transport/libp2p/transport.js';
 import type { Transport } from './transport/transport.js';
@@ -198,6 +199,7 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
   const replicatingMessenger = peerMessenger(redactingMessenger(rawMessenger, [PEER_PROTOCOL['execution.replicate'].wire]));
 
   // Replicas of executions and their merged results, on every peer.
+  const retention = startRetention(store, config.store.retention, clock, log.child('store'));
   const results = new ResultsCache(store);
   const replicationActor: Actor<ReplicationMessage, unknown> = await system.spawn(replicator({ messenger: replicatingMessenger, store, results }));
   const replication = replicationPort(replicationActor);
@@ -370,6 +372,7 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
         await http.close();
         await system.stop();
         sampler.close();
+        retention.close();
         await transport.stop();
         store.close();
         lock.release();
