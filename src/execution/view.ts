@@ -3,6 +3,7 @@ import { emptyResults, mergeDelta, type LoadResults, type ResultsDelta } from '.
 import { executionReport, type ExecutionReport } from '../report/index.js';
 import { maxDurationMs, parseRunId, type ExecutionDoc } from './contract.js';
 import { workloadProgress } from './workload.js';
+import { accountTask } from './accounting.js';
 
 /** Fold deltas into merged results per task (idempotent per run and seq). */
 export function mergedResults(doc: ExecutionDoc, deltas: Iterable<{ run_id: string; delta: unknown }>): LoadResults[] {
@@ -23,6 +24,7 @@ export function reportFor(doc: ExecutionDoc, results: LoadResults[], now: number
     startedAt,
     finishedAt: doc.finished_at ?? Math.max(startedAt, now),
     results,
+    accounting: results.map((r, task) => accountTask(doc, task, r)),
   });
 }
 
