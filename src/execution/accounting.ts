@@ -8,26 +8,9 @@ import type { LoadResults, RunTally } from '../stats/index.js';
 import { profileFor } from '../schedule/patterns.js';
 import { ownedArrivals, type ShareSpan } from '../schedule/arrivals.js';
 import { runIdOf, type Assignment, type ExecutionDoc } from './contract.js';
+import type { Accounting, RunAccount } from '../report/accounting.js';
 
-export interface RunAccount {
-  task: number;
-  node: string;
-  sent: number;
-  dropped: number;
-  scheduled: number;
-  unaccounted: number;
-  /** Why the run has unaccounted requests. */
-  reason?: string;
-}
-
-export interface Accounting {
-  scheduled: number;
-  unaccounted: number;
-  /** At most this many of the unaccounted requests reached the target. */
-  unaccounted_max: number;
-  /** Runs with unaccounted requests. */
-  runs: RunAccount[];
-}
+export type { Accounting, RunAccount };
 
 const NONE: RunTally = { requests: 0, dropped: 0, scheduled: 0 };
 
@@ -94,14 +77,4 @@ function add(out: Accounting, r: RunAccount): void {
   out.scheduled += r.scheduled;
   out.unaccounted += r.unaccounted;
   if (r.unaccounted > 0) out.runs.push(r);
-}
-
-/** Every task's accounting added. */
-export function combineAccounting(parts: readonly Accounting[]): Accounting {
-  return {
-    scheduled: parts.reduce((s, p) => s + p.scheduled, 0),
-    unaccounted: parts.reduce((s, p) => s + p.unaccounted, 0),
-    unaccounted_max: parts.reduce((s, p) => s + p.unaccounted_max, 0),
-    runs: parts.flatMap((p) => p.runs),
-  };
 }

@@ -3,7 +3,7 @@
 import type { Plan } from '../plan/index.js';
 import { addCounters, addEncodedHistograms, emptyResults, summarize, timeseries, type LoadResults } from '../stats/index.js';
 import { buildReport, type LoadReport } from './load-report.js';
-import { combineAccounting, type Accounting, type RunAccount } from '../execution/accounting.js';
+import { combineAccounting, type Accounting, type RunAccount } from './accounting.js';
 
 export interface ExecutionReport extends LoadReport {
   tasks?: (LoadReport & { task: number })[];

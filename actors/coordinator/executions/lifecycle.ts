@@ -84,7 +84,7 @@ function takeOffice(t: Turn, e: Event<'office.taken'>): undefined {
 function resume(t: Turn, e: Event<'replicas.gathered'>): undefined {
   if (t.phase !== 'gathering' || e.term !== t.term) return undefined; // office changed meanwhile
   for (const { doc, progress } of e.executions) {
-    if (!worthResuming(doc, t.now)) continue;
+    if (!worthResuming(doc, t.now) || doc.workload) continue; // a workload's own document is driven by its reducer
     const id = doc.execution_id;
     // Silence is counted from the takeover: the others' deltas went to the old coordinator until now.
     t.put(id, { doc, progress, heard: new Map(doc.assignments.map((a) => [a.node_id, t.now])) });
@@ -132,6 +132,7 @@ function submit(t: Turn, e: Event<'submitted'>): void {
     term: t.term,
     version: 0,
     assignments: [],
+    ...(e.pin ? { nodes: [...e.pin.nodes], start_not_before: e.pin.startAt, child_of: e.pin.childOf } : {}),
   };
   t.put(e.executionId, { doc, progress: new Map() });
   assign(t, e.executionId);
