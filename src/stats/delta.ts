@@ -1,6 +1,7 @@
 // A results delta: what a run emits about once a second, and what crosses the wire to the coordinator
 // and its replicas. Declared once as a schema; the types are inferred from it.
 import { z } from 'zod';
+import { SecurityReportSchema } from '../report/security-report.js';
 
 export const ERROR_KINDS = ['timeout', 'refused', 'reset', 'dns', 'unexpected_status', 'aborted', 'other'] as const;
 export type ErrorKind = (typeof ERROR_KINDS)[number];
@@ -45,5 +46,7 @@ export const ResultsDeltaSchema = z.object({
   lateness: encodedHistogram.optional(),
   targets: z.array(TargetDeltaSchema).max(10_000),
   seconds: z.array(SecondDeltaSchema).max(100_000),
+  /** A security_test's run sends no load: its final delta carries the scan's report (on the one peer that scanned). */
+  security: SecurityReportSchema.optional(),
 });
 export type ResultsDelta = z.infer<typeof ResultsDeltaSchema>;

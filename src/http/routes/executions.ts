@@ -11,13 +11,14 @@ import { isWorkload } from '../../plan/workload.js';
 import type { Saturation } from '../../health.js';
 import { withSaturation } from './saturation-view.js';
 import type { ExecutionDoc } from '../../execution/contract.js';
-import type { ExecutionReads } from '../../execution/ports.js';
+import type { ExecutionReads, ExecutionResults } from '../../execution/ports.js';
+import { checkExecutionTasks, reportWithSections } from './test-types.js';
 import { progressPercent } from '../../execution/view.js';
 
 export interface ExecutionsSource {
   store: Store;
-  /** Each execution with its merged report, kept up to date as results arrive (no read merges again). */
-  reads: ExecutionReads;
+  /** Each execution with its merged report, kept up to date as results arrive (no read merges again); its merged results per task for the test types' sections. */
+  reads: ExecutionReads & Pick<ExecutionResults, 'results'>;
   /** Hand a validated plan to the coordinator; resolves with its first version of the execution. */
   submit(executionId: string, plan: unknown): Promise<ExecutionDoc | undefined>;
   cancel(executionId: string): Promise<string>;
@@ -81,6 +82,7 @@ export async function submitPlan(source: ExecutionsSource, body: unknown): Promi
     throw new HttpError(501, 'WORKLOAD_NOT_RUNNABLE', 'workloads (scenarios) are placed with POST /api/workloads/placement; running them as an execution is not supported yet: submit a plan { name, tasks }');
   }
   const plan = validatePlan(body); // a bad plan is answered here, with every problem
+  checkExecutionTasks(plan, source.store);
   const executionId = randomUUID();
   try {
     await source.admit?.(plan, executionId);
@@ -115,6 +117,17 @@ export function executionView(source: ExecutionsSource, id: string) {
   const { doc, report, requestsByNode: sent } = view;
   const shares = source.saturation && doc.start_at !== null ? doc.assignments.map((a) => source.saturation!(a.node_id, doc.start_at!, doc.finished_at ?? now)) : [];
   const saturation = new Map(shares.map((s) => [s.node_id, s]));
+  const monitor = source.saturation;
+  const sectioned = reportWithSections(
+    {
+      store: source.store,
+      resultsOf: (d) => source.reads.results(d),
+      ...(monitor ? { saturated: (from: number, to: number) => doc.assignments.some((a) => monitor(a.node_id, from, to).saturated) } : {}),
+    },
+    doc,
+    report,
+    now,
+  );
   return {
     ...summaryOf(doc, now),
     start_at: doc.start_at === null ? null : new Date(doc.start_at).toISOString(),
@@ -131,7 +144,8 @@ export function executionView(source: ExecutionsSource, id: string) {
       total_requests: sent[a.node_id] ?? 0,
       ...(saturation.has(a.node_id) ? { saturated: saturation.get(a.node_id)!.saturated, saturation: saturation.get(a.node_id) } : {}),
     })),
-    report: withSaturation(report, shares),
+    stopped_early: doc.stopped_early ? { at: new Date(doc.stopped_early.at).toISOString(), reason: doc.stopped_early.reason } : null,
+    report: withSaturation(sectioned, shares),
   };
 }
 
