@@ -1,5 +1,5 @@
 // The test types through the REST API of real peers: a stress test split across 3 peers judged on the
-// merged results, a performance test against a baseline execution, and security scans on one peer.
+// merged results, a performance test against a baseline execution, and a security test as an execution.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getJson, waitFor, type PeerProcess } from '../../scripts/lib/peer-process.js';
 import { startCountingTarget, type CountingTarget } from '../support/counting-target.js';
@@ -78,34 +78,24 @@ describe('test types on a 3-peer cluster', () => {
     expect(JSON.stringify(missing.json)).toContain('tasks[0].parameters.baseline.execution_id');
    }, 180_000);
 
-  it('security scans run on the peer they are posted to; an execution refuses them, naming the task', async () => {
+  it('a security test posted as an execution scans once, on one generator, and reports its findings and the gate', async () => {
     const peer = cluster.alive()[2]!;
-    const refused = await post(peer, '/api/executions', { name: 'scan', tasks: [{ type: 'security_test', parameters: { target: probeTarget.url, authorized: true } }] });
-    expect(refused.status).toBe(400);
-    expect(JSON.stringify(refused.json)).toContain('tasks[0].type');
-    const unauthorized = await post(peer, '/security/scans', { target: probeTarget.url });
+    const unauthorized = await post(peer, '/api/executions', { name: 'scan', tasks: [{ type: 'security_test', parameters: { target: probeTarget.url } }] });
     expect(unauthorized.status).toBe(400);
-    expect(JSON.stringify(unauthorized.json)).toContain('authorized');
-
-    const { status, json } = await post(peer, '/security/scans', { type: 'security_test', parameters: { target: probeTarget.url, authorized: true, rate: 50, sql_delay: 1 } });
-    expect(status, JSON.stringify(json)).toBe(201);
-    const scan = await waitFor(
-      async () => {
-        const v = await getJson<Json>(`${peer.httpUrl}/security/scans/${json.scan_id}`);
-        return v.status !== 'running' ? v : undefined;
-      },
-      30_000,
-      'the scan to end',
-      200,
+    expect(JSON.stringify(unauthorized.json)).toContain('tasks[0].parameters.authorized');
+    const id = await submit(peer, { name: 'scan', tasks: [{ type: 'security_test', parameters: { target: probeTarget.url, authorized: true, rate: 50, sql_delay: 1 } }] });
+    const e = await finished(peer, id);
+    expect(e.status).toBe('completed');
+    const security = e.report.security;
+    expect(security.status).toBe('completed');
+    expect(security.findings.map((f: { kind: string }) => f.kind)).toEqual(
+      expect.arrayContaining(['xss_reflected', 'sql_injection_error', 'sql_injection_boolean', 'sql_injection_time', 'csrf_missing_token', 'cors_credentials_any_origin']),
     );
-    expect(scan.status).toBe('completed');
-    expect(scan.report.findings.map((f: { kind: string }) => f.kind)).toEqual(expect.arrayContaining(['xss_reflected', 'sql_injection_error', 'sql_injection_boolean', 'sql_injection_time', 'csrf_missing_token', 'cors_credentials_any_origin']));
-    expect(scan.requests_sent).toBe(probeTarget.total());
-    const list = await getJson<Json>(`${peer.httpUrl}/security/scans`);
-    expect(list.scans.map((s: { scan_id: string }) => s.scan_id)).toContain(json.scan_id);
-    const gone = await fetch(`${peer.httpUrl}/security/scans/nope`, { method: 'DELETE' });
-    expect(gone.status).toBe(404);
-  });
+    for (const f of security.findings) expect(f).toMatchObject({ severity: expect.any(String), request: { method: expect.any(String), url: expect.any(String) }, evidence: expect.any(String), remediation: expect.any(String) });
+    // One generator scanned: the target saw exactly the requests of one scan.
+    expect(security.requests_sent).toBe(probeTarget.total());
+    expect(e.report.gate.passed).toBe(false);
+  }, 90_000);
 
   it('a stress test split across 3 peers finds the breaking point within one step on the merged results', async () => {
     target.reset();
