@@ -64,7 +64,7 @@ import { replicationPort } from '../actors/coordinator/replication/port.js';
 import { replicator } from '../actors/coordinator/replication/replicator.js';
 import { ResultsCache } from '../actors/coordinator/replication/results-cache.js';
 import { eligibleGenerators, splitEqually } from '../actors/test-distributor/split.js';
-import { profileFor } from '../actors/load-generator/patterns.js';
+import { profileFor } from './schedule/patterns.js';
 import { usersOf } from '../actors/load-generator/segment.js';
 
 /** The distributor's and the engine's rules, for the MCP surface's dry runs. */

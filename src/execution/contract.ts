@@ -27,6 +27,10 @@ export const AssignmentSchema = z.object({
   /** Round trip of the assignment (sent → acknowledged), ms. */
   assign_rtt_ms: z.number().nonnegative().optional(),
   updated_at: z.number(),
+  /** The segments this node held, each from its `at` (epoch ms) on: what its arrivals were. */
+  shares: z.array(z.object({ at: z.number(), segment: SegmentSchema })).max(1_000).optional(),
+  /** When its share moved to the others (epoch ms): arrivals due from then on are theirs. */
+  moved_at: z.number().optional(),
 });
 export type Assignment = z.infer<typeof AssignmentSchema>;
 

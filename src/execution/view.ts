@@ -2,6 +2,7 @@
 import { emptyResults, mergeDelta, type LoadResults, type ResultsDelta } from '../stats/index.js';
 import { executionReport, type ExecutionReport } from '../report/index.js';
 import { maxDurationMs, parseRunId, type ExecutionDoc } from './contract.js';
+import { accountTask } from './accounting.js';
 
 /** Fold deltas into merged results per task (idempotent per run and seq). */
 export function mergedResults(doc: ExecutionDoc, deltas: Iterable<{ run_id: string; delta: unknown }>): LoadResults[] {
@@ -22,6 +23,7 @@ export function reportFor(doc: ExecutionDoc, results: LoadResults[], now: number
     startedAt,
     finishedAt: doc.finished_at ?? Math.max(startedAt, now),
     results,
+    accounting: results.map((r, task) => accountTask(doc, task, r)),
   });
 }
 

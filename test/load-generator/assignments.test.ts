@@ -17,7 +17,7 @@ const settle = async () => {
 const plan = { name: 'p', tasks: [{ type: 'load_test', parameters: { targets: [{ url: 'http://127.0.0.1:9/' }], duration: 2, base_rps: 100 } }] };
 
 function delta(runId: string, seq: number, requests: number, final = false): ResultsDelta {
-  const counters = { requests, successes: requests, failures: 0, dropped: 0, bytes_in: 0, bytes_out: 0, status: {}, errors: {} };
+  const counters = { requests, successes: requests, failures: 0, dropped: 0, scheduled: requests, bytes_in: 0, bytes_out: 0, status: {}, errors: {} };
   return { run_id: runId, seq, final, totals: counters, latency: '', service: '', targets: [], seconds: [] };
 }
 

@@ -89,7 +89,8 @@ function resume(t: Turn, e: Event<'replicas.gathered'>): undefined {
   for (const { doc, progress } of e.executions) {
     if (!worthResuming(doc, t.now)) continue;
     const id = doc.execution_id;
-    t.put(id, { doc, progress });
+    // Silence is counted from the takeover: the others' deltas went to the old coordinator until now.
+    t.put(id, { doc, progress, heard: new Map(doc.assignments.map((a) => [a.node_id, t.now])) });
     if (doc.status === 'cancelled') continue;
     if (doc.status !== 'pending' && doc.status !== 'running') continue;
     t.log('info', 'taking over execution', { execution: id, from: doc.coordinator, term: t.term });
@@ -174,7 +175,12 @@ function delta(t: Turn, e: Event<'delta'>): { status: ExecutionStatus | 'unknown
     t.effects.push({ type: 'record-delta', delta: { execution_id: e.executionId, run_id: d.run_id, seq: d.seq, delta: d } });
     const progress = new Map(live.progress);
     progress.set(d.run_id, advance(before, d.seq, d.final));
-    t.put(e.executionId, { ...live, progress });
+    const heard = new Map(live.heard);
+    heard.set(e.from, t.now);
+    t.put(e.executionId, { ...live, progress, heard });
+    // A run that stopped on its own (it woke from a freeze) left the rest of its share undone; one the
+    // coordinator stopped (a stress test broke its objective) did what was asked.
+    if (d.final && d.stopped && live.doc.stopped_early === undefined) failAndResegment(t, e.executionId, [e.from], 'generator stopped its run');
     evaluate(t, e.executionId);
   }
   return { status: t.docOf(e.executionId)!.status };

@@ -47,6 +47,8 @@ export interface LiveExecution {
   /** Per run id: which delta numbers were counted, and whether the final one was among them. */
   progress: ReadonlyMap<string, SourceProgress>;
   round?: Round;
+  /** When each generator was last heard from (a delta), to find silent ones (see silence.ts). */
+  heard?: ReadonlyMap<string, number>;
   /** When the next timer for this execution is due (undefined: none). */
   wakeAt?: number;
 }
