@@ -44,7 +44,7 @@ const slo = z.string().superRefine((text, ctx) => {
   if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
 });
 
-const stressShape = {
+export const stressShape = {
   start_rps: rate,
   step_rps: rate,
   max_rps: rate,
@@ -52,7 +52,8 @@ const stressShape = {
   slo: z.array(slo).min(1, 'needs at least one objective, e.g. "p99 < 500ms"'),
 };
 const stressSchema = z.object(stressShape);
-const LOAD_FIELDS = ['targets', 'connections', 'pipelining', 'max_in_flight', 'max_lateness'] as const;
+/** The load fields a stress test takes as they are (its rate is the staircase). */
+export const LOAD_FIELDS = ['targets', 'connections', 'pipelining', 'max_in_flight', 'max_lateness'] as const;
 
 /** The staircase: start_rps, start_rps + step_rps, ... up to max_rps (the last step at max_rps at most). */
 export function stressSteps(start: number, step: number, max: number, duration: number): StressStep[] {
