@@ -10,6 +10,7 @@ import { startStatusServer, type StatusServer } from './http/server.js';
 import { clusterRoutes, toNodeView, type ClusterSource, type NodeView } from './http/routes/cluster.js';
 import { loadRoutes } from './http/routes/load.js';
 import { probePorts } from './guardrails/probe-ports.js';
+import { localLoadPort } from './peer-wiring/local-load.js';
 import { executionRoutes, type ExecutionsSource } from './http/routes/executions.js';
 import { openApiRoutes } from './http/routes/openapi.js';
 import { observeRoutes } from './http/observe.js';
@@ -20,6 +21,7 @@ import { peerMessenger } from './protocol/peer-messenger.js';
 import type { Member, MemberInfo } from './protocol/membership.js';
 import { officeClient } from './execution/office.js';
 import { Store } from './store/store.js';
+import { startRetention } from './store/retention.js';
 import { loadElectionState, saveElectionState } from './store/election-state.js';
 import { Libp2pTransport } from './transport/libp2p/transport.js';
 import type { Transport } from './transport/transport.js';
@@ -198,13 +200,14 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
   const replicatingMessenger = peerMessenger(redactingMessenger(rawMessenger, [PEER_PROTOCOL['execution.replicate'].wire]));
 
   // Replicas of executions and their merged results, on every peer.
+  const retention = startRetention(store, config.store.retention, clock, log.child('store'));
   const results = new ResultsCache(store);
   const replicationActor: Actor<ReplicationMessage, unknown> = await system.spawn(replicator({ messenger: replicatingMessenger, store, results }));
   const replication = replicationPort(replicationActor);
 
   // Load generation, local and assigned.
   const generatorActor: Actor<LoadGeneratorMessage, unknown> = await system.spawn(loadGenerator());
-  loadRoutes(router, generatorActor, transport.self, { check: guard.checkTask, maxConcurrent: config.orchestrator.max_concurrent_executions });
+  loadRoutes(router, localLoadPort(generatorActor), transport.self, { check: guard.checkTask, maxConcurrent: config.orchestrator.max_concurrent_executions });
   openApiRoutes(router);
 
   // Node health: samples, alerts, custom checks, gossip.
@@ -372,6 +375,7 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
         await http.close();
         await system.stop();
         sampler.close();
+        retention.close();
         await transport.stop();
         store.close();
         lock.release();

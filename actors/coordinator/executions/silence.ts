@@ -5,8 +5,10 @@
 import type { Assignment } from '../../../src/execution/contract.js';
 import type { LiveExecution } from './model.js';
 
-/** A running generator sends a delta every second; this long without one and its share moves. */
-export const SILENT_MS = 1_500;
+import { SILENT_MS } from '../../../src/execution/share-lease.js';
+
+/** A running generator sends a delta every second; this long without one and its share moves (the generator's lease ends before). */
+export { SILENT_MS };
 
 const isActive = (a: Assignment) => a.state === 'assigned' || a.state === 'running';
 
