@@ -56,6 +56,8 @@ import { healthRoutes } from './http/routes/health.js';
 import type { PoolStatusView, ResourcePoolMessage } from '../actors/resource-pool/messages.js';
 import { wireResourcePool } from './peer-wiring/resource-pool.js';
 import { serveExecutionRequests } from './peer-wiring/executions.js';
+import { poolReservations, submitWorkload, type PlaceFn } from './peer-wiring/workloads.js';
+import { isWorkload } from './plan/workload.js';
 import { distributor, type DistributorMessage } from '../actors/test-distributor/distributor.js';
 import { finishedExecutions } from '../actors/test-distributor/finished.js';
 import type { DistributionPlan, History } from './distribution.js';
@@ -228,7 +230,12 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
   );
   healthRoutes(router, { nodeId: transport.self, health: healthBoard });
 
-  // Election and executions.
+  // Election and executions; workloads reserve through the pool and are placed by the distributor (both spawned below).
+  const rm = config.resource_management;
+  let poolRef: Actor<ResourcePoolMessage, unknown> | undefined;
+  let placeWorkload: PlaceFn = async () => {
+    throw new PermanentError('PERMANENT_NOT_READY', 'the test distributor is not running yet');
+  };
   const coordinatorActor: Actor<CoordinatorMessage, unknown> = await system.spawn(
     coordinator({
       transport: gated,
@@ -241,6 +248,7 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
       },
       eligible: (members) => eligibleGenerators(members),
       executions: { store, messenger, replication, results, split: splitEqually, saturation: (node, from, to) => healthBoard.saturation(node, from, to) },
+      workloads: poolReservations(() => poolRef!, clock, rm.allocation_timeout),
     }),
   );
   const coordinatorStatus = () => ask<CoordinatorMessage, CoordinatorStatus>(coordinatorActor, (reply) => ({ type: 'status.get', reply }));
@@ -249,20 +257,28 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
     return status.coordinator ? { node_id: status.coordinator, term: status.term } : null;
   };
   office = currentCoordinator;
-  serveExecutionRequests({ messenger, coordinator: coordinatorActor, guard });
+  serveExecutionRequests({
+    messenger,
+    coordinator: coordinatorActor,
+    guard,
+    workload: (id, body) => submitWorkload({ coordinator: coordinatorActor, guard, place: (st, sc) => placeWorkload(st, sc), defaultStrategy: rm.default_strategy }, id, body),
+  });
   const toCoordinator = officeClient({ messenger, clock, coordinator: currentCoordinator });
+  const toCoordinatorPatiently = officeClient({ messenger, clock, coordinator: currentCoordinator }, { totalMs: 10_000, attemptMs: 3_000 });
   const executionsSource: ExecutionsSource = {
     store,
     reads: results,
-    submit: async (executionId, plan) => (await toCoordinator('execution.submit', { execution_id: executionId, plan })).doc ?? undefined,
+    // A workload is placed by the coordinator before it answers: give it longer.
+    submit: async (executionId, plan) => (await (isWorkload(plan) ? toCoordinatorPatiently : toCoordinator)('execution.submit', { execution_id: executionId, plan })).doc ?? undefined,
     cancel: async (executionId) => (await toCoordinator('execution.cancel', { execution_id: executionId })).status,
     admit: guard.admitExecution,
     saturation: (node, from, to) => healthBoard.saturation(node, from, to),
+    workloads: { defaultStrategy: rm.default_strategy, place: (st, sc) => placeWorkload(st, sc), results: (doc) => results.results(doc) },
   };
   executionRoutes(router, executionsSource);
   // Resource pool: every peer's capacity; allocations decided by the coordinator in office, replicated.
-  const rm = config.resource_management;
   const poolActor = await wireResourcePool({ system, transport, messenger, router, store, config, dataDir, coordinatorStatus, toCoordinator });
+  poolRef = poolActor;
 
   await system.spawn(
     assignments({
@@ -337,18 +353,19 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
   const isCoordinator = async () => (await coordinatorStatus()).role === 'coordinator';
   const observe = observeRoutes(router, { self: transport.self, store, nodes, coordinator: currentCoordinator, isCoordinator, nodeHealth, healthSummary });
 
+  placeWorkload = async (strategy, scenarios) => {
+    const [all, pool] = await Promise.all([members(), ask<ResourcePoolMessage, PoolStatusView>(poolActor, (r) => ({ type: 'status.get', reply: r }))]);
+    const view = {
+      members: [{ node_id: transport.self, status: 'alive' as const, capabilities: config.node.capabilities, location: config.node.location }, ...all],
+      health: healthBoard.cluster(),
+      capacity: pool.capacity,
+      allocations: pool.replica.allocations,
+    };
+    return ask<DistributorMessage, DistributionPlan>(distributorActor, (reply) => ({ type: 'place', strategy, scenarios, view, reply }));
+  };
   workloadRoutes(router, {
     defaultStrategy: rm.default_strategy,
-    async place(strategy, scenarios) {
-      const [all, pool] = await Promise.all([members(), ask<ResourcePoolMessage, PoolStatusView>(poolActor, (r) => ({ type: 'status.get', reply: r }))]);
-      const view = {
-        members: [{ node_id: transport.self, status: 'alive' as const, capabilities: config.node.capabilities, location: config.node.location }, ...all],
-        health: healthBoard.cluster(),
-        capacity: pool.capacity,
-        allocations: pool.replica.allocations,
-      };
-      return ask<DistributorMessage, DistributionPlan>(distributorActor, (reply) => ({ type: 'place', strategy, scenarios, view, reply }));
-    },
+    place: (strategy, scenarios) => placeWorkload(strategy, scenarios),
     history: () => ask<DistributorMessage, History>(distributorActor, (reply) => ({ type: 'history.get', reply })),
   });
   // The MCP surface over the same sources as the REST routes.

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { durationOf, type Plan } from '../plan/index.js';
 import type { ExecutionReport } from '../report/index.js';
 import { SegmentSchema } from './segment.js';
+import { ChildOfSchema, WorkloadPartSchema } from './workload.js';
 
 export const EXECUTION_STATUSES = ['pending', 'running', 'completed', 'failed', 'cancelled'] as const;
 export const ExecutionStatusSchema = z.enum(EXECUTION_STATUSES);
@@ -63,6 +64,13 @@ export const ExecutionDocSchema = z.object({
   /** The load was stopped before the planned end (a stress test's objective broke): when, and why. */
   stopped_early: z.object({ at: z.number(), reason: z.string().max(2_000) }).optional(),
   report: ReportShape.optional(),
+  /** A workload: its scenarios, each run as a child execution (src/execution/workload.ts). */
+  workload: WorkloadPartSchema.optional(),
+  /** A workload's scenario: its parent, and the only nodes it may run on. */
+  child_of: ChildOfSchema.optional(),
+  nodes: z.array(NodeIdSchema).max(1_000).optional(),
+  /** The agreed start asked for (a coordinated workload starts its scenarios together). */
+  start_not_before: z.number().optional(),
 });
 export type ExecutionDoc = z.infer<typeof ExecutionDocSchema>;
 

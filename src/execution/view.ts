@@ -2,6 +2,7 @@
 import { emptyResults, mergeDelta, type LoadResults, type ResultsDelta } from '../stats/index.js';
 import { executionReport, type ExecutionReport } from '../report/index.js';
 import { maxDurationMs, parseRunId, type ExecutionDoc } from './contract.js';
+import { workloadProgress } from './workload.js';
 import { accountTask } from './accounting.js';
 
 /** Fold deltas into merged results per task (idempotent per run and seq). */
@@ -29,6 +30,7 @@ export function reportFor(doc: ExecutionDoc, results: LoadResults[], now: number
 
 export function progressPercent(doc: ExecutionDoc, now: number): number {
   if (doc.status === 'completed') return 100;
+  if (doc.workload) return workloadProgress(doc.workload, doc.finished_at ?? now);
   if (doc.start_at === null) return 0;
   const end = doc.finished_at ?? now;
   return Math.round(Math.max(0, Math.min(100, ((end - doc.start_at) / maxDurationMs(doc.plan)) * 100)) * 10) / 10;

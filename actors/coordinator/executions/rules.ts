@@ -36,22 +36,25 @@ export function command(t: Turn, executionId: string, node: string, cmd: Command
 
 /** Split the whole among the generators available now; they all start START_DELAY_MS from now. */
 export function assign(t: Turn, id: string): void {
-  const nodes = t.generators;
+  const pinned = t.live(id)!.doc.nodes;
+  // A workload's scenario runs where it was placed, on those of its nodes still there.
+  const nodes = pinned ? pinned.filter((n) => !isLost(t, n)) : t.generators;
   if (nodes.length === 0) {
-    t.doc(id).error = 'no generator available';
+    t.doc(id).error = pinned ? `no node it was placed on is available (${pinned.join(', ')})` : 'no generator available';
     end(t, id, 'failed');
     return;
   }
   const doc = t.doc(id);
   const segments = t.deps.split(nodes);
-  doc.start_at = t.now + START_DELAY_MS;
+  doc.start_at = Math.max(t.now + START_DELAY_MS, doc.start_not_before ?? 0);
   doc.assignments = nodes.map((node_id): Assignment => {
     const segment = segments.get(node_id)!;
     return { node_id, segment, state: 'assigned', updated_at: t.now, shares: [{ at: doc.start_at!, segment }] };
   });
   doc.status = 'running';
   // Exactly once, and no retry: an assignment that is not acknowledged by the start has its share moved.
-  const outstanding = new Set(doc.assignments.map((a) => t.send(id, a.node_id, { kind: 'task.assign', payload: assignPayload(t, doc, a) }, 'exactly-once', START_DELAY_MS, 'round', 0)));
+  const deadline = doc.start_at - t.now;
+  const outstanding = new Set(doc.assignments.map((a) => t.send(id, a.node_id, { kind: 'task.assign', payload: assignPayload(t, doc, a) }, 'exactly-once', deadline, 'round', 0)));
   t.put(id, { ...t.live(id)!, round: { outstanding, failed: [] } });
 }
 
