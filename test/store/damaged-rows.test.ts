@@ -2,7 +2,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import { openSqlite } from '../../src/store/sqlite.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { getJson, startPeerProcess, type PeerProcess } from '../../scripts/lib/peer-process.js';
 import { Store, STORE_FILE } from '../../src/store/store.js';
@@ -30,7 +30,7 @@ async function storeWithOneDamagedRow(dir: string): Promise<void> {
     store.putExecution({ execution_id: id, term: 1, version: 1, status: 'completed', created_at: at, doc: doc(id, at) });
   }
   store.close();
-  const db = new Database(join(dir, STORE_FILE));
+  const db = openSqlite(join(dir, STORE_FILE));
   db.prepare("UPDATE executions SET doc = '{\"execution_id\": \"bad\", trunc' WHERE execution_id = 'bad'").run();
   db.close();
 }
