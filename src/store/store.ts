@@ -192,7 +192,7 @@ export class Store {
     return this.#db.transaction(() => {
       this.#stmts.pruneDeltas.run(list, beforeMs);
       return this.#stmts.pruneExecs.run(list, beforeMs).changes;
-    })();
+    });
   }
 
   /** Store a delta once; false when (execution, run, seq) is already there. */

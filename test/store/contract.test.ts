@@ -106,6 +106,18 @@ describe.each(DRIVERS)('store contract on %s', (driver) => {
     expect(store.deltasAfter(2).map((d) => [d.rowid, d.execution_id, d.seq])).toEqual([[3, 'e', 1], [4, 'other', 1]]);
   });
 
+  it.runIf(can)('prunes ended executions older than a date, with their deltas, in one go', () => {
+    store.putExecution(row('old-done', 1_000));
+    store.putExecution(row('old-running', 1_000, 1, 1, 'running'));
+    store.putExecution(row('new-done', 5_000));
+    store.addDelta({ execution_id: 'old-done', run_id: 'r', seq: 1, delta: delta('r', 1, 1) });
+    store.addDelta({ execution_id: 'new-done', run_id: 'r', seq: 1, delta: delta('r', 1, 1) });
+    expect(store.prune(['completed', 'failed', 'cancelled'], 2_000)).toBe(1);
+    expect(store.listExecutions().map((e) => e.execution_id).sort()).toEqual(['new-done', 'old-running']);
+    expect(store.deltas('old-done')).toEqual([]);
+    expect(store.deltas('new-done')).toHaveLength(1);
+  });
+
   it.runIf(can)('commits a transaction that returns, rolls back one that throws, and a nested one alone', () => {
     expect(store.transaction(() => store.addDelta({ execution_id: 't', run_id: 'r', seq: 1, delta: delta('r', 1, 1) }))).toBe(true);
     expect(() =>

@@ -26,7 +26,9 @@ const doc = (id: string, created: number): ExecutionDoc => ({
 
 async function storeWithOneDamagedRow(dir: string): Promise<void> {
   const store = Store.open(dir);
-  for (const [id, at] of [['good-1', 1_000], ['bad', 2_000], ['good-2', 3_000]] as const) {
+  // Recent rows: a peer prunes ended executions older than its retention (30 days) at start.
+  const now = Date.now();
+  for (const [id, at] of [['good-1', now - 3_000], ['bad', now - 2_000], ['good-2', now - 1_000]] as const) {
     store.putExecution({ execution_id: id, term: 1, version: 1, status: 'completed', created_at: at, doc: doc(id, at) });
   }
   store.close();
