@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { planJsonSchema } from '../plan/json-schema.js';
 import { AllocationRequestSchema } from '../resources.js';
+import { SecurityReportSchema } from '../report/security-report.js';
 import { VERSION } from '../version.js';
 
 const json = (schema: unknown) => ({ 'application/json': { schema } });
@@ -38,11 +39,11 @@ export function openApiDocument(): Record<string, unknown> {
       '/api/executions': {
         post: {
           operationId: 'submitExecution',
-          summary: 'Submit a plan (JSON); the coordinator splits it across the peers',
+          summary: 'Submit a plan (JSON); the coordinator splits it across the peers (a security_test scans once, on one of them)',
           requestBody: { required: true, content: json(ref('Plan')) },
           responses: {
             201: ok('accepted', { type: 'object', properties: { execution_id: { type: 'string' } }, required: ['execution_id'] }),
-            400: error('invalid plan (PLAN_INVALID, details: every problem with its path) or body'),
+            400: error('invalid plan (PLAN_INVALID, details: every problem with its path; a baseline execution this peer does not hold), or a target outside the allow-list (PLAN_REFUSED)'),
             502: error('the coordinator did not accept the request'),
             503: error('no coordinator in office (NO_COORDINATOR); try again'),
           },
@@ -51,7 +52,14 @@ export function openApiDocument(): Record<string, unknown> {
       },
       '/api/executions/{id}': {
         parameters: [idParam('id', 'execution id')],
-        get: { operationId: 'getExecution', summary: 'Status, assignments and the live merged report', responses: { 200: ok('the execution'), 404: error('EXECUTION_NOT_FOUND') } },
+        get: {
+          operationId: 'getExecution',
+          summary: 'Status, assignments and the live merged report',
+          responses: {
+            200: ok('the execution; its report carries the test types\' sections (one task: at the top level; several: under report.tasks[i]): stress { status, breaking_point { last_good_rps, first_bad_rps, cause }, broken_by, steps, curve, note }, baseline { source, passed, regressions, metrics }, security (SecurityReport), and once ended gate { passed, failures }; stopped_early { at, reason } when a stress test broke'),
+            404: error('EXECUTION_NOT_FOUND'),
+          },
+        },
         delete: { operationId: 'cancelExecution', summary: 'Stop the execution on every peer', responses: { 200: ok('{ execution_id, status }'), 404: error('EXECUTION_NOT_FOUND') } },
       },
       '/load/start': {
@@ -124,6 +132,7 @@ export function openApiDocument(): Record<string, unknown> {
       },
       schemas: {
         Plan: plan,
+        SecurityReport: (({ $schema: _s, ...rest }) => rest)(z.toJSONSchema(SecurityReportSchema, { io: 'output', unrepresentable: 'any' }) as Record<string, unknown>),
         AllocationRequest: (({ $schema: _s, ...rest }) => rest)(z.toJSONSchema(AllocationRequestSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>),
         Error: {
           type: 'object',
