@@ -286,6 +286,7 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
       generator: generatorActor,
       coordinator: currentCoordinator,
       orphanTimeoutMs: ORPHAN_TIMEOUT_MS,
+      saturation: (from, to) => healthBoard.saturation(transport.self, from, to),
       // `${env:NAME}` secrets are resolved here, on the generator, from its own environment.
       prepare: (plan) => {
         try {
