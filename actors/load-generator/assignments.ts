@@ -5,7 +5,7 @@
 import type { ActorRef, Behaviour } from '../../src/actor/types.js';
 import { PermanentError, errorMessage } from '../../src/errors.js';
 import { FINAL_STATUSES, runIdOf } from '../../src/execution/contract.js';
-import { GENERATOR_LEASE_MS } from '../../src/execution/share-lease.js';
+import { GENERATOR_LEASE_MS, RENEW_MS } from '../../src/execution/share-lease.js';
 import { validatePlan, type Plan } from '../../src/plan/index.js';
 import type { Saturation } from '../../src/health.js';
 import type { PeerMessenger } from '../../src/protocol/peer-messenger.js';
@@ -48,6 +48,8 @@ interface ExecutionWork {
   lastContact: number;
   /** When the last delta a coordinator acknowledged was sent: the share is held GENERATOR_LEASE_MS from it. */
   leaseFrom: number;
+  /** When a delta was last sent (new or again, as a renewal). */
+  lastSent: number;
   finishedTasks: number;
   stopped: boolean;
   /** Version of the last segment change applied: older ones arriving late are ignored. */
@@ -203,7 +205,7 @@ export function assignments(init: AssignmentsInit): Behaviour<AssignmentMessage,
           throw new PermanentError('PERMANENT_PLAN_INVALID', errorMessage(error));
         }
         if (init.prepare) plan = init.prepare(plan);
-        s.work.set(a.execution_id, { request: a, plan, outbox: new Map(), inFlight: null, lastContact: now, leaseFrom: 0, finishedTasks: 0, stopped: false, segmentVersion: 0 });
+        s.work.set(a.execution_id, { request: a, plan, outbox: new Map(), inFlight: null, lastContact: now, leaseFrom: 0, lastSent: 0, finishedTasks: 0, stopped: false, segmentVersion: 0 });
         // Acknowledge once accepted. Setting up a run costs a few ms of this event loop, which on the
         // coordinator would delay the acknowledgements of the others: do it a little later, well before
         // the agreed start at which every run begins.
@@ -256,10 +258,14 @@ export function assignments(init: AssignmentsInit): Behaviour<AssignmentMessage,
       function sendNext(executionId: string, work: ExecutionWork): void {
         const coordinator = state.coordinator;
         if (!coordinator || work.inFlight !== null) return;
-        const next = [...work.outbox].find(([, out]) => out.ackedTerm < coordinator.term);
+        let next = [...work.outbox].find(([, out]) => out.ackedTerm < coordinator.term);
+        // Nothing new: the newest delta again renews the lease while load is scheduled.
+        const renewing = !next && !work.stopped && now - work.lastSent >= RENEW_MS && now >= work.request.start_at && now < work.request.start_at + runLengthMs(work.plan);
+        if (renewing) next = [...work.outbox].at(-1);
         if (!next) return;
         const [key, out] = next;
         work.inFlight = key;
+        work.lastSent = now;
         const sentAt = now;
         messenger
           .send(coordinator.node_id, 'results.delta', { execution_id: executionId, task: out.task, node_id: self, delta: out.delta }, 'reliable', { deadlineMs: 1_000 })

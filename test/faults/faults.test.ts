@@ -106,7 +106,7 @@ async function recover(cluster: NsCluster): Promise<void> {
     if (!cluster.isAlive(i)) await cluster.restart(i);
     else cluster.peers[i]!.child.kill('SIGCONT');
   }
-  await cluster.waitForCoordinator(30_000);
+  await cluster.waitForCoordinator(60_000);
 }
 
 const suites: { size: number; schedules: number }[] = LONG

@@ -169,12 +169,15 @@ function delta(t: Turn, e: Event<'delta'>): { status: ExecutionStatus | 'unknown
     return { status: e.storedStatus ?? 'unknown' };
   }
   const before = live.progress.get(d.run_id);
-  if (!alreadyMerged(before, d.seq)) {
+  const heard = new Map(live.heard);
+  heard.set(e.from, t.now);
+  if (alreadyMerged(before, d.seq)) {
+    // A delta sent again renews the generator's hold on its share (see share-lease.ts).
+    t.put(e.executionId, { ...live, heard });
+  } else {
     t.effects.push({ type: 'record-delta', delta: { execution_id: e.executionId, run_id: d.run_id, seq: d.seq, delta: d } });
     const progress = new Map(live.progress);
     progress.set(d.run_id, advance(before, d.seq, d.final));
-    const heard = new Map(live.heard);
-    heard.set(e.from, t.now);
     t.put(e.executionId, { ...live, progress, heard });
     // A run that stopped on its own (it woke from a freeze) left the rest of its share undone.
     if (d.final && d.stopped) failAndResegment(t, e.executionId, [e.from], 'generator stopped its run');

@@ -64,6 +64,24 @@ describe('silent and self-stopped generators', () => {
     }
   });
 
+  it('a delta sent again (a lease renewal) keeps its generator from turning silent, and is not stored again', () => {
+    const l = running();
+    l.now = START + 1000;
+    l.delta('b', 1);
+    l.delta('c', 1);
+    const before = JSON.stringify(l.doc().assignments);
+    let stored = 0;
+    for (let at = 1250; at <= 1000 + 2 * SILENT_MS; at += 250) {
+      l.now = START + at;
+      // Nothing new from either: each sends its newest delta again.
+      stored += [...l.delta('b', 1), ...l.delta('c', 1)].filter((e) => e.type === 'record-delta').length;
+    }
+    l.fireAt(START + 1000 + 2 * SILENT_MS);
+    expect(l.doc().assignments.filter((a) => a.state === 'failed')).toEqual([]);
+    expect(JSON.stringify(l.doc().assignments)).toBe(before);
+    expect(stored).toBe(0);
+  });
+
   it('a new coordinator counts silence from its takeover, not from the start', () => {
     const l = running();
     l.now = START + 5000;

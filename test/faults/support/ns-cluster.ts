@@ -37,7 +37,7 @@ export class NsCluster {
       cluster.#socket = join(cluster.#dir, 'target.sock');
       await cluster.#startTarget();
       await Promise.all(cluster.net.peerNs.map((_, i) => cluster.restart(i)));
-      await cluster.waitForCoordinator(30_000);
+      await cluster.waitForCoordinator(60_000);
     } catch (error) {
       await cluster.close();
       throw error;
