@@ -54,7 +54,7 @@ describe('a workload across a coordinator failover', () => {
       return ['completed', 'failed', 'cancelled'].includes(view.status) && view.scenarios.every((s: any) => s.report?.status === 'completed');
     }, 40_000, 'the workload to end').catch((e) => {
       console.log(JSON.stringify({ status: view?.status, coordinator: view?.coordinator, scenarios: view?.scenarios?.map((x: any) => [x.state, x.execution_id, x.reason, x.report?.status]) }));
-      for (const p of others) console.log(p.id, p.stderr().split('\n').filter((l) => /office|workload|scenario|reserv|WARN|ERROR|taking/i.test(l)).join('\n'));
+      for (const p of others) console.log(p.id, p.stderr().split('\n').filter((l) => /office|workload|scenario|reserv|WARN|ERROR|taking|lease|delta|stop|load /i.test(l)).join('\n'));
       throw e;
     });
     expect(view.status, JSON.stringify(view.error)).toBe('completed');
