@@ -14,6 +14,8 @@ import type { ResultsDelta } from '../../src/stats/index.js';
 import { assertNever } from '../../src/util/assert-never.js';
 import type { AssignmentMessage, CoordinatorRef, Outcome } from './assignment-messages.js';
 import type { LoadGeneratorMessage } from './messages.js';
+import type { ProbePorts } from './security/probe-client.js';
+import { startScanRun, type ScanRun } from './security/scan-run.js';
 
 export type { AssignmentMessage } from './assignment-messages.js';
 
@@ -29,6 +31,8 @@ export interface AssignmentsInit {
   prepare?(plan: Plan): Plan;
   /** How overloaded this generator was over [from, to] (the node monitor's probes): told with its final delta. */
   saturation?(from: number, to: number): Saturation;
+  /** Clock, pauses and the allow-list check of a security_test's probes (without them a scan ends unrun). */
+  probe?: ProbePorts;
 }
 
 interface Outgoing {
@@ -54,6 +58,8 @@ interface ExecutionWork {
   stopped: boolean;
   /** Version of the last segment change applied: older ones arriving late are ignored. */
   segmentVersion: number;
+  /** The security_test tasks' runs here (not on the load generator). */
+  scans: ScanRun[];
 }
 
 export interface AssignmentsState {
@@ -95,6 +101,7 @@ export function assignments(init: AssignmentsInit): Behaviour<AssignmentMessage,
   const stopRuns = (executionId: string, work: ExecutionWork): Promise<unknown> => {
     if (work.stopped) return Promise.resolve();
     work.stopped = true;
+    for (const scan of work.scans) scan.stop();
     return Promise.allSettled(
       work.plan.tasks.map(
         (_, i) => new Promise<boolean>((resolve) => generator.tell({ type: 'load.stop', taskId: runIdOf(executionId, i, self), reply: resolve }) || resolve(false)),
@@ -205,7 +212,7 @@ export function assignments(init: AssignmentsInit): Behaviour<AssignmentMessage,
           throw new PermanentError('PERMANENT_PLAN_INVALID', errorMessage(error));
         }
         if (init.prepare) plan = init.prepare(plan);
-        s.work.set(a.execution_id, { request: a, plan, outbox: new Map(), inFlight: null, lastContact: now, leaseFrom: 0, lastSent: 0, finishedTasks: 0, stopped: false, segmentVersion: 0 });
+        s.work.set(a.execution_id, { request: a, plan, outbox: new Map(), inFlight: null, lastContact: now, leaseFrom: 0, lastSent: 0, finishedTasks: 0, stopped: false, segmentVersion: 0, scans: [] });
         // Acknowledge once accepted. Setting up a run costs a few ms of this event loop, which on the
         // coordinator would delay the acknowledgements of the others: do it a little later, well before
         // the agreed start at which every run begins.
@@ -238,6 +245,13 @@ export function assignments(init: AssignmentsInit): Behaviour<AssignmentMessage,
         if (!work || work.stopped) return;
         const a = work.request;
         work.plan.tasks.forEach((task, i) => {
+          const onDelta = (delta: ResultsDelta) => ctx.self.tell({ type: 'delta', executionId, task: i, delta });
+          const onDone = () => ctx.self.tell({ type: 'run.done', executionId });
+          if (task.type === 'security_test') {
+            const ports = init.probe ?? { now: () => ctx.clock.now(), sleep: () => Promise.resolve(), allowTarget: () => { throw new PermanentError('PERMANENT_NO_PROBES', 'this peer cannot run security probes'); } };
+            work.scans.push(startScanRun({ task: task.parameters, runId: runIdOf(executionId, i, self), segment: a.segment, startAt: a.start_at, ports, onDelta, onDone }));
+            return;
+          }
           generator.tell({
             type: 'load.start',
             request: {
@@ -246,8 +260,8 @@ export function assignments(init: AssignmentsInit): Behaviour<AssignmentMessage,
               taskId: runIdOf(executionId, i, self),
               segment: a.segment,
               startAt: a.start_at,
-              onDelta: (delta) => ctx.self.tell({ type: 'delta', executionId, task: i, delta }),
-              onDone: () => ctx.self.tell({ type: 'run.done', executionId }),
+              onDelta,
+              onDone,
             },
             reply: () => undefined,
           });

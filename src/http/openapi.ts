@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { planJsonSchema, workloadJsonSchema } from '../plan/json-schema.js';
 import { AllocationRequestSchema } from '../resources.js';
+import { SecurityReportSchema } from '../report/security-report.js';
 import { VERSION } from '../version.js';
 
 const json = (schema: unknown) => ({ 'application/json': { schema } });
@@ -39,11 +40,11 @@ export function openApiDocument(): Record<string, unknown> {
       '/api/executions': {
         post: {
           operationId: 'submitExecution',
-          summary: 'Submit a plan (JSON), split across the peers; or a workload, whose scenarios are placed by a strategy and run in an execution mode',
+          summary: 'Submit a plan (JSON), split across the peers (a security_test scans once, on one of them); or a workload, whose scenarios are placed by a strategy and run in an execution mode',
           requestBody: { required: true, content: json({ oneOf: [ref('Plan'), ref('Workload')] }) },
           responses: {
             201: ok('accepted', { type: 'object', properties: { execution_id: { type: 'string' } }, required: ['execution_id'] }),
-            400: error('invalid plan or workload (PLAN_INVALID, WORKLOAD_INVALID, details: every problem with its path) or body'),
+            400: error('invalid plan or workload (PLAN_INVALID, WORKLOAD_INVALID, details: every problem with its path; a baseline execution this peer does not hold), or a target outside the allow-list (PLAN_REFUSED)'),
             409: error('a scenario of the workload cannot be placed (WORKLOAD_UNPLACEABLE, details: each scenario and each node\'s reasons)'),
             502: error('the coordinator did not accept the request'),
             503: error('no coordinator in office (NO_COORDINATOR); try again'),
@@ -53,7 +54,14 @@ export function openApiDocument(): Record<string, unknown> {
       },
       '/api/executions/{id}': {
         parameters: [idParam('id', 'execution id')],
-        get: { operationId: 'getExecution', summary: 'Status, assignments and the live merged report', responses: { 200: ok('the execution'), 404: error('EXECUTION_NOT_FOUND') } },
+        get: {
+          operationId: 'getExecution',
+          summary: 'Status, assignments and the live merged report',
+          responses: {
+            200: ok('the execution; its report carries the test types\' sections (one task: at the top level; several: under report.tasks[i]): stress { status, breaking_point { last_good_rps, first_bad_rps, cause }, broken_by, steps, curve, note }, baseline { source, passed, regressions, metrics }, security (SecurityReport), and once ended gate { passed, failures }; stopped_early { at, reason } when a stress test broke'),
+            404: error('EXECUTION_NOT_FOUND'),
+          },
+        },
         delete: { operationId: 'cancelExecution', summary: 'Stop the execution on every peer', responses: { 200: ok('{ execution_id, status }'), 404: error('EXECUTION_NOT_FOUND') } },
       },
       '/load/start': {
@@ -127,6 +135,7 @@ export function openApiDocument(): Record<string, unknown> {
       schemas: {
         Plan: plan,
         Workload: workload,
+        SecurityReport: (({ $schema: _s, ...rest }) => rest)(z.toJSONSchema(SecurityReportSchema, { io: 'output', unrepresentable: 'any' }) as Record<string, unknown>),
         AllocationRequest: (({ $schema: _s, ...rest }) => rest)(z.toJSONSchema(AllocationRequestSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>),
         Error: {
           type: 'object',

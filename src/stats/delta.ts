@@ -2,6 +2,7 @@
 // and its replicas. Declared once as a schema; the types are inferred from it.
 import { z } from 'zod';
 import { SaturationSchema } from '../health.js';
+import { SecurityReportSchema } from '../report/security-report.js';
 
 export const ERROR_KINDS = ['timeout', 'refused', 'reset', 'dns', 'unexpected_status', 'aborted', 'other'] as const;
 export type ErrorKind = (typeof ERROR_KINDS)[number];
@@ -55,5 +56,7 @@ export const ResultsDeltaSchema = z.object({
   stopped: z.boolean().optional(),
   /** On a final delta: whether the generator was overloaded while it ran its share, with the figures. */
   saturation: SaturationSchema.optional(),
+  /** A security_test's run sends no load: its final delta carries the scan's report (on the one peer that scanned). */
+  security: SecurityReportSchema.optional(),
 });
 export type ResultsDelta = z.infer<typeof ResultsDeltaSchema>;
