@@ -7,6 +7,7 @@ import { PermanentError, errorMessage } from '../../src/errors.js';
 import { FINAL_STATUSES, runIdOf } from '../../src/execution/contract.js';
 import { GENERATOR_LEASE_MS, RENEW_MS } from '../../src/execution/share-lease.js';
 import { validatePlan, type Plan } from '../../src/plan/index.js';
+import type { Saturation } from '../../src/health.js';
 import type { PeerMessenger } from '../../src/protocol/peer-messenger.js';
 import type { AssignRequest, ResegmentRequest } from '../../src/protocol/peer-protocol.js';
 import type { ResultsDelta } from '../../src/stats/index.js';
@@ -28,6 +29,8 @@ export interface AssignmentsInit {
   orphanTimeoutMs: number;
   /** This peer's own last word on an assigned plan (e.g. its secrets resolved); throws a PermanentError to refuse it. */
   prepare?(plan: Plan): Plan;
+  /** How overloaded this generator was over [from, to] (the node monitor's probes): told with its final delta. */
+  saturation?(from: number, to: number): Saturation;
   /** Clock, pauses and the allow-list check of a security_test's probes (without them a scan ends unrun). */
   probe?: ProbePorts;
 }
@@ -150,7 +153,9 @@ export function assignments(init: AssignmentsInit): Behaviour<AssignmentMessage,
           break;
         case 'delta': {
           const work = state.work.get(msg.executionId);
-          work?.outbox.set(`${msg.delta.run_id}#${msg.delta.seq}`, { task: msg.task, delta: msg.delta, ackedTerm: 0 });
+          // The share's own verdict travels with its results, so the stored report keeps it.
+          const delta = msg.delta.final && work && init.saturation ? { ...msg.delta, saturation: init.saturation(work.request.start_at, ctx.clock.now()) } : msg.delta;
+          work?.outbox.set(`${delta.run_id}#${delta.seq}`, { task: msg.task, delta, ackedTerm: 0 });
           if (work) sendNext(msg.executionId, work);
           break;
         }
