@@ -243,7 +243,7 @@ export function assignments(init: AssignmentsInit): Behaviour<AssignmentMessage,
           const onDelta = (delta: ResultsDelta) => ctx.self.tell({ type: 'delta', executionId, task: i, delta });
           const onDone = () => ctx.self.tell({ type: 'run.done', executionId });
           if (task.type === 'security_test') {
-            const ports = init.probe ?? refusingPorts(() => ctx.clock.now());
+            const ports = init.probe ?? refusingPorts(ctx.clock);
             work.scans.push(startScanRun({ task: task.parameters, runId: runIdOf(executionId, i, self), segment: a.segment, startAt: a.start_at, ports, onDelta, onDone }));
             return;
           }

@@ -4,6 +4,7 @@
 // every run finish; the scanning one carries the scan's report in it, and sends an empty delta every
 // second meanwhile (a running generator that sends nothing is taken for frozen: coordinator silence.ts).
 import { McpError } from '../../../src/errors.js';
+import type { Clock } from '../../../src/util/clock.js';
 import type { Segment } from '../../../src/execution/segment.js';
 import type { SecurityTask } from '../../../src/plan/security-task.js';
 import type { SecurityReport } from '../../../src/report/security-report.js';
@@ -26,10 +27,10 @@ export function scanDelta(runId: string, seq: number, final: boolean, security?:
 }
 
 /** Ports of a peer wired without probes: its scan fails at the first request, saying why. */
-export function refusingPorts(now: () => number): ProbePorts {
+export function refusingPorts(clock: Clock): ProbePorts {
   return {
-    now,
-    sleep: () => Promise.resolve(),
+    now: () => clock.now(),
+    sleep: (ms) => new Promise<void>((resolve) => clock.schedule(resolve, ms)),
     allowTarget() {
       throw new McpError('NO_PROBES', 'this peer is not set up to run security probes');
     },
