@@ -124,10 +124,10 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
   const router = new Router();
   router.use(accessControl({ ...(config.security.api_token !== undefined ? { token: config.security.api_token } : {}), statusHost: config.orchestrator.host }));
   const dataDir = resolve(config.node.data_dir);
-  const lock = lockDataDir(dataDir);
+  const lock = lockDataDir(dataDir, config.node.store_driver);
   let store: Store;
   try {
-    store = Store.open(dataDir, { onDamaged: (execution, error) => log.warn('damaged execution skipped', { execution, error }) });
+    store = Store.open(dataDir, { driver: config.node.store_driver, onDamaged: (execution, error) => log.warn('damaged execution skipped', { execution, error }) });
   } catch (error) {
     lock.release();
     throw error;
