@@ -15,7 +15,7 @@ import { assertNever } from '../../src/util/assert-never.js';
 import type { AssignmentMessage, CoordinatorRef, Outcome } from './assignment-messages.js';
 import type { LoadGeneratorMessage } from './messages.js';
 import type { ProbePorts } from './security/probe-client.js';
-import { startScanRun, type ScanRun } from './security/scan-run.js';
+import { refusingPorts, startScanRun, type ScanRun } from './security/scan-run.js';
 
 export type { AssignmentMessage } from './assignment-messages.js';
 
@@ -248,7 +248,7 @@ export function assignments(init: AssignmentsInit): Behaviour<AssignmentMessage,
           const onDelta = (delta: ResultsDelta) => ctx.self.tell({ type: 'delta', executionId, task: i, delta });
           const onDone = () => ctx.self.tell({ type: 'run.done', executionId });
           if (task.type === 'security_test') {
-            const ports = init.probe ?? { now: () => ctx.clock.now(), sleep: () => Promise.resolve(), allowTarget: () => { throw new PermanentError('PERMANENT_NO_PROBES', 'this peer cannot run security probes'); } };
+            const ports = init.probe ?? refusingPorts(ctx.clock);
             work.scans.push(startScanRun({ task: task.parameters, runId: runIdOf(executionId, i, self), segment: a.segment, startAt: a.start_at, ports, onDelta, onDone }));
             return;
           }
