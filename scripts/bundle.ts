@@ -1,4 +1,4 @@
-// Bundles the compiled command line (dist/src/cli/main.js) and the worker threads' entries into
+// Bundles the compiled command line (dist/src/cli/main.js) and the load worker thread's entry into
 // dist/bundle/ with esbuild: one file per command instead of hundreds of modules to resolve, read and
 // compile, which was most of the start-up of `node peer.js run` (see docs/scale.md and the README's
 // benchmarks). Commands stay in their own chunks, so `run` never loads libp2p. better-sqlite3 (native)
@@ -14,12 +14,11 @@ rmSync(out, { recursive: true, force: true });
 const dist = (p: string) => join(REPO_ROOT, 'dist', p);
 
 await build({
-  // Worker entries keep their names: the modules that start them look for './worker-entry.js' and
-  // './sampler-worker.js' beside themselves, which in the bundle is this folder.
+  // The load worker's entry keeps its name: worker-pool looks for './worker-entry.js' beside itself,
+  // which in the bundle is this folder.
   entryPoints: {
     main: dist('src/cli/main.js'),
     'worker-entry': dist('actors/load-generator/worker-entry.js'),
-    'sampler-worker': dist('actors/node-monitor/sampler-worker.js'),
   },
   outdir: out,
   bundle: true,

@@ -61,16 +61,20 @@ async function main(): Promise<void> {
       );
     }
     const formedAt = performance.now();
+    let seen = '';
     await waitFor(
       async () => {
-        const hs = await Promise.all(peers.map((p) => getJson<Health>(`${p.httpUrl}/api/health`)));
-        const c = hs[0]!.coordinator;
-        return c && hs.every((h) => h.coordinator === c && h.members === N) ? true : undefined;
+        const hs = await Promise.all(peers.map((p) => getJson<Health>(`${p.httpUrl}/api/health`).catch(() => undefined)));
+        seen = hs.map((h) => (h ? `${h.members}/${h.coordinator?.slice(-4) ?? '-'}` : 'no answer')).join(' ');
+        const c = hs[0]?.coordinator;
+        return c && hs.every((h) => h?.coordinator === c && h.members === N) ? true : undefined;
       },
       120_000,
       `${N} peers in one cluster`,
       500,
-    );
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}; last seen (members/coordinator): ${seen}`);
+    });
     console.log(`${N} peers formed one cluster in ${((performance.now() - formedAt) / 1000).toFixed(1)} s after the last started; settling ${SETTLE_S} s`);
     bare = spawn(process.execPath, ['-e', "require('node:http').createServer((q, r) => r.end()).listen(0, '127.0.0.1')"], { stdio: 'ignore' });
     await new Promise((r) => setTimeout(r, SETTLE_S * 1_000));
