@@ -61,10 +61,11 @@ async function main(): Promise<void> {
       );
     }
     const formedAt = performance.now();
-    let seen = '';
+    let seen = "";
+    let why = "";
     await waitFor(
       async () => {
-        const hs = await Promise.all(peers.map((p) => getJson<Health>(`${p.httpUrl}/api/health`).catch(() => undefined)));
+        const hs = await Promise.all(peers.map((p) => getJson<Health>(`${p.httpUrl}/api/health`).catch((e: Error) => { why = String(e.cause ?? e.message); return undefined; })));
         seen = hs.map((h) => (h ? `${h.members}/${h.coordinator?.slice(-4) ?? '-'}` : 'no answer')).join(' ');
         const c = hs[0]?.coordinator;
         return c && hs.every((h) => h?.coordinator === c && h.members === N) ? true : undefined;
@@ -73,7 +74,7 @@ async function main(): Promise<void> {
       `${N} peers in one cluster`,
       500,
     ).catch((error: Error) => {
-      throw new Error(`${error.message}; last seen (members/coordinator): ${seen}`);
+      throw new Error(`${error.message}; last seen (members/coordinator): ${seen}; ${why}\n${peers[1]!.stderr().slice(-3000)}`);
     });
     console.log(`${N} peers formed one cluster in ${((performance.now() - formedAt) / 1000).toFixed(1)} s after the last started; settling ${SETTLE_S} s`);
     bare = spawn(process.execPath, ['-e', "require('node:http').createServer((q, r) => r.end()).listen(0, '127.0.0.1')"], { stdio: 'ignore' });
