@@ -2,7 +2,7 @@
 // process, validate a plan, and drive a cluster over any peer's REST API.
 import './polyfill.js';
 export { startPeer, type StartPeerOptions, type CustomHealthCheck, type LibraryPeer, type PeerConfigInput } from './library/start-peer.js';
-export type { PlanInput, LoadTaskInput } from './library/plan-input.js';
+export type { PlanInput, LoadTaskInput, WorkloadInput, ScenarioInput } from './library/plan-input.js';
 export { runPlan, runValidPlan, type RunPlanOptions, type RunPlanResult, type RunProgress } from './library/run-plan.js';
 export {
   ClusterClient,

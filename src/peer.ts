@@ -9,6 +9,7 @@ import { Router } from './http/router.js';
 import { startStatusServer, type StatusServer } from './http/server.js';
 import { clusterRoutes, toNodeView, type ClusterSource, type NodeView } from './http/routes/cluster.js';
 import { loadRoutes } from './http/routes/load.js';
+import { localLoadPort } from './peer-wiring/local-load.js';
 import { executionRoutes, type ExecutionsSource } from './http/routes/executions.js';
 import { openApiRoutes } from './http/routes/openapi.js';
 import { observeRoutes } from './http/observe.js';
@@ -19,6 +20,7 @@ import { peerMessenger } from './protocol/peer-messenger.js';
 import type { Member, MemberInfo } from './protocol/membership.js';
 import { officeClient } from './execution/office.js';
 import { Store } from './store/store.js';
+import { startRetention } from './store/retention.js';
 import { loadElectionState, saveElectionState } from './store/election-state.js';
 import { Libp2pTransport } from './transport/libp2p/transport.js';
 import type { Transport } from './transport/transport.js';
@@ -53,6 +55,8 @@ import { healthRoutes } from './http/routes/health.js';
 import type { PoolStatusView, ResourcePoolMessage } from '../actors/resource-pool/messages.js';
 import { wireResourcePool } from './peer-wiring/resource-pool.js';
 import { serveExecutionRequests } from './peer-wiring/executions.js';
+import { poolReservations, submitWorkload, type PlaceFn } from './peer-wiring/workloads.js';
+import { isWorkload } from './plan/workload.js';
 import { distributor, type DistributorMessage } from '../actors/test-distributor/distributor.js';
 import { finishedExecutions } from '../actors/test-distributor/finished.js';
 import type { DistributionPlan, History } from './distribution.js';
@@ -63,7 +67,7 @@ import { replicationPort } from '../actors/coordinator/replication/port.js';
 import { replicator } from '../actors/coordinator/replication/replicator.js';
 import { ResultsCache } from '../actors/coordinator/replication/results-cache.js';
 import { eligibleGenerators, splitEqually } from '../actors/test-distributor/split.js';
-import { profileFor } from '../actors/load-generator/patterns.js';
+import { profileFor } from './schedule/patterns.js';
 import { usersOf } from '../actors/load-generator/segment.js';
 
 /** The distributor's and the engine's rules, for the MCP surface's dry runs. */
@@ -197,13 +201,14 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
   const replicatingMessenger = peerMessenger(redactingMessenger(rawMessenger, [PEER_PROTOCOL['execution.replicate'].wire]));
 
   // Replicas of executions and their merged results, on every peer.
+  const retention = startRetention(store, config.store.retention, clock, log.child('store'));
   const results = new ResultsCache(store);
   const replicationActor: Actor<ReplicationMessage, unknown> = await system.spawn(replicator({ messenger: replicatingMessenger, store, results }));
   const replication = replicationPort(replicationActor);
 
   // Load generation, local and assigned.
   const generatorActor: Actor<LoadGeneratorMessage, unknown> = await system.spawn(loadGenerator());
-  loadRoutes(router, generatorActor, transport.self, { check: guard.checkTask, maxConcurrent: config.orchestrator.max_concurrent_executions });
+  loadRoutes(router, localLoadPort(generatorActor), transport.self, { check: guard.checkTask, maxConcurrent: config.orchestrator.max_concurrent_executions });
   openApiRoutes(router);
 
   // Node health: samples, alerts, custom checks, gossip.
@@ -224,7 +229,12 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
   );
   healthRoutes(router, { nodeId: transport.self, health: healthBoard });
 
-  // Election and executions.
+  // Election and executions; workloads reserve through the pool and are placed by the distributor (both spawned below).
+  const rm = config.resource_management;
+  let poolRef: Actor<ResourcePoolMessage, unknown> | undefined;
+  let placeWorkload: PlaceFn = async () => {
+    throw new PermanentError('PERMANENT_NOT_READY', 'the test distributor is not running yet');
+  };
   const coordinatorActor: Actor<CoordinatorMessage, unknown> = await system.spawn(
     coordinator({
       transport: gated,
@@ -237,6 +247,7 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
       },
       eligible: (members) => eligibleGenerators(members),
       executions: { store, messenger, replication, results, split: splitEqually },
+      workloads: poolReservations(() => poolRef!, clock, rm.allocation_timeout),
     }),
   );
   const coordinatorStatus = () => ask<CoordinatorMessage, CoordinatorStatus>(coordinatorActor, (reply) => ({ type: 'status.get', reply }));
@@ -245,20 +256,28 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
     return status.coordinator ? { node_id: status.coordinator, term: status.term } : null;
   };
   office = currentCoordinator;
-  serveExecutionRequests({ messenger, coordinator: coordinatorActor, guard });
+  serveExecutionRequests({
+    messenger,
+    coordinator: coordinatorActor,
+    guard,
+    workload: (id, body) => submitWorkload({ coordinator: coordinatorActor, guard, place: (st, sc) => placeWorkload(st, sc), defaultStrategy: rm.default_strategy }, id, body),
+  });
   const toCoordinator = officeClient({ messenger, clock, coordinator: currentCoordinator });
+  const toCoordinatorPatiently = officeClient({ messenger, clock, coordinator: currentCoordinator }, { totalMs: 10_000, attemptMs: 3_000 });
   const executionsSource: ExecutionsSource = {
     store,
     reads: results,
-    submit: async (executionId, plan) => (await toCoordinator('execution.submit', { execution_id: executionId, plan })).doc ?? undefined,
+    // A workload is placed by the coordinator before it answers: give it longer.
+    submit: async (executionId, plan) => (await (isWorkload(plan) ? toCoordinatorPatiently : toCoordinator)('execution.submit', { execution_id: executionId, plan })).doc ?? undefined,
     cancel: async (executionId) => (await toCoordinator('execution.cancel', { execution_id: executionId })).status,
     admit: guard.admitExecution,
     saturation: (node, from, to) => healthBoard.saturation(node, from, to),
+    workloads: { defaultStrategy: rm.default_strategy, place: (st, sc) => placeWorkload(st, sc), results: (doc) => results.results(doc) },
   };
   executionRoutes(router, executionsSource);
   // Resource pool: every peer's capacity; allocations decided by the coordinator in office, replicated.
-  const rm = config.resource_management;
   const poolActor = await wireResourcePool({ system, transport, messenger, router, store, config, dataDir, coordinatorStatus, toCoordinator });
+  poolRef = poolActor;
 
   await system.spawn(
     assignments({
@@ -331,18 +350,19 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
   const isCoordinator = async () => (await coordinatorStatus()).role === 'coordinator';
   const observe = observeRoutes(router, { self: transport.self, store, nodes, coordinator: currentCoordinator, isCoordinator, nodeHealth, healthSummary });
 
+  placeWorkload = async (strategy, scenarios) => {
+    const [all, pool] = await Promise.all([members(), ask<ResourcePoolMessage, PoolStatusView>(poolActor, (r) => ({ type: 'status.get', reply: r }))]);
+    const view = {
+      members: [{ node_id: transport.self, status: 'alive' as const, capabilities: config.node.capabilities, location: config.node.location }, ...all],
+      health: healthBoard.cluster(),
+      capacity: pool.capacity,
+      allocations: pool.replica.allocations,
+    };
+    return ask<DistributorMessage, DistributionPlan>(distributorActor, (reply) => ({ type: 'place', strategy, scenarios, view, reply }));
+  };
   workloadRoutes(router, {
     defaultStrategy: rm.default_strategy,
-    async place(strategy, scenarios) {
-      const [all, pool] = await Promise.all([members(), ask<ResourcePoolMessage, PoolStatusView>(poolActor, (r) => ({ type: 'status.get', reply: r }))]);
-      const view = {
-        members: [{ node_id: transport.self, status: 'alive' as const, capabilities: config.node.capabilities, location: config.node.location }, ...all],
-        health: healthBoard.cluster(),
-        capacity: pool.capacity,
-        allocations: pool.replica.allocations,
-      };
-      return ask<DistributorMessage, DistributionPlan>(distributorActor, (reply) => ({ type: 'place', strategy, scenarios, view, reply }));
-    },
+    place: (strategy, scenarios) => placeWorkload(strategy, scenarios),
     history: () => ask<DistributorMessage, History>(distributorActor, (reply) => ({ type: 'history.get', reply })),
   });
   // The MCP surface over the same sources as the REST routes.
@@ -369,6 +389,7 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
         await http.close();
         await system.stop();
         sampler.close();
+        retention.close();
         await transport.stop();
         store.close();
         lock.release();

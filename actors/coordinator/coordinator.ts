@@ -10,6 +10,7 @@ import { ElectionDriver } from './election-driver.js';
 import { ELECTION_PROTOCOL, ElectionFrame } from '../../src/protocol/election.js';
 import { ExecutionsDriver, type ExecutionsPorts } from './executions/driver.js';
 import type { CoordinatorMessage, CoordinatorStatus } from './messages.js';
+import { WorkloadsDriver, type WorkloadPorts } from './workloads/driver.js';
 
 export interface CoordinatorInit {
   transport: Transport;
@@ -20,6 +21,8 @@ export interface CoordinatorInit {
   /** This peer's capabilities (it generates load too when it has `http_load`). */
   capabilities: readonly string[];
   executions: ExecutionsPorts;
+  /** Reservations of workloads' resources through the pool. */
+  workloads: WorkloadPorts;
   /** The peers that may take new work now, from the membership (the test distributor's rule), this one included. */
   eligible(members: readonly { node_id: string; capabilities: readonly string[]; status: Member['status'] }[]): string[];
 }
@@ -27,6 +30,7 @@ export interface CoordinatorInit {
 interface CoordinatorState {
   election: ElectionDriver;
   executions: ExecutionsDriver;
+  workloads: WorkloadsDriver;
   startedAt: number;
 }
 
@@ -41,6 +45,7 @@ function waitForLease(msg: CoordinatorMessage, ctx: ActorContext<CoordinatorMess
   const notNow = () => new McpError('NOT_COORDINATOR', 'the coordinator is renewing its lease; try again');
   switch (msg.type) {
     case 'execution.submit':
+    case 'workload.submit':
     case 'execution.cancel':
     case 'execution.delta':
       msg.reply({ ok: false, error: notNow() });
@@ -53,6 +58,12 @@ function waitForLease(msg: CoordinatorMessage, ctx: ActorContext<CoordinatorMess
       return true;
     case 'executions.gathered':
       ctx.startTimer('lease-wait:gathered', TICK_MS, msg);
+      return true;
+    case 'workloads.reserved':
+      ctx.startTimer(`lease-wait:reserved:${msg.executionId}:${msg.task}`, TICK_MS, msg);
+      return true;
+    case 'workloads.child-ended':
+      ctx.startTimer(`lease-wait:child:${msg.doc.execution_id}`, TICK_MS, msg);
       return true;
     case 'members':
       // The newest view is the one that counts; the electorate is updated a tick later too.
@@ -78,6 +89,12 @@ export function coordinator(init: CoordinatorInit): Behaviour<CoordinatorMessage
     const state = {} as CoordinatorState;
     state.startedAt = now;
     state.executions = new ExecutionsDriver(transport.self, init.executions, ctx);
+    state.workloads = new WorkloadsDriver(transport.self, { ...init.executions, executions: state.executions, ports: init.workloads }, ctx);
+    // Through the mailbox: a child's end is handled in a turn of its own, not inside the lifecycle's step.
+    state.executions.onEnded = (doc) => {
+      if (doc.child_of) ctx.self.tell({ type: 'workloads.child-ended', doc });
+    };
+    state.executions.onReady = () => state.workloads.ready(state.executions.state.term);
     state.election = new ElectionDriver(
       {
         transport,
@@ -88,7 +105,10 @@ export function coordinator(init: CoordinatorInit): Behaviour<CoordinatorMessage
         onRole: (r) => {
           ctx.log.info(r.role === 'coordinator' ? 'in office' : `now ${r.role}`, { term: r.term, coordinator: r.coordinator ?? undefined });
           if (r.role === 'coordinator') state.executions.tookOffice(r.term);
-          else if (state.executions.inOffice) state.executions.leftOffice();
+          else if (state.executions.inOffice) {
+            state.executions.leftOffice();
+            state.workloads.left();
+          }
         },
         deliver: (from, message) => ctx.self.tell({ type: 'election.reply', from, message }),
       },
@@ -146,9 +166,18 @@ export function coordinator(init: CoordinatorInit): Behaviour<CoordinatorMessage
         case 'execution.submit':
           msg.reply(state.executions.submit(msg.executionId, msg.plan, msg.source));
           break;
-        case 'execution.cancel':
-          msg.reply(state.executions.cancel(msg.executionId));
+        case 'workload.submit':
+          msg.reply(state.workloads.submit(msg.executionId, msg.workload));
           break;
+        case 'workloads.reserved':
+        case 'workloads.child-ended':
+          state.workloads.receive(msg);
+          break;
+        case 'execution.cancel': {
+          const workload = state.executions.inOffice ? state.workloads.cancel(msg.executionId) : undefined;
+          msg.reply(workload ? { ok: true, value: workload } : state.executions.cancel(msg.executionId));
+          break;
+        }
         case 'execution.delta':
           msg.reply(state.executions.delta(msg.executionId, msg.from, msg.task, msg.delta));
           break;
@@ -160,6 +189,7 @@ export function coordinator(init: CoordinatorInit): Behaviour<CoordinatorMessage
 
     stop(state) {
       state.executions.leftOffice();
+      state.workloads.left();
     },
   };
 }

@@ -5,6 +5,8 @@ import type { Plan } from '../../src/plan/index.js';
 import type { ResultsDelta } from '../../src/stats/index.js';
 import type { ExecutionDoc, ExecutionStatus } from '../../src/execution/contract.js';
 import type { ExecutionsMessage } from './executions/messages.js';
+import type { WorkloadsMessage } from './workloads/messages.js';
+import type { WorkloadSubmission } from './workloads/driver.js';
 
 /** An answer that may be an error, for replies that cross an `ask`. */
 export type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown };
@@ -24,6 +26,8 @@ export type CoordinatorMessage =
   | { type: 'election.reply'; from: string; message: ElectionMessage }
   | { type: 'members'; members: Member[] }
   | ExecutionsMessage
+  | WorkloadsMessage
+  | { type: 'workload.submit'; executionId: string; workload: WorkloadSubmission; reply: (outcome: Outcome<ExecutionDoc | undefined>) => void }
   | { type: 'execution.submit'; executionId: string; plan: Plan; source: unknown; reply: (outcome: Outcome<ExecutionDoc | undefined>) => void }
   | { type: 'execution.cancel'; executionId: string; reply: (outcome: Outcome<ExecutionStatus>) => void }
   | { type: 'execution.delta'; executionId: string; from: string; task: number; delta: ResultsDelta; reply: (outcome: Outcome<{ status: ExecutionStatus | 'unknown' }>) => void }

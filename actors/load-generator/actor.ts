@@ -6,6 +6,7 @@ import { startLoad, type LoadRun, type RunOutcome } from './run.js';
 import { loadWorkerCount, prepareLoadWorkers } from './worker-pool.js';
 import type { LoadGeneratorMessage, LoadTaskView } from './messages.js';
 import type { LoadTask } from '../../src/plan/index.js';
+import { percentileMs } from '../../src/stats/histogram.js';
 
 interface Entry {
   id: string;
@@ -21,8 +22,16 @@ interface GeneratorState {
   entries: Map<string, Entry>;
 }
 
-/** Finished runs kept for GET /load/metrics. */
-const KEEP_FINISHED = 100;
+/** Finished runs kept for GET /load/metrics (about 1 MB each: their results hold full histograms). */
+const KEEP_FINISHED = 20;
+
+/** What is kept of a finished run: its outcome, answering as the run did once finished. */
+function endedRun(run: LoadRun, outcome: RunOutcome): LoadRun {
+  const { id, startAt, workers } = run;
+  const { totals } = outcome.results;
+  const progress = { requests: totals.requests, failures: totals.failures, dropped: totals.dropped, p50Ms: percentileMs(outcome.results.latency, 50), p99Ms: percentileMs(outcome.results.latency, 99) };
+  return { id, startAt, workers, state: 'finished', done: Promise.resolve(outcome), stop: () => {}, setSegment: () => {}, snapshot: () => outcome.results, progress: () => progress };
+}
 
 function view(entry: Entry): LoadTaskView {
   return {
@@ -103,7 +112,11 @@ export function loadGenerator(): Behaviour<LoadGeneratorMessage, GeneratorState>
           break;
         case 'load.finished': {
           const entry = state.entries.get(msg.taskId);
-          if (entry) entry.outcome = msg.outcome;
+          if (entry) {
+            entry.outcome = msg.outcome;
+            // The run's closure holds its client, recorder and buffers (MBs): keep only what it produced.
+            entry.run = endedRun(entry.run, msg.outcome);
+          }
           ctx.log.info('load finished', { task: msg.taskId, status: msg.outcome.status, requests: msg.outcome.results.totals.requests });
           const finished = [...state.entries.values()].filter((e) => e.outcome);
           for (const old of finished.slice(0, Math.max(0, finished.length - KEEP_FINISHED))) state.entries.delete(old.id);

@@ -5,6 +5,7 @@
 import type { ActorRef, Behaviour } from '../../src/actor/types.js';
 import { PermanentError, errorMessage } from '../../src/errors.js';
 import { FINAL_STATUSES, runIdOf } from '../../src/execution/contract.js';
+import { GENERATOR_LEASE_MS, RENEW_MS } from '../../src/execution/share-lease.js';
 import { validatePlan, type Plan } from '../../src/plan/index.js';
 import type { PeerMessenger } from '../../src/protocol/peer-messenger.js';
 import type { AssignRequest, ResegmentRequest } from '../../src/protocol/peer-protocol.js';
@@ -42,6 +43,10 @@ interface ExecutionWork {
   /** The delta on its way to the coordinator (one at a time per execution), if any. */
   inFlight: string | null;
   lastContact: number;
+  /** When the last delta a coordinator acknowledged was sent: the share is held GENERATOR_LEASE_MS from it. */
+  leaseFrom: number;
+  /** When a delta was last sent (new or again, as a renewal). */
+  lastSent: number;
   finishedTasks: number;
   stopped: boolean;
   /** Version of the last segment change applied: older ones arriving late are ignored. */
@@ -57,7 +62,12 @@ export interface AssignmentsState {
   askingCoordinator: boolean;
 }
 
-export const PUMP_MS = 200;
+export const PUMP_MS = 100;
+
+/** The longest task of a plan: the share's lease matters only while load is scheduled. */
+function runLengthMs(plan: Plan): number {
+  return Math.max(0, ...plan.tasks.map((t) => ('duration' in t.parameters ? Number(t.parameters.duration) : 0))) * 1000;
+}
 /** Runs are set up this long after the acknowledgement, so that setting up does not delay it. */
 export const RUN_SETUP_DELAY_MS = 50;
 /** A finished, fully acknowledged execution is forgotten after this long without contact. */
@@ -162,6 +172,7 @@ export function assignments(init: AssignmentsInit): Behaviour<AssignmentMessage,
           const out = work.outbox.get(msg.key);
           if (out) out.ackedTerm = Math.max(out.ackedTerm, msg.term);
           work.lastContact = now;
+          work.leaseFrom = Math.max(work.leaseFrom, msg.sentAt);
           // The execution is over (cancelled, or ended without us): stop what still runs here.
           if ((FINAL_STATUSES as readonly string[]).includes(msg.status) && !work.stopped) void stopRuns(msg.executionId, work);
           sendNext(msg.executionId, work);
@@ -189,7 +200,7 @@ export function assignments(init: AssignmentsInit): Behaviour<AssignmentMessage,
           throw new PermanentError('PERMANENT_PLAN_INVALID', errorMessage(error));
         }
         if (init.prepare) plan = init.prepare(plan);
-        s.work.set(a.execution_id, { request: a, plan, outbox: new Map(), inFlight: null, lastContact: now, finishedTasks: 0, stopped: false, segmentVersion: 0 });
+        s.work.set(a.execution_id, { request: a, plan, outbox: new Map(), inFlight: null, lastContact: now, leaseFrom: 0, lastSent: 0, finishedTasks: 0, stopped: false, segmentVersion: 0 });
         // Acknowledge once accepted. Setting up a run costs a few ms of this event loop, which on the
         // coordinator would delay the acknowledgements of the others: do it a little later, well before
         // the agreed start at which every run begins.
@@ -242,14 +253,19 @@ export function assignments(init: AssignmentsInit): Behaviour<AssignmentMessage,
       function sendNext(executionId: string, work: ExecutionWork): void {
         const coordinator = state.coordinator;
         if (!coordinator || work.inFlight !== null) return;
-        const next = [...work.outbox].find(([, out]) => out.ackedTerm < coordinator.term);
+        let next = [...work.outbox].find(([, out]) => out.ackedTerm < coordinator.term);
+        // Nothing new: the newest delta again renews the lease while load is scheduled.
+        const renewing = !next && !work.stopped && now - work.lastSent >= RENEW_MS && now >= work.request.start_at && now < work.request.start_at + runLengthMs(work.plan);
+        if (renewing) next = [...work.outbox].at(-1);
         if (!next) return;
         const [key, out] = next;
         work.inFlight = key;
+        work.lastSent = now;
+        const sentAt = now;
         messenger
           .send(coordinator.node_id, 'results.delta', { execution_id: executionId, task: out.task, node_id: self, delta: out.delta }, 'reliable', { deadlineMs: 1_000 })
           .then(
-            (ack) => ctx.self.tell({ type: 'delta.acked', executionId, key, term: coordinator.term, status: ack.status }),
+            (ack) => ctx.self.tell({ type: 'delta.acked', executionId, key, term: coordinator.term, status: ack.status, sentAt }),
             (error: unknown) => ctx.self.tell({ type: 'delta.failed', executionId, key, error }),
           );
       }
@@ -265,6 +281,14 @@ export function assignments(init: AssignmentsInit): Behaviour<AssignmentMessage,
           const running = work.finishedTasks < work.plan.tasks.length;
           if (running && !work.stopped && now - work.lastContact > init.orphanTimeoutMs) {
             ctx.log.warn('no coordinator answered; stopping load', { execution: executionId, silent_ms: now - work.lastContact });
+            void stopRuns(executionId, work);
+          }
+          // The share is held while deltas are acknowledged (see share-lease.ts); the first is owed a
+          // second into the run, so the lease runs from the start until then.
+          const heldSince = Math.max(work.leaseFrom, work.request.start_at);
+          const endAt = work.request.start_at + runLengthMs(work.plan);
+          if (running && !work.stopped && now < endAt && now - heldSince > GENERATOR_LEASE_MS) {
+            ctx.log.warn('deltas unacknowledged past the share lease; stopping load', { execution: executionId, since_ms: now - heldSince });
             void stopRuns(executionId, work);
           }
           const allAcked = [...work.outbox.values()].every((o) => o.ackedTerm > 0);

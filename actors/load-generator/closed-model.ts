@@ -76,7 +76,9 @@ export class ClosedModel {
   }
 
   #send(intended: number, now: number): void {
-    this.#sender.send(pickTarget(++this.#sent, this.#opts.weights), intended, now);
+    const target = pickTarget(++this.#sent, this.#opts.weights);
+    this.#sender.schedule(target);
+    this.#sender.send(target, intended, now);
   }
 
   #userFree(reentrant: boolean): void {

@@ -10,7 +10,7 @@ import { checkSegment, type Segment } from '../../src/execution/segment.js';
 import { ClosedModel } from './closed-model.js';
 import { HttpClient } from './http-client.js';
 import { OpenModel } from './open-model.js';
-import { profileFor } from './patterns.js';
+import { profileFor } from '../../src/schedule/patterns.js';
 import { usersOf, weightTable } from './segment.js';
 import { Sender } from './sender.js';
 import { warmUp, WARM_UP_MS, type WarmUp } from './warm-up.js';
@@ -24,6 +24,12 @@ const END_SLACK_MS = 1000;
 export const WARM_UP_GAP_MS = 50;
 /** The longest the loop sleeps: it also notices the end of a drain this often. */
 const MAX_SLEEP_MS = 20;
+/**
+ * A gap this long between two turns of a running loop (which never sleeps over MAX_SLEEP_MS) means the
+ * process was frozen (SIGSTOP, a paused VM): the coordinator has moved its share meanwhile, so the loop
+ * stops instead of sending the backlog in a burst beside the peers that took the share over.
+ */
+export const FROZEN_GAP_MS = 1000;
 
 export interface EngineOptions {
   task: LoadTask;
@@ -126,10 +132,18 @@ export function startEngine(opts: EngineOptions): Engine {
     if ((sendingDone && sender.inFlight === 0) || now >= hardEndMs) void finish('completed');
   };
 
+  let lastTurn = performance.now();
   const loop = () => {
     timer = undefined;
+    const now = performance.now();
+    const gap = now - lastTurn;
+    lastTurn = now;
+    if (state === 'running' && gap > FROZEN_GAP_MS) {
+      void finish('stopped', `frozen for ${Math.round(gap)} ms: stopped rather than send a stale share`);
+      return;
+    }
     try {
-      tick(performance.now());
+      tick(now);
     } catch (err) {
       void finish('failed', errorMessage(err));
     }

@@ -1,7 +1,7 @@
 // The HTTP load engine: patterns, schedulers, HTTP client, runs and reports.
 export { startLoad, type StartLoadOptions, type LoadRun, type RunOutcome, type RunStatus, type RunState } from './run.js';
-export { profileFor, mulberry32, type PatternSpec } from './patterns.js';
-export { piecewise, linearPiece, smoothPiece, type RateProfile, type Piece } from './rate-profile.js';
+export { profileFor, mulberry32, type PatternSpec } from '../../src/schedule/patterns.js';
+export { piecewise, linearPiece, smoothPiece, type RateProfile, type Piece } from '../../src/schedule/rate-profile.js';
 export { arrivalPosition, ownsArrival, usersOf, pickTarget, weightTable } from './segment.js';
 export { errorKindOf } from './http-client.js';
 export { warmUp, WARM_UP_MS, type WarmUp } from './warm-up.js';

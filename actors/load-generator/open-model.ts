@@ -2,7 +2,8 @@
 // arrival whose time has passed; those over max_in_flight wait in a backlog and are dropped (counted)
 // once later than max_lateness. Latency is measured from the due time, so waiting shows in it.
 import type { Recorder } from '../../src/stats/index.js';
-import type { RateProfile } from './rate-profile.js';
+import type { RateProfile } from '../../src/schedule/rate-profile.js';
+import { dueMs } from '../../src/schedule/arrivals.js';
 import type { Segment } from '../../src/execution/segment.js';
 import { ownsArrival, pickTarget } from './segment.js';
 import type { Sender } from './sender.js';
@@ -80,7 +81,7 @@ export class OpenModel {
     this.#recorder = recorder;
     this.#opts = opts;
     this.#segment = opts.segment;
-    this.#nextDue = profile.total > 0 ? opts.startMs + profile.timeOf(1) * 1000 : Infinity;
+    this.#nextDue = profile.total > 0 ? opts.startMs + dueMs(profile, 1) : Infinity;
     sender.onFree = (reentrant) => {
       if (!reentrant && this.#backlog.size > 0) this.drain(performance.now());
     };
@@ -114,10 +115,11 @@ export class OpenModel {
     while (this.#k < total && this.#nextDue <= now) {
       const k = ++this.#k;
       const due = this.#nextDue;
-      this.#nextDue = k < total ? startMs + this.#profile.timeOf(k + 1) * 1000 : Infinity;
+      this.#nextDue = k < total ? startMs + dueMs(this.#profile, k + 1) : Infinity;
       while (this.#pending.length > 0 && this.#pending[0]!.at <= due) this.#segment = this.#pending.shift()!.segment;
       if (!ownsArrival(this.#segment, k)) continue;
       const target = pickTarget(k, weights);
+      this.#recorder.schedule(target);
       if (now - due > maxLatenessMs) this.#recorder.drop(target, due);
       else if (this.#backlog.size === 0 && sender.inFlight < maxInFlight) sender.send(target, due, now);
       else this.#backlog.push(due, target);

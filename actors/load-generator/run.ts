@@ -128,15 +128,27 @@ export function startLoad(opts: StartLoadOptions): LoadRun {
     if (stateOf() !== 'waiting') emit(recorder.takeDelta(false));
   }, deltaEvery);
 
+  // A part that stopped by itself (it found itself frozen) stops the run: its siblings froze too, and
+  // the share is no longer this run's.
+  for (const part of parts) {
+    void part.done.then((end) => {
+      if (end.status !== 'stopped' || stopped) return;
+      stopped = true;
+      for (const p of parts) p.stop();
+    });
+  }
+
   const done = Promise.all(parts.map((p) => p.done)).then((ends): RunOutcome => {
     clock.cancel(cutter);
     finished = true;
     const failed = ends.find((e) => e.status === 'failed');
     const status: RunStatus = failed ? 'failed' : stopped || ends.some((e) => e.status === 'stopped') ? 'stopped' : 'completed';
-    let error = failed?.error;
+    let error = failed?.error ?? ends.find((e) => e.error !== undefined)?.error;
     let final = status;
     try {
-      emit(recorder.takeDelta(true));
+      const last = recorder.takeDelta(true);
+      // A run that ended before its schedule says so: its share's remaining arrivals are not its own.
+      emit(status === 'stopped' ? { ...last, stopped: true } : last);
     } catch (err) {
       final = 'failed';
       error = errorMessage(err);

@@ -4,20 +4,10 @@
 // Closed model: the segment takes users floor(from·U) .. floor(to·U) − 1.
 import type { Segment } from '../../src/execution/segment.js';
 
-const GOLDEN_CONJUGATE = (Math.sqrt(5) - 1) / 2;
 /** A second irrational, independent of the first, so that target choice is not correlated with segments. */
 const SILVER_CONJUGATE = Math.SQRT2 - 1;
 
-/** Position of arrival k (1-based) in (0, 1]. */
-export function arrivalPosition(k: number): number {
-  const p = (k * GOLDEN_CONJUGATE) % 1;
-  return p === 0 ? 1 : p;
-}
-
-export function ownsArrival(segment: Segment, k: number): boolean {
-  const p = arrivalPosition(k);
-  return p > segment.from && p <= segment.to;
-}
+export { arrivalPosition, ownsArrival } from '../../src/schedule/arrivals.js';
 
 /** Users [first, end) of U that the segment takes. */
 export function usersOf(segment: Segment, users: number): { first: number; end: number } {

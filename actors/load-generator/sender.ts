@@ -28,6 +28,11 @@ export class Sender implements ExchangeSink {
     this.#deadlines.expire(now);
   }
 
+  /** Counts a request as scheduled (closed model: each one a user starts). */
+  schedule(target: number): void {
+    this.#recorder.schedule(target);
+  }
+
   /** When expire next has work to do. */
   get nextDeadline(): number {
     return this.#deadlines.nextCheck;

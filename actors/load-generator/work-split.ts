@@ -3,7 +3,7 @@
 // exactly one of them), and a part of the connections and of max_in_flight that add up to the whole.
 import type { LoadTask } from '../../src/plan/index.js';
 import type { Segment } from '../../src/execution/segment.js';
-import { profileFor } from './patterns.js';
+import { profileFor } from '../../src/schedule/patterns.js';
 import { usersOf } from './segment.js';
 
 /** Requests per second one worker thread sends comfortably; more workers only when a run needs them. */

@@ -22,6 +22,8 @@ export interface Waiting {
   enqueued_at: number;
   deadline: number;
   order: number;
+  /** Exactly where it must sit (node → type → amount), as an execution's placed scenario needs. */
+  pin?: Record<string, Amounts> | undefined;
 }
 
 export interface PoolState {
@@ -64,6 +66,8 @@ export function freeByNode(state: Pick<PoolState, 'capacity' | 'allocations'>): 
   return free;
 }
 
+const only = (by: Record<string, Amounts>, pin: Record<string, Amounts>) => Object.fromEntries(Object.keys(pin).map((n) => [n, by[n] ?? {}]));
+
 const total = (by: Record<string, Amounts>, type: string) => Object.values(by).reduce((s, a) => s + Math.max(0, a[type] ?? 0), 0);
 
 function shortfallOf(resources: Waiting['resources'], by: Record<string, Amounts>): Shortfall[] {
@@ -73,8 +77,18 @@ function shortfallOf(resources: Waiting['resources'], by: Record<string, Amounts
     .filter((s) => s.missing > EPSILON);
 }
 
+/** Per pinned node, what it lacks: `gpu on n1: needs 1, 0 free`. */
+function pinShortfall(pin: Record<string, Amounts>, by: Record<string, Amounts>): string[] {
+  return Object.entries(pin).flatMap(([node, amounts]) =>
+    Object.entries(amounts)
+      .filter(([type, amount]) => (by[node]?.[type] ?? 0) + EPSILON < amount)
+      .map(([type, amount]) => `${type} on ${node}: needs ${amount}, ${Math.max(0, by[node]?.[type] ?? 0)} free`),
+  );
+}
+
 /** Where a request fits now, or undefined. */
-export function place(resources: Waiting['resources'], free: Record<string, Amounts>): Record<string, Amounts> | undefined {
+export function place(resources: Waiting['resources'], free: Record<string, Amounts>, pin?: Record<string, Amounts>): Record<string, Amounts> | undefined {
+  if (pin) return pinShortfall(pin, free).length === 0 ? pin : undefined;
   const nodes = Object.keys(free).sort();
   const whole = nodes.filter((n) => resources.every(({ type, amount }) => (free[n]![type] ?? 0) + EPSILON >= amount));
   if (whole.length > 0) {
@@ -119,9 +133,12 @@ function serve(state: PoolState, now: number, effects: PoolEffect[]): void {
   const still: Waiting[] = [];
   for (const w of state.waiting) {
     const free = freeByNode(state);
-    const placement = place(w.resources, free);
+    const placement = place(w.resources, free, w.pin);
     if (placement) effects.push({ type: 'granted', allocation: grant(state, w, placement, now) });
-    else if (now >= w.deadline) effects.push({ type: 'refused', allocation_id: w.allocation_id, reason: 'not enough free resources before the allocation timeout', shortfall: shortfallOf(w.resources, free) });
+    else if (now >= w.deadline) {
+      const where = w.pin ? ` (${pinShortfall(w.pin, free).join('; ')})` : '';
+      effects.push({ type: 'refused', allocation_id: w.allocation_id, reason: `not enough free resources before the allocation timeout${where}`, shortfall: shortfallOf(w.resources, w.pin ? only(free, w.pin) : free) });
+    }
     else still.push(w);
   }
   state.waiting = still;
@@ -158,9 +175,10 @@ export function reducePool(prev: PoolState, event: PoolEvent): { state: PoolStat
       const existing = state.allocations[r.allocation_id];
       if (existing) return { state: prev, effects: [{ type: 'granted', allocation: existing }] };
       if (state.waiting.some((w) => w.allocation_id === r.allocation_id)) return { state: prev, effects: [] };
-      const beyond = shortfallOf(r.resources, state.capacity);
+      const beyond = r.pin ? pinShortfall(r.pin, state.capacity) : shortfallOf(r.resources, state.capacity).map((s) => s.type);
       if (beyond.length > 0) {
-        effects.push({ type: 'refused', allocation_id: r.allocation_id, reason: 'more than the whole cluster has', shortfall: shortfallOf(r.resources, freeByNode(state)) });
+        const reason = r.pin ? `more than the nodes it is placed on have (${beyond.join('; ')})` : 'more than the whole cluster has';
+        effects.push({ type: 'refused', allocation_id: r.allocation_id, reason, shortfall: shortfallOf(r.resources, r.pin ? only(freeByNode(state), r.pin) : freeByNode(state)) });
         break;
       }
       state.waiting.push({ ...r, enqueued_at: event.now, order: state.order++ });

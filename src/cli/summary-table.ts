@@ -12,12 +12,15 @@ export function summaryTable(report: ExecutionReport): string {
     row('requests', `${s.total_requests}  (${s.requests_per_second} req/s)`),
     row('successful / failed', `${s.successful_requests} / ${s.failed_requests}  (error rate ${(s.error_rate * 100).toFixed(2)}%)`),
     row('dropped (not sent)', String(s.dropped_requests)),
+    row('scheduled', `${s.scheduled_requests}  (sent + dropped + unaccounted)`),
+    ...(s.unaccounted_requests > 0 ? [row('UNACCOUNTED', `${s.unaccounted_requests}  (up to ${s.unaccounted_max} may have reached the target)`)] : []),
     row('latency (corrected)', `min ${fmtMs(l.min)}  p50 ${fmtMs(l.p50)}  p90 ${fmtMs(l.p90)}  p95 ${fmtMs(l.p95)}  p99 ${fmtMs(l.p99)}  p99.9 ${fmtMs(l.p999)}  max ${fmtMs(l.max)}`),
     row('service time', `min ${fmtMs(st.min)}  p50 ${fmtMs(st.p50)}  p90 ${fmtMs(st.p90)}  p95 ${fmtMs(st.p95)}  p99 ${fmtMs(st.p99)}  p99.9 ${fmtMs(st.p999)}  max ${fmtMs(st.max)}`),
     row('status codes', Object.entries(s.status_codes).map(([k, v]) => `${k}: ${v}`).join('  ') || '-'),
     row('errors', Object.entries(s.errors).map(([k, v]) => `${k}: ${v}`).join('  ') || '-'),
     row('bytes in / out', `${s.bytes_received} / ${s.bytes_sent}`),
   ];
+  if (report.unaccounted) lines.push(`  note: ${report.unaccounted.note}`);
   if (report.targets.length > 1) {
     lines.push('  targets:');
     for (const t of report.targets) lines.push(`    ${t.method} ${t.url}  ${t.total_requests} req  p99 ${fmtMs(t.latency_ms.p99)}  errors ${t.failed_requests}`);

@@ -83,6 +83,13 @@ export const ConfigSchema = z
       })
       .strict()
       .prefault({}),
+    store: z
+      .object({
+        /** Days an ended execution (its document, report and deltas) stays in the store; 0 keeps them forever. */
+        retention: z.number().nonnegative().max(36_500).default(30),
+      })
+      .strict()
+      .prefault({}),
     mcp: z
       .object({
         confirm_requests: z.number().int().nonnegative().default(100_000),

@@ -30,6 +30,7 @@ export const SETTINGS: readonly Setting[] = [
   { path: ['communication', 'message_timeout'], env: 'MCP_COMM_MESSAGE_TIMEOUT', flag: 'message-timeout', kind: 'number', help: 'seconds a direct message may take (default 60)' },
   { path: ['node', 'data_dir'], env: 'MCP_DATA_DIR', flag: 'data-dir', kind: 'string', help: 'where the peer keeps its key and store (default ./.mcp-data)' },
   { path: ['node', 'capabilities'], env: 'MCP_NODE_CAPABILITIES', flag: 'capabilities', kind: 'list', help: 'comma-separated capabilities (default http_load)' },
+  { path: ['store', 'retention'], env: 'MCP_STORE_RETENTION', flag: 'store-retention', kind: 'number', help: 'days an ended execution stays in the store, 0 = forever (default 30)' },
   { path: ['load_generation', 'workers'], env: 'MCP_LOAD_WORKERS', flag: 'workers', kind: 'int', help: 'worker threads that send load, 0 = on the main thread (default: the host\'s cores)' },
   { path: ['node', 'location'], env: 'MCP_NODE_LOCATION', flag: 'location', kind: 'string', help: 'location label, e.g. eu-west-1 (default local)' },
   { path: ['mcp', 'confirm_requests'], env: 'MCP_CONFIRM_REQUESTS', flag: 'mcp-confirm-requests', kind: 'int', help: 'an agent must get confirmation above this many requests (default 100000)' },

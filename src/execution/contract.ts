@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Plan } from '../plan/index.js';
 import type { ExecutionReport } from '../report/index.js';
 import { SegmentSchema } from './segment.js';
+import { ChildOfSchema, WorkloadPartSchema } from './workload.js';
 
 export const EXECUTION_STATUSES = ['pending', 'running', 'completed', 'failed', 'cancelled'] as const;
 export const ExecutionStatusSchema = z.enum(EXECUTION_STATUSES);
@@ -27,6 +28,10 @@ export const AssignmentSchema = z.object({
   /** Round trip of the assignment (sent → acknowledged), ms. */
   assign_rtt_ms: z.number().nonnegative().optional(),
   updated_at: z.number(),
+  /** The segments this node held, each from its `at` (epoch ms) on: what its arrivals were. */
+  shares: z.array(z.object({ at: z.number(), segment: SegmentSchema })).max(1_000).optional(),
+  /** When its share moved to the others (epoch ms): arrivals due from then on are theirs. */
+  moved_at: z.number().optional(),
 });
 export type Assignment = z.infer<typeof AssignmentSchema>;
 
@@ -57,6 +62,13 @@ export const ExecutionDocSchema = z.object({
   assignments: z.array(AssignmentSchema).max(10_000),
   error: z.string().max(10_000).optional(),
   report: ReportShape.optional(),
+  /** A workload: its scenarios, each run as a child execution (src/execution/workload.ts). */
+  workload: WorkloadPartSchema.optional(),
+  /** A workload's scenario: its parent, and the only nodes it may run on. */
+  child_of: ChildOfSchema.optional(),
+  nodes: z.array(NodeIdSchema).max(1_000).optional(),
+  /** The agreed start asked for (a coordinated workload starts its scenarios together). */
+  start_not_before: z.number().optional(),
 });
 export type ExecutionDoc = z.infer<typeof ExecutionDocSchema>;
 

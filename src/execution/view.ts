@@ -2,6 +2,8 @@
 import { emptyResults, mergeDelta, type LoadResults, type ResultsDelta } from '../stats/index.js';
 import { executionReport, type ExecutionReport } from '../report/index.js';
 import { maxDurationMs, parseRunId, type ExecutionDoc } from './contract.js';
+import { workloadProgress } from './workload.js';
+import { accountTask } from './accounting.js';
 
 /** Fold deltas into merged results per task (idempotent per run and seq). */
 export function mergedResults(doc: ExecutionDoc, deltas: Iterable<{ run_id: string; delta: unknown }>): LoadResults[] {
@@ -22,11 +24,13 @@ export function reportFor(doc: ExecutionDoc, results: LoadResults[], now: number
     startedAt,
     finishedAt: doc.finished_at ?? Math.max(startedAt, now),
     results,
+    accounting: results.map((r, task) => accountTask(doc, task, r)),
   });
 }
 
 export function progressPercent(doc: ExecutionDoc, now: number): number {
   if (doc.status === 'completed') return 100;
+  if (doc.workload) return workloadProgress(doc.workload, doc.finished_at ?? now);
   if (doc.start_at === null) return 0;
   const end = doc.finished_at ?? now;
   return Math.round(Math.max(0, Math.min(100, ((end - doc.start_at) / maxDurationMs(doc.plan)) * 100)) * 10) / 10;

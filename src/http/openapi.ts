@@ -20,7 +20,7 @@ export function openApiDocument(): Record<string, unknown> {
     servers: [{ url: 'http://127.0.0.1:8080' }],
     paths: {
       '/api/health': {
-        get: { operationId: 'health', summary: "This peer's health, the coordinator it knows, alive members", responses: { 200: ok('health', ref('Health')) } },
+        get: { operationId: 'health', summary: "This peer's health, the coordinator it knows, alive members", security: [], responses: { 200: ok('health', ref('Health')) } },
       },
       '/api/openapi.json': { get: { operationId: 'openapi', summary: 'This document', responses: { 200: ok('the OpenAPI document') } } },
       '/api/nodes': {
@@ -66,7 +66,7 @@ export function openApiDocument(): Record<string, unknown> {
       '/load/metrics/{id}': { parameters: [idParam('id', 'task id')], get: { operationId: 'loadMetrics', summary: "A local task's live report", responses: { 200: ok('report'), 404: error('TASK_NOT_FOUND') } } },
       '/health': { get: { operationId: 'nodeHealth', summary: "This node's health checks (the node monitor), custom checks included", responses: { 200: ok('healthy'), 503: ok('unhealthy') } } },
       '/api/alerts': { get: { operationId: 'alerts', summary: 'Alerts raised by the node monitors', responses: { 200: ok('alerts') } } },
-      '/metrics': { get: { operationId: 'prometheusMetrics', summary: 'Prometheus exposition', responses: { 200: { description: 'text/plain; version=0.0.4', content: { 'text/plain': { schema: { type: 'string' } } } } } } },
+      '/metrics': { get: { operationId: 'prometheusMetrics', summary: 'Prometheus exposition', security: [], responses: { 200: { description: 'text/plain; version=0.0.4', content: { 'text/plain': { schema: { type: 'string' } } } } } } },
       '/api/metrics': { get: { operationId: 'metrics', summary: 'The same metrics as JSON', responses: { 200: ok('metrics') } } },
       '/api/resources': { get: { operationId: 'resources', summary: "The cluster's resource pool: capacity and allocations per node", responses: { 200: ok('pool') } } },
       '/api/allocations': {
@@ -90,7 +90,18 @@ export function openApiDocument(): Record<string, unknown> {
         parameters: [idParam('id', 'execution id')],
         get: { operationId: 'executionReportHtml', summary: 'A self-contained HTML report', responses: { 200: { description: 'HTML', content: { 'text/html': { schema: { type: 'string' } } } }, 404: error('EXECUTION_NOT_FOUND') } },
       },
-      '/': { get: { operationId: 'livePage', summary: 'The live page', responses: { 200: { description: 'HTML', content: { 'text/html': { schema: { type: 'string' } } } } } } },
+      '/': {
+        get: {
+          operationId: 'livePage',
+          summary: 'The live page',
+          parameters: [query('token', 'the API token, once: answered with a session cookie (HttpOnly, SameSite=Strict) and a redirect to /, so the page works where it cannot send a header')],
+          responses: {
+            200: { description: 'HTML', content: { 'text/html': { schema: { type: 'string' } } } },
+            303: { description: 'token accepted: Set-Cookie mcp_session, Location /' },
+            401: error('UNAUTHORIZED: no token, or a wrong one'),
+          },
+        },
+      },
       '/assets/{name}': { parameters: [idParam('name', 'asset file')], get: { operationId: 'pageAsset', summary: "The live page's assets", responses: { 200: { description: 'asset' }, 404: error('NOT_FOUND') } } },
       '/api/events': { get: { operationId: 'events', summary: 'Server-sent events of the live page', responses: { 200: { description: 'text/event-stream', content: { 'text/event-stream': { schema: { type: 'string' } } } } } } },
       '/api/live': { get: { operationId: 'live', summary: "The live page's snapshot", responses: { 200: ok('snapshot') } } },
@@ -104,7 +115,13 @@ export function openApiDocument(): Record<string, unknown> {
       },
       '/load/status': { get: { operationId: 'loadStatus', summary: "This peer's load tasks", responses: { 200: ok('tasks') } } },
     },
+    // Either credential opens every route but the public ones (which say `security: []`).
+    security: [{ bearer: [] }, { pageSession: [] }],
     components: {
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', description: 'MCP_API_TOKEN, when the peer has one' },
+        pageSession: { type: 'apiKey', in: 'cookie', name: 'mcp_session', description: 'set by GET /?token=<MCP_API_TOKEN>, for the live page' },
+      },
       schemas: {
         Plan: plan,
         AllocationRequest: (({ $schema: _s, ...rest }) => rest)(z.toJSONSchema(AllocationRequestSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>),

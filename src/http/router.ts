@@ -42,9 +42,11 @@ export class HttpError extends McpError {
 export interface RequestHead {
   method: string;
   path: string;
+  query: URLSearchParams;
   headers: IncomingMessage['headers'];
 }
-export type Middleware = (request: RequestHead) => void;
+/** Throws an HttpError to refuse; returns a result to answer at once instead of any route (e.g. a redirect). */
+export type Middleware = (request: RequestHead) => void | Exclude<HttpResult, { stream: unknown }>;
 
 /** A handler that answers on the raw node objects (e.g. a streaming protocol); middlewares still run first. */
 export type RawHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
@@ -86,8 +88,11 @@ export class Router {
     const matching = this.#routes.map((route) => ({ route, params: match(route.segments, segments) })).filter((m) => m.params);
     let result: HttpResult;
     try {
-      const head: RequestHead = { method: req.method ?? 'GET', path: url.pathname, headers: req.headers };
-      for (const middleware of this.#middlewares) middleware(head);
+      const head: RequestHead = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers };
+      for (const middleware of this.#middlewares) {
+        const answer = middleware(head);
+        if (answer) return send(res, answer, req.method === 'HEAD');
+      }
       const mount = this.#mounts.find((m) => url.pathname === m.prefix || url.pathname.startsWith(`${m.prefix}/`));
       if (mount) return await mount.handler(req, res);
       if (matching.length === 0) throw new HttpError(404, 'NOT_FOUND', `no route for ${url.pathname}`);

@@ -3,7 +3,7 @@
 import type { z } from 'zod';
 import { McpError } from '../errors.js';
 import type { ExecutionReport } from '../report/index.js';
-import type { PlanInput } from './plan-input.js';
+import type { PlanInput, WorkloadInput } from './plan-input.js';
 import type { AllocationRequestSchema } from '../resources.js';
 
 /** `POST /api/allocations`' body as written. */
@@ -120,10 +120,10 @@ export class ClusterClient {
   }
 
   /**
-   * Submits a plan (as written, not `validatePlan`'s output) to the cluster (the seed's `submit_test_execution`) and resolves with its execution id.
-   * Rejects with an `ApiError`: `PLAN_INVALID` (400, `details` lists every problem), `NO_COORDINATOR` (503).
+   * Submits a plan (as written, not `validatePlan`'s output) or a workload of scenarios to the cluster (the seed's `submit_test_execution`) and resolves with its execution id.
+   * Rejects with an `ApiError`: `PLAN_INVALID` / `WORKLOAD_INVALID` (400, `details` lists every problem), `WORKLOAD_UNPLACEABLE` (409, each node's reasons), `NO_COORDINATOR` (503).
    */
-  async submitExecution(plan: PlanInput): Promise<string> {
+  async submitExecution(plan: PlanInput | WorkloadInput): Promise<string> {
     const body = await this.#request<{ execution_id: string }>('POST', '/api/executions', plan);
     return body.execution_id;
   }

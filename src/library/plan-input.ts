@@ -11,3 +11,26 @@ export interface PlanInput {
   description?: string;
   tasks: { type: 'load_test'; parameters: LoadTaskInput }[];
 }
+
+/** One scenario of a workload as written (`resource_requirements` per node, in base units). */
+export interface ScenarioInput {
+  scenario_id?: string;
+  name?: string;
+  description?: string;
+  test_type: 'load_test';
+  parameters: LoadTaskInput;
+  required_capabilities?: string[];
+  resource_requirements?: Record<string, number>;
+  location?: string;
+  estimated_duration?: number | string;
+  nodes?: number;
+}
+
+/** A workload as written: scenarios placed by a strategy and run in an execution mode. */
+export interface WorkloadInput {
+  name: string;
+  description?: string;
+  scenarios: ScenarioInput[];
+  execution_mode?: 'coordinated' | 'parallel' | 'sequential';
+  strategy?: 'round_robin' | 'least_loaded' | 'capability_based' | 'locality_aware' | 'weighted' | 'adaptive';
+}

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { inputRequired } from '@modelcontextprotocol/server';
 import { McpError, ValidationError } from '../errors.js';
 import { validatePlan, type Plan } from '../plan/index.js';
+import { isWorkload, validateWorkload, workloadPlan } from '../plan/workload.js';
 import { EXECUTION_STATUSES, ExecutionSummarySchema } from './cluster-client.js';
 import { compareTests, ComparisonSchema } from './compare.js';
 import { confirmationReasons } from './confirmations.js';
@@ -11,14 +12,17 @@ import { dryRun, DryRunSchema } from './dry-run.js';
 import { summarizeExecution, TestSummarySchema } from './summary.js';
 import { READ_ONLY, tool, type Refusal, type ToolContext, type ToolDeclaration } from './tool.js';
 
-const planInput = z.looseObject({}).describe('a plan { name, tasks: [{ type: "load_test", parameters }] }, as in the CLI and REST API; its JSON Schema is the resource mcpdt://plan/schema');
+const planInput = z
+  .looseObject({})
+  .describe('a plan { name, tasks: [{ type: "load_test", parameters }] }, as in the CLI and REST API (its JSON Schema is the resource mcpdt://plan/schema); or a workload { name, scenarios: [{ test_type, parameters, required_capabilities?, resource_requirements?, location? }], execution_mode?, strategy? }');
 const executionId = z.string().min(1).describe('the execution_id start_test returned');
 const ProblemSchema = z.object({ path: z.string(), message: z.string() });
 const RefusalSchema = z.object({ code: z.string(), message: z.string(), path: z.string().optional(), setting: z.string().optional(), value: z.union([z.number(), z.string()]).optional(), limit: z.union([z.number(), z.string()]).optional() });
 
 /** What a plan would do and whether it may: shared by validate_plan and start_test. */
 async function assess(ctx: ToolContext, raw: unknown) {
-  const plan = validatePlan(raw);
+  // A workload is judged by its scenarios' tasks; where each runs is the distributor's choice.
+  const plan = isWorkload(raw) ? workloadPlan(validateWorkload(raw)) : validatePlan(raw);
   const status = await ctx.cluster.status();
   const dry = dryRun(plan, status.nodes, ctx.planner);
   return { plan, dry, refusals: await ctx.guardrails.check(plan, dry), reasons: confirmationReasons(dry, ctx.guardrails.confirm) };

@@ -8,6 +8,7 @@ import type { PeerGuard } from '../guardrails/peer-guard.js';
 import { validatePlan, type Plan } from '../plan/index.js';
 import type { PeerMessenger } from '../protocol/peer-messenger.js';
 import { redactSecrets } from '../security/secrets.js';
+import { isWorkload } from '../plan/workload.js';
 import type { CoordinatorMessage, Outcome } from '../../actors/coordinator/messages.js';
 
 async function unwrap<T>(outcome: Promise<Outcome<T>>): Promise<T> {
@@ -16,8 +17,20 @@ async function unwrap<T>(outcome: Promise<Outcome<T>>): Promise<T> {
   return result.value;
 }
 
-export function serveExecutionRequests({ messenger, coordinator: coordinatorActor, guard }: { messenger: PeerMessenger; coordinator: ActorRef<CoordinatorMessage>; guard: Pick<PeerGuard, 'admitExecution' | 'asPermanent'> }): void {
+export interface ExecutionRequestsDeps {
+  messenger: PeerMessenger;
+  coordinator: ActorRef<CoordinatorMessage>;
+  guard: Pick<PeerGuard, 'admitExecution' | 'asPermanent'>;
+  /** A workload (`scenarios`) instead of a plan: placed and run scenario by scenario. */
+  workload(executionId: string, body: unknown): Promise<ExecutionDoc | undefined>;
+}
+
+export function serveExecutionRequests({ messenger, coordinator: coordinatorActor, guard, workload }: ExecutionRequestsDeps): void {
   messenger.on('execution.submit', async ({ execution_id, plan }) => {
+    if (isWorkload(plan)) {
+      const doc = await workload(execution_id, plan);
+      return { doc: doc ? redactSecrets(doc) : null };
+    }
     let valid: Plan;
     try {
       valid = validatePlan(plan);

@@ -5,7 +5,7 @@ import { ValidationError, type Problem } from '../errors.js';
 import { STRATEGIES, type ScenarioDemand, type Strategy } from '../distribution.js';
 import { problemsOf } from '../validation.js';
 import { durationSchema } from './duration.js';
-import { validatePlan, type PlanTask } from './plan.js';
+import { validatePlan, type Plan, type PlanTask } from './plan.js';
 
 export const EXECUTION_MODES = ['coordinated', 'parallel', 'sequential'] as const;
 
@@ -98,4 +98,9 @@ export function validateWorkload(body: unknown): Workload {
   });
   if (problems.length > 0 || !top.success) throw new ValidationError('WORKLOAD_INVALID', 'invalid workload', problems);
   return { name: top.data.name, execution_mode: top.data.execution_mode, strategy: top.data.strategy, scenarios };
+}
+
+/** The plan of a workload: each scenario's task, in order (what guardrails check and reports show). */
+export function workloadPlan(workload: Workload): Plan {
+  return { name: workload.name, tasks: workload.scenarios.map((s) => s.task) };
 }

@@ -3,9 +3,12 @@
 import type { Plan } from '../plan/index.js';
 import { addCounters, addEncodedHistograms, emptyResults, summarize, timeseries, type LoadResults } from '../stats/index.js';
 import { buildReport, type LoadReport } from './load-report.js';
+import { combineAccounting, type Accounting, type RunAccount } from './accounting.js';
 
 export interface ExecutionReport extends LoadReport {
   tasks?: (LoadReport & { task: number })[];
+  /** Present when requests are unaccounted for: which runs, how many, why. */
+  unaccounted?: { note: string; runs: RunAccount[] };
 }
 
 export interface ExecutionReportInput {
@@ -16,6 +19,18 @@ export interface ExecutionReportInput {
   finishedAt: number;
   /** Merged results per task, in plan order. */
   results: LoadResults[];
+  /** Per task, in plan order: what was scheduled and what is unaccounted for (absent: as reported). */
+  accounting?: Accounting[];
+}
+
+/** The summary with the accounting's figures, and the note a report with unaccounted requests carries. */
+function accounted<R extends LoadReport>(report: R, accounting: Accounting | undefined): R & Pick<ExecutionReport, 'unaccounted'> {
+  if (!accounting) return report;
+  const summary = { ...report.summary, scheduled_requests: accounting.scheduled, unaccounted_requests: accounting.unaccounted, unaccounted_max: accounting.unaccounted_max };
+  if (accounting.unaccounted === 0) return { ...report, summary };
+  const nodes = [...new Set(accounting.runs.map((r) => r.node))].join(', ');
+  const note = `${accounting.unaccounted} of ${accounting.scheduled} scheduled requests are unaccounted for (generators ${nodes} stopped reporting); up to ${accounting.unaccounted_max} of them may have reached the target`;
+  return { ...report, summary, unaccounted: { note, runs: accounting.runs } };
 }
 
 /** Every task's totals, histograms and seconds added together (targets stay per task). */
@@ -53,16 +68,17 @@ export function executionReport(input: ExecutionReportInput): ExecutionReport {
       results: input.results[i] ?? emptyResults(),
     }),
   );
-  if (reports.length === 1) return reports[0]!;
+  const parts = input.accounting;
+  if (reports.length === 1) return accounted(reports[0]!, parts?.[0]);
   const durationS = Math.max(...plan.tasks.map((t) => t.parameters.duration));
   const merged = combine(input.results);
-  return {
+  return accounted({
     ...reports[0]!,
     duration_s: durationS,
     summary: summarize(merged, durationS),
     targets: reports.flatMap((r, task) => r.targets.map((t) => ({ ...t, task }))),
     thresholds: reports.flatMap((r, task) => r.thresholds.map((t) => ({ ...t, task }))),
     timeseries: timeseries(merged, durationS),
-    tasks: reports.map((r, task) => ({ ...r, task })),
-  };
+    tasks: reports.map((r, task) => ({ ...accounted(r, parts?.[task]), task })),
+  }, parts ? combineAccounting(parts) : undefined);
 }

@@ -3,6 +3,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { isIP } from 'node:net';
 import { HttpError, type Middleware, type RequestHead } from '../http/router.js';
+import { pageSession } from './page-session.js';
 
 /** Routes anyone may read: liveness probes and Prometheus scrapes. */
 export const PUBLIC_PATHS: ReadonlySet<string> = new Set(['/api/health', '/metrics']);
@@ -42,7 +43,7 @@ function checkToken(head: RequestHead, expected: Buffer): void {
   const header = head.headers.authorization ?? '';
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
   if (!match || !timingSafeEqual(digest(match[1]!), expected)) {
-    throw new HttpError(401, 'UNAUTHORIZED', 'this route needs the API token: send "Authorization: Bearer <MCP_API_TOKEN>"');
+    throw new HttpError(401, 'UNAUTHORIZED', 'this route needs the API token: send "Authorization: Bearer <MCP_API_TOKEN>" (in a browser, open /?token=<MCP_API_TOKEN> once)');
   }
 }
 
@@ -69,13 +70,19 @@ function checkContentType(head: RequestHead): void {
   }
 }
 
-/** The router middleware: public paths need nothing but a valid Host; everything else the token when one is set. */
+/** The router middleware: public paths need nothing but a valid Host; everything else the token (or the page's session cookie) when one is set. */
 export function accessControl(options: AccessOptions): Middleware {
   const expected = options.token === undefined ? undefined : digest(options.token);
+  const session = options.token === undefined ? undefined : pageSession(options.token);
   return (head) => {
     checkHost(head, options.statusHost);
     const isPublic = PUBLIC_PATHS.has(head.path) && (head.method === 'GET' || head.method === 'HEAD');
-    if (!isPublic && expected) checkToken(head, expected);
+    if (!isPublic && expected && session) {
+      const login = session.login(head);
+      if (login) return login;
+      // The live page's requests (EventSource included) carry the session cookie instead of a header.
+      if (!session.accepts(head)) checkToken(head, expected);
+    }
     if (MUTATING.has(head.method)) checkOrigin(head);
     if (WITH_BODY.has(head.method)) checkContentType(head);
   };

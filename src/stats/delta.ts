@@ -16,6 +16,11 @@ export const CountersSchema = z.object({
   failures: count,
   /** Arrivals that could not start in time; never sent. */
   dropped: count,
+  /**
+   * Arrivals this run owned whose due time passed (closed model: requests started). When a run ends
+   * normally, requests + dropped = scheduled. Absent in deltas of older peers.
+   */
+  scheduled: count.default(0),
   bytes_in: count,
   bytes_out: count,
   /** Responses by status code. */
@@ -45,5 +50,7 @@ export const ResultsDeltaSchema = z.object({
   lateness: encodedHistogram.optional(),
   targets: z.array(TargetDeltaSchema).max(10_000),
   seconds: z.array(SecondDeltaSchema).max(100_000),
+  /** On a final delta: the run stopped before its schedule ended (stopped, or found itself frozen). */
+  stopped: z.boolean().optional(),
 });
 export type ResultsDelta = z.infer<typeof ResultsDeltaSchema>;

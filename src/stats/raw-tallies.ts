@@ -8,6 +8,8 @@ export interface RawTarget {
   successes: number;
   failures: number;
   dropped: number;
+  /** Arrivals this part owned that became due (absent from older workers). */
+  scheduled?: number;
   bytesIn: number;
   bytesOut: number;
   /** Pairs: status code, count. */

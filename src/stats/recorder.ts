@@ -26,11 +26,12 @@ class TargetTally {
   successes = 0;
   failures = 0;
   dropped = 0;
+  scheduled = 0;
   bytesIn = 0;
   bytesOut = 0;
 
   get touched(): boolean {
-    return this.requests > 0 || this.dropped > 0;
+    return this.requests > 0 || this.dropped > 0 || this.scheduled > 0;
   }
 
   counters(): Counters {
@@ -39,6 +40,7 @@ class TargetTally {
     c.successes = this.successes;
     c.failures = this.failures;
     c.dropped = this.dropped;
+    c.scheduled = this.scheduled;
     c.bytes_in = this.bytesIn;
     c.bytes_out = this.bytesOut;
     for (let s = 0; s < MAX_STATUS; s++) if (this.status[s]! > 0) c.status[String(s)] = this.status[s]!;
@@ -60,7 +62,7 @@ class TargetTally {
     this.service.clear();
     this.status.fill(0);
     this.errors.fill(0);
-    this.requests = this.successes = this.failures = this.dropped = this.bytesIn = this.bytesOut = 0;
+    this.requests = this.successes = this.failures = this.dropped = this.scheduled = this.bytesIn = this.bytesOut = 0;
   }
 }
 
@@ -145,6 +147,11 @@ export class Recorder {
     }
   }
 
+  /** An arrival this run owns became due (closed model: a request is about to start). */
+  schedule(target: number): void {
+    this.#targets[target]!.scheduled++;
+  }
+
   /** A request handed to the client at `sentMs`, due at `intendedMs`: how late the sending loop was. */
   sent(intendedMs: number, sentMs: number): void {
     this.#lateness.recordBucket(bucketOf(toMicros(sentMs - intendedMs)));
@@ -226,6 +233,7 @@ export class Recorder {
       totals.successes += counters.successes;
       totals.failures += counters.failures;
       totals.dropped += counters.dropped;
+      totals.scheduled += counters.scheduled;
       totals.bytes_in += counters.bytes_in;
       totals.bytes_out += counters.bytes_out;
       for (const [k, v] of Object.entries(counters.status)) totals.status[k] = (totals.status[k] ?? 0) + v;
@@ -272,6 +280,7 @@ export class Recorder {
         successes: tally.successes,
         failures: tally.failures,
         dropped: tally.dropped,
+        scheduled: tally.scheduled,
         bytesIn: tally.bytesIn,
         bytesOut: tally.bytesOut,
         status,
@@ -304,6 +313,7 @@ export class Recorder {
       tally.successes += r.successes;
       tally.failures += r.failures;
       tally.dropped += r.dropped;
+      tally.scheduled += r.scheduled ?? 0;
       tally.bytesIn += r.bytesIn;
       tally.bytesOut += r.bytesOut;
       for (let i = 0; i + 1 < r.status.length; i += 2) tally.status[r.status[i]!]! += r.status[i + 1]!;

@@ -23,6 +23,14 @@ export interface SourceProgress {
   /** Seqs merged out of order, above upTo. */
   extra: number[];
   final: boolean;
+  /** This run's own counts so far (merged results only), for the accounting of lost shares. */
+  tally?: RunTally;
+}
+
+export interface RunTally {
+  requests: number;
+  dropped: number;
+  scheduled: number;
 }
 
 /** The fold of deltas. Treat as immutable: mergeDelta never changes its input. */
@@ -38,7 +46,7 @@ export interface LoadResults {
 }
 
 export function emptyCounters(): Counters {
-  return { requests: 0, successes: 0, failures: 0, dropped: 0, bytes_in: 0, bytes_out: 0, status: {}, errors: {} };
+  return { requests: 0, successes: 0, failures: 0, dropped: 0, scheduled: 0, bytes_in: 0, bytes_out: 0, status: {}, errors: {} };
 }
 
 export function emptyResults(): LoadResults {
@@ -57,6 +65,7 @@ export function addCounters(a: Counters, b: Counters): Counters {
     successes: a.successes + b.successes,
     failures: a.failures + b.failures,
     dropped: a.dropped + b.dropped,
+    scheduled: (a.scheduled ?? 0) + (b.scheduled ?? 0),
     bytes_in: a.bytes_in + b.bytes_in,
     bytes_out: a.bytes_out + b.bytes_out,
     status: addRecords(a.status, b.status) as Record<string, number>,
@@ -86,6 +95,10 @@ function mergeTarget(acc: TargetResults | undefined, delta: TargetDelta): Target
   };
 }
 
+function addTally(a: RunTally | undefined, c: Counters): RunTally {
+  return { requests: (a?.requests ?? 0) + c.requests, dropped: (a?.dropped ?? 0) + c.dropped, scheduled: (a?.scheduled ?? 0) + (c.scheduled ?? 0) };
+}
+
 function latenessOf(acc: Histogram | undefined, encoded: string | undefined): { lateness?: Histogram } {
   if (encoded === undefined || encoded === '') return acc ? { lateness: acc } : {};
   return { lateness: plusEncoded(acc, encoded) };
@@ -105,7 +118,7 @@ export function mergeDelta(acc: LoadResults, delta: ResultsDelta): LoadResults {
       : { requests: s.requests, errors: s.errors, dropped: s.dropped, latency: s.latency };
   }
   return {
-    sources: { ...acc.sources, [delta.run_id]: advance(progress, delta.seq, delta.final) },
+    sources: { ...acc.sources, [delta.run_id]: { ...advance(progress, delta.seq, delta.final), tally: addTally(progress?.tally, delta.totals) } },
     totals: addCounters(acc.totals, delta.totals),
     latency: delta.latency === '' ? acc.latency : plusEncoded(acc.latency, delta.latency),
     service: delta.service === '' ? acc.service : plusEncoded(acc.service, delta.service),

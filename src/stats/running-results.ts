@@ -92,7 +92,7 @@ export class RunningResults {
       seconds[t] = { requests: s.requests, errors: s.errors, dropped: s.dropped, latency: s.fragments[0] ?? '' };
     }
     return {
-      sources: this.#seq > 0 ? { [this.#runId]: { upTo: this.#seq, extra: [], final: this.#final } } : {},
+      sources: this.#seq > 0 ? { [this.#runId]: { upTo: this.#seq, extra: [], final: this.#final, tally: { requests: this.#totals.requests, dropped: this.#totals.dropped, scheduled: this.#totals.scheduled } } } : {},
       totals: this.#totals,
       latency: histogramOf(this.#latency),
       service: histogramOf(this.#service),

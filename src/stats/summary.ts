@@ -8,6 +8,12 @@ export interface Summary {
   successful_requests: number;
   failed_requests: number;
   dropped_requests: number;
+  /** Arrivals due (closed model: requests started): sent + dropped + unaccounted. */
+  scheduled_requests: number;
+  /** Scheduled on a generator that died, froze or refused, and never reported. */
+  unaccounted_requests: number;
+  /** At most this many of the unaccounted requests reached the target. */
+  unaccounted_max: number;
   requests_per_second: number;
   bytes_received: number;
   bytes_sent: number;
@@ -47,6 +53,9 @@ export function summarizeParts(counters: Counters, latency: Histogram, service: 
     successful_requests: counters.successes,
     failed_requests: counters.failures,
     dropped_requests: counters.dropped,
+    scheduled_requests: Math.max(counters.scheduled ?? 0, counters.requests + counters.dropped),
+    unaccounted_requests: 0,
+    unaccounted_max: 0,
     requests_per_second: durationS > 0 ? round(counters.requests / durationS) : 0,
     bytes_received: counters.bytes_in,
     bytes_sent: counters.bytes_out,

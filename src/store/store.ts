@@ -119,6 +119,10 @@ export class Store {
       deltaRange: this.#db.prepare<[string, string, number, number], { execution_id: string; run_id: string; seq: number; delta: string }>(
         'SELECT * FROM deltas WHERE execution_id = ? AND run_id = ? AND seq BETWEEN ? AND ? ORDER BY seq',
       ),
+      pruneDeltas: this.#db.prepare<[string, number]>(
+        'DELETE FROM deltas WHERE execution_id IN (SELECT execution_id FROM executions WHERE status IN (SELECT value FROM json_each(?)) AND created_at < ?)',
+      ),
+      pruneExecs: this.#db.prepare<[string, number]>('DELETE FROM executions WHERE status IN (SELECT value FROM json_each(?)) AND created_at < ?'),
       requestsByRun: this.#db.prepare<[string], { run_id: string; requests: number | null }>(
         "SELECT run_id, SUM(json_extract(delta, '$.totals.requests')) AS requests FROM deltas WHERE execution_id = ? GROUP BY run_id",
       ),
@@ -175,6 +179,18 @@ export class Store {
     if (!this.#damaged.has(row.execution_id)) this.#onDamaged(row.execution_id, error);
     this.#damaged.set(row.execution_id, error);
     return undefined;
+  }
+
+  /**
+   * Deletes executions in one of `statuses` (ended ones: the caller names them) created before
+   * `beforeMs`, with their deltas, in one transaction. Returns how many executions went.
+   */
+  prune(statuses: readonly string[], beforeMs: number): number {
+    const list = JSON.stringify(statuses);
+    return this.#db.transaction(() => {
+      this.#stmts.pruneDeltas.run(list, beforeMs);
+      return this.#stmts.pruneExecs.run(list, beforeMs).changes;
+    })();
   }
 
   /** Store a delta once; false when (execution, run, seq) is already there. */

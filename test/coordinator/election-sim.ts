@@ -9,7 +9,7 @@ import {
   type ElectionMessage,
   type ElectionState,
 } from '../../actors/coordinator/election.js';
-import { mulberry32 } from '../../actors/load-generator/patterns.js';
+import { mulberry32 } from '../../src/schedule/patterns.js';
 
 export type Action =
   | { kind: 'crash'; node: number }

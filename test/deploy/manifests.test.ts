@@ -1,5 +1,5 @@
-// deploy/ parses, and its parts agree with each other and with the peer: what a schema checker would
-// catch offline (kubeconform, hadolint and `docker compose config` are not installable here).
+// deploy/ parses, and its parts agree with each other and with the peer (names, ports, variables, the
+// bootstrap list): what no schema checker sees. The schema and lint checks are in checkers.test.ts.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { getJson, waitFor, type PeerProcess } from '../../scripts/lib/peer-process.js';
 import { startCountingTarget, type CountingTarget } from '../support/counting-target.js';
 import { LocalCluster } from '../support/cluster.js';
-import { ownsArrival } from '../../actors/load-generator/segment.js';
+import { ownsArrival } from '../../src/schedule/arrivals.js';
 
 interface ExecutionBody {
   execution_id: string;
@@ -13,7 +13,10 @@ interface ExecutionBody {
   term: number;
   progress_percent: number;
   nodes: { node_id: string; state: string; total_requests: number; segment: { from: number; to: number } }[];
-  report: { summary: { total_requests: number; latency_ms: { p99: number } } };
+  report: {
+    summary: { total_requests: number; dropped_requests: number; scheduled_requests: number; unaccounted_requests: number; unaccounted_max: number; latency_ms: { p99: number } };
+    unaccounted?: { note: string };
+  };
 }
 
 const plan = (url: string, rps: number, duration: number) => ({
@@ -159,5 +162,12 @@ describe('distributed executions on 3 real peers', () => {
     expect(lost.total_requests).toBeGreaterThanOrEqual(200);
     expect(done.report.summary.total_requests).toBeLessThanOrEqual(target.count());
     expect(target.count() - done.report.summary.total_requests).toBeLessThan(200 * 1.5);
+    // Every scheduled request has one fate, and what the target saw is within the unaccounted bound.
+    const s = done.report.summary;
+    expect(s.scheduled_requests).toBe(600 * 8);
+    expect(s.total_requests + s.dropped_requests + s.unaccounted_requests).toBe(s.scheduled_requests);
+    expect(target.count()).toBeLessThanOrEqual(s.total_requests + s.unaccounted_max);
+    expect(s.unaccounted_requests).toBeGreaterThan(0);
+    expect(done.report.unaccounted?.note).toContain('unaccounted');
   }, 60_000);
 });

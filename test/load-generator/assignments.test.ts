@@ -7,6 +7,7 @@ import { FakeClock } from '../../src/util/clock.js';
 import type { PeerMessenger } from '../../src/protocol/peer-messenger.js';
 import type { PeerKind, ReceivedRequest } from '../../src/protocol/peer-protocol.js';
 import { assignments, PUMP_MS } from '../../actors/load-generator/assignments.js';
+import { GENERATOR_LEASE_MS, RENEW_MS } from '../../src/execution/share-lease.js';
 import type { LoadGeneratorMessage, LoadStartRequest } from '../../actors/load-generator/messages.js';
 import type { ResultsDelta } from '../../src/stats/index.js';
 
@@ -17,7 +18,7 @@ const settle = async () => {
 const plan = { name: 'p', tasks: [{ type: 'load_test', parameters: { targets: [{ url: 'http://127.0.0.1:9/' }], duration: 2, base_rps: 100 } }] };
 
 function delta(runId: string, seq: number, requests: number, final = false): ResultsDelta {
-  const counters = { requests, successes: requests, failures: 0, dropped: 0, bytes_in: 0, bytes_out: 0, status: {}, errors: {} };
+  const counters = { requests, successes: requests, failures: 0, dropped: 0, scheduled: requests, bytes_in: 0, bytes_out: 0, status: {}, errors: {} };
   return { run_id: runId, seq, final, totals: counters, latency: '', service: '', targets: [], seconds: [] };
 }
 
@@ -75,8 +76,8 @@ describe('assignment actor (fake clock)', () => {
         await settle();
       }
     };
-    const assign = (term: number, executionId = 'e1', startIn = 700) =>
-      net.call('task.assign', { execution_id: executionId, term, name: 'p', plan, segment: { from: 0, to: 1 }, start_at: clock.now() + startIn });
+    const assign = (term: number, executionId = 'e1', startIn = 700, assigned: unknown = plan) =>
+      net.call('task.assign', { execution_id: executionId, term, name: 'p', plan: assigned, segment: { from: 0, to: 1 }, start_at: clock.now() + startIn });
     return { clock, generator, net, advance, assign, setCoordinator: (c: typeof coordinator) => (coordinator = c) };
   }
 
@@ -168,6 +169,48 @@ describe('assignment actor (fake clock)', () => {
     expect(resegments).toHaveLength(1);
     expect(resegments[0]).toMatchObject({ from: 0, to: 0.5 });
     await expect(net.call('task.resegment', { execution_id: 'nope', term: 3, version: 1, segment: { from: 0, to: 1 }, at: 0 })).resolves.toEqual({ accepted: false });
+  });
+
+  it('holds its share while deltas are acknowledged, and stops GENERATOR_LEASE_MS after the last acknowledged one was sent', async () => {
+    const { assign, generator, net, advance, clock } = await setup();
+    let acking = true;
+    net.setAnswer(async () => {
+      if (!acking) throw new Error('NOT_COORDINATOR');
+      return { status: 'running' };
+    });
+    const startAt = clock.now() + 700;
+    const long = { ...plan, tasks: [{ ...plan.tasks[0]!, parameters: { ...plan.tasks[0]!.parameters, duration: 10 } }] };
+    await assign(3, 'e1', 700, long);
+    await advance(700 + 1_000);
+    const run = generator.runs.get('e1:0:gen-1')!;
+    run.onDelta!(delta('e1:0:gen-1', 1, 100));
+    // Nothing new for two seconds: renewals (the newest delta again) hold the share.
+    await advance(2_000 + GENERATOR_LEASE_MS);
+    const stops = () => generator.told.filter((m) => m.type === 'load.stop').length;
+    expect(stops()).toBe(0);
+    const renewals = net.sent.filter((s) => s.kind === 'results.delta' && s.payload.delta!.seq === 1).length;
+    expect(renewals).toBeGreaterThanOrEqual(10);
+    acking = false; // the coordinator lost its quorum (or this peer was cut off)
+    const cutAt = clock.now();
+    await advance(GENERATOR_LEASE_MS - RENEW_MS - 200);
+    expect(stops()).toBe(0);
+    await advance(RENEW_MS + 500);
+    expect(stops()).toBe(1);
+    expect(clock.now() - cutAt).toBeLessThanOrEqual(GENERATOR_LEASE_MS + 400);
+    expect(clock.now()).toBeLessThan(startAt + 10_000); // within the run: its share would otherwise move
+  });
+
+  it('keeps running to the end while every delta is acknowledged', async () => {
+    const { assign, generator, advance } = await setup();
+    await assign(3);
+    await advance(700);
+    const run = generator.runs.get('e1:0:gen-1')!;
+    for (let seq = 1; seq <= 3; seq++) {
+      await advance(1_000);
+      run.onDelta!(delta('e1:0:gen-1', seq, 100, seq === 3));
+    }
+    await advance(500);
+    expect(generator.told.some((m) => m.type === 'load.stop')).toBe(false);
   });
 
   it('stops its load after the orphan timeout without a coordinator, and not before', async () => {

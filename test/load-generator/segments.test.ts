@@ -32,6 +32,10 @@ describe('segments of one run', () => {
       let mine = 0;
       for (let k = 1; k <= full; k++) if (ownsArrival(segment, k)) mine++;
       expect(totals[i]).toBe(mine);
+      // Every arrival the share owned was scheduled, and each is sent or dropped.
+      const c = outcomes[i]!.results.totals;
+      expect(c.scheduled).toBe(mine);
+      expect(c.requests + c.dropped).toBe(c.scheduled);
       expect(Math.abs(mine - full / 3)).toBeLessThanOrEqual(3);
     });
   });
@@ -72,5 +76,23 @@ describe('segments of one run', () => {
     expect(total).toBe(target.count());
     expect(total).toBeGreaterThan(0.25 * 600);
     expect(total).toBeLessThan(600);
+  });
+
+  it('a run stopped midway counts as scheduled exactly the arrivals it sent or dropped, all due before the stop', async () => {
+    target = await startCountingTarget();
+    const task = validateLoadTask({ targets: [{ url: target.url }], duration: 3, base_rps: 300, connections: 10 });
+    const profile = profileFor(task);
+    const startAt = Date.now() + 100;
+    const run = startLoad({ params: task, segment: { from: 0, to: 0.5 }, startAt, warmUp: false });
+    await new Promise((r) => setTimeout(r, 1_300));
+    run.stop();
+    const outcome = await run.done;
+    const c = outcome.results.totals;
+    expect(c.scheduled).toBeGreaterThan(0);
+    expect(c.requests + c.dropped).toBe(c.scheduled);
+    expect(c.scheduled).toBeLessThan(profile.total / 2);
+    // Aborted requests may or may not have reached the target; every other one did.
+    expect(target.count()).toBeGreaterThanOrEqual(c.requests - (c.errors.aborted ?? 0));
+    expect(target.count()).toBeLessThanOrEqual(c.requests);
   });
 });

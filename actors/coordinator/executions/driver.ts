@@ -13,7 +13,7 @@ import type { Logger } from '../../../src/util/log.js';
 import type { ExecutionDoc, ExecutionStatus } from '../../../src/execution/contract.js';
 import { isLive, step, worthResuming } from './lifecycle.js';
 import type { ExecutionsMessage } from './messages.js';
-import { initialLifecycle, type AnswerOf, type LifecycleStep, type DeltaAck, type LifecycleDeps, type LifecycleEffect, type LifecycleEvent, type LifecycleState, type MemberView, type Outcome, type Resumable } from './model.js';
+import { initialLifecycle, type AnswerOf, type LifecycleStep, type DeltaAck, type LifecycleDeps, type LifecycleEffect, type LifecycleEvent, type LifecycleState, type MemberView, type Outcome, type Pin, type Resumable } from './model.js';
 
 export interface ExecutionsPorts {
   store: Store;
@@ -33,6 +33,10 @@ export interface DriverContext {
 
 export class ExecutionsDriver {
   state: LifecycleState;
+  /** Told of every execution that ended (with its final report), after the step that ended it. */
+  onEnded: (doc: ExecutionDoc) => void = () => undefined;
+  /** Told when this office is ready to decide (replicas gathered and resumed). */
+  onReady: () => void = () => undefined;
   readonly #p: ExecutionsPorts;
   readonly #ctx: DriverContext;
 
@@ -58,9 +62,9 @@ export class ExecutionsDriver {
     this.#step({ type: 'members', now: this.#now(), generators, members });
   }
 
-  submit(executionId: string, plan: Plan, source: unknown): Outcome<ExecutionDoc | undefined> {
+  submit(executionId: string, plan: Plan, source: unknown, pin?: Pin): Outcome<ExecutionDoc | undefined> {
     const existing = this.#p.store.getExecution(executionId)?.doc;
-    const answer = this.#step({ type: 'submitted', now: this.#now(), executionId, plan, source, ...(existing ? { existing } : {}) });
+    const answer = this.#step({ type: 'submitted', now: this.#now(), executionId, plan, source, ...(existing ? { existing } : {}), ...(pin ? { pin } : {}) });
     if (!answer.ok) return answer;
     return { ok: true, value: this.#p.store.getExecution(executionId)?.doc };
   }
@@ -114,6 +118,8 @@ export class ExecutionsDriver {
         this.#ctx.log.error('execution effect failed', { effect: effect.type, error });
       }
     }
+    for (const doc of reports.values()) this.onEnded(doc);
+    if (event.type === 'replicas.gathered' && this.state.phase === 'ready') this.onReady();
     return result.answer;
   }
 

@@ -84,9 +84,10 @@ function takeOffice(t: Turn, e: Event<'office.taken'>): undefined {
 function resume(t: Turn, e: Event<'replicas.gathered'>): undefined {
   if (t.phase !== 'gathering' || e.term !== t.term) return undefined; // office changed meanwhile
   for (const { doc, progress } of e.executions) {
-    if (!worthResuming(doc, t.now)) continue;
+    if (!worthResuming(doc, t.now) || doc.workload) continue; // a workload's own document is driven by its reducer
     const id = doc.execution_id;
-    t.put(id, { doc, progress });
+    // Silence is counted from the takeover: the others' deltas went to the old coordinator until now.
+    t.put(id, { doc, progress, heard: new Map(doc.assignments.map((a) => [a.node_id, t.now])) });
     if (doc.status === 'cancelled') continue;
     if (doc.status !== 'pending' && doc.status !== 'running') continue;
     t.log('info', 'taking over execution', { execution: id, from: doc.coordinator, term: t.term });
@@ -131,6 +132,7 @@ function submit(t: Turn, e: Event<'submitted'>): void {
     term: t.term,
     version: 0,
     assignments: [],
+    ...(e.pin ? { nodes: [...e.pin.nodes], start_not_before: e.pin.startAt, child_of: e.pin.childOf } : {}),
   };
   t.put(e.executionId, { doc, progress: new Map() });
   assign(t, e.executionId);
@@ -167,11 +169,18 @@ function delta(t: Turn, e: Event<'delta'>): { status: ExecutionStatus | 'unknown
     return { status: e.storedStatus ?? 'unknown' };
   }
   const before = live.progress.get(d.run_id);
-  if (!alreadyMerged(before, d.seq)) {
+  const heard = new Map(live.heard);
+  heard.set(e.from, t.now);
+  if (alreadyMerged(before, d.seq)) {
+    // A delta sent again renews the generator's hold on its share (see share-lease.ts).
+    t.put(e.executionId, { ...live, heard });
+  } else {
     t.effects.push({ type: 'record-delta', delta: { execution_id: e.executionId, run_id: d.run_id, seq: d.seq, delta: d } });
     const progress = new Map(live.progress);
     progress.set(d.run_id, advance(before, d.seq, d.final));
-    t.put(e.executionId, { ...live, progress });
+    t.put(e.executionId, { ...live, progress, heard });
+    // A run that stopped on its own (it woke from a freeze) left the rest of its share undone.
+    if (d.final && d.stopped) failAndResegment(t, e.executionId, [e.from], 'generator stopped its run');
     evaluate(t, e.executionId);
   }
   return { status: t.docOf(e.executionId)!.status };

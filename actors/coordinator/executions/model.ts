@@ -3,6 +3,7 @@
 // completions into events.
 import type { McpError } from '../../../src/errors.js';
 import type { ExecutionDoc, ExecutionStatus } from '../../../src/execution/contract.js';
+import type { ChildOf } from '../../../src/execution/workload.js';
 import type { Segment } from '../../../src/execution/segment.js';
 import type { Plan } from '../../../src/plan/index.js';
 import type { AcknowledgedMode } from '../../../src/protocol/peer-messenger.js';
@@ -47,6 +48,8 @@ export interface LiveExecution {
   /** Per run id: which delta numbers were counted, and whether the final one was among them. */
   progress: ReadonlyMap<string, SourceProgress>;
   round?: Round;
+  /** When each generator was last heard from (a delta), to find silent ones (see silence.ts). */
+  heard?: ReadonlyMap<string, number>;
   /** When the next timer for this execution is due (undefined: none). */
   wakeAt?: number;
 }
@@ -72,6 +75,13 @@ export interface LifecycleState {
   members: readonly MemberView[];
 }
 
+/** A workload's scenario: it runs only on these nodes, from no earlier than `startAt`. */
+export interface Pin {
+  nodes: readonly string[];
+  startAt: number;
+  childOf: ChildOf;
+}
+
 /** The pure functions the lifecycle is given (the test distributor's). */
 export interface LifecycleDeps {
   split(nodes: readonly string[]): Map<string, Segment>;
@@ -89,7 +99,7 @@ export type LifecycleEvent =
   | { type: 'replicas.gathered'; now: number; term: number; executions: readonly Resumable[] }
   | { type: 'members'; now: number; generators: readonly string[]; members: readonly MemberView[] }
   /** `existing`: the store's version of this id, if any (a submission delivered twice). */
-  | { type: 'submitted'; now: number; executionId: string; plan: Plan; source: unknown; existing?: ExecutionDoc }
+  | { type: 'submitted'; now: number; executionId: string; plan: Plan; source: unknown; existing?: ExecutionDoc; pin?: Pin }
   /** `stored`: the store's version when the execution is not live here. */
   | { type: 'cancel'; now: number; executionId: string; stored?: ExecutionDoc }
   /** `storedStatus`: the store's status when the execution is not live here. */

@@ -5,6 +5,7 @@ import { maxDurationMs, runIdOf, type Assignment, type ExecutionDoc } from '../.
 import type { AcknowledgedMode } from '../../../src/protocol/peer-messenger.js';
 import type { AssignRequest } from '../../../src/protocol/peer-protocol.js';
 import type { Turn } from './turn.js';
+import { nextSilence, silentNodes } from './silence.js';
 
 export type EndStatus = 'completed' | 'failed' | 'cancelled';
 
@@ -35,19 +36,25 @@ export function command(t: Turn, executionId: string, node: string, cmd: Command
 
 /** Split the whole among the generators available now; they all start START_DELAY_MS from now. */
 export function assign(t: Turn, id: string): void {
-  const nodes = t.generators;
+  const pinned = t.live(id)!.doc.nodes;
+  // A workload's scenario runs where it was placed, on those of its nodes still there.
+  const nodes = pinned ? pinned.filter((n) => !isLost(t, n)) : t.generators;
   if (nodes.length === 0) {
-    t.doc(id).error = 'no generator available';
+    t.doc(id).error = pinned ? `no node it was placed on is available (${pinned.join(', ')})` : 'no generator available';
     end(t, id, 'failed');
     return;
   }
   const doc = t.doc(id);
   const segments = t.deps.split(nodes);
-  doc.start_at = t.now + START_DELAY_MS;
-  doc.assignments = nodes.map((node_id): Assignment => ({ node_id, segment: segments.get(node_id)!, state: 'assigned', updated_at: t.now }));
+  doc.start_at = Math.max(t.now + START_DELAY_MS, doc.start_not_before ?? 0);
+  doc.assignments = nodes.map((node_id): Assignment => {
+    const segment = segments.get(node_id)!;
+    return { node_id, segment, state: 'assigned', updated_at: t.now, shares: [{ at: doc.start_at!, segment }] };
+  });
   doc.status = 'running';
   // Exactly once, and no retry: an assignment that is not acknowledged by the start has its share moved.
-  const outstanding = new Set(doc.assignments.map((a) => t.send(id, a.node_id, { kind: 'task.assign', payload: assignPayload(t, doc, a) }, 'exactly-once', START_DELAY_MS, 'round', 0)));
+  const deadline = doc.start_at - t.now;
+  const outstanding = new Set(doc.assignments.map((a) => t.send(id, a.node_id, { kind: 'task.assign', payload: assignPayload(t, doc, a) }, 'exactly-once', deadline, 'round', 0)));
   t.put(id, { ...t.live(id)!, round: { outstanding, failed: [] } });
 }
 
@@ -65,8 +72,11 @@ export function failAndResegment(t: Turn, id: string, nodes: readonly string[], 
   const live = t.live(id)!;
   const failing = nodes.filter((node) => live.doc.assignments.some((a) => a.node_id === node && isActive(a)));
   if (failing.length === 0) return;
+  // Arrivals due from `at` on are the others': the accounting counts the lost ones up to it.
+  const at = t.now + RESEGMENT_LEAD_MS;
   for (const node of failing) {
     setAssignment(t, id, node, 'failed', reason);
+    t.doc(id).assignments.find((x) => x.node_id === node)!.moved_at = at;
     // If it is in fact alive, its old share must not run on beside the new ones.
     command(t, id, node, { kind: 'task.stop', payload: { execution_id: id, term: t.term } }, 'reliable');
   }
@@ -78,8 +88,12 @@ export function failAndResegment(t: Turn, id: string, nodes: readonly string[], 
     return;
   }
   const segments = t.deps.split(remaining);
-  for (const node of remaining) doc.assignments.find((x) => x.node_id === node)!.segment = segments.get(node)!;
-  const at = t.now + RESEGMENT_LEAD_MS;
+  for (const node of remaining) {
+    const a = doc.assignments.find((x) => x.node_id === node)!;
+    a.segment = segments.get(node)!;
+    // A move before the start applies from the start: the spans stay in time order.
+    a.shares = [...(a.shares ?? []), { at: Math.max(at, doc.start_at ?? at), segment: a.segment }];
+  }
   for (const node of remaining) {
     command(t, id, node, { kind: 'task.resegment', payload: { execution_id: id, term: t.term, version: doc.version, segment: segments.get(node)!, at } }, 'exactly-once');
   }
@@ -116,16 +130,19 @@ export function evaluate(t: Turn, id: string): void {
   const lost = doc.assignments.filter((a) => isActive(a) && isLost(t, a.node_id) && !finished(live, a.node_id)).map((a) => a.node_id);
   if (lost.length > 0) failAndResegment(t, id, lost, 'generator died');
   if (t.live(id)?.doc.status !== 'running') return;
+  const endAt = doc.start_at + maxDurationMs(doc.plan);
+  const silent = silentNodes(t.live(id)!, t.self, t.now, endAt, (node) => finished(live, node));
+  if (silent.length > 0) failAndResegment(t, id, silent, 'generator silent');
+  if (t.live(id)?.doc.status !== 'running') return;
   for (const a of t.live(id)!.doc.assignments) {
     if (a.state !== 'failed' && a.state !== 'done' && finished(live, a.node_id)) setAssignment(t, id, a.node_id, 'done');
   }
-  const endAt = doc.start_at + maxDurationMs(doc.plan);
   const unfinished = t.live(id)!.doc.assignments.filter((a) => a.state !== 'failed' && !finished(live, a.node_id));
   if (t.now >= endAt && unfinished.length === 0) end(t, id, 'completed');
   else if (t.now >= endAt + FINAL_GRACE_MS) {
     for (const a of unfinished) setAssignment(t, id, a.node_id, 'failed', 'no final results');
     end(t, id, 'completed');
-  } else wakeAt(t, id, t.now < endAt ? endAt : endAt + FINAL_GRACE_MS);
+  } else wakeAt(t, id, t.now < endAt ? Math.min(endAt, nextSilence(t.live(id)!, t.self, endAt) ?? endAt) : endAt + FINAL_GRACE_MS);
 }
 
 function wakeAt(t: Turn, id: string, at: number): void {

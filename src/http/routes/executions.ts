@@ -13,6 +13,7 @@ import { withSaturation } from './saturation-view.js';
 import type { ExecutionDoc } from '../../execution/contract.js';
 import type { ExecutionReads } from '../../execution/ports.js';
 import { progressPercent } from '../../execution/view.js';
+import { checkWorkload, workloadView, type WorkloadSource } from './workload-execution.js';
 
 export interface ExecutionsSource {
   store: Store;
@@ -23,6 +24,8 @@ export interface ExecutionsSource {
   cancel(executionId: string): Promise<string>;
   /** Guardrails: throws a ValidationError (caps, targets) or TooManyExecutionsError before anything is sent. */
   admit?(plan: Plan, executionId: string): Promise<void>;
+  /** Placing workloads and reading their scenarios' results (absent: workloads are refused). */
+  workloads?: WorkloadSource;
   /** How saturated a generator was over a window (from the node monitor's probes). */
   saturation?: (node: string, from: number, to: number) => Saturation;
 }
@@ -46,6 +49,8 @@ function refusal(error: unknown): unknown {
     return new HttpError(429, TOO_MANY_EXECUTIONS, error.message, error.code === TOO_MANY_EXECUTIONS ? error.details : null);
   }
   if (cause === `PERMANENT_${PLAN_REFUSED}`) return new HttpError(400, PLAN_REFUSED, (error as Error).message);
+  // Placed here, then refused by the coordinator's own view (a node left meanwhile).
+  if (cause === 'PERMANENT_WORKLOAD_UNPLACEABLE') return new HttpError(409, 'WORKLOAD_UNPLACEABLE', (error as Error).message);
   return error;
 }
 
@@ -77,10 +82,9 @@ export function executionRoutes(router: Router, source: ExecutionsSource): void 
 
 /** Validates a plan (every problem at once), applies the guardrails, and hands it to the coordinator. */
 export async function submitPlan(source: ExecutionsSource, body: unknown): Promise<{ execution_id: string }> {
-  if (isWorkload(body)) {
-    throw new HttpError(501, 'WORKLOAD_NOT_RUNNABLE', 'workloads (scenarios) are placed with POST /api/workloads/placement; running them as an execution is not supported yet: submit a plan { name, tasks }');
-  }
-  const plan = validatePlan(body); // a bad plan is answered here, with every problem
+  if (isWorkload(body) && !source.workloads) throw new HttpError(501, 'WORKLOAD_NOT_RUNNABLE', 'this peer does not run workloads: submit a plan { name, tasks }');
+  // A bad plan (or workload) is answered here, with every problem; a workload that fits nowhere too.
+  const plan = isWorkload(body) ? await checkWorkload(source.workloads!, body) : validatePlan(body);
   const executionId = randomUUID();
   try {
     await source.admit?.(plan, executionId);
@@ -131,7 +135,9 @@ export function executionView(source: ExecutionsSource, id: string) {
       total_requests: sent[a.node_id] ?? 0,
       ...(saturation.has(a.node_id) ? { saturated: saturation.get(a.node_id)!.saturated, saturation: saturation.get(a.node_id) } : {}),
     })),
+    ...(doc.child_of ? { child_of: doc.child_of } : {}),
     report: withSaturation(report, shares),
+    ...(doc.workload ? workloadView(doc, source.reads, source.workloads, now, withSaturation(report, shares)) : {}),
   };
 }
 

@@ -1,14 +1,12 @@
 // The load generator API of every status port: /load/start, /load/stop/{id}, /load/metrics/{id}, /load/status.
-import { ask } from '../../actor/ask.js';
-import type { ActorRef } from '../../actor/types.js';
 import { validateLoadTask, type LoadTask } from '../../plan/index.js';
 import { admitOneMore, TOO_MANY_EXECUTIONS, type TooManyExecutionsError } from '../../guardrails/index.js';
 import { HttpError, type Router } from '../router.js';
 import { quote } from '../../validation.js';
 import { buildReport } from '../../report/index.js';
-import type { LoadGeneratorMessage, LoadTaskView } from '../../../actors/load-generator/messages.js';
+import type { LocalLoad, LocalLoadView } from '../../load/local-load.js';
 
-function reportOf(view: LoadTaskView) {
+function reportOf(view: LocalLoadView) {
   const running = !view.outcome;
   return buildReport({
     executionId: view.task_id,
@@ -30,8 +28,7 @@ export interface LoadGuard {
   maxConcurrent: number;
 }
 
-export function loadRoutes(router: Router, generator: ActorRef<LoadGeneratorMessage>, nodeId: string, guard?: LoadGuard): void {
-  const get = (taskId: string) => ask<LoadGeneratorMessage, LoadTaskView | undefined>(generator, (reply) => ({ type: 'load.get', taskId, reply }));
+export function loadRoutes(router: Router, load: LocalLoad, nodeId: string, guard?: LoadGuard): void {
   const notFound = (taskId: string) => new HttpError(404, 'TASK_NOT_FOUND', `no load task ${taskId} on this peer`);
 
   router.on('POST', '/load/start', async (req) => {
@@ -47,32 +44,32 @@ export function loadRoutes(router: Router, generator: ActorRef<LoadGeneratorMess
     const name = wrapped && typeof body.name === 'string' ? body.name : 'load_test';
     if (guard) {
       task = await guard.check(task, wrapped ? 'parameters' : '');
-      const views = await ask<LoadGeneratorMessage, LoadTaskView[]>(generator, (reply) => ({ type: 'load.list', reply }));
+      const views = await load.list();
       try {
         admitOneMore(views.filter((v) => !v.outcome).length, guard.maxConcurrent);
       } catch (error) {
         throw new HttpError(429, TOO_MANY_EXECUTIONS, (error as Error).message, (error as TooManyExecutionsError).details);
       }
     }
-    const taskId = await ask<LoadGeneratorMessage, string>(generator, (reply) => ({ type: 'load.start', request: { task, name }, reply }));
+    const taskId = await load.start(task, name);
     return { status: 201, json: { task_id: taskId } };
   });
 
   router.on('POST', '/load/stop/:id', async (req) => {
     const taskId = req.params.id!;
-    const found = await ask<LoadGeneratorMessage, boolean>(generator, (reply) => ({ type: 'load.stop', taskId, reply }));
+    const found = await load.stop(taskId);
     if (!found) throw notFound(taskId);
     return { json: { task_id: taskId, status: 'stopped' } };
   });
 
   router.on('GET', '/load/metrics/:id', async (req) => {
-    const view = await get(req.params.id!);
+    const view = await load.get(req.params.id!);
     if (!view) throw notFound(req.params.id!);
     return { json: reportOf(view) };
   });
 
   router.on('GET', '/load/status', async () => {
-    const views = await ask<LoadGeneratorMessage, LoadTaskView[]>(generator, (reply) => ({ type: 'load.list', reply }));
+    const views = await load.list();
     return {
       json: {
         node_id: nodeId,

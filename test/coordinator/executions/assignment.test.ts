@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { coversWhole } from '../../../src/execution/segment.js';
 import { START_DELAY_MS } from '../../../actors/coordinator/executions/model.js';
+import { FIRST_DELTA_MS, SILENT_MS } from '../../../actors/coordinator/executions/silence.js';
 import { Lifecycle, T0, planOf } from './harness.js';
 
 describe('submission', () => {
@@ -27,7 +28,8 @@ describe('submission', () => {
     // Written once per step, replicated, and looked at again at the planned end.
     expect(l.of('persist')).toHaveLength(1);
     expect(l.of('replicate')).toHaveLength(1);
-    expect(l.of('schedule')).toEqual([{ type: 'schedule', key: 'x', at: T0 + 700 + 10_000 }]);
+    // It looks again when a generator would have been silent too long (no delta since the start).
+    expect(l.of('schedule')).toEqual([{ type: 'schedule', key: 'x', at: T0 + 700 + FIRST_DELTA_MS + SILENT_MS + 1 }]);
   });
 
   it.each([

@@ -134,7 +134,7 @@ describe('executions driver', () => {
     for (const s of sent.splice(0)) s.resolve();
     await flush();
     deliver();
-    const delta = (node: string) => ({ run_id: `x:0:${node}`, seq: 1, final: true, totals: { requests: 5, successes: 5, failures: 0, dropped: 0, bytes_in: 0, bytes_out: 0, status: { '200': 5 }, errors: {} }, latency: '', service: '', targets: [], seconds: [] });
+    const delta = (node: string) => ({ run_id: `x:0:${node}`, seq: 1, final: true, totals: { requests: 5, successes: 5, failures: 0, dropped: 0, scheduled: 5, bytes_in: 0, bytes_out: 0, status: { '200': 5 }, errors: {} }, latency: '', service: '', targets: [], seconds: [] });
     expect(driver.delta('x', 'a', 0, delta('a'))).toEqual({ ok: true, value: { status: 'running' } });
     expect(driver.delta('x', 'a', 0, delta('a'))).toEqual({ ok: true, value: { status: 'running' } });
     expect(store.deltas('x')).toHaveLength(1);

@@ -32,6 +32,27 @@ describe('execution lifecycle (random event orders)', () => {
     );
   });
 
+  it('records shares through every move so that each arrival of the schedule is owned exactly once', () => {
+    // No deltas: generators never finish early, so every share runs to the end or moves.
+    const moves = fc
+      .array(
+        action.filter((a) => a.kind !== 'delta'),
+        { maxLength: 60 },
+      )
+      .map((rest): Action[] => [{ kind: 'take' }, { kind: 'gathered' }, { kind: 'submit' }, ...rest, { kind: 'advance', ms: 15_000 }]);
+    let checked = 0;
+    fc.assert(
+      fc.property(moves, (actions) => {
+        const world = new World();
+        for (const a of actions) world.act(a);
+        checked += world.checkedSchedules;
+        expect(world.violations).toEqual([]);
+      }),
+      { numRuns: 500 },
+    );
+    expect(checked).toBeGreaterThan(100);
+  });
+
   it('ends every execution it keeps running, once the generators fall silent, within the grace', () => {
     fc.assert(
       fc.property(schedule, (actions) => {

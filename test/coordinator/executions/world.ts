@@ -7,6 +7,9 @@ import { coversWhole } from '../../../src/execution/segment.js';
 import { initialLifecycle, type LifecycleEffect, type LifecycleEvent, type LifecycleState, type MemberView } from '../../../actors/coordinator/executions/model.js';
 import type { SourceProgress } from '../../../src/stats/index.js';
 import { DEPS, SELF, T0, deltaOf, planOf } from './harness.js';
+import { shareEnd } from '../../../src/execution/accounting.js';
+import { ownedArrivals } from '../../../src/schedule/arrivals.js';
+import { profileFor } from '../../../src/schedule/patterns.js';
 
 export const OTHERS = ['b', 'c', 'd'] as const;
 
@@ -146,6 +149,8 @@ export class World {
         const ended = this.#ended.get(doc.execution_id);
         if (ended !== undefined && ended !== doc.status) this.violations.push(`${doc.execution_id} went from ${ended} to ${doc.status}`);
         if (['completed', 'failed', 'cancelled'].includes(doc.status)) this.#ended.set(doc.execution_id, doc.status);
+        if (doc.assignments.some((a) => a.state === 'done')) this.#sawDone.add(doc.execution_id);
+        if (doc.status === 'completed' && ended === undefined) this.#checkSchedule(doc);
         const old = this.store.get(doc.execution_id);
         if (old && (doc.term < old.term || (doc.term === old.term && doc.version <= old.version))) this.violations.push(`${doc.execution_id} written with an older version`);
         this.store.set(doc.execution_id, doc);
@@ -165,6 +170,29 @@ export class World {
         break;
     }
   }
+
+  /**
+   * The shares a completed execution recorded, followed through every move, own each arrival of the
+   * schedule exactly once (generators that finished early keep theirs, so those are left out).
+   */
+  #checkSchedule(doc: ExecutionDoc): void {
+    if (doc.start_at === null || this.#sawDone.has(doc.execution_id)) return;
+    const params = doc.plan.tasks[0]!.parameters;
+    const profile = profileFor(params);
+    let owned = 0;
+    for (const a of doc.assignments) {
+      const end = shareEnd(doc, a, params.duration * 1000)!;
+      const spans = (a.shares ?? []).map((s) => ({ at: s.at - doc.start_at!, segment: s.segment }));
+      owned += ownedArrivals(profile, spans, end - doc.start_at);
+    }
+    this.checkedSchedules++;
+    if (owned !== profile.total) this.violations.push(`${doc.execution_id}: its shares own ${owned} of ${profile.total} arrivals: ${JSON.stringify(doc.assignments)}`);
+  }
+
+  /** Executions where a generator was ever done: a final delta here may come before the end. */
+  readonly #sawDone = new Set<string>();
+  /** Completed executions whose schedule was checked. */
+  checkedSchedules = 0;
 
   #check(after: string): void {
     for (const [id, live] of this.state.executions) {

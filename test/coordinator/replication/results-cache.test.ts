@@ -34,7 +34,7 @@ describe('merged results kept up to date', () => {
     expect(view.report).toEqual(reportFor(doc, scratch, 9_000));
     expect(view.report.summary.total_requests).toBe(15 * 5);
     expect(view.requestsByNode).toEqual({ a: 11 * 5, b: 4 * 5 });
-    expect(intake.results.results(doc)[0]!.sources['e1:0:a']).toEqual({ upTo: 6, extra: [], final: true });
+    expect(intake.results.results(doc)[0]!.sources['e1:0:a']).toMatchObject({ upTo: 6, extra: [], final: true });
   });
 
   it('a delta that names another execution, or another seq than its own, is refused', () => {

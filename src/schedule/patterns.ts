@@ -6,7 +6,7 @@
 //   random     a new level, uniform in [B, P], every second, from a seeded generator (mulberry32)
 //   burst      5 cycles of D/5; P during the first fifth of each cycle, B for the rest
 //   stages     k6 style: from B, linear to each stage's target over the stage's duration
-import type { Pattern, Stage } from '../../src/plan/index.js';
+import type { Pattern, Stage } from '../plan/index.js';
 import { linearPiece, piecewise, smoothPiece, type Piece, type RateProfile } from './rate-profile.js';
 
 export const SPIKE_WINDOW = [0.4, 0.6] as const;

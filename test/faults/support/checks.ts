@@ -1,0 +1,66 @@
+// What must hold after every schedule of the fault suite; each returns the violations it found.
+export const FINAL = ['completed', 'failed', 'cancelled'];
+
+export interface ExecutionView {
+  execution_id: string;
+  status: string;
+  term?: number;
+  version?: number;
+  start_at: string | null;
+  finished_at: string | null;
+  error?: string;
+  report?: {
+    summary: {
+      total_requests: number;
+      successful_requests: number;
+      dropped_requests: number;
+      scheduled_requests: number;
+      unaccounted_requests: number;
+      unaccounted_max: number;
+    };
+  };
+}
+
+/** At most 1.05x the asked rate reached the target in any second since the start. */
+export function checkRate(arrivals: number[], startMs: number, rate: number): string[] {
+  const bins = new Map<number, number>();
+  for (const at of arrivals) {
+    const k = Math.floor((at - startMs) / 1000);
+    bins.set(k, (bins.get(k) ?? 0) + 1);
+  }
+  const out: string[] = [];
+  for (const [k, count] of [...bins].sort((a, b) => a[0] - b[0])) if (count > rate * 1.05) out.push(`second ${k}: the target saw ${count} requests (asked ${rate}/s, bound ${rate * 1.05})`);
+  return out;
+}
+
+/** sent + dropped + unaccounted = scheduled, and answered <= target's count <= sent + unaccounted_max. */
+export function checkAccounting(e: ExecutionView, targetCount: number): string[] {
+  const s = e.report?.summary;
+  if (!s) return [`no report`];
+  const out: string[] = [];
+  if (s.total_requests + s.dropped_requests + s.unaccounted_requests !== s.scheduled_requests) {
+    out.push(`sent ${s.total_requests} + dropped ${s.dropped_requests} + unaccounted ${s.unaccounted_requests} != scheduled ${s.scheduled_requests}`);
+  }
+  // Requests that failed (aborted at a stop, refused) may never have reached the target: answered ones did.
+  if (targetCount < s.successful_requests) out.push(`the target counted ${targetCount}, fewer than the ${s.successful_requests} answered`);
+  if (targetCount > s.total_requests + s.unaccounted_max) out.push(`the target counted ${targetCount}, more than sent ${s.total_requests} + unaccounted_max ${s.unaccounted_max}`);
+  return out;
+}
+
+/** Ended, with a reason when not completed, by its start plus duration plus 30 s. */
+export function checkEnded(e: ExecutionView | undefined, deadlineMs: number, endedAtMs: number): string[] {
+  if (!e) return ['no peer could read the execution'];
+  if (!FINAL.includes(e.status)) return [`still ${e.status} ${Math.round((endedAtMs - deadlineMs) / 1000)} s after its deadline`];
+  const out: string[] = [];
+  if (e.status !== 'completed' && !e.error) out.push(`${e.status} without a reason`);
+  if (endedAtMs > deadlineMs) out.push(`ended ${endedAtMs - deadlineMs} ms after duration + 30 s`);
+  return out;
+}
+
+/** The same status and figures on every replica. */
+export function checkConverged(views: (ExecutionView | undefined)[]): string[] {
+  const keys = views.map((v) => (v ? JSON.stringify([v.status, v.report?.summary.total_requests, v.report?.summary.scheduled_requests, v.report?.summary.unaccounted_requests]) : 'unreadable'));
+  if (new Set(keys).size === 1) return [];
+  const versions = views.map((v) => (v ? `term ${v.term} v${v.version}` : '-'));
+  return [`replicas differ: ${keys.map((k, i) => `${k} (${versions[i]})`).join(' / ')}`];
+}
