@@ -13,7 +13,7 @@
 import '../../src/polyfill.js';
 import { parseArgs } from 'node:util';
 import { DEFAULT_ELECTION_TIMING, initialState, inOffice, step, type ElectionMessage, type ElectionState } from '../../actors/coordinator/election.js';
-import { mulberry32 } from '../../actors/load-generator/patterns.js';
+import { mulberry32 } from '../../src/schedule/patterns.js';
 import { discovery } from '../../actors/discovery/discovery.js';
 import { timingFor } from '../../actors/discovery/membership.js';
 import { ActorSystem } from '../../src/actor/system.js';
