@@ -156,13 +156,15 @@ async function main(): Promise<void> {
     const { reads: during, floor } = await poll(`${replica.httpUrl}/api/executions/${id}`, `${replica.httpUrl}/health`, POLL_HZ, firstArrival + DURATION_S * 1_000 - 1_000);
     const quiet = binFigures(arrivals, firstArrival + 1_000, firstArrival + half);
     const polled = binFigures(arrivals, firstArrival + half + 1_000, firstArrival + DURATION_S * 1_000 - 1_000);
+    let last = '';
     const done = await waitFor(
       async () => {
-        const e = await getJson<{ status: string; report: { summary: { total_requests: number } } }>(`${replica.httpUrl}/api/executions/${id}`);
-        return e.status === 'completed' ? e : undefined;
+        const e = await getJson<{ status: string; error: unknown; nodes: unknown; report: { summary: { total_requests: number } } }>(`${replica.httpUrl}/api/executions/${id}`);
+        last = JSON.stringify({ status: e.status, error: e.error, nodes: e.nodes });
+        return e.status === 'completed' ? e : e.status === 'failed' || e.status === 'cancelled' ? Promise.reject(new Error(`execution ended ${last}`)) : undefined;
       },
       (DURATION_S + 30) * 1_000,
-      'the execution to complete',
+      `the execution to complete (last seen: ${last})`,
       1_000,
     );
     console.log(`completed: ${done.report.summary.total_requests} requests reported, ${received} received by the target`);
