@@ -7,6 +7,7 @@ import { PermanentError, errorMessage } from '../../src/errors.js';
 import { FINAL_STATUSES, runIdOf } from '../../src/execution/contract.js';
 import { RENEW_MS } from '../../src/execution/share-lease.js';
 import { validatePlan, type Plan } from '../../src/plan/index.js';
+import type { Saturation } from '../../src/health.js';
 import type { PeerMessenger } from '../../src/protocol/peer-messenger.js';
 import type { AssignRequest, ResegmentRequest } from '../../src/protocol/peer-protocol.js';
 import type { ResultsDelta } from '../../src/stats/index.js';
@@ -14,7 +15,7 @@ import { assertNever } from '../../src/util/assert-never.js';
 import type { AssignmentMessage, CoordinatorRef, Outcome } from './assignment-messages.js';
 import type { LoadGeneratorMessage } from './messages.js';
 import type { ProbePorts } from './security/probe-client.js';
-import { startScanRun, type ScanRun } from './security/scan-run.js';
+import { refusingPorts, startScanRun, type ScanRun } from './security/scan-run.js';
 
 export type { AssignmentMessage } from './assignment-messages.js';
 
@@ -28,6 +29,8 @@ export interface AssignmentsInit {
   orphanTimeoutMs: number;
   /** This peer's own last word on an assigned plan (e.g. its secrets resolved); throws a PermanentError to refuse it. */
   prepare?(plan: Plan): Plan;
+  /** How overloaded this generator was over [from, to] (the node monitor's probes): told with its final delta. */
+  saturation?(from: number, to: number): Saturation;
   /** Clock, pauses and the allow-list check of a security_test's probes (without them a scan ends unrun). */
   probe?: ProbePorts;
 }
@@ -148,7 +151,9 @@ export function assignments(init: AssignmentsInit): Behaviour<AssignmentMessage,
           break;
         case 'delta': {
           const work = state.work.get(msg.executionId);
-          work?.outbox.set(`${msg.delta.run_id}#${msg.delta.seq}`, { task: msg.task, delta: msg.delta, ackedTerm: 0 });
+          // The share's own verdict travels with its results, so the stored report keeps it.
+          const delta = msg.delta.final && work && init.saturation ? { ...msg.delta, saturation: init.saturation(work.request.start_at, ctx.clock.now()) } : msg.delta;
+          work?.outbox.set(`${delta.run_id}#${delta.seq}`, { task: msg.task, delta, ackedTerm: 0 });
           if (work) sendNext(msg.executionId, work);
           break;
         }
@@ -240,7 +245,7 @@ export function assignments(init: AssignmentsInit): Behaviour<AssignmentMessage,
           const onDelta = (delta: ResultsDelta) => ctx.self.tell({ type: 'delta', executionId, task: i, delta });
           const onDone = () => ctx.self.tell({ type: 'run.done', executionId });
           if (task.type === 'security_test') {
-            const ports = init.probe ?? { now: () => ctx.clock.now(), sleep: () => Promise.resolve(), allowTarget: () => { throw new PermanentError('PERMANENT_NO_PROBES', 'this peer cannot run security probes'); } };
+            const ports = init.probe ?? refusingPorts(ctx.clock);
             work.scans.push(startScanRun({ task: task.parameters, runId: runIdOf(executionId, i, self), segment: a.segment, startAt: a.start_at, ports, onDelta, onDone }));
             return;
           }

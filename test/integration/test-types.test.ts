@@ -109,7 +109,7 @@ describe('test types on a 3-peer cluster', () => {
         tasks: [{ type: 'stress_test', parameters: { targets: [{ url: `${target.url}/stress` }], start_rps: 20, step_rps: 20, max_rps: 300, step_duration: 1, slo: ['error_rate < 5%'] } }],
       });
       const e = await finished(peer, id);
-      expect(e.status).toBe('completed');
+      expect(e.status, JSON.stringify({ error: e.error, stopped_early: e.stopped_early, nodes: e.nodes })).toBe('completed');
       // The coordinator stopped every generator once the merged results broke the objective (at about
       // 4.5 s), short of the whole staircase (15 s, 20+40+...+300 = 2400 requests). The bound is loose:
       // on a loaded machine the deltas reach the coordinator seconds late.

@@ -3,6 +3,8 @@
 // ends its run at once. Either way the run ends with one final results delta, so the coordinator sees
 // every run finish; the scanning one carries the scan's report in it, and sends an empty delta every
 // second meanwhile (a running generator that sends nothing is taken for frozen: coordinator silence.ts).
+import { McpError } from '../../../src/errors.js';
+import type { Clock } from '../../../src/util/clock.js';
 import type { Segment } from '../../../src/execution/segment.js';
 import type { SecurityTask } from '../../../src/plan/security-task.js';
 import type { SecurityReport } from '../../../src/report/security-report.js';
@@ -22,6 +24,17 @@ export function scansHere(segment: Segment): boolean {
 /** A delta of no load: a heartbeat while scanning, or the last one (with the report, on the peer that scanned). */
 export function scanDelta(runId: string, seq: number, final: boolean, security?: SecurityReport): ResultsDelta {
   return { run_id: runId, seq, final, totals: emptyCounters(), latency: '', service: '', targets: [], seconds: [], ...(security ? { security } : {}) };
+}
+
+/** Ports of a peer wired without probes: its scan fails at the first request, saying why. */
+export function refusingPorts(clock: Clock): ProbePorts {
+  return {
+    now: () => clock.now(),
+    sleep: (ms) => new Promise<void>((resolve) => clock.schedule(resolve, ms)),
+    allowTarget() {
+      throw new McpError('NO_PROBES', 'this peer is not set up to run security probes');
+    },
+  };
 }
 
 /** As often as a load run cuts its deltas. */
