@@ -36,6 +36,12 @@ interface Tracked {
 export interface FeedOptions {
   /** How long an ended execution's series stay (ms): long enough for a last scrape and a last look. */
   retainMs?: number;
+  /**
+   * At most this many ended executions stay, the most recently ended (each holds its merged results,
+   * histograms included: about 1 MB). Without it a peer running short executions back to back held two
+   * minutes of them: 100+ MB (scripts/measure-memory.ts).
+   */
+  maxEnded?: number;
 }
 
 export function pointOf(t: number, s: SecondResults): SeriesPoint {
@@ -53,6 +59,7 @@ export function pointOf(t: number, s: SecondResults): SeriesPoint {
 export class ExecutionFeed {
   readonly #store: Store;
   readonly #retainMs: number;
+  readonly #maxEnded: number;
   readonly #tracked = new Map<string, Tracked>();
   #cursor: number;
   /** Wall time at which the feed last saw new deltas: the start of "delta shown" latency. */
@@ -61,6 +68,7 @@ export class ExecutionFeed {
   constructor(store: Store, options: FeedOptions = {}) {
     this.#store = store;
     this.#retainMs = options.retainMs ?? 120_000;
+    this.#maxEnded = options.maxEnded ?? 8;
     this.#cursor = store.lastDeltaRow();
     for (const e of store.listExecutions(ACTIVE)) this.#track(e.doc as ExecutionDoc);
   }
@@ -158,6 +166,8 @@ export class ExecutionFeed {
       if (t.endedAt === null && !ACTIVE.includes(t.doc.status)) t.endedAt = now;
       if (t.endedAt !== null && now - t.endedAt > this.#retainMs) this.#tracked.delete(id);
     }
+    const ended = [...this.#tracked].filter(([, t]) => t.endedAt !== null).sort((a, b) => a[1].endedAt! - b[1].endedAt!);
+    for (const [id] of ended.slice(0, Math.max(0, ended.length - this.#maxEnded))) this.#tracked.delete(id);
     // Executions submitted since the last look, before their first delta.
     for (const e of this.#store.listExecutions(ACTIVE)) if (!this.#tracked.has(e.execution_id)) this.#track(e.doc as ExecutionDoc);
   }

@@ -88,6 +88,25 @@ describe('ExecutionFeed', () => {
   });
 });
 
+describe('ExecutionFeed memory', () => {
+  it('keeps at most maxEnded ended executions, the most recently ended, whatever the retention', () => {
+    const feed = new ExecutionFeed(store, { retainMs: 120_000, maxEnded: 3 });
+    const ids = ['x1', 'x2', 'x3', 'x4', 'x5'];
+    ids.forEach((id, i) => {
+      const doc: ExecutionDoc = { execution_id: id, name: id, plan, source: {}, status: 'running', created_at: i, start_at: 1_000, finished_at: null, coordinator: 'c', term: 1, version: 1, assignments: [] };
+      store.putExecution({ execution_id: id, term: 1, version: 1, status: 'running', created_at: i, doc });
+    });
+    feed.poll(1_000);
+    expect(feed.executions()).toHaveLength(5);
+    ids.forEach((id, i) => {
+      const doc = store.getExecution(id)!.doc;
+      store.putExecution({ execution_id: id, term: 1, version: 2, status: 'completed', created_at: i, doc: { ...doc, status: 'completed', finished_at: 2_000 + i, version: 2 } });
+      feed.poll(2_000 + i);
+    });
+    expect(feed.executions().map((e) => e.execution_id).sort()).toEqual(['x3', 'x4', 'x5']);
+  });
+});
+
 describe('promBuckets', () => {
   it('gives cumulative counts at the bounds from an HDR histogram of microseconds', () => {
     const h = createHistogram(64);
