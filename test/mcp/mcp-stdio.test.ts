@@ -46,7 +46,7 @@ describe('node peer.js mcp (joins the cluster)', () => {
     const client = await stdioClient(joiningArgs(era), { MCP_CONFIRM_REQUESTS: CONFIRM_ABOVE }, { era, elicit: 'accept' });
     try {
       const { tools } = await client.listTools();
-      expect(tools).toHaveLength(8);
+      expect(tools).toHaveLength(11);
       // It joined: the two peers and itself, one coordinator.
       await waitFor(async () => {
         const s = (await call(client, 'cluster_status', {})).structured;
