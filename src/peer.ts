@@ -287,6 +287,7 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
       generator: generatorActor,
       coordinator: currentCoordinator,
       orphanTimeoutMs: ORPHAN_TIMEOUT_MS,
+      saturation: (from, to) => healthBoard.saturation(transport.self, from, to),
       // A security_test's probes: every URL passes this peer's own allow-list first.
       probe: probePorts(clock, guard.policy),
       // `${env:NAME}` secrets are resolved here, on the generator, from its own environment.

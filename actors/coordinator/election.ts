@@ -31,6 +31,9 @@ const MAX_RANK = 4;
 
 // Tolerant of event-loop lag of a few hundred ms on a peer busy generating load, yet a crashed
 // coordinator is replaced within about 1.3 s (the next in rank stands 0.8 to 1.15 s after its last heartbeat).
+// 150 ms, not fewer: the 700 ms lease must survive event-loop lag of a few hundred ms (a slower heartbeat
+// was tried: under lag the coordinator lost its quorum lease, stopped acknowledging deltas, and generators
+// stopped their runs; see docs/scale.md for what this costs as the cluster grows).
 export const DEFAULT_ELECTION_TIMING: ElectionTiming = {
   heartbeatMs: 150,
   electionTimeoutMinMs: 800,

@@ -1,9 +1,8 @@
 // Where the monitor's figures come from. The actor only sees this interface: tests inject fakes, the
 // peer injects `systemSampler()` (systeminformation for the machine, perf_hooks for this process).
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { monitorEventLoopDelay, performance, type EventLoopUtilization, type IntervalHistogram } from 'node:perf_hooks';
 import type { ProcessProbe } from '../../src/health.js';
+import { systemSnapshots } from './system-snapshot.js';
 
 export interface SystemSnapshot {
   cpu_percent: number;
@@ -31,25 +30,10 @@ export interface Sampler {
 
 const round = (x: number, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits;
 
-/**
- * systeminformation reads /proc and runs `df` synchronously (about 100 ms of blocked event loop per
- * sample here): it runs in a worker thread so the peer's own loop, which times requests, never waits.
- */
+/** The machine from /proc and statfs (see system-snapshot.ts), this process from perf_hooks; on the peer's own thread. */
 export function systemSampler(options: { diskPath: string }): Sampler {
-  const workerFile = fileURLToPath(new URL('./sampler-worker.js', import.meta.url));
-  const worker = new Worker(workerFile, { workerData: { diskPath: options.diskPath } });
-  worker.unref();
-  let pending: { resolve: (s: SystemSnapshot) => void; reject: (e: Error) => void } | undefined;
-  worker.on('message', (reply: { snapshot?: SystemSnapshot; error?: string }) => {
-    const p = pending;
-    pending = undefined;
-    if (reply.snapshot) p?.resolve(reply.snapshot);
-    else p?.reject(new Error(reply.error ?? 'sampler failed'));
-  });
-  worker.on('error', (error) => {
-    pending?.reject(error);
-    pending = undefined;
-  });
+  const snapshot = systemSnapshots(options.diskPath);
+  let pending = false;
   const delay: IntervalHistogram = monitorEventLoopDelay({ resolution: 10 });
   delay.enable();
   let lastElu: EventLoopUtilization = performance.eventLoopUtilization();
@@ -58,10 +42,8 @@ export function systemSampler(options: { diskPath: string }): Sampler {
   return {
     system() {
       if (pending) return Promise.reject(new Error('a sample is already being taken'));
-      return new Promise<SystemSnapshot>((resolve, reject) => {
-        pending = { resolve, reject };
-        worker.postMessage('sample');
-      });
+      pending = true;
+      return snapshot().finally(() => (pending = false));
     },
     process() {
       const now = performance.now();
@@ -83,7 +65,6 @@ export function systemSampler(options: { diskPath: string }): Sampler {
     },
     close() {
       delay.disable();
-      void worker.terminate();
     },
   };
 }

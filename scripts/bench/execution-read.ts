@@ -3,7 +3,9 @@
 // on the coordinator over HTTP, then, on a copy of the replica's SQLite file, the read itself as it is now
 // (cached merged results, stored final report) against the former read (every stored delta read, decoded
 // and summed per node on every GET; for a running execution, merged again too).
-//   node dist/scripts/bench/execution-read.js [--duration 60] [--rps 200] [--reads 500]
+// While the run goes on, the first half is left alone and the second half is polled 10 times a second on a
+// replica: the GETs' latency, and the arrivals at the target in 10 ms bins, quiet half against polled half.
+//   node dist/scripts/bench/execution-read.js [--duration 30] [--rps 1000] [--reads 500] [--poll-hz 10]
 import '../../src/polyfill.js';
 import { createServer } from 'node:http';
 import { existsSync } from 'node:fs';
@@ -18,10 +20,46 @@ import { ResultsCache } from '../../actors/coordinator/replication/results-cache
 import { mergedResults, reportFor } from '../../src/execution/view.js';
 import type { ExecutionDoc } from '../../src/execution/contract.js';
 
-const { values } = parseArgs({ options: { duration: { type: 'string', default: '60' }, rps: { type: 'string', default: '200' }, reads: { type: 'string', default: '500' } } });
+const { values } = parseArgs({ options: { duration: { type: 'string', default: '30' }, rps: { type: 'string', default: '1000' }, reads: { type: 'string', default: '500' }, 'poll-hz': { type: 'string', default: '10' } } });
 const DURATION_S = Number(values.duration);
 const RPS = Number(values.rps);
 const READS = Number(values.reads);
+const POLL_HZ = Number(values['poll-hz']);
+const BIN_MS = 10;
+
+/** Largest bin over the mean, and the share of empty bins, of the arrivals in [from, to) ms. */
+function binFigures(arrivals: readonly number[], from: number, to: number): { mean: number; largest: number; ratio: number; empty: number } {
+  const bins = new Array<number>(Math.max(1, Math.floor((to - from) / BIN_MS))).fill(0);
+  for (const t of arrivals) {
+    const i = Math.floor((t - from) / BIN_MS);
+    if (i >= 0 && i < bins.length) bins[i]!++;
+  }
+  const mean = bins.reduce((a, b) => a + b, 0) / bins.length;
+  const largest = Math.max(...bins);
+  return { mean, largest, ratio: mean > 0 ? largest / mean : 0, empty: bins.filter((b) => b === 0).length / bins.length };
+}
+
+async function timedGet(url: string): Promise<number> {
+  const t0 = performance.now();
+  const res = await fetch(url);
+  await res.arrayBuffer();
+  return performance.now() - t0;
+}
+
+/** GETs of `url` at `hz` until `until` (performance.now()), each timed, each followed by a GET of `floorUrl` (a route that does next to nothing: what the machine's load alone costs). */
+async function poll(url: string, floorUrl: string, hz: number, until: number): Promise<{ reads: number[]; floor: number[] }> {
+  const reads: number[] = [];
+  const floor: number[] = [];
+  let next = performance.now();
+  while (next < until) {
+    reads.push(await timedGet(url));
+    floor.push(await timedGet(floorUrl));
+    next += 1_000 / hz;
+    const wait = next - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  }
+  return { reads, floor };
+}
 
 const percentile = (xs: number[], p: number) => {
   const sorted = [...xs].sort((a, b) => a - b);
@@ -73,8 +111,10 @@ async function main(): Promise<void> {
   const ports = [await freePort(), await freePort(), await freePort()];
   const peers: PeerProcess[] = [];
   let received = 0;
+  const arrivals: number[] = [];
   const target = createServer((_, res) => {
     received++;
+    arrivals.push(performance.now());
     res.end('ok');
   });
   await new Promise<void>((r) => target.listen(0, '127.0.0.1', r));
@@ -108,13 +148,23 @@ async function main(): Promise<void> {
     const res = await fetch(`${replica.httpUrl}/api/executions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(plan) });
     const { execution_id: id } = (await res.json()) as { execution_id: string };
     console.log(`execution ${id}: ${DURATION_S} s at ${RPS} req/s on 3 peers`);
+    await waitFor(async () => (arrivals.length > 0 ? true : undefined), 20_000, 'the first request', 5);
+    const firstArrival = arrivals[0]!;
+    const half = (DURATION_S * 1_000) / 2;
+    // Quiet half: [1 s, half); polled half: [half + 1 s, end - 1 s).
+    await new Promise((r) => setTimeout(r, Math.max(0, firstArrival + half - performance.now())));
+    const { reads: during, floor } = await poll(`${replica.httpUrl}/api/executions/${id}`, `${replica.httpUrl}/health`, POLL_HZ, firstArrival + DURATION_S * 1_000 - 1_000);
+    const quiet = binFigures(arrivals, firstArrival + 1_000, firstArrival + half);
+    const polled = binFigures(arrivals, firstArrival + half + 1_000, firstArrival + DURATION_S * 1_000 - 1_000);
+    let last = '';
     const done = await waitFor(
       async () => {
-        const e = await getJson<{ status: string; report: { summary: { total_requests: number } } }>(`${replica.httpUrl}/api/executions/${id}`);
-        return e.status === 'completed' ? e : undefined;
+        const e = await getJson<{ status: string; error: unknown; nodes: unknown; report: { summary: { total_requests: number } } }>(`${replica.httpUrl}/api/executions/${id}`);
+        last = JSON.stringify({ status: e.status, error: e.error, nodes: e.nodes });
+        return e.status === 'completed' ? e : e.status === 'failed' || e.status === 'cancelled' ? Promise.reject(new Error(`execution ended ${last}`)) : undefined;
       },
       (DURATION_S + 30) * 1_000,
-      'the execution to complete',
+      `the execution to complete (last seen: ${last})`,
       1_000,
     );
     console.log(`completed: ${done.report.summary.total_requests} requests reported, ${received} received by the target`);
@@ -149,6 +199,13 @@ async function main(): Promise<void> {
     copy.close();
 
     console.log(`stored deltas of the execution: ${deltas}; response body ${bodyBytes} bytes; load average while reading over HTTP: ${loadDuringHttp.toFixed(1)} (${cpus} cores)`);
+    console.log(row(`GET execution during the run, ${POLL_HZ}/s`, during));
+    console.log(row(`GET /health right after each (the floor)`, floor));
+    const bins = (name: string, b: ReturnType<typeof binFigures>) =>
+      `${name.padEnd(44)} mean ${b.mean.toFixed(2)} per ${BIN_MS} ms, largest ${b.largest} (${b.ratio.toFixed(2)}x the mean), ${(b.empty * 100).toFixed(1)} % empty`;
+    console.log(bins('arrivals, quiet half', quiet));
+    console.log(bins(`arrivals, half polled ${POLL_HZ}/s`, polled));
+    console.log(`polled / quiet largest-bin ratio: ${(polled.ratio / Math.max(quiet.ratio, 1e-9)).toFixed(2)}`);
     console.log(row('GET over HTTP, on a replica', onReplica));
     console.log(row('GET over HTTP, on the coordinator', onCoordinator));
     console.log(row('read in process, now (finished)', current));
@@ -164,6 +221,10 @@ async function main(): Promise<void> {
         rps: RPS,
         deltas,
         load_average: loadDuringHttp,
+        during_run_ms: { p50: percentile(during, 50), p99: percentile(during, 99), n: during.length },
+        floor_during_run_ms: { p50: percentile(floor, 50), p99: percentile(floor, 99) },
+        arrivals_quiet: quiet,
+        arrivals_polled: polled,
         http_replica_ms: { p50: percentile(onReplica, 50), p99: percentile(onReplica, 99) },
         http_coordinator_ms: { p50: percentile(onCoordinator, 50), p99: percentile(onCoordinator, 99) },
         in_process_finished_ms: { now_p50: percentile(current, 50), former_p50: percentile(former, 50) },

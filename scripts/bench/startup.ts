@@ -1,14 +1,18 @@
 // Start-up of `node peer.js run` on a one-second plan: wall time from launch to the first request at a
-// counting target, and the CPU seconds of the whole process, in interleaved repetitions (medians).
+// counting target, and the CPU seconds of the whole process, in interleaved repetitions (medians), against
+// autocannon's CLI on the same one-second, 100 req/s load (the peer tool). Then `node peer.js` (a peer):
+// launch to its status route answering, and the CPU it spent until then; and the same with the modules
+// tsc wrote (MCP_NO_BUNDLE=1) to show what the bundle saves.
 //
 //   node dist/scripts/bench/startup.js [--reps 5] [--root DIR]   (DIR: another checkout to compare, built)
 import '../../src/polyfill.js';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startCountingTarget } from '../../test/support/counting-target.js';
+import { freePort } from '../lib/peer-process.js';
 import { median } from './measure.js';
 
 const { values: opts } = parseArgs({ options: { reps: { type: 'string', default: '5' }, root: { type: 'string', multiple: true } } });
@@ -22,7 +26,10 @@ interface Start {
   cpuS: number;
 }
 
-async function once(root: string, plan: string, target: Awaited<ReturnType<typeof startCountingTarget>>): Promise<Start> {
+const AUTOCANNON = join(here, 'node_modules', 'autocannon', 'autocannon.js');
+
+async function once(root: string, plan: string, target: Awaited<ReturnType<typeof startCountingTarget>>, env: Record<string, string> = {}): Promise<Start> {
+  const command = root === AUTOCANNON ? `node ${AUTOCANNON} -c 1 -R 100 -d 1 ${target.url}/` : `node ${join(root, 'peer.js')} run ${plan}`;
   const before = target.count();
   let first = 0;
   const launched = performance.now();
@@ -30,7 +37,7 @@ async function once(root: string, plan: string, target: Awaited<ReturnType<typeo
     if (first === 0 && target.count() > before) first = performance.now();
   }, 1);
   // `times` prints the shell's and then its children's CPU: the second line is node's.
-  const child = spawn('bash', ['-c', `node ${join(root, 'peer.js')} run ${plan} >/dev/null 2>&1; times`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn('bash', ['-c', `${command} >/dev/null 2>&1; times`], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   await new Promise((r) => child.on('close', r));
@@ -41,19 +48,69 @@ async function once(root: string, plan: string, target: Awaited<ReturnType<typeo
   return { firstRequestMs: first - launched, wallMs, cpuS };
 }
 
+const TICKS_PER_S = 100;
+/** utime + stime of a process, every thread, in seconds. */
+function cpuOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / TICKS_PER_S;
+}
+
+/** `node peer.js`: launch to GET /api/health answering 200, and the CPU spent until then. */
+async function peerReady(env: Record<string, string>): Promise<{ readyMs: number; cpuS: number }> {
+  const [http, p2p] = [await freePort(), await freePort()];
+  const data = mkdtempSync(join(tmpdir(), 'mcpdt-startup-peer-'));
+  const launched = performance.now();
+  const child = spawn(process.execPath, [join(here, 'peer.js'), '--data-dir', data, '--http-port', String(http), '--p2p-port', String(p2p), '--log-level', 'warn'], {
+    env: { ...process.env, MCP_DISCOVERY_MDNS: 'false', ...env },
+    stdio: 'ignore',
+  });
+  try {
+    for (;;) {
+      const ok = await fetch(`http://127.0.0.1:${http}/api/health`).then((r) => r.ok, () => false);
+      if (ok) break;
+      if (performance.now() - launched > 30_000) throw new Error('the peer did not answer within 30 s');
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    return { readyMs: performance.now() - launched, cpuS: cpuOf(child.pid!) };
+  } finally {
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    rmSync(data, { recursive: true, force: true });
+  }
+}
+
 const target = await startCountingTarget();
 const dir = mkdtempSync(join(tmpdir(), 'mcpdt-startup-'));
 const plan = join(dir, 'plan.yaml');
 writeFileSync(plan, `name: startup\ntasks:\n  - type: load_test\n    parameters:\n      targets: [{ url: "${target.url}/" }]\n      duration: 1\n      base_rps: 100\n`);
-const results = new Map<string, Start[]>(roots.map((r) => [r, []]));
+const UNBUNDLED = `${here} (MCP_NO_BUNDLE=1)`;
+const names = [...roots, UNBUNDLED, AUTOCANNON];
+const results = new Map<string, Start[]>(names.map((r) => [r, []]));
+const ready = { bundle: [] as { readyMs: number; cpuS: number }[], modules: [] as { readyMs: number; cpuS: number }[] };
 try {
-  for (let rep = 0; rep < reps; rep++) for (const root of rep % 2 ? [...roots].reverse() : roots) results.get(root)!.push(await once(root, plan, target));
+  for (let rep = 0; rep < reps; rep++) {
+    for (const name of rep % 2 ? [...names].reverse() : names) {
+      const run = name === UNBUNDLED ? once(here, plan, target, { MCP_NO_BUNDLE: '1' }) : once(name, plan, target);
+      results.get(name)!.push(await run);
+    }
+    ready.bundle.push(await peerReady({}));
+    ready.modules.push(await peerReady({ MCP_NO_BUNDLE: '1' }));
+  }
 } finally {
   await target.close();
   rmSync(dir, { recursive: true, force: true });
 }
-console.log(`node peer.js run, 1 s plan at 100 req/s; medians of ${reps} interleaved runs`);
-console.log(`${'checkout'.padEnd(40)}${'first request ms'.padStart(18)}${'wall ms'.padStart(10)}${'CPU s'.padStart(8)}`);
-for (const [root, runs] of results) {
-  console.log(`${root.padEnd(40)}${median(runs.map((r) => r.firstRequestMs)).toFixed(0).padStart(18)}${median(runs.map((r) => r.wallMs)).toFixed(0).padStart(10)}${median(runs.map((r) => r.cpuS)).toFixed(2).padStart(8)}`);
+console.log(`node peer.js run, 1 s plan at 100 req/s, against autocannon -c 1 -R 100 -d 1; medians of ${reps} interleaved runs`);
+console.log(`${'command'.padEnd(48)}${'first request ms'.padStart(18)}${'wall ms'.padStart(10)}${'CPU s'.padStart(8)}`);
+const med = (name: string, f: (s: Start) => number) => median(results.get(name)!.map(f));
+for (const name of names) {
+  const label = name === AUTOCANNON ? 'autocannon (peer tool)' : name;
+  console.log(`${label.padEnd(48)}${med(name, (r) => r.firstRequestMs).toFixed(0).padStart(18)}${med(name, (r) => r.wallMs).toFixed(0).padStart(10)}${med(name, (r) => r.cpuS).toFixed(2).padStart(8)}`);
 }
+const ratio = (f: (s: Start) => number) => (med(here, f) / med(AUTOCANNON, f)).toFixed(2);
+console.log(`ratio to autocannon: first request ${ratio((r) => r.firstRequestMs)}x, CPU ${ratio((r) => r.cpuS)}x, wall ${ratio((r) => r.wallMs)}x`);
+const readyRow = (name: string, xs: { readyMs: number; cpuS: number }[]) =>
+  console.log(`${name.padEnd(48)}ready ${median(xs.map((x) => x.readyMs)).toFixed(0).padStart(6)} ms, CPU ${median(xs.map((x) => x.cpuS)).toFixed(2)} s until then`);
+readyRow('node peer.js (bundle): /api/health answers', ready.bundle);
+readyRow('node peer.js (MCP_NO_BUNDLE=1)', ready.modules);

@@ -1,7 +1,7 @@
 // The OpenAPI 3.1 description of the REST API, served at GET /api/openapi.json and shipped as
 // schema/openapi.json. test/http/openapi.test.ts checks it against the routes the peer registers, both ways.
 import { z } from 'zod';
-import { planJsonSchema } from '../plan/json-schema.js';
+import { planJsonSchema, workloadJsonSchema } from '../plan/json-schema.js';
 import { AllocationRequestSchema } from '../resources.js';
 import { SecurityReportSchema } from '../report/security-report.js';
 import { VERSION } from '../version.js';
@@ -15,6 +15,7 @@ const query = (name: string, description: string, schema: unknown = { type: 'str
 
 export function openApiDocument(): Record<string, unknown> {
   const { $schema: _drop, $id: _id, ...plan } = planJsonSchema();
+  const { $schema: _dropW, $id: _idW, ...workload } = workloadJsonSchema();
   return {
     openapi: '3.1.0',
     info: { title: 'MCP Distributed Testing peer API', version: VERSION, description: 'Every peer serves this API; any peer accepts a plan and answers reads from its replica.' },
@@ -39,11 +40,12 @@ export function openApiDocument(): Record<string, unknown> {
       '/api/executions': {
         post: {
           operationId: 'submitExecution',
-          summary: 'Submit a plan (JSON); the coordinator splits it across the peers (a security_test scans once, on one of them)',
-          requestBody: { required: true, content: json(ref('Plan')) },
+          summary: 'Submit a plan (JSON), split across the peers (a security_test scans once, on one of them); or a workload, whose scenarios are placed by a strategy and run in an execution mode',
+          requestBody: { required: true, content: json({ oneOf: [ref('Plan'), ref('Workload')] }) },
           responses: {
             201: ok('accepted', { type: 'object', properties: { execution_id: { type: 'string' } }, required: ['execution_id'] }),
-            400: error('invalid plan (PLAN_INVALID, details: every problem with its path; a baseline execution this peer does not hold), or a target outside the allow-list (PLAN_REFUSED)'),
+            400: error('invalid plan or workload (PLAN_INVALID, WORKLOAD_INVALID, details: every problem with its path; a baseline execution this peer does not hold), or a target outside the allow-list (PLAN_REFUSED)'),
+            409: error('a scenario of the workload cannot be placed (WORKLOAD_UNPLACEABLE, details: each scenario and each node\'s reasons)'),
             502: error('the coordinator did not accept the request'),
             503: error('no coordinator in office (NO_COORDINATOR); try again'),
           },
@@ -91,7 +93,7 @@ export function openApiDocument(): Record<string, unknown> {
         delete: { operationId: 'deallocateResources', summary: 'Release an allocation', responses: { 200: ok('released'), 404: error('not found') } },
       },
       '/api/workloads/placement': {
-        post: { operationId: 'placeWorkload', summary: 'Plan where a workload would run under a distribution strategy', requestBody: { required: true, content: json({ type: 'object' }) }, responses: { 200: ok('placement'), 400: error('invalid workload') } },
+        post: { operationId: 'placeWorkload', summary: 'Plan where a workload would run under a distribution strategy', requestBody: { required: true, content: json(ref('Workload')) }, responses: { 200: ok('placement'), 400: error('invalid workload') } },
       },
       '/api/distribution': { get: { operationId: 'distribution', summary: 'Distribution strategies and history', responses: { 200: ok('distribution') } } },
       '/api/executions/{id}/report.html': {
@@ -132,6 +134,7 @@ export function openApiDocument(): Record<string, unknown> {
       },
       schemas: {
         Plan: plan,
+        Workload: workload,
         SecurityReport: (({ $schema: _s, ...rest }) => rest)(z.toJSONSchema(SecurityReportSchema, { io: 'output', unrepresentable: 'any' }) as Record<string, unknown>),
         AllocationRequest: (({ $schema: _s, ...rest }) => rest)(z.toJSONSchema(AllocationRequestSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>),
         Error: {

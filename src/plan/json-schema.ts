@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { baselineSchema } from './baseline.js';
 import { loadTaskSchema, loadTaskShape } from './load-task-schema.js';
 import { planSchema, taskSchema, tasksOf } from './plan.js';
+import { ScenarioSchema, WorkloadSchema } from './workload.js';
 import { securityTaskSchema } from './security-task.js';
 import { LOAD_FIELDS, stressShape } from './stress-task.js';
 
@@ -21,4 +22,14 @@ export function planJsonSchema(): Record<string, unknown> {
   const plan = planSchema.extend({ tasks: tasksOf(z.discriminatedUnion('type', [loadTestTask, performanceTask, stressTask, securityTask])) });
   const schema = z.toJSONSchema(plan, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' });
   return { ...schema, $id: PLAN_SCHEMA_ID, title: 'MCP Distributed Testing plan' };
+}
+
+export const WORKLOAD_SCHEMA_ID = 'https://github.com/mcp-distributed-testing/mcp-distributed-testing/schema/workload.schema.json';
+
+/** The JSON Schema of a workload as written: scenarios (each a task with what its placement needs), mode, strategy. */
+export function workloadJsonSchema(): Record<string, unknown> {
+  const scenario = ScenarioSchema.extend({ test_type: z.literal('load_test'), parameters: loadTaskSchema });
+  const workload = WorkloadSchema.extend({ scenarios: z.array(scenario).min(1).max(64) });
+  const schema = z.toJSONSchema(workload, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' });
+  return { ...schema, $id: WORKLOAD_SCHEMA_ID, title: 'MCP Distributed Testing workload' };
 }

@@ -12,7 +12,7 @@ export const EXECUTION_MODES = ['coordinated', 'parallel', 'sequential'] as cons
 /** The capability a test type needs when a scenario names none. */
 const IMPLIED_CAPABILITY: Record<string, string> = { load_test: 'http_load', performance_test: 'http_load', stress_test: 'http_load', security_test: 'http_load' };
 
-const ScenarioSchema = z.strictObject({
+export const ScenarioSchema = z.strictObject({
   scenario_id: z.string().min(1).max(128).regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . -').optional(),
   name: z.string().max(200).optional(),
   description: z.string().max(2_000).optional(),
@@ -27,7 +27,7 @@ const ScenarioSchema = z.strictObject({
   nodes: z.number().int().positive().max(1_000).default(1),
 });
 
-const WorkloadSchema = z.strictObject({
+export const WorkloadSchema = z.strictObject({
   name: z.string().min(1).max(1_000),
   description: z.string().max(2_000).optional(),
   scenarios: z.array(z.unknown()).min(1, 'needs at least one scenario').max(64),

@@ -1,7 +1,7 @@
 // Human-facing figures computed from merged results: totals, rates, latency percentiles, a per-second series.
 import { createHistogram, decodeHistogram, latencyFigures, percentileMs, type Histogram, type LatencyFigures } from './histogram.js';
 import type { Counters, ErrorKind } from './delta.js';
-import { emptyCounters, type LoadResults } from './results.js';
+import { emptyCounters, type LoadResults, type SecondResults } from './results.js';
 
 export interface Summary {
   total_requests: number;
@@ -82,6 +82,22 @@ export function summarizeTarget(acc: LoadResults, index: number, durationS: numb
   return summarizeParts(t.counters, t.latency, t.service, durationS);
 }
 
+/**
+ * Each second's percentiles, by the second's object: merged results replace a second when a delta adds to
+ * it, so a report rebuilt while a run goes on decodes only the seconds that changed, not the whole series.
+ * The encoded histogram is compared too, so a second changed in place is never served stale figures.
+ */
+const secondFigures = new WeakMap<SecondResults, { latency: string; p50: number; p99: number }>();
+
+function figuresOf(s: SecondResults): { p50: number; p99: number } {
+  const cached = secondFigures.get(s);
+  if (cached !== undefined && cached.latency === s.latency) return cached;
+  const hist = s.latency !== '' ? decodeHistogram(s.latency) : undefined;
+  const figures = { latency: s.latency, p50: hist ? percentileMs(hist, 50) : 0, p99: hist ? percentileMs(hist, 99) : 0 };
+  secondFigures.set(s, figures);
+  return figures;
+}
+
 /** One point per second from 0 to the last second with activity; the last bin's rate uses its real width. */
 export function timeseries(acc: LoadResults, durationS: number): TimeseriesPoint[] {
   const keys = Object.keys(acc.seconds).map(Number);
@@ -91,15 +107,15 @@ export function timeseries(acc: LoadResults, durationS: number): TimeseriesPoint
   for (let t = 0; t <= last; t++) {
     const s = acc.seconds[t];
     const width = durationS > t && durationS < t + 1 ? durationS - t : 1;
-    const hist = s && s.latency !== '' ? decodeHistogram(s.latency) : undefined;
+    const figures = s ? figuresOf(s) : undefined;
     points.push({
       t,
       requests: s?.requests ?? 0,
       errors: s?.errors ?? 0,
       dropped: s?.dropped ?? 0,
       rps: round((s?.requests ?? 0) / width),
-      p50_ms: hist ? percentileMs(hist, 50) : 0,
-      p99_ms: hist ? percentileMs(hist, 99) : 0,
+      p50_ms: figures?.p50 ?? 0,
+      p99_ms: figures?.p99 ?? 0,
     });
   }
   return points;

@@ -62,7 +62,8 @@ describe('damaged execution rows', () => {
   it('GET /api/executions still answers on a live peer, listing the damaged row apart', async () => {
     dir = await mkdtemp(join(tmpdir(), 'mcpdt-damaged-'));
     await storeWithOneDamagedRow(dir);
-    peer = await startPeerProcess({ dataDir: dir });
+    // Its rows are dated 1970: retention 0 keeps them (the default 30 days would prune them at start).
+    peer = await startPeerProcess({ dataDir: dir, env: { MCP_STORE_RETENTION: '0' } });
     const list = await getJson<{ executions: { execution_id: string }[]; damaged: { execution_id: string }[] }>(`${peer.httpUrl}/api/executions`);
     expect(list.executions.map((e) => e.execution_id).sort()).toEqual(['good-1', 'good-2']);
     expect(list.damaged.map((d) => d.execution_id)).toEqual(['bad']);

@@ -14,6 +14,7 @@ import type { ExecutionDoc, ExecutionStatus } from '../../../src/execution/contr
 import type { Saturation } from '../../../src/health.js';
 import { stressStopReason } from '../../../src/report/execution-sections.js';
 import { isLive, step, worthResuming } from './lifecycle.js';
+import { withSaturation } from '../../../src/report/saturation.js';
 import type { ExecutionsMessage } from './messages.js';
 import { initialLifecycle, type AnswerOf, type LifecycleStep, type DeltaAck, type LifecycleDeps, type LifecycleEffect, type LifecycleEvent, type LifecycleState, type MemberView, type Outcome, type Pin, type Resumable } from './model.js';
 
@@ -174,7 +175,9 @@ export class ExecutionsDriver {
         break;
       }
       case 'end-report': {
-        const report = results.report(effect.doc, effect.doc.finished_at ?? this.#now());
+        // Each generator's own verdict on its share, from its final delta: stored with the report.
+        const shares = store.deltas(effect.doc.execution_id).flatMap((d) => (d.delta.final && d.delta.saturation ? [d.delta.saturation] : []));
+        const report = withSaturation(results.report(effect.doc, effect.doc.finished_at ?? this.#now()), shares);
         withReports.set(effect.doc.execution_id, { ...effect.doc, report });
         log.info(`execution ${effect.doc.status}`, { execution: effect.doc.execution_id, requests: report.summary.total_requests });
         break;

@@ -72,12 +72,15 @@ export class ResultsCache implements ExecutionResults, ExecutionReads {
     return { doc, report, requestsByNode: entry.requestsByNode };
   }
 
-  /** A cancelled execution's report is built once per change of its doc or results, not on every read. */
+  /**
+   * A report is built once per change of its doc or results (a delta folded in), not on every read. While
+   * the execution runs, only its `finished_at` (now) moves between deltas: rates are per the plan's duration.
+   */
   #reportOf(entry: Entry, doc: ExecutionDoc, now: number): ExecutionReport {
     const results = (entry.results ??= this.#merge(entry));
-    if (entry.memo && memoFits(entry.memo, doc, results)) return entry.memo.report;
+    if (entry.memo && memoFits(entry.memo, doc, results)) return doc.finished_at !== null ? entry.memo.report : asOf(entry.memo.report, doc, now);
     const report = reportFor(doc, results, now);
-    entry.memo = doc.finished_at !== null ? { doc, term: doc.term, version: doc.version, parts: [...results], report } : undefined;
+    entry.memo = { doc, term: doc.term, version: doc.version, parts: [...results], report };
     return report;
   }
 
@@ -106,8 +109,16 @@ export class ResultsCache implements ExecutionResults, ExecutionReads {
 
 /** Merged results are replaced, never changed in place: the same parts mean the same results. */
 function memoFits(memo: NonNullable<Entry['memo']>, doc: ExecutionDoc, results: readonly LoadResults[]): boolean {
-  const sameDoc = memo.doc === doc && memo.term === doc.term && memo.version === doc.version && doc.finished_at !== null;
+  const sameDoc = memo.doc === doc && memo.term === doc.term && memo.version === doc.version;
   return sameDoc && memo.parts.length === results.length && memo.parts.every((p, i) => p === results[i]);
+}
+
+/** A running execution's memoised report, as of now: the same figures, a later `finished_at`. */
+function asOf(report: ExecutionReport, doc: ExecutionDoc, now: number): ExecutionReport {
+  const startedAt = doc.start_at ?? doc.created_at;
+  const finishedAt = new Date(Math.max(startedAt, now)).toISOString();
+  if (report.finished_at === finishedAt) return report;
+  return { ...report, finished_at: finishedAt, ...(report.tasks ? { tasks: report.tasks.map((t) => ({ ...t, finished_at: finishedAt })) } : {}) };
 }
 
 function addTo(counts: Record<string, number>, node: string, n: number): void {

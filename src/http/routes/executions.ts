@@ -9,7 +9,7 @@ import { PLAN_REFUSED, TOO_MANY_EXECUTIONS } from '../../guardrails/index.js';
 import { redactSecrets } from '../../security/secrets.js';
 import { isWorkload } from '../../plan/workload.js';
 import type { Saturation } from '../../health.js';
-import { withSaturation } from './saturation-view.js';
+import { withSaturation } from '../../report/saturation.js';
 import type { ExecutionDoc } from '../../execution/contract.js';
 import type { ExecutionReads, ExecutionResults } from '../../execution/ports.js';
 import { checkExecutionTasks, reportWithSections } from './test-types.js';
@@ -119,7 +119,9 @@ export function executionView(source: ExecutionsSource, id: string) {
   const view = source.reads.view(id, now);
   if (!view) throw new HttpError(404, 'EXECUTION_NOT_FOUND', `no execution ${id}`);
   const { doc, report, requestsByNode: sent } = view;
-  const shares = source.saturation && doc.start_at !== null ? doc.assignments.map((a) => source.saturation!(a.node_id, doc.start_at!, doc.finished_at ?? now)) : [];
+  // An ended execution's report holds each generator's own verdict; a running one is judged from gossiped probes.
+  const stored = (report as { saturation?: Saturation[] }).saturation;
+  const shares = stored ?? (source.saturation && doc.start_at !== null ? doc.assignments.map((a) => source.saturation!(a.node_id, doc.start_at!, doc.finished_at ?? now)) : []);
   const saturation = new Map(shares.map((s) => [s.node_id, s]));
   const monitor = source.saturation;
   const sectioned = reportWithSections(

@@ -95,6 +95,29 @@ describe('replicas ordered by (term, version)', () => {
   });
 });
 
+describe('a running execution read while deltas arrive', () => {
+  it('builds its report once per delta: reads in between share its figures and only finished_at moves', () => {
+    const intake = fresh();
+    const doc = docOf('e1');
+    acceptDoc(intake, doc);
+    const deltas = deltasOf('e1', 0, 'a', 4);
+    acceptDelta(intake, deltas[0]!);
+    const first = intake.results.view('e1', 9_000)!.report;
+    const second = intake.results.view('e1', 9_500)!.report;
+    // The same built figures (not rebuilt), as of a later moment.
+    expect(second.timeseries).toBe(first.timeseries);
+    expect(second.summary).toBe(first.summary);
+    expect(second.finished_at).toBe(new Date(9_500).toISOString());
+    expect(second).toEqual({ ...reportFor(doc, mergedResults(doc, intake.store.deltas('e1')), 9_500) });
+    // A new delta: the next read has it, equal to a merge from scratch.
+    acceptDelta(intake, deltas[1]!);
+    const third = intake.results.view('e1', 9_600)!.report;
+    expect(third.timeseries).not.toBe(first.timeseries);
+    expect(third.summary.total_requests).toBe(first.summary.total_requests + 5);
+    expect(third).toEqual(reportFor(doc, mergedResults(doc, intake.store.deltas('e1')), 9_600));
+  });
+});
+
 describe('finished executions', () => {
   it('serve the stored final report, not a merge; per-node counts come from the store without decoding deltas', () => {
     const { store } = fresh();

@@ -1,0 +1,114 @@
+// Idle cost: N real peers on 127.0.0.1 (static bootstrap, mDNS off, free ports) form one cluster, settle,
+// and then do nothing while /proc is sampled: CPU (utime + stime) over the window as a share of one
+// core, and RSS at its end, per peer. The peer "tool" to compare with is a bare Node process holding an
+// idle HTTP server (what any Node peer costs at the least), sampled over the same window.
+//   node dist/scripts/bench/idle.js [--peers 10] [--settle 15] [--window 30]
+import '../../src/polyfill.js';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { freePort, getJson, startPeerProcess, waitFor, type PeerProcess } from '../lib/peer-process.js';
+import { median } from './measure.js';
+
+const { values } = parseArgs({ options: { peers: { type: 'string', default: '10' }, settle: { type: 'string', default: '15' }, window: { type: 'string', default: '30' } } });
+const N = Math.max(1, Math.min(30, Number(values.peers)));
+const SETTLE_S = Number(values.settle);
+const WINDOW_S = Number(values.window);
+const CPU_GOAL = 2; // % of a core
+const RSS_GOAL_MB = 100;
+
+const TICKS_PER_S = 100; // USER_HZ on Linux
+/** utime + stime of a process, in seconds (fields 14 and 15 of /proc/PID/stat, after the command name). */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_S;
+}
+function rssMb(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+interface Health {
+  coordinator: string | null;
+  members: number;
+}
+
+async function main(): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'mcpdt-bench-idle-'));
+  const ports = await Promise.all(Array.from({ length: N }, () => freePort()));
+  const peers: PeerProcess[] = [];
+  let bare: ChildProcess | undefined;
+  try {
+    // Everyone bootstraps from the first three: how a real deployment lists a few seeds, not every peer.
+    const seeds = ports.slice(0, Math.min(3, N));
+    for (let i = 0; i < N; i += 5) {
+      const batch = Array.from({ length: Math.min(5, N - i) }, (_, k) => i + k);
+      await Promise.all(
+        batch.map(
+          async (j) =>
+            (peers[j] = await startPeerProcess({
+              dataDir: join(dir, `peer-${j}`),
+              p2pPort: ports[j]!,
+              bootstrap: seeds.filter((p) => p !== ports[j]).map((p) => `127.0.0.1:${p}`),
+              logLevel: 'warn',
+              startTimeoutMs: 60_000,
+            })),
+        ),
+      );
+    }
+    const formedAt = performance.now();
+    let seen = "";
+    let why = "";
+    await waitFor(
+      async () => {
+        const hs = await Promise.all(peers.map((p) => getJson<Health>(`${p.httpUrl}/api/health`).catch((e: Error) => { why = String(e.cause ?? e.message); return undefined; })));
+        seen = hs.map((h) => (h ? `${h.members}/${h.coordinator?.slice(-4) ?? '-'}` : 'no answer')).join(' ');
+        const c = hs[0]?.coordinator;
+        return c && hs.every((h) => h?.coordinator === c && h.members === N) ? true : undefined;
+      },
+      120_000,
+      `${N} peers in one cluster`,
+      500,
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}; last seen (members/coordinator): ${seen}; ${why}\n${peers[1]!.stderr().slice(-3000)}`);
+    });
+    console.log(`${N} peers formed one cluster in ${((performance.now() - formedAt) / 1000).toFixed(1)} s after the last started; settling ${SETTLE_S} s`);
+    bare = spawn(process.execPath, ['-e', "require('node:http').createServer((q, r) => r.end()).listen(0, '127.0.0.1')"], { stdio: 'ignore' });
+    await new Promise((r) => setTimeout(r, SETTLE_S * 1_000));
+
+    const pids = peers.map((p) => p.child.pid!);
+    const before = pids.map(cpuSeconds);
+    const bareBefore = cpuSeconds(bare.pid!);
+    const t0 = performance.now();
+    await new Promise((r) => setTimeout(r, WINDOW_S * 1_000));
+    const elapsed = (performance.now() - t0) / 1_000;
+    const cpuPct = pids.map((pid, i) => ((cpuSeconds(pid) - before[i]!) / elapsed) * 100);
+    const rss = pids.map(rssMb);
+    const bareCpu = ((cpuSeconds(bare.pid!) - bareBefore) / elapsed) * 100;
+    const bareRss = rssMb(bare.pid!);
+    // Still one cluster at the end: quiet, not deaf.
+    const hs = await Promise.all(peers.map((p) => getJson<Health>(`${p.httpUrl}/api/health`)));
+    const intact = hs.every((h) => h.coordinator === hs[0]!.coordinator && h.members === N);
+
+    console.log(`window ${elapsed.toFixed(1)} s; cluster intact at the end: ${intact}`);
+    console.log(`${'peer'.padEnd(6)}${'CPU % of a core'.padStart(17)}${'RSS MB'.padStart(9)}  role`);
+    peers.forEach((p, i) => console.log(`${String(i).padEnd(6)}${cpuPct[i]!.toFixed(2).padStart(17)}${rss[i]!.toFixed(0).padStart(9)}  ${p.id === hs[0]!.coordinator ? 'coordinator' : ''}`));
+    const med = median(cpuPct);
+    const max = Math.max(...cpuPct);
+    console.log(`median ${med.toFixed(2)} % (max ${max.toFixed(2)} %), RSS median ${median(rss).toFixed(0)} MB (max ${Math.max(...rss).toFixed(0)} MB)`);
+    console.log(`bare node + idle HTTP server: ${bareCpu.toFixed(2)} %, ${bareRss.toFixed(0)} MB`);
+    console.log(`against the goal (${CPU_GOAL} %, ${RSS_GOAL_MB} MB): CPU max ${(max / CPU_GOAL).toFixed(2)}x, RSS max ${(Math.max(...rss) / RSS_GOAL_MB).toFixed(2)}x; against bare node: RSS ${(median(rss) / bareRss).toFixed(1)}x`);
+    console.log(JSON.stringify({ peers: N, window_s: elapsed, intact, cpu_pct: cpuPct, rss_mb: rss, bare: { cpu_pct: bareCpu, rss_mb: bareRss } }));
+  } finally {
+    bare?.kill('SIGKILL');
+    await Promise.all(peers.map((p) => p?.kill('SIGKILL')));
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
+process.exit(0);
