@@ -9,6 +9,8 @@ import { startLoad, type LoadRun, type RunStatus } from '../../actors/load-gener
 
 import { startScan } from '../../actors/load-generator/security/scan.js';
 import type { ProbePorts } from '../../actors/load-generator/security/probe-client.js';
+import type { SaturationBounds } from '../../actors/node-monitor/saturation.js';
+import { watchOwnSaturation } from './local-saturation.js';
 
 export interface LocalTaskOutcome {
   status: RunStatus;
@@ -40,7 +42,11 @@ export interface LocalTaskOptions {
   probe: ProbePorts;
   /** Worker threads a load may send on (0: this thread). */
   workers?: number;
+  /** When this process counts as saturated (health_monitoring.saturation; default: its defaults). */
+  saturation?: SaturationBounds;
 }
+
+const DEFAULT_SATURATION: SaturationBounds = { event_loop_utilization: 0.9, event_loop_delay_ms: 100 };
 
 const JUDGE_EVERY_MS = 100;
 
@@ -50,10 +56,17 @@ export function localJudgeTiming(task: StressTask): JudgeTiming {
   return { settleS: 0.1, deadlineS: timeoutS + task.max_lateness + 1 };
 }
 
-function watchStress(run: LoadRun, task: StressTask): { state: () => JudgeState; finish: (results: LoadResults, elapsedS: number) => void; stoppedByJudge: () => boolean } {
+function watchStress(run: LoadRun, task: StressTask, bounds: SaturationBounds): { state: () => JudgeState; finish: (results: LoadResults, elapsedS: number) => void; stoppedByJudge: () => boolean } {
   const timing = localJudgeTiming(task);
   let state = initialJudge();
   let stopped = false;
+  // This process is the only generator: its own event loop says whether the client was saturated.
+  const own = watchOwnSaturation(run.startAt, bounds);
+  const sampleOwn = () => {
+    const { seconds, saturated } = own.sample(Date.now());
+    for (const second of seconds) state = judgeStress(task.stress, timing, state, { type: 'saturation', second, saturated }).state;
+  };
+  const sampler = setInterval(sampleOwn, 1_000);
   const observe = (results: LoadResults, elapsedS: number, final: boolean) => {
     const next = judgeStress(task.stress, timing, state, { type: 'observe', elapsedS, results, final });
     state = next.state;
@@ -72,6 +85,9 @@ function watchStress(run: LoadRun, task: StressTask): { state: () => JudgeState;
     state: () => state,
     finish(results, elapsedS) {
       clearInterval(timer);
+      clearInterval(sampler);
+      sampleOwn();
+      own.stop();
       observe(results, elapsedS, true);
     },
     stoppedByJudge: () => stopped,
@@ -80,7 +96,7 @@ function watchStress(run: LoadRun, task: StressTask): { state: () => JudgeState;
 
 function startLoadTask(task: Extract<PlanTask, { type: 'load_test' | 'performance_test' | 'stress_test' }>, opts: LocalTaskOptions): LocalTask {
   const run = startLoad({ params: task.parameters, startAt: opts.startAt, runId: opts.runId, ...(opts.workers !== undefined ? { workers: opts.workers } : {}) });
-  const stress = task.type === 'stress_test' ? watchStress(run, task.parameters) : undefined;
+  const stress = task.type === 'stress_test' ? watchStress(run, task.parameters, opts.saturation ?? DEFAULT_SATURATION) : undefined;
   const done = run.done.then((outcome): LocalTaskOutcome => {
     const sections: TaskSections = {};
     let status = outcome.status;

@@ -80,7 +80,7 @@ export async function runPlanCommand(file: string, options: RunCommandOptions, l
   const durationS = Math.max(0, ...loads.map((t) => t.duration));
   // Every URL a scan probes passes the allow-list too (crawled links stay on the target's origin, but still).
   const probe = probePorts(systemClock, policy);
-  const runs = plan.tasks.map((task, i) => startLocalTask(task, { startAt, runId: `${executionId}:${i}`, probe, workers }));
+  const runs = plan.tasks.map((task, i) => startLocalTask(task, { startAt, runId: `${executionId}:${i}`, probe, workers, saturation: config.health_monitoring.saturation }));
   const stopAll = () => runs.forEach((r) => r.stop());
   process.once('SIGINT', stopAll);
   process.once('SIGTERM', stopAll);

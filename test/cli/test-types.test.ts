@@ -76,6 +76,31 @@ describe('stress_test on one peer', () => {
       expect(report.summary.total_requests - aborted).toBeLessThanOrEqual(target.count());
       expect(report.summary.total_requests).toBeGreaterThanOrEqual(target.count() - 5);
       expect(result.stdout).toMatch(/stress: broken {2}last good 60 req\/s, first bad 80 req\/s/);
+      // This process watched its own event loop: the cause is known (on this busy machine, either).
+      expect(['target', 'client_saturated']).toContain(report.stress.breaking_point.cause);
+    } finally {
+      target.setMaxRps(undefined);
+    }
+  });
+
+  it('flags a breaking point found while the client itself was saturated, not as the target\'s limit', async () => {
+    target.reset();
+    target.setMaxRps(65, 2_000);
+    try {
+      const file = await planFile('stress-saturated.json', {
+        name: 'capacity',
+        tasks: [{ type: 'stress_test', parameters: { targets: [{ url: `${target.url}/stress` }], start_rps: 20, step_rps: 20, max_rps: 200, step_duration: 1, slo: ['error_rate < 5%'] } }],
+      });
+      // Any event-loop delay at all counts as saturated: every second of this client is.
+      const config = join(dir, 'saturated.yaml');
+      await writeFile(config, 'health_monitoring:\n  saturation:\n    event_loop_delay_ms: 0.001\n');
+      const out = join(dir, 'stress-saturated.json');
+      const result = await run([file, '--out', out, '--config', config]);
+      expect(result.code, result.stderr).toBe(0);
+      const report = await readJson(out);
+      expect(report.stress.breaking_point).toMatchObject({ first_bad_rps: 80, cause: 'client_saturated' });
+      expect(report.stress.steps.every((s: { client_saturated: boolean }) => s.client_saturated)).toBe(true);
+      expect(report.stress.note).toMatch(/not of the target/);
     } finally {
       target.setMaxRps(undefined);
     }

@@ -1,0 +1,37 @@
+// `node peer.js run` has no node monitor: it watches its own event loop the way the monitor does (busy
+// fraction and delay p99, each second, against health_monitoring.saturation), so that a stress test run
+// alone still tells a saturated client from the target breaking.
+import { monitorEventLoopDelay, performance, type EventLoopUtilization } from 'node:perf_hooks';
+import type { SaturationBounds } from '../../actors/node-monitor/saturation.js';
+
+export interface OwnSaturation {
+  /** The verdict on the time since the last sample, as seconds since the start it overlaps. */
+  sample(now: number): { seconds: number[]; saturated: boolean; reason?: string };
+  stop(): void;
+}
+
+export function watchOwnSaturation(startAt: number, bounds: SaturationBounds): OwnSaturation {
+  const delay = monitorEventLoopDelay({ resolution: 10 });
+  delay.enable();
+  let mark: EventLoopUtilization = performance.eventLoopUtilization();
+  let last = Date.now();
+  return {
+    sample(now) {
+      const busy = performance.eventLoopUtilization(mark).utilization;
+      mark = performance.eventLoopUtilization();
+      const p99Ms = delay.count > 0 ? delay.percentile(99) / 1e6 : 0;
+      delay.reset();
+      const from = Math.floor((last - startAt) / 1000);
+      const to = Math.floor((now - 1 - startAt) / 1000);
+      last = now;
+      const seconds: number[] = [];
+      for (let s = Math.max(0, from); s <= to; s++) seconds.push(s);
+      const reasons = [
+        ...(busy >= bounds.event_loop_utilization ? [`event loop busy ${(busy * 100).toFixed(0)}%`] : []),
+        ...(p99Ms >= bounds.event_loop_delay_ms ? [`event loop delay p99 ${p99Ms.toFixed(0)} ms`] : []),
+      ];
+      return { seconds, saturated: reasons.length > 0, ...(reasons.length > 0 ? { reason: reasons.join(', ') } : {}) };
+    },
+    stop: () => delay.disable(),
+  };
+}
