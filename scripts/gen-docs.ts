@@ -69,7 +69,12 @@ ${table(schema)}
 
 export function planReferenceDoc(): string {
   const schema = planJsonSchema() as Schema;
-  const task = schema.properties.tasks.items;
+  // One schema per task type (a union on `type`).
+  const tasks: Schema[] = schema.properties.tasks.items.oneOf ?? schema.properties.tasks.items.anyOf;
+  const sections = tasks.map((task) => `## Task (\`tasks[]\`, type \`${task.properties.type.const}\`)
+
+${table(task.properties.parameters)}
+`);
   return `${HEADER}# Plan reference
 
 A plan is YAML or JSON; editors validate it with [schema/plan.schema.json](../schema/plan.schema.json)
@@ -82,10 +87,7 @@ lists every problem with its path.
 
 ${table({ ...schema, properties: { name: schema.properties.name, description: schema.properties.description } })}
 
-## Task (\`tasks[]\`, type \`load_test\`)
-
-${table(task.properties.parameters)}
-`;
+${sections.join('\n')}`;
 }
 
 export function restApiDoc(): string {

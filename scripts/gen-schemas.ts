@@ -2,13 +2,14 @@
 // (test/plan/plan-schema.test.ts fails when the shipped files differ from what this writes).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { planJsonSchema } from '../src/plan/json-schema.js';
+import { planJsonSchema, workloadJsonSchema } from '../src/plan/json-schema.js';
 import { openApiDocument } from '../src/http/openapi.js';
 import { REPO_ROOT } from './lib/peer-process.js';
 import { DOC_FILES } from './gen-docs.js';
 
 export const SCHEMA_FILES = {
   'plan.schema.json': planJsonSchema,
+  'workload.schema.json': workloadJsonSchema,
   'openapi.json': openApiDocument,
 } as const;
 

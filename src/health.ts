@@ -86,16 +86,17 @@ export interface ClusterHealth {
   nodes: NodeHealth[];
 }
 
-/** How a generator's share of a run is judged: CPU-bound, or its event loop lagged. */
-export interface Saturation {
-  node_id: string;
-  saturated: boolean;
-  reasons: string[];
-  probes: number;
-  max_cpu_percent: number;
-  max_event_loop_utilization: number;
-  max_event_loop_delay_p99_ms: number;
-}
+/** How a generator's share of a run is judged: CPU-bound, or its event loop lagged. Its final delta carries it. */
+export const SaturationSchema = z.object({
+  node_id: z.string().max(128),
+  saturated: z.boolean(),
+  reasons: z.array(z.string().max(500)).max(16),
+  probes: z.number().int().nonnegative(),
+  max_cpu_percent: z.number(),
+  max_event_loop_utilization: z.number(),
+  max_event_loop_delay_p99_ms: z.number(),
+});
+export type Saturation = z.infer<typeof SaturationSchema>;
 
 /** What the rest of the peer may ask of the node monitor (HTTP, metrics, distribution, reports). */
 export interface HealthSource {

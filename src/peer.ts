@@ -9,6 +9,7 @@ import { Router } from './http/router.js';
 import { startStatusServer, type StatusServer } from './http/server.js';
 import { clusterRoutes, toNodeView, type ClusterSource, type NodeView } from './http/routes/cluster.js';
 import { loadRoutes } from './http/routes/load.js';
+import { probePorts } from './guardrails/probe-ports.js';
 import { localLoadPort } from './peer-wiring/local-load.js';
 import { executionRoutes, type ExecutionsSource } from './http/routes/executions.js';
 import { openApiRoutes } from './http/routes/openapi.js';
@@ -123,10 +124,10 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
   const router = new Router();
   router.use(accessControl({ ...(config.security.api_token !== undefined ? { token: config.security.api_token } : {}), statusHost: config.orchestrator.host }));
   const dataDir = resolve(config.node.data_dir);
-  const lock = lockDataDir(dataDir);
+  const lock = lockDataDir(dataDir, config.node.store_driver);
   let store: Store;
   try {
-    store = Store.open(dataDir, { onDamaged: (execution, error) => log.warn('damaged execution skipped', { execution, error }) });
+    store = Store.open(dataDir, { driver: config.node.store_driver, onDamaged: (execution, error) => log.warn('damaged execution skipped', { execution, error }) });
   } catch (error) {
     lock.release();
     throw error;
@@ -246,7 +247,7 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
         save: (state) => saveElectionState(store, state),
       },
       eligible: (members) => eligibleGenerators(members),
-      executions: { store, messenger, replication, results, split: splitEqually },
+      executions: { store, messenger, replication, results, split: splitEqually, saturation: (node, from, to) => healthBoard.saturation(node, from, to) },
       workloads: poolReservations(() => poolRef!, clock, rm.allocation_timeout),
     }),
   );
@@ -286,6 +287,9 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
       generator: generatorActor,
       coordinator: currentCoordinator,
       orphanTimeoutMs: ORPHAN_TIMEOUT_MS,
+      saturation: (from, to) => healthBoard.saturation(transport.self, from, to),
+      // A security_test's probes: every URL passes this peer's own allow-list first.
+      probe: probePorts(clock, guard.policy),
       // `${env:NAME}` secrets are resolved here, on the generator, from its own environment.
       prepare: (plan) => {
         try {

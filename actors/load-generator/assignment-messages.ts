@@ -23,5 +23,5 @@ export type AssignmentMessage =
   /** Timer: resend what the coordinator in office has not acknowledged; stop orphaned load. */
   | { type: 'pump' }
   | { type: 'pump.coordinator'; coordinator: CoordinatorRef | null }
-  | { type: 'delta.acked'; executionId: string; key: string; term: number; status: ExecutionStatus | 'unknown'; sentAt: number }
+  | { type: 'delta.acked'; executionId: string; key: string; term: number; status: ExecutionStatus | 'unknown' }
   | { type: 'delta.failed'; executionId: string; key: string; error: unknown };

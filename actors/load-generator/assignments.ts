@@ -5,14 +5,17 @@
 import type { ActorRef, Behaviour } from '../../src/actor/types.js';
 import { PermanentError, errorMessage } from '../../src/errors.js';
 import { FINAL_STATUSES, runIdOf } from '../../src/execution/contract.js';
-import { GENERATOR_LEASE_MS, RENEW_MS } from '../../src/execution/share-lease.js';
+import { RENEW_MS } from '../../src/execution/share-lease.js';
 import { validatePlan, type Plan } from '../../src/plan/index.js';
+import type { Saturation } from '../../src/health.js';
 import type { PeerMessenger } from '../../src/protocol/peer-messenger.js';
 import type { AssignRequest, ResegmentRequest } from '../../src/protocol/peer-protocol.js';
 import type { ResultsDelta } from '../../src/stats/index.js';
 import { assertNever } from '../../src/util/assert-never.js';
 import type { AssignmentMessage, CoordinatorRef, Outcome } from './assignment-messages.js';
 import type { LoadGeneratorMessage } from './messages.js';
+import type { ProbePorts } from './security/probe-client.js';
+import { refusingPorts, startScanRun, type ScanRun } from './security/scan-run.js';
 
 export type { AssignmentMessage } from './assignment-messages.js';
 
@@ -26,6 +29,10 @@ export interface AssignmentsInit {
   orphanTimeoutMs: number;
   /** This peer's own last word on an assigned plan (e.g. its secrets resolved); throws a PermanentError to refuse it. */
   prepare?(plan: Plan): Plan;
+  /** How overloaded this generator was over [from, to] (the node monitor's probes): told with its final delta. */
+  saturation?(from: number, to: number): Saturation;
+  /** Clock, pauses and the allow-list check of a security_test's probes (without them a scan ends unrun). */
+  probe?: ProbePorts;
 }
 
 interface Outgoing {
@@ -43,14 +50,14 @@ interface ExecutionWork {
   /** The delta on its way to the coordinator (one at a time per execution), if any. */
   inFlight: string | null;
   lastContact: number;
-  /** When the last delta a coordinator acknowledged was sent: the share is held GENERATOR_LEASE_MS from it. */
-  leaseFrom: number;
   /** When a delta was last sent (new or again, as a renewal). */
   lastSent: number;
   finishedTasks: number;
   stopped: boolean;
   /** Version of the last segment change applied: older ones arriving late are ignored. */
   segmentVersion: number;
+  /** The security_test tasks' runs here (not on the load generator). */
+  scans: ScanRun[];
 }
 
 export interface AssignmentsState {
@@ -64,7 +71,7 @@ export interface AssignmentsState {
 
 export const PUMP_MS = 100;
 
-/** The longest task of a plan: the share's lease matters only while load is scheduled. */
+/** The longest task of a plan: renewals matter only while load is scheduled. */
 function runLengthMs(plan: Plan): number {
   return Math.max(0, ...plan.tasks.map((t) => ('duration' in t.parameters ? Number(t.parameters.duration) : 0))) * 1000;
 }
@@ -92,6 +99,7 @@ export function assignments(init: AssignmentsInit): Behaviour<AssignmentMessage,
   const stopRuns = (executionId: string, work: ExecutionWork): Promise<unknown> => {
     if (work.stopped) return Promise.resolve();
     work.stopped = true;
+    for (const scan of work.scans) scan.stop();
     return Promise.allSettled(
       work.plan.tasks.map(
         (_, i) => new Promise<boolean>((resolve) => generator.tell({ type: 'load.stop', taskId: runIdOf(executionId, i, self), reply: resolve }) || resolve(false)),
@@ -143,7 +151,9 @@ export function assignments(init: AssignmentsInit): Behaviour<AssignmentMessage,
           break;
         case 'delta': {
           const work = state.work.get(msg.executionId);
-          work?.outbox.set(`${msg.delta.run_id}#${msg.delta.seq}`, { task: msg.task, delta: msg.delta, ackedTerm: 0 });
+          // The share's own verdict travels with its results, so the stored report keeps it.
+          const delta = msg.delta.final && work && init.saturation ? { ...msg.delta, saturation: init.saturation(work.request.start_at, ctx.clock.now()) } : msg.delta;
+          work?.outbox.set(`${delta.run_id}#${delta.seq}`, { task: msg.task, delta, ackedTerm: 0 });
           if (work) sendNext(msg.executionId, work);
           break;
         }
@@ -172,7 +182,6 @@ export function assignments(init: AssignmentsInit): Behaviour<AssignmentMessage,
           const out = work.outbox.get(msg.key);
           if (out) out.ackedTerm = Math.max(out.ackedTerm, msg.term);
           work.lastContact = now;
-          work.leaseFrom = Math.max(work.leaseFrom, msg.sentAt);
           // The execution is over (cancelled, or ended without us): stop what still runs here.
           if ((FINAL_STATUSES as readonly string[]).includes(msg.status) && !work.stopped) void stopRuns(msg.executionId, work);
           sendNext(msg.executionId, work);
@@ -200,7 +209,7 @@ export function assignments(init: AssignmentsInit): Behaviour<AssignmentMessage,
           throw new PermanentError('PERMANENT_PLAN_INVALID', errorMessage(error));
         }
         if (init.prepare) plan = init.prepare(plan);
-        s.work.set(a.execution_id, { request: a, plan, outbox: new Map(), inFlight: null, lastContact: now, leaseFrom: 0, lastSent: 0, finishedTasks: 0, stopped: false, segmentVersion: 0 });
+        s.work.set(a.execution_id, { request: a, plan, outbox: new Map(), inFlight: null, lastContact: now, lastSent: 0, finishedTasks: 0, stopped: false, segmentVersion: 0, scans: [] });
         // Acknowledge once accepted. Setting up a run costs a few ms of this event loop, which on the
         // coordinator would delay the acknowledgements of the others: do it a little later, well before
         // the agreed start at which every run begins.
@@ -233,6 +242,13 @@ export function assignments(init: AssignmentsInit): Behaviour<AssignmentMessage,
         if (!work || work.stopped) return;
         const a = work.request;
         work.plan.tasks.forEach((task, i) => {
+          const onDelta = (delta: ResultsDelta) => ctx.self.tell({ type: 'delta', executionId, task: i, delta });
+          const onDone = () => ctx.self.tell({ type: 'run.done', executionId });
+          if (task.type === 'security_test') {
+            const ports = init.probe ?? refusingPorts(ctx.clock);
+            work.scans.push(startScanRun({ task: task.parameters, runId: runIdOf(executionId, i, self), segment: a.segment, startAt: a.start_at, ports, onDelta, onDone }));
+            return;
+          }
           generator.tell({
             type: 'load.start',
             request: {
@@ -241,8 +257,8 @@ export function assignments(init: AssignmentsInit): Behaviour<AssignmentMessage,
               taskId: runIdOf(executionId, i, self),
               segment: a.segment,
               startAt: a.start_at,
-              onDelta: (delta) => ctx.self.tell({ type: 'delta', executionId, task: i, delta }),
-              onDone: () => ctx.self.tell({ type: 'run.done', executionId }),
+              onDelta,
+              onDone,
             },
             reply: () => undefined,
           });
@@ -254,18 +270,17 @@ export function assignments(init: AssignmentsInit): Behaviour<AssignmentMessage,
         const coordinator = state.coordinator;
         if (!coordinator || work.inFlight !== null) return;
         let next = [...work.outbox].find(([, out]) => out.ackedTerm < coordinator.term);
-        // Nothing new: the newest delta again renews the lease while load is scheduled.
+        // Nothing new: the newest delta again, so that the coordinator hears this generator (share-lease.ts).
         const renewing = !next && !work.stopped && now - work.lastSent >= RENEW_MS && now >= work.request.start_at && now < work.request.start_at + runLengthMs(work.plan);
         if (renewing) next = [...work.outbox].at(-1);
         if (!next) return;
         const [key, out] = next;
         work.inFlight = key;
         work.lastSent = now;
-        const sentAt = now;
         messenger
           .send(coordinator.node_id, 'results.delta', { execution_id: executionId, task: out.task, node_id: self, delta: out.delta }, 'reliable', { deadlineMs: 1_000 })
           .then(
-            (ack) => ctx.self.tell({ type: 'delta.acked', executionId, key, term: coordinator.term, status: ack.status, sentAt }),
+            (ack) => ctx.self.tell({ type: 'delta.acked', executionId, key, term: coordinator.term, status: ack.status }),
             (error: unknown) => ctx.self.tell({ type: 'delta.failed', executionId, key, error }),
           );
       }
@@ -281,14 +296,6 @@ export function assignments(init: AssignmentsInit): Behaviour<AssignmentMessage,
           const running = work.finishedTasks < work.plan.tasks.length;
           if (running && !work.stopped && now - work.lastContact > init.orphanTimeoutMs) {
             ctx.log.warn('no coordinator answered; stopping load', { execution: executionId, silent_ms: now - work.lastContact });
-            void stopRuns(executionId, work);
-          }
-          // The share is held while deltas are acknowledged (see share-lease.ts); the first is owed a
-          // second into the run, so the lease runs from the start until then.
-          const heldSince = Math.max(work.leaseFrom, work.request.start_at);
-          const endAt = work.request.start_at + runLengthMs(work.plan);
-          if (running && !work.stopped && now < endAt && now - heldSince > GENERATOR_LEASE_MS) {
-            ctx.log.warn('deltas unacknowledged past the share lease; stopping load', { execution: executionId, since_ms: now - heldSince });
             void stopRuns(executionId, work);
           }
           const allAcked = [...work.outbox.values()].every((o) => o.ackedTerm > 0);

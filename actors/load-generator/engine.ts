@@ -3,6 +3,7 @@
 // next thing is due (an arrival, a waking user, a deadline, the end) instead of ticking every millisecond.
 // Cutting deltas is the caller's business (run.ts in this thread, or the thread a worker reports to).
 import { errorMessage } from '../../src/errors.js';
+import { SILENT_MS } from '../../src/execution/share-lease.js';
 import type { Clock, TimerHandle } from '../../src/util/clock.js';
 import type { LoadTask } from '../../src/plan/index.js';
 import { Recorder } from '../../src/stats/index.js';
@@ -26,10 +27,11 @@ export const WARM_UP_GAP_MS = 50;
 const MAX_SLEEP_MS = 20;
 /**
  * A gap this long between two turns of a running loop (which never sleeps over MAX_SLEEP_MS) means the
- * process was frozen (SIGSTOP, a paused VM): the coordinator has moved its share meanwhile, so the loop
- * stops instead of sending the backlog in a burst beside the peers that took the share over.
+ * process was frozen (SIGSTOP, a paused VM) for nearly as long as the coordinator waits before it moves a
+ * silent generator's share: the share may be gone, so the loop stops instead of sending the backlog in a
+ * burst beside the peers that took it over. A shorter gap (a starved CPU) only makes arrivals late.
  */
-export const FROZEN_GAP_MS = 1000;
+export const FROZEN_GAP_MS = SILENT_MS - 250;
 
 export interface EngineOptions {
   task: LoadTask;

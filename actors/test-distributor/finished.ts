@@ -1,6 +1,7 @@
 // Finished executions as `adaptive` learns from them: each generator's requests and saturation.
 import { parseRunId, type ExecutionDoc } from '../../src/execution/contract.js';
 import type { Saturation } from '../../src/health.js';
+import { durationOf, loadTaskOf } from '../../src/plan/index.js';
 import type { FinishedExecution } from './distributor.js';
 
 export interface FinishedSource {
@@ -25,11 +26,10 @@ export function finishedExecutions(store: FinishedSource, saturation: (node: str
       const { node } = parseRunId(run);
       sent[node] = (sent[node] ?? 0) + requests;
     }
-    const durationS = Math.max(...doc.plan.tasks.map((t) => t.parameters.duration));
+    const durationS = Math.max(...doc.plan.tasks.map(durationOf));
     // The asked rate is known for constant open-model tasks; otherwise 0 (unknown: only throughput counts).
-    const asked = doc.plan.tasks.every((t) => t.parameters.model === 'open' && t.parameters.pattern === 'constant')
-      ? doc.plan.tasks.reduce((s, t) => s + t.parameters.base_rps, 0)
-      : 0;
+    const loads = doc.plan.tasks.map(loadTaskOf);
+    const asked = loads.every((t) => t?.model === 'open' && t.pattern === 'constant') ? loads.reduce((s, t) => s + (t?.base_rps ?? 0), 0) : 0;
     const nodes = [...new Set(doc.assignments.filter((a) => a.state === 'done').map((a) => a.node_id))];
     return {
       execution_id: doc.execution_id,

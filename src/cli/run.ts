@@ -2,19 +2,23 @@
 import { randomUUID } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { ValidationError } from '../errors.js';
-import { parsePlan, type Plan } from '../plan/index.js';
+import { errorMessage, ValidationError } from '../errors.js';
+import { isLoadLike, loadTaskOf, parsePlan, type Plan } from '../plan/index.js';
+import { baselineFiguresFor, baselineSection, parseBaselineReport, type BaselineReport } from '../report/baseline-source.js';
+import { gateFailures, withSections, type TaskSections } from '../report/sections.js';
+import { probePorts } from '../guardrails/probe-ports.js';
+import { systemClock } from '../util/clock.js';
 import { ConfigSchema, type Config } from '../config/schema.js';
 import { guardPlan, policyFromConfig } from '../guardrails/index.js';
 import { resolvePlanSecrets } from '../security/secrets.js';
 import type { Logger } from '../util/log.js';
-import { startLoad, type LoadRun } from '../../actors/load-generator/run.js';
+import { planAsRun, startLocalTask, type LocalTask } from './local-tasks.js';
 import { workersFor } from '../../actors/load-generator/work-split.js';
 import { loadWorkerCount, prepareLoadWorkers } from '../../actors/load-generator/worker-pool.js';
 import { WHOLE } from '../execution/segment.js';
-import { executionReport, thresholdsPassed, timeseriesCsv } from '../report/index.js';
+import { executionReport, timeseriesCsv } from '../report/index.js';
 import { ProgressPrinter, type ProgressFigures } from './progress.js';
-import { summaryTable } from './summary-table.js';
+import { sectionsTable, summaryTable } from './summary-table.js';
 import { EXIT } from './exit-codes.js';
 
 export interface RunCommandOptions {
@@ -22,6 +26,8 @@ export interface RunCommandOptions {
   csv?: string;
   /** A self-contained HTML report. */
   html?: string;
+  /** An earlier report (--out) the performance tasks are compared with. */
+  baseline?: string;
 }
 
 async function readPlan(file: string): Promise<Plan> {
@@ -35,12 +41,25 @@ async function readPlan(file: string): Promise<Plan> {
   return parsePlan(text, ext === '.json' ? 'json' : ext === '.yaml' || ext === '.yml' ? 'yaml' : undefined);
 }
 
+async function readBaseline(file: string): Promise<BaselineReport> {
+  let value: unknown;
+  try {
+    value = JSON.parse(await readFile(file, 'utf8'));
+  } catch (error) {
+    throw new ValidationError('BASELINE_INVALID', `cannot read the baseline ${file}`, [{ path: '', message: errorMessage(error) }]);
+  }
+  return parseBaselineReport(value, file);
+}
+
 export async function runPlanCommand(file: string, options: RunCommandOptions, log: Logger, config: Config = ConfigSchema.parse({})): Promise<number> {
   let plan: Plan;
+  let baseline: BaselineReport | undefined;
+  const { policy } = policyFromConfig(config, { whenUnset: 'any' });
   try {
     plan = await readPlan(file);
-    // The same caps and allow-list as a peer's API (any target when no list is set).
-    await guardPlan(plan, policyFromConfig(config, { whenUnset: 'any' }).policy);
+    if (options.baseline) baseline = await readBaseline(options.baseline);
+    // The same caps and allow-list as a peer's API (any target when no list is set), probe targets included.
+    await guardPlan(plan, policy);
     plan = resolvePlanSecrets(plan, process.env);
   } catch (error) {
     if (error instanceof ValidationError) {
@@ -49,15 +68,19 @@ export async function runPlanCommand(file: string, options: RunCommandOptions, l
     }
     throw error;
   }
+  if (baseline && !plan.tasks.some((t) => t.type === 'performance_test')) process.stderr.write('--baseline is compared with performance_test tasks only; this plan has none\n');
   const executionId = randomUUID();
   // This process has no control plane to keep free: worker threads only when a task needs more than
   // one thread's worth of sending (booting them costs more start-up than one thread's run saves).
   const available = loadWorkerCount();
-  const workers = plan.tasks.some((t) => workersFor(t.parameters, WHOLE, available) > 1) ? available : 0;
+  const loads = plan.tasks.map(loadTaskOf).filter((t) => t !== undefined);
+  const workers = loads.some((t) => workersFor(t, WHOLE, available) > 1) ? available : 0;
   if (workers > 0) await prepareLoadWorkers(workers);
   const startAt = Date.now() + 50;
-  const durationS = Math.max(...plan.tasks.map((t) => t.parameters.duration));
-  const runs = plan.tasks.map((task, i) => startLoad({ params: task.parameters, startAt, runId: `${executionId}:${i}`, workers }));
+  const durationS = Math.max(0, ...loads.map((t) => t.duration));
+  // Every URL a scan probes passes the allow-list too (crawled links stay on the target's origin, but still).
+  const probe = probePorts(systemClock, policy);
+  const runs = plan.tasks.map((task, i) => startLocalTask(task, { startAt, runId: `${executionId}:${i}`, probe, workers }));
   const stopAll = () => runs.forEach((r) => r.stop());
   process.once('SIGINT', stopAll);
   process.once('SIGTERM', stopAll);
@@ -81,15 +104,28 @@ export async function runPlanCommand(file: string, options: RunCommandOptions, l
 
   const failed = outcomes.find((o) => o.status === 'failed');
   const stopped = outcomes.some((o) => o.status === 'stopped');
-  const report = executionReport({
+  const base = executionReport({
     executionId,
-    plan,
+    plan: planAsRun(plan, outcomes),
     status: failed ? 'failed' : stopped ? 'cancelled' : 'completed',
     startedAt: Math.min(...outcomes.map((o) => o.startedAt)),
     finishedAt: Math.max(...outcomes.map((o) => o.finishedAt)),
     results: outcomes.map((o) => o.results),
   });
-  process.stdout.write(`${summaryTable(report)}\n`);
+  const sections: TaskSections[] = outcomes.map((o, i) => {
+    const task = plan.tasks[i]!;
+    if (task.type !== 'performance_test' || !baseline) return o.sections;
+    const current = plan.tasks.length === 1 ? base.summary : base.tasks![i]!.summary;
+    return { ...o.sections, baseline: baselineSection(task.parameters, current, baselineFiguresFor(baseline, i), options.baseline!) };
+  });
+  const sectioned = withSections(base, plan, sections);
+  const failures = gateFailures(sectioned, sections);
+  // The gate's verdict in the report as the API gives it, when the plan has a test type.
+  const report = plan.tasks.some((t) => t.type !== 'load_test') ? { ...sectioned, gate: { passed: failures.length === 0, failures } } : sectioned;
+  if (plan.tasks.some(isLoadLike)) process.stdout.write(`${summaryTable(report)}\n`);
+  else process.stdout.write(`${report.name}  (${report.status})\n`);
+  const extra = sectionsTable(sections);
+  if (extra) process.stdout.write(`${extra}\n`);
   if (options.out) await writeFile(options.out, JSON.stringify(report, null, 2) + '\n');
   if (options.csv) await writeFile(options.csv, timeseriesCsv(report.timeseries));
   if (options.html) {
@@ -103,11 +139,13 @@ export async function runPlanCommand(file: string, options: RunCommandOptions, l
     return EXIT.FAILURE;
   }
   if (stopped) return EXIT.FAILURE;
-  return thresholdsPassed(report) ? EXIT.OK : EXIT.THRESHOLDS_FAILED;
+  for (const f of failures) process.stderr.write(`gate: ${f}\n`);
+  return failures.length === 0 ? EXIT.OK : EXIT.THRESHOLDS_FAILED;
 }
 
+
 /** The progress line's figures: counts of every task, latency percentiles of the slowest (cheap: no summary). */
-function progressOf(runs: readonly LoadRun[]): ProgressFigures {
+function progressOf(runs: readonly LocalTask[]): ProgressFigures {
   const parts = runs.map((r) => r.progress());
   return {
     total_requests: parts.reduce((n, p) => n + p.requests, 0),

@@ -1,6 +1,7 @@
 // The summary printed at the end of `node peer.js run`.
 import type { ExecutionReport } from '../report/index.js';
 import { fmtMs } from './progress.js';
+import type { TaskSections } from '../report/sections.js';
 
 export function summaryTable(report: ExecutionReport): string {
   const s = report.summary;
@@ -29,5 +30,31 @@ export function summaryTable(report: ExecutionReport): string {
     lines.push('  thresholds:');
     for (const t of report.thresholds) lines.push(`    ${t.passed ? 'PASS' : 'FAIL'}  ${t.target ? `${t.target}: ` : ''}${t.expression}  (actual ${t.actual ?? 'n/a'})`);
   }
+  return lines.join('\n');
+}
+
+/** The test types' parts of the summary: a stress test's steps and breaking point, a baseline's comparison, security findings. */
+export function sectionsTable(sections: readonly TaskSections[]): string {
+  const lines: string[] = [];
+  sections.forEach((s, task) => {
+    const head = sections.length > 1 ? `task ${task} ` : '';
+    if (s.stress) {
+      const bp = s.stress.breaking_point;
+      lines.push(`  ${head}stress: ${s.stress.status}  last good ${bp.last_good_rps ?? '-'} req/s, first bad ${bp.first_bad_rps ?? '-'} req/s${bp.cause ? ` (cause: ${bp.cause})` : ''}`);
+      for (const st of s.stress.steps) {
+        lines.push(`    ${st.passed ? 'PASS' : 'FAIL'}  ${String(st.rps).padStart(8)} req/s  achieved ${st.achieved_rps}  p99 ${fmtMs(st.latency_ms.p99)}  errors ${(st.error_rate * 100).toFixed(2)}%  dropped ${st.dropped}`);
+      }
+      if (s.stress.note) lines.push(`    note: ${s.stress.note}`);
+    }
+    if (s.baseline) {
+      lines.push(`  ${head}baseline (${s.baseline.source}): ${s.baseline.passed ? 'no regression' : `${s.baseline.regressions.length} regression(s)`}`);
+      for (const r of s.baseline.regressions) lines.push(`    REGRESSION  ${r}`);
+    }
+    if (s.security) {
+      const c = s.security.counts;
+      lines.push(`  ${head}security: ${s.security.findings.length} finding(s) (high ${c.high}, medium ${c.medium}, low ${c.low}) on ${s.security.pages.length} page(s), ${s.security.requests_sent} requests${s.security.note ? `; ${s.security.note}` : ''}`);
+      for (const f of s.security.findings) lines.push(`    ${f.severity.toUpperCase().padEnd(6)}  ${f.title}  ${f.url}`);
+    }
+  });
   return lines.join('\n');
 }

@@ -28,7 +28,7 @@ export interface LoadedConfig {
   help: boolean;
   version: boolean;
   /** Flags of commands (`run --out report.json --csv series.csv`). */
-  command: { out?: string; csv?: string; html?: string; peer?: string };
+  command: { out?: string; csv?: string; html?: string; baseline?: string; peer?: string };
 }
 
 type Raw = Record<string, Record<string, unknown>>;
@@ -104,6 +104,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     out: { type: 'string' },
     csv: { type: 'string' },
     html: { type: 'string' },
+    baseline: { type: 'string' },
     peer: { type: 'string' },
   };
   for (const s of SETTINGS) options[s.flag] = s.kind === 'bool' ? { type: 'boolean' } : { type: 'string', multiple: s.kind === 'list' };
@@ -162,6 +163,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pro
   if (typeof flags.out === 'string') command.out = flags.out;
   if (typeof flags.csv === 'string') command.csv = flags.csv;
   if (typeof flags.html === 'string') command.html = flags.html;
+  if (typeof flags.baseline === 'string') command.baseline = flags.baseline;
   if (typeof flags.peer === 'string') command.peer = flags.peer;
   return { config, ...(file ? { file } : {}), positionals: parsed.positionals, help: flags.help === true, version: flags.version === true, command };
 }
@@ -172,9 +174,10 @@ export function helpText(): string {
     '',
     'Commands:',
     '  (none)                  start a peer and join the cluster',
-    '  run PLAN [--out FILE] [--csv FILE] [--html FILE]',
+    '  run PLAN [--out FILE] [--csv FILE] [--html FILE] [--baseline REPORT.json]',
     '                          run a plan (YAML or JSON) on this peer alone, print a report;',
-    '                          exit 0 passed, 99 a threshold failed, 2 invalid plan or config, 1 failure',
+    '                          exit 0 passed, 99 the gate failed (a threshold, a regression against',
+    '                          --baseline, a medium or high security finding), 2 invalid plan or config, 1 failure',
     '  mcp [--peer URL]        an MCP server on stdio: joins the cluster as a peer of its own, or with',
     '                          --peer http://host:port speaks to a running peer\'s API (logs on stderr)',
     '  keygen                  print a new cluster key (the last line of the output)',

@@ -1,4 +1,5 @@
 // The peer's configuration: one validated object built from flags > environment > YAML file > defaults.
+import { SQLITE_DRIVERS } from '../store/sqlite.js';
 import { z } from 'zod';
 import { MAX_FRAME_BYTES } from '../transport/transport.js';
 import { parseAllowEntry } from '../guardrails/allow-list.js';
@@ -58,6 +59,7 @@ export const ConfigSchema = z
         data_dir: z.string().min(1).default('.mcp-data'),
         capabilities: z.array(z.string().min(1)).default(['http_load']),
         location: z.string().min(1).default('local'),
+        store_driver: z.enum(SQLITE_DRIVERS).default('auto'),
       })
       .strict()
       .prefault({}),

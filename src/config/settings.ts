@@ -33,6 +33,7 @@ export const SETTINGS: readonly Setting[] = [
   { path: ['store', 'retention'], env: 'MCP_STORE_RETENTION', flag: 'store-retention', kind: 'number', help: 'days an ended execution stays in the store, 0 = forever (default 30)' },
   { path: ['load_generation', 'workers'], env: 'MCP_LOAD_WORKERS', flag: 'workers', kind: 'int', help: 'worker threads that send load, 0 = on the main thread (default: the host\'s cores)' },
   { path: ['node', 'location'], env: 'MCP_NODE_LOCATION', flag: 'location', kind: 'string', help: 'location label, e.g. eu-west-1 (default local)' },
+  { path: ['node', 'store_driver'], env: 'MCP_STORE_DRIVER', flag: 'store-driver', kind: 'string', help: 'SQLite binding: auto (better-sqlite3 when it loads, else node:sqlite on Node 22.13+), better-sqlite3 or node:sqlite (default auto)' },
   { path: ['mcp', 'confirm_requests'], env: 'MCP_CONFIRM_REQUESTS', flag: 'mcp-confirm-requests', kind: 'int', help: 'an agent must get confirmation above this many requests (default 100000)' },
   { path: ['mcp', 'confirm_rps'], env: 'MCP_CONFIRM_RPS', flag: 'mcp-confirm-rps', kind: 'number', help: 'an agent must get confirmation above this peak rate, req/s (default 1000)' },
   { path: ['limits', 'max_rps'], env: 'MCP_LIMITS_MAX_RPS', flag: 'max-rps', kind: 'int', help: 'requests per second one task may ask (default 100000)' },

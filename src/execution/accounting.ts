@@ -5,6 +5,7 @@
 // reached the target before the generator went quiet, so they are also the upper bound of what the
 // target may have seen beyond the report: reported <= target's count <= reported + unaccounted_max.
 import type { LoadResults, RunTally } from '../stats/index.js';
+import { loadTaskOf } from '../plan/index.js';
 import { profileFor } from '../schedule/patterns.js';
 import { ownedArrivals, type ShareSpan } from '../schedule/arrivals.js';
 import { runIdOf, type Assignment, type ExecutionDoc } from './contract.js';
@@ -34,13 +35,14 @@ export function shareEnd(doc: ExecutionDoc, a: Assignment, durationMs: number): 
 
 /** One run's account. `final`: its last delta arrived. */
 export function accountRun(doc: ExecutionDoc, task: number, a: Assignment, tally: RunTally, final: boolean): RunAccount {
-  const params = doc.plan.tasks[task]!.parameters;
+  const params = loadTaskOf(doc.plan.tasks[task]!);
   const sent = tally.requests;
   const accounted = sent + tally.dropped;
   let scheduled = Math.max(tally.scheduled, accounted);
   let reason: string | undefined;
   const moved = a.moved_at !== undefined;
-  if ((moved || !final) && doc.start_at !== null) {
+  // A scan (security_test) has no schedule; a stress test stopped early owes no arrivals after its stop.
+  if (params && (moved || !final) && doc.start_at !== null && doc.stopped_early === undefined) {
     const end = shareEnd(doc, a, params.duration * 1000);
     if (end !== undefined && params.model === 'open') {
       const owned = ownedArrivals(profileFor(params), spansOf(a, doc.start_at), end - doc.start_at);

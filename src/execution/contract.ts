@@ -1,7 +1,7 @@
 // An execution as the coordinator keeps it, replicates it and every peer serves it. Declared once as
 // a schema (replicas are validated on receipt); the types are inferred from it.
 import { z } from 'zod';
-import type { Plan } from '../plan/index.js';
+import { durationOf, type Plan } from '../plan/index.js';
 import type { ExecutionReport } from '../report/index.js';
 import { SegmentSchema } from './segment.js';
 import { ChildOfSchema, WorkloadPartSchema } from './workload.js';
@@ -61,6 +61,8 @@ export const ExecutionDocSchema = z.object({
   version: z.number().int().nonnegative(),
   assignments: z.array(AssignmentSchema).max(10_000),
   error: z.string().max(10_000).optional(),
+  /** The load was stopped before the planned end (a stress test's objective broke): when, and why. */
+  stopped_early: z.object({ at: z.number(), reason: z.string().max(2_000) }).optional(),
   report: ReportShape.optional(),
   /** A workload: its scenarios, each run as a child execution (src/execution/workload.ts). */
   workload: WorkloadPartSchema.optional(),
@@ -83,5 +85,5 @@ export function parseRunId(runId: string): { task: number; node: string } {
 
 /** The planned length of an execution: its longest task. */
 export function maxDurationMs(plan: Plan): number {
-  return Math.max(...plan.tasks.map((t) => t.parameters.duration)) * 1000;
+  return Math.max(...plan.tasks.map(durationOf)) * 1000;
 }

@@ -1,15 +1,16 @@
-// The lease by which a generator holds its share, shared by both sides so that at most one peer drives
-// a share at any moment. The generator holds it while a coordinator in office acknowledges its deltas
-// (it sends its newest one again every RENEW_MS as a renewal): it stops its runs once GENERATOR_LEASE_MS
-// have passed since it sent the last delta that was acknowledged. A coordinator acknowledges only within
-// its own quorum lease, so a partitioned one stops acknowledging too. The coordinator moves a silent
-// generator's share only SILENT_MS after the last delta it received, which was sent no earlier than the
-// last acknowledged one: the generator has stopped by then, with SILENT_MS - GENERATOR_LEASE_MS to spare
-// for its pump period and event-loop lag. The lease outlasts a coordinator's failover (about 1.3 s, then
-// one pump to find the new one), so a failover alone stops nobody.
+// How a generator keeps its share, shared by both sides. The coordinator moves the share of a generator
+// it has not heard from for SILENT_MS (a frozen peer keeps its connections, so membership still says it
+// is alive). A generator with nothing new to send sends its newest delta again every RENEW_MS, which the
+// coordinator counts as word from it, so silence means a stopped process, not a quiet second.
+//
+// Why a generator does not also stop itself when its deltas go unacknowledged (a lease): tried with a
+// 2 s and a 3 s lease, on a shared 2-core machine under load the coordinator lost office for several
+// seconds with no fault (election churn), no acknowledgement came, and every generator stopped at once.
+// A generator cut off from the coordinator (a partition) therefore keeps sending its share after it
+// moved until it hears the stop: see the fault suite (test/faults) and the README's known gaps.
 /** A generator heard from no more recently than this loses its share. */
-export const SILENT_MS = 2_400;
-/** A generator whose deltas went unacknowledged this long (since the last acknowledged one was sent) stops. */
-export const GENERATOR_LEASE_MS = 2_000;
-/** A generator with nothing new to send renews its lease this often by sending its newest delta again. */
+export const SILENT_MS = 1_500;
+/** A generator with nothing new to send repeats its newest delta this often while its load is scheduled. */
 export const RENEW_MS = 250;
+/** A run's first delta is cut a second after the start: no delta is owed before. */
+export const FIRST_DELTA_MS = 1_000;

@@ -1,5 +1,5 @@
 // The configured caps on what one plan may ask: rate, duration, connections, targets, tasks, requests, bodies.
-import type { LoadTask, Plan } from '../plan/index.js';
+import { isLoadLike, type LoadTask, type Plan } from '../plan/index.js';
 import { settingName, type GuardProblem, type Limits } from './policy.js';
 
 export const CAP_EXCEEDED = 'CAP_EXCEEDED';
@@ -67,8 +67,14 @@ export interface TaskAt {
   prefix: string;
 }
 
+/** The tasks that send load (a security_test's probes are bounded by its own schema and checked by probeTargetsOf). */
 export function tasksOf(plan: Plan): TaskAt[] {
-  return plan.tasks.map((t, i) => ({ task: t.parameters, prefix: `tasks[${i}].parameters` }));
+  return plan.tasks.flatMap((t, i) => (isLoadLike(t) ? [{ task: t.parameters, prefix: `tasks[${i}].parameters` }] : []));
+}
+
+/** The targets of a plan's security probes, with the path of each. */
+export function probeTargetsOf(plan: Plan): Array<{ url: string; path: string }> {
+  return plan.tasks.flatMap((t, i) => (t.type === 'security_test' ? [{ url: t.parameters.target, path: `tasks[${i}].parameters.target` }] : []));
 }
 
 /** Every cap the tasks of one execution go over, each with its field, value, cap and setting. */

@@ -2,7 +2,7 @@
 // resolves host names first and throws a coded ValidationError, so nothing is sent to a refused target.
 import { ValidationError } from '../errors.js';
 import type { LoadTask, Plan } from '../plan/index.js';
-import { checkCaps, tasksOf, type TaskAt } from './caps.js';
+import { checkCaps, probeTargetsOf, tasksOf, type TaskAt } from './caps.js';
 import type { GuardPolicy, GuardProblem } from './policy.js';
 import { checkTargetUrl, resolveHosts, type Resolved } from './targets.js';
 
@@ -30,7 +30,18 @@ export function checkTasks(tasks: readonly TaskAt[], policy: GuardPolicy, resolv
 }
 
 export function checkPlan(plan: Plan, policy: GuardPolicy, resolved?: Resolved): GuardProblem[] {
-  return checkTasks(tasksOf(plan), policy, resolved);
+  const problems = checkTasks(tasksOf(plan), policy, resolved);
+  // A security_test's target passes the same allow-list (its probes stay on that origin: probe-ports.ts checks each).
+  for (const { url, path } of probeTargetsOf(plan)) {
+    const problem = checkTargetUrl(url, path, policy, resolved);
+    if (problem) problems.push(problem);
+  }
+  return problems;
+}
+
+/** Every URL of a plan to resolve before checking it: load targets and probe targets. */
+export function planUrls(plan: Plan): string[] {
+  return [...tasksOf(plan).flatMap((t) => t.task.targets.map((x) => x.url)), ...probeTargetsOf(plan).map((p) => p.url)];
 }
 
 /** Resolves the targets' host names, checks, and throws PlanRefusedError listing every refusal. */
@@ -40,8 +51,9 @@ export async function guardTasks(tasks: readonly TaskAt[], policy: GuardPolicy):
   if (problems.length > 0) throw new PlanRefusedError(problems);
 }
 
-export function guardPlan(plan: Plan, policy: GuardPolicy): Promise<void> {
-  return guardTasks(tasksOf(plan), policy);
+export async function guardPlan(plan: Plan, policy: GuardPolicy): Promise<void> {
+  const problems = checkPlan(plan, policy, await resolveHosts(planUrls(plan)));
+  if (problems.length > 0) throw new PlanRefusedError(problems);
 }
 
 export function guardTask(task: LoadTask, policy: GuardPolicy, prefix = ''): Promise<void> {

@@ -1,8 +1,9 @@
 // The OpenAPI 3.1 description of the REST API, served at GET /api/openapi.json and shipped as
 // schema/openapi.json. test/http/openapi.test.ts checks it against the routes the peer registers, both ways.
 import { z } from 'zod';
-import { planJsonSchema } from '../plan/json-schema.js';
+import { planJsonSchema, workloadJsonSchema } from '../plan/json-schema.js';
 import { AllocationRequestSchema } from '../resources.js';
+import { SecurityReportSchema } from '../report/security-report.js';
 import { VERSION } from '../version.js';
 
 const json = (schema: unknown) => ({ 'application/json': { schema } });
@@ -14,6 +15,7 @@ const query = (name: string, description: string, schema: unknown = { type: 'str
 
 export function openApiDocument(): Record<string, unknown> {
   const { $schema: _drop, $id: _id, ...plan } = planJsonSchema();
+  const { $schema: _dropW, $id: _idW, ...workload } = workloadJsonSchema();
   return {
     openapi: '3.1.0',
     info: { title: 'MCP Distributed Testing peer API', version: VERSION, description: 'Every peer serves this API; any peer accepts a plan and answers reads from its replica.' },
@@ -38,11 +40,12 @@ export function openApiDocument(): Record<string, unknown> {
       '/api/executions': {
         post: {
           operationId: 'submitExecution',
-          summary: 'Submit a plan (JSON); the coordinator splits it across the peers',
-          requestBody: { required: true, content: json(ref('Plan')) },
+          summary: 'Submit a plan (JSON), split across the peers (a security_test scans once, on one of them); or a workload, whose scenarios are placed by a strategy and run in an execution mode',
+          requestBody: { required: true, content: json({ oneOf: [ref('Plan'), ref('Workload')] }) },
           responses: {
             201: ok('accepted', { type: 'object', properties: { execution_id: { type: 'string' } }, required: ['execution_id'] }),
-            400: error('invalid plan (PLAN_INVALID, details: every problem with its path) or body'),
+            400: error('invalid plan or workload (PLAN_INVALID, WORKLOAD_INVALID, details: every problem with its path; a baseline execution this peer does not hold), or a target outside the allow-list (PLAN_REFUSED)'),
+            409: error('a scenario of the workload cannot be placed (WORKLOAD_UNPLACEABLE, details: each scenario and each node\'s reasons)'),
             502: error('the coordinator did not accept the request'),
             503: error('no coordinator in office (NO_COORDINATOR); try again'),
           },
@@ -51,7 +54,14 @@ export function openApiDocument(): Record<string, unknown> {
       },
       '/api/executions/{id}': {
         parameters: [idParam('id', 'execution id')],
-        get: { operationId: 'getExecution', summary: 'Status, assignments and the live merged report', responses: { 200: ok('the execution'), 404: error('EXECUTION_NOT_FOUND') } },
+        get: {
+          operationId: 'getExecution',
+          summary: 'Status, assignments and the live merged report',
+          responses: {
+            200: ok('the execution; its report carries the test types\' sections (one task: at the top level; several: under report.tasks[i]): stress { status, breaking_point { last_good_rps, first_bad_rps, cause }, broken_by, steps, curve, note }, baseline { source, passed, regressions, metrics }, security (SecurityReport), and once ended gate { passed, failures }; stopped_early { at, reason } when a stress test broke'),
+            404: error('EXECUTION_NOT_FOUND'),
+          },
+        },
         delete: { operationId: 'cancelExecution', summary: 'Stop the execution on every peer', responses: { 200: ok('{ execution_id, status }'), 404: error('EXECUTION_NOT_FOUND') } },
       },
       '/load/start': {
@@ -83,7 +93,7 @@ export function openApiDocument(): Record<string, unknown> {
         delete: { operationId: 'deallocateResources', summary: 'Release an allocation', responses: { 200: ok('released'), 404: error('not found') } },
       },
       '/api/workloads/placement': {
-        post: { operationId: 'placeWorkload', summary: 'Plan where a workload would run under a distribution strategy', requestBody: { required: true, content: json({ type: 'object' }) }, responses: { 200: ok('placement'), 400: error('invalid workload') } },
+        post: { operationId: 'placeWorkload', summary: 'Plan where a workload would run under a distribution strategy', requestBody: { required: true, content: json(ref('Workload')) }, responses: { 200: ok('placement'), 400: error('invalid workload') } },
       },
       '/api/distribution': { get: { operationId: 'distribution', summary: 'Distribution strategies and history', responses: { 200: ok('distribution') } } },
       '/api/executions/{id}/report.html': {
@@ -124,6 +134,8 @@ export function openApiDocument(): Record<string, unknown> {
       },
       schemas: {
         Plan: plan,
+        Workload: workload,
+        SecurityReport: (({ $schema: _s, ...rest }) => rest)(z.toJSONSchema(SecurityReportSchema, { io: 'output', unrepresentable: 'any' }) as Record<string, unknown>),
         AllocationRequest: (({ $schema: _s, ...rest }) => rest)(z.toJSONSchema(AllocationRequestSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>),
         Error: {
           type: 'object',

@@ -1,10 +1,15 @@
 // Run a plan on this process alone (no peers, no libp2p): the engine behind `node peer.js run`.
 import { randomUUID } from 'node:crypto';
-import { validatePlan, type Plan } from '../plan/index.js';
+import { durationOf, validatePlan, type Plan } from '../plan/index.js';
 import type { LoadResults } from '../stats/index.js';
-import { startLoad } from '../../actors/load-generator/run.js';
+import { policyFromConfig } from '../guardrails/index.js';
+import { probePorts } from '../guardrails/probe-ports.js';
+import { ConfigSchema } from '../config/schema.js';
+import { systemClock } from '../util/clock.js';
+import { gateFailures, withSections } from '../report/sections.js';
+import { planAsRun, startLocalTask } from '../cli/local-tasks.js';
 import type { PlanInput } from './plan-input.js';
-import { executionReport, thresholdsPassed, type ExecutionReport } from '../report/index.js';
+import { executionReport, type ExecutionReport } from '../report/index.js';
 
 /** One progress sample, about once a second while the plan runs. */
 export interface RunProgress {
@@ -47,8 +52,10 @@ export function runPlan(plan: PlanInput, options: RunPlanOptions = {}): Promise<
 export async function runValidPlan(valid: Plan, options: RunPlanOptions = {}): Promise<RunPlanResult> {
   const executionId = options.executionId ?? randomUUID();
   const startAt = Date.now() + 50;
-  const durationS = Math.max(...valid.tasks.map((t) => t.parameters.duration));
-  const runs = valid.tasks.map((task, i) => startLoad({ params: task.parameters, startAt, runId: `${executionId}:${i}` }));
+  const durationS = Math.max(...valid.tasks.map(durationOf));
+  // A security_test's probes stay on its target's origin (any target allowed here: the caller chose it).
+  const probe = probePorts(systemClock, policyFromConfig(ConfigSchema.parse({}), { whenUnset: 'any' }).policy);
+  const runs = valid.tasks.map((task, i) => startLocalTask(task, { startAt, runId: `${executionId}:${i}`, probe }));
   const stopAll = () => runs.forEach((r) => r.stop());
   if (options.signal?.aborted) stopAll();
   options.signal?.addEventListener('abort', stopAll, { once: true });
@@ -60,15 +67,17 @@ export async function runValidPlan(valid: Plan, options: RunPlanOptions = {}): P
     const outcomes = await Promise.all(runs.map((r) => r.done));
     const failed = outcomes.find((o) => o.status === 'failed');
     const stopped = outcomes.some((o) => o.status === 'stopped');
-    const report = executionReport({
+    const base = executionReport({
       executionId,
-      plan: valid,
+      plan: planAsRun(valid, outcomes),
       status: failed ? 'failed' : stopped ? 'cancelled' : 'completed',
       startedAt: Math.min(...outcomes.map((o) => o.startedAt)),
       finishedAt: Math.max(...outcomes.map((o) => o.finishedAt)),
       results: outcomes.map((o) => o.results),
     });
-    return { report, results: outcomes.map((o) => o.results), passed: !failed && !stopped && thresholdsPassed(report), ...(failed ? { error: failed.error } : {}) };
+    const sections = outcomes.map((o) => o.sections);
+    const report = withSections(base, valid, sections);
+    return { report, results: outcomes.map((o) => o.results), passed: !failed && !stopped && gateFailures(report, sections).length === 0, ...(failed ? { error: failed.error } : {}) };
   } finally {
     if (timer) clearInterval(timer);
     options.signal?.removeEventListener('abort', stopAll);

@@ -1,7 +1,7 @@
 // The live state of one execution for the page: progress, summary so far, thresholds evaluated on what has
 // been measured (rates over the elapsed time), and per node totals. No time series here: the feed sends
 // only the seconds that changed.
-import { evaluateThresholds, type ThresholdResult } from '../plan/index.js';
+import { durationOf, evaluateThresholds, isLoadLike, type ThresholdResult } from '../plan/index.js';
 import { summarize, summarizeParts, summarizeTarget, type LoadResults } from '../stats/index.js';
 import type { ExecutionDoc } from '../execution/contract.js';
 import { progressPercent } from '../execution/view.js';
@@ -20,12 +20,12 @@ export interface LiveExecution {
 }
 
 export function liveExecution(doc: ExecutionDoc, byTask: LoadResults[], byNode: Map<string, LoadResults>, now: number): LiveExecution {
-  const durationS = Math.max(...doc.plan.tasks.map((t) => t.parameters.duration));
+  const durationS = Math.max(...doc.plan.tasks.map(durationOf));
   const elapsedS = doc.start_at === null ? 0 : Math.min(durationS, Math.max(0.001, (now - doc.start_at) / 1000));
   const thresholds: LiveExecution['thresholds'] = [];
   doc.plan.tasks.forEach((task, i) => {
     const results = byTask[i];
-    if (!results || task.parameters.thresholds.length === 0) return;
+    if (!results || !isLoadLike(task) || task.parameters.thresholds.length === 0) return;
     const rateS = doc.report ? task.parameters.duration : Math.min(elapsedS, task.parameters.duration) || 0.001;
     const summary = summarize(results, rateS);
     const targets = task.parameters.targets.map((t, index) => ({ url: t.url, ...(t.name !== undefined ? { name: t.name } : {}), ...summarizeTarget(results, index, rateS) }));

@@ -2,7 +2,7 @@
 // generators, how many requests it is expected to send and at what peak rate. Pure.
 import { z } from 'zod';
 import type { Segment } from '../execution/segment.js';
-import type { LoadTask, Plan } from '../plan/index.js';
+import { isLoadLike, type LoadLikeTask, type LoadTask, type Plan } from '../plan/index.js';
 import type { ClusterNode } from './cluster-client.js';
 
 /** The roles' own pure rules, handed in by the composition root: the same ones the cluster applies. */
@@ -43,7 +43,9 @@ const round = (x: number) => Math.round(x * 1000) / 1000;
 export function dryRun(plan: Plan, nodes: readonly ClusterNode[], planner: Planner): DryRun {
   const generators = planner.generators(nodes);
   const segments = planner.split(generators);
-  const tasks = plan.tasks.map((task, index) => {
+  // A security_test sends no load: its probes are bounded by their own rate and count.
+  const loads = plan.tasks.flatMap((task, index) => (isLoadLike(task) ? [{ task, index }] : []));
+  const tasks = loads.map(({ task, index }: { task: LoadLikeTask; index: number }) => {
     const p = task.parameters;
     const open = p.model === 'open';
     const expected = open ? planner.arrivals(p) : null;
@@ -66,12 +68,12 @@ export function dryRun(plan: Plan, nodes: readonly ClusterNode[], planner: Plann
   const closed = tasks.some((t) => t.model === 'closed');
   return {
     generators,
-    duration_s: Math.max(...tasks.map((t) => t.duration_s)),
+    duration_s: Math.max(0, ...tasks.map((t) => t.duration_s)),
     expected_total_requests: closed ? null : tasks.reduce((sum, t) => sum + (t.expected_requests ?? 0), 0),
     // Tasks run together, so their peaks may coincide.
     peak_rps: closed ? null : round(tasks.reduce((sum, t) => sum + (t.peak_rps ?? 0), 0)),
     // Pools are per origin and per generator.
-    max_connections: plan.tasks.reduce((sum, t) => sum + t.parameters.connections * new Set(t.parameters.targets.map((x) => new URL(x.url).origin)).size * generators.length, 0),
+    max_connections: loads.reduce((sum, { task: t }) => sum + t.parameters.connections * new Set(t.parameters.targets.map((x) => new URL(x.url).origin)).size * generators.length, 0),
     tasks,
   };
 }

@@ -1,7 +1,7 @@
 // The guardrails an agent works under: the peer's caps and target allow-list (src/guardrails), with an unset
 // allow-list meaning loopback only, plus the confirmation threshold above which a person must agree.
 import type { Config } from '../config/schema.js';
-import { checkPlan, policyFromConfig, resolveHosts, settingName } from '../guardrails/index.js';
+import { checkPlan, planUrls, policyFromConfig, resolveHosts, settingName } from '../guardrails/index.js';
 import type { ConfirmThreshold } from './confirmations.js';
 import type { Guardrails } from './tool.js';
 
@@ -12,7 +12,7 @@ export function mcpGuardrails(config: Config, ownPorts: number[]): Guardrails {
   return {
     confirm,
     async check(plan) {
-      const resolved = await resolveHosts(plan.tasks.flatMap((t) => t.parameters.targets.map((x) => x.url)));
+      const resolved = await resolveHosts(planUrls(plan));
       return checkPlan(plan, policy, resolved);
     },
     describe: () => ({

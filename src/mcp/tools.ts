@@ -10,6 +10,7 @@ import { compareTests, ComparisonSchema } from './compare.js';
 import { confirmationReasons } from './confirmations.js';
 import { dryRun, DryRunSchema } from './dry-run.js';
 import { summarizeExecution, TestSummarySchema } from './summary.js';
+import { testTypeTools, testTypesLine } from './test-types.js';
 import { READ_ONLY, tool, type Refusal, type ToolContext, type ToolDeclaration } from './tool.js';
 
 const planInput = z
@@ -34,7 +35,8 @@ function refuse(refusals: Refusal[]): never {
 
 const summaryLine = (s: z.infer<typeof TestSummarySchema>) =>
   `${s.name} ${s.status} ${s.progress_percent}%: ${s.total_requests} requests, ${s.requests_per_second} req/s, error rate ${s.error_rate}, p50 ${s.latency_ms.p50} ms, p99 ${s.latency_ms.p99} ms` +
-  (s.thresholds_passed === null ? '' : `, thresholds ${s.thresholds_passed ? 'passed' : 'FAILED'}`);
+  (s.thresholds_passed === null ? '' : `, thresholds ${s.thresholds_passed ? 'passed' : 'FAILED'}`) +
+  (s.test_types && testTypesLine(s.test_types) ? `; ${testTypesLine(s.test_types)}` : '');
 
 const StartOutput = z.object({
   status: z.enum(['started', 'confirmation_required', 'declined']),
@@ -216,4 +218,5 @@ export const TOOLS: readonly ToolDeclaration[] = [
       return { structured: comparison, text: comparison.regressions.length ? `regressions: ${comparison.regressions.join('; ')}` : 'no regression' };
     },
   }),
+  ...testTypeTools(start, StartOutput),
 ];

@@ -3,14 +3,45 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ValidationError, type Problem } from '../errors.js';
 import { checkLoadTask, type LoadTask } from './load-task.js';
+import { checkPerformanceTask, type PerformanceTask } from './performance-task.js';
 import { issueProblems, PLAN_INVALID } from './problems.js';
+import { checkSecurityTask, type SecurityTask } from './security-task.js';
+import { checkStressTask, type StressTask } from './stress-task.js';
 import { MAX_DEPTH, quote, tooDeepAt } from '../validation.js';
 
 export interface LoadTestTask {
   type: 'load_test';
   parameters: LoadTask;
 }
-export type PlanTask = LoadTestTask;
+export interface PerformanceTestTask {
+  type: 'performance_test';
+  parameters: PerformanceTask;
+}
+export interface StressTestTask {
+  type: 'stress_test';
+  parameters: StressTask;
+}
+export interface SecurityTestTask {
+  type: 'security_test';
+  parameters: SecurityTask;
+}
+/** Tasks that send load (and split across peers): their parameters are a LoadTask. */
+export type LoadLikeTask = LoadTestTask | PerformanceTestTask | StressTestTask;
+export type PlanTask = LoadLikeTask | SecurityTestTask;
+
+export function isLoadLike(task: PlanTask): task is LoadLikeTask {
+  return task.type !== 'security_test';
+}
+
+/** Seconds a task lasts: a load's duration; a scan's bound (its request budget at its rate). */
+export function durationOf(task: PlanTask): number {
+  return isLoadLike(task) ? task.parameters.duration : task.parameters.max_requests / task.parameters.rate;
+}
+
+/** The load a task sends, or undefined for a task that sends none (security_test). */
+export function loadTaskOf(task: PlanTask): LoadTask | undefined {
+  return isLoadLike(task) ? task.parameters : undefined;
+}
 
 export interface Plan {
   name: string;
@@ -23,6 +54,18 @@ const TASK_TYPES: Record<string, (parameters: unknown, prefix: string) => { task
   load_test(parameters, prefix) {
     const { task, problems } = checkLoadTask(parameters, prefix);
     return task ? { task: { type: 'load_test', parameters: task }, problems } : { problems };
+  },
+  performance_test(parameters, prefix) {
+    const { task, problems } = checkPerformanceTask(parameters, prefix);
+    return task ? { task: { type: 'performance_test', parameters: task }, problems } : { problems };
+  },
+  stress_test(parameters, prefix) {
+    const { task, problems } = checkStressTask(parameters, prefix);
+    return task ? { task: { type: 'stress_test', parameters: task }, problems } : { problems };
+  },
+  security_test(parameters, prefix) {
+    const { task, problems } = checkSecurityTask(parameters, prefix);
+    return task ? { task: { type: 'security_test', parameters: task }, problems } : { problems };
   },
 };
 

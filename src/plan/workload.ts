@@ -5,14 +5,14 @@ import { ValidationError, type Problem } from '../errors.js';
 import { STRATEGIES, type ScenarioDemand, type Strategy } from '../distribution.js';
 import { problemsOf } from '../validation.js';
 import { durationSchema } from './duration.js';
-import { validatePlan, type Plan, type PlanTask } from './plan.js';
+import { durationOf, validatePlan, type Plan, type PlanTask } from './plan.js';
 
 export const EXECUTION_MODES = ['coordinated', 'parallel', 'sequential'] as const;
 
 /** The capability a test type needs when a scenario names none. */
-const IMPLIED_CAPABILITY: Record<string, string> = { load_test: 'http_load' };
+const IMPLIED_CAPABILITY: Record<string, string> = { load_test: 'http_load', performance_test: 'http_load', stress_test: 'http_load', security_test: 'http_load' };
 
-const ScenarioSchema = z.strictObject({
+export const ScenarioSchema = z.strictObject({
   scenario_id: z.string().min(1).max(128).regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . -').optional(),
   name: z.string().max(200).optional(),
   description: z.string().max(2_000).optional(),
@@ -27,7 +27,7 @@ const ScenarioSchema = z.strictObject({
   nodes: z.number().int().positive().max(1_000).default(1),
 });
 
-const WorkloadSchema = z.strictObject({
+export const WorkloadSchema = z.strictObject({
   name: z.string().min(1).max(1_000),
   description: z.string().max(2_000).optional(),
   scenarios: z.array(z.unknown()).min(1, 'needs at least one scenario').max(64),
@@ -78,7 +78,7 @@ export function validateWorkload(body: unknown): Workload {
     const id = s.data.scenario_id ?? `scenario-${i + 1}`;
     if (ids.has(id)) problems.push({ path: `scenarios[${i}].scenario_id`, message: `duplicate scenario_id ${id}` });
     ids.add(id);
-    const estimated = s.data.estimated_duration ?? task?.parameters.duration ?? 0;
+    const estimated = s.data.estimated_duration ?? (task ? durationOf(task) : 0);
     const implied = IMPLIED_CAPABILITY[s.data.test_type];
     if (task) {
       scenarios.push({

@@ -1,6 +1,6 @@
 // The report of an execution: one task's report as is; several tasks (run together) merged into one
 // summary, with their targets, thresholds and reports listed.
-import type { Plan } from '../plan/index.js';
+import { loadTaskOf, type Plan } from '../plan/index.js';
 import { addCounters, addEncodedHistograms, emptyResults, summarize, timeseries, type LoadResults } from '../stats/index.js';
 import { buildReport, type LoadReport } from './load-report.js';
 import { combineAccounting, type Accounting, type RunAccount } from './accounting.js';
@@ -54,23 +54,27 @@ function combine(parts: readonly LoadResults[]): LoadResults {
   return out;
 }
 
+/** A task that sends no load (security_test) has an empty load part. */
+const NO_LOAD = { targets: [], thresholds: [], duration: 0 };
+
 export function executionReport(input: ExecutionReportInput): ExecutionReport {
   const { plan } = input;
-  const reports = plan.tasks.map((task, i) =>
+  const loads = plan.tasks.map((task) => loadTaskOf(task) ?? NO_LOAD);
+  const reports = loads.map((load, i) =>
     buildReport({
       executionId: input.executionId,
       name: plan.name,
       status: input.status,
       startedAt: input.startedAt,
       finishedAt: input.finishedAt,
-      durationS: task.parameters.duration,
-      task: task.parameters,
+      durationS: load.duration,
+      task: load,
       results: input.results[i] ?? emptyResults(),
     }),
   );
   const parts = input.accounting;
   if (reports.length === 1) return accounted(reports[0]!, parts?.[0]);
-  const durationS = Math.max(...plan.tasks.map((t) => t.parameters.duration));
+  const durationS = Math.max(...loads.map((l) => l.duration));
   const merged = combine(input.results);
   return accounted({
     ...reports[0]!,

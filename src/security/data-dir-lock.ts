@@ -2,7 +2,7 @@
 // kernel drops it when the process ends however it ends, so a killed peer never blocks its restart.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import { isBusyError, openSqlite, type SqliteDriverChoice } from '../store/sqlite.js';
 import { McpError } from '../errors.js';
 
 export const LOCK_FILE = 'peer.lock';
@@ -19,17 +19,17 @@ export interface DataDirLock {
   release(): void;
 }
 
-export function lockDataDir(dir: string): DataDirLock {
+export function lockDataDir(dir: string, driver: SqliteDriverChoice = 'auto'): DataDirLock {
   mkdirSync(dir, { recursive: true });
-  const db = new Database(join(dir, LOCK_FILE), { timeout: 0 });
+  const db = openSqlite(join(dir, LOCK_FILE), { driver, busyTimeoutMs: 0 });
   try {
-    db.pragma('locking_mode = EXCLUSIVE');
+    db.exec('PRAGMA locking_mode = EXCLUSIVE');
     // A write lock taken and kept: in EXCLUSIVE mode it is held until the connection closes.
     db.exec('CREATE TABLE IF NOT EXISTS holder (pid INTEGER)');
     db.exec('BEGIN EXCLUSIVE');
   } catch (error) {
     db.close();
-    if ((error as { code?: string }).code?.startsWith('SQLITE_BUSY') || (error as { code?: string }).code === 'SQLITE_LOCKED') {
+    if (isBusyError(error)) {
       let holder: string | undefined;
       try {
         holder = readFileSync(join(dir, PID_FILE), 'utf8').trim();

@@ -2,7 +2,7 @@
 // `***` wherever a plan is stored, replicated or shown; `${env:NAME}` references travel as such and are
 // resolved only on the generator that sends the requests.
 import { ValidationError, type Problem } from '../errors.js';
-import type { LoadTarget, LoadTask, Plan } from '../plan/index.js';
+import { isLoadLike, type LoadTarget, type LoadTask, type Plan, type PlanTask } from '../plan/index.js';
 
 export const REDACTED = '***';
 export const SECRET_UNRESOLVED = 'SECRET_UNRESOLVED';
@@ -67,7 +67,7 @@ function resolveTarget(t: LoadTarget, env: NodeJS.ProcessEnv, at: string, proble
 }
 
 /** The task with `${env:NAME}` resolved from `env`; problems name each field whose variable is missing. */
-export function resolveTaskSecrets(task: LoadTask, env: NodeJS.ProcessEnv, prefix = ''): { task: LoadTask; problems: Problem[] } {
+export function resolveTaskSecrets<T extends LoadTask>(task: T, env: NodeJS.ProcessEnv, prefix = ''): { task: T; problems: Problem[] } {
   const problems: Problem[] = [];
   const targets = task.targets.map((t, j) => resolveTarget(t, env, `${prefix === '' ? '' : `${prefix}.`}targets[${j}]`, problems));
   return { task: { ...task, targets }, problems };
@@ -77,9 +77,10 @@ export function resolveTaskSecrets(task: LoadTask, env: NodeJS.ProcessEnv, prefi
 export function resolvePlanSecrets(plan: Plan, env: NodeJS.ProcessEnv): Plan {
   const problems: Problem[] = [];
   const tasks = plan.tasks.map((t, i) => {
+    if (!isLoadLike(t)) return t; // a scan's headers are sent as written
     const r = resolveTaskSecrets(t.parameters, env, `tasks[${i}].parameters`);
     problems.push(...r.problems);
-    return { ...t, parameters: r.task };
+    return { ...t, parameters: r.task } as PlanTask;
   });
   if (problems.length > 0) throw new ValidationError(SECRET_UNRESOLVED, 'the plan refers to secrets this peer cannot resolve', problems);
   return { ...plan, tasks };

@@ -1,6 +1,8 @@
 // A results delta: what a run emits about once a second, and what crosses the wire to the coordinator
 // and its replicas. Declared once as a schema; the types are inferred from it.
 import { z } from 'zod';
+import { SaturationSchema } from '../health.js';
+import { SecurityReportSchema } from '../report/security-report.js';
 
 export const ERROR_KINDS = ['timeout', 'refused', 'reset', 'dns', 'unexpected_status', 'aborted', 'other'] as const;
 export type ErrorKind = (typeof ERROR_KINDS)[number];
@@ -52,5 +54,9 @@ export const ResultsDeltaSchema = z.object({
   seconds: z.array(SecondDeltaSchema).max(100_000),
   /** On a final delta: the run stopped before its schedule ended (stopped, or found itself frozen). */
   stopped: z.boolean().optional(),
+  /** On a final delta: whether the generator was overloaded while it ran its share, with the figures. */
+  saturation: SaturationSchema.optional(),
+  /** A security_test's run sends no load: its final delta carries the scan's report (on the one peer that scanned). */
+  security: SecurityReportSchema.optional(),
 });
 export type ResultsDelta = z.infer<typeof ResultsDeltaSchema>;

@@ -1,9 +1,9 @@
-// The peer's embedded store: one SQLite file in the data directory (better-sqlite3: synchronous,
-// transactional, and the most used SQLite binding for Node 20, which has no node:sqlite).
+// The peer's embedded store: one SQLite file in the data directory, through better-sqlite3 (synchronous,
+// transactional, the most used binding, and the only one on Node 20) or node:sqlite (src/store/sqlite.ts).
 import { redactSecrets } from '../security/secrets.js';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import { openSqlite, type SqliteDb, type SqliteDriverChoice, type SqliteDriverName } from './sqlite.js';
 import { ExecutionDocSchema, type ExecutionDoc } from '../execution/contract.js';
 import type { ResultsDelta } from '../stats/delta.js';
 
@@ -65,11 +65,13 @@ CREATE INDEX IF NOT EXISTS executions_by_status ON executions (status);
 export interface StoreOptions {
   /** Told once per execution whose row (or one of whose deltas) is found damaged; reads skip it. */
   onDamaged?(executionId: string, error: string): void;
+  /** The SQLite binding (default auto: better-sqlite3 when it loads, else node:sqlite). */
+  driver?: SqliteDriverChoice;
 }
 
 export class Store {
   readonly path: string;
-  readonly #db: Database.Database;
+  readonly #db: SqliteDb;
   readonly #stmts;
   readonly #damaged = new Map<string, string>();
   readonly #onDamaged: (executionId: string, error: string) => void;
@@ -82,9 +84,9 @@ export class Store {
   private constructor(path: string, options: StoreOptions) {
     this.path = path;
     this.#onDamaged = options.onDamaged ?? (() => {});
-    this.#db = new Database(path);
-    this.#db.pragma('journal_mode = WAL');
-    this.#db.pragma('synchronous = NORMAL');
+    this.#db = openSqlite(path, options.driver ? { driver: options.driver } : {});
+    this.#db.exec('PRAGMA journal_mode = WAL');
+    this.#db.exec('PRAGMA synchronous = NORMAL');
     this.#db.exec(SCHEMA);
     this.#stmts = {
       getKv: this.#db.prepare<[string], { value: string }>('SELECT value FROM kv WHERE key = ?'),
@@ -190,7 +192,7 @@ export class Store {
     return this.#db.transaction(() => {
       this.#stmts.pruneDeltas.run(list, beforeMs);
       return this.#stmts.pruneExecs.run(list, beforeMs).changes;
-    })();
+    });
   }
 
   /** Store a delta once; false when (execution, run, seq) is already there. */
@@ -257,8 +259,13 @@ export class Store {
     return new Map(this.#stmts.requestsByRun.all(executionId).map((r) => [r.run_id, r.requests ?? 0]));
   }
 
+  /** The SQLite binding in use. */
+  get driver(): SqliteDriverName {
+    return this.#db.driver;
+  }
+
   transaction<T>(fn: () => T): T {
-    return this.#db.transaction(fn)();
+    return this.#db.transaction(fn);
   }
 
   close(): void {

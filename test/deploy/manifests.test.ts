@@ -8,7 +8,7 @@ import { parse, parseAllDocuments } from 'yaml';
 import { REPO_ROOT } from '../../scripts/lib/peer-process.js';
 import { ConfigSchema } from '../../src/config/schema.js';
 import { SETTINGS } from '../../src/config/settings.js';
-import { validatePlan } from '../../src/plan/index.js';
+import { loadTaskOf, validatePlan } from '../../src/plan/index.js';
 
 const deploy = (...p: string[]) => join(REPO_ROOT, 'deploy', ...p);
 const read = (...p: string[]) => readFileSync(deploy(...p), 'utf8');
@@ -39,7 +39,7 @@ describe('deploy/', () => {
       expect(env.MCP_BOOTSTRAP.split(',').map((e) => e.split(':')[0]).sort()).toEqual(peers);
       for (const name of Object.keys(env)) expect(KNOWN_ENV.has(name), name).toBe(true);
     }
-    expect(validatePlan(JSON.parse(read('demo-plan.json'))).tasks[0]!.parameters.targets[0]!.url).toBe('http://target:8000/');
+    expect(loadTaskOf(validatePlan(JSON.parse(read('demo-plan.json'))).tasks[0]!)!.targets[0]!.url).toBe('http://target:8000/');
   });
 
   it('Kubernetes: the StatefulSet bootstraps through its headless Service, mounts the ConfigMap and Secrets, and the PDB keeps a majority', () => {

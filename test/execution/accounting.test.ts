@@ -4,13 +4,13 @@ import { describe, expect, it } from 'vitest';
 import { accountRun, accountTask } from '../../src/execution/accounting.js';
 import { arrivalsDueBy, ownedArrivals, ownsArrival } from '../../src/schedule/arrivals.js';
 import { profileFor } from '../../src/schedule/patterns.js';
-import { validatePlan } from '../../src/plan/index.js';
+import { loadTaskOf, validatePlan } from '../../src/plan/index.js';
 import { emptyResults, type LoadResults } from '../../src/stats/index.js';
 import type { Assignment, ExecutionDoc } from '../../src/execution/contract.js';
 
 const T0 = 1_700_000_000_000;
 const plan = validatePlan({ name: 'p', tasks: [{ type: 'load_test', parameters: { targets: [{ url: 'http://127.0.0.1:9/' }], duration: 10, base_rps: 600 } }] });
-const params = plan.tasks[0]!.parameters;
+const params = loadTaskOf(plan.tasks[0]!)!;
 const profile = profileFor(params);
 
 /** Arrivals of `segment` due in [fromMs, toMs) after the start, one by one. */

@@ -2,6 +2,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { getJson, waitFor, type PeerProcess } from '../../scripts/lib/peer-process.js';
 import { startCountingTarget, type CountingTarget } from '../support/counting-target.js';
@@ -69,5 +70,18 @@ describe.skipIf(!hasTaskset)('generator saturation (needs taskset)', () => {
     expect(hot.report.summary.saturated).toBe(true);
     expect(hot.report.summary.warnings![0]).toMatch(/^latency was measured on an overloaded client: /);
     expect(hot.report.saturation).toHaveLength(1);
+    // The generator's own verdict is part of what it reported: the coordinator stored it in the final
+    // report and replicated it (read from the other peer's SQLite file, not computed at read time).
+    const stored = await waitFor(() => {
+      const db = new Database(join(cluster!.dir, 'peer-1', 'store.db'), { readonly: true });
+      try {
+        const row = db.prepare('SELECT doc FROM executions WHERE status = ?').get('completed') as { doc: string } | undefined;
+        return row ? (JSON.parse(row.doc) as { report: ExecutionView['report'] }).report : undefined;
+      } finally {
+        db.close();
+      }
+    }, 10_000, 'the stored report');
+    expect(stored.summary.saturated).toBe(true);
+    expect(stored.saturation!.map((s) => [s.node_id, s.saturated])).toEqual([[peer.id, true]]);
   }, 120_000);
 });

@@ -93,11 +93,6 @@ describe('workload placement on 3 real peers', () => {
     expect(bad.status).toBe(400);
     expect(bad.json.error.details[0].path).toBe('scenarios[0].parameters.duration');
 
-    // Running a workload is not supported yet, and says so.
-    const run = await fetch(`${asker.httpUrl}/api/executions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(workload('weighted')) });
-    expect(run.status).toBe(501);
-    expect(((await run.json()) as { error: { code: string } }).error.code).toBe('WORKLOAD_NOT_RUNNABLE');
-
     const distribution = await getJson<{ default_strategy: string; strategies: string[] }>(`${asker.httpUrl}/api/distribution`);
     expect(distribution.strategies).toEqual(STRATEGIES);
   }, 90_000);

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError, ClusterClient, ConfigError, silentLogger, startPeer, validatePlan, ValidationError, type LibraryPeer, type PlanInput } from '../../src/index.js';
+import { loadTaskOf } from '../../src/plan/index.js';
 import { startCountingTarget, type CountingTarget } from '../support/counting-target.js';
 
 let peer: LibraryPeer;
@@ -31,7 +32,7 @@ describe('library API', () => {
   });
 
   it('validatePlan returns the plan with defaults, or throws with every problem', () => {
-    expect(validatePlan(plan('http://127.0.0.1:1/')).tasks[0]!.parameters.base_rps).toBe(30);
+    expect(loadTaskOf(validatePlan(plan('http://127.0.0.1:1/')).tasks[0]!)!.base_rps).toBe(30);
     const error = (() => {
       try {
         validatePlan({ name: '', tasks: [] });

@@ -49,7 +49,7 @@ describe('/mcp', () => {
     const client = await httpClient(url, { era, token: TOKEN });
     try {
       const { tools } = await client.listTools();
-      expect(tools.map((t) => t.name).sort()).toEqual(['cancel_test', 'cluster_status', 'compare_tests', 'get_test', 'list_tests', 'start_test', 'validate_plan', 'wait_for_test']);
+      expect(tools.map((t) => t.name).sort()).toEqual(['cancel_test', 'cluster_status', 'compare_tests', 'get_test', 'list_tests', 'run_performance_test', 'run_security_scan', 'run_stress_test', 'start_test', 'validate_plan', 'wait_for_test']);
       for (const t of tools) {
         expect(t.outputSchema?.type, t.name).toBe('object');
         expect(typeof t.annotations?.readOnlyHint, t.name).toBe('boolean');

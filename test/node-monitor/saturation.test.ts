@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { assessSaturation } from '../../actors/node-monitor/saturation.js';
-import { saturationWarning, withSaturation } from '../../src/http/routes/saturation-view.js';
+import { saturationWarning, withSaturation } from '../../src/report/saturation.js';
 import type { ProcessProbe } from '../../src/health.js';
 
 const bounds = { event_loop_utilization: 0.9, event_loop_delay_ms: 100 };

@@ -19,12 +19,21 @@ describe('schema/', () => {
     expect(readFileSync(join(REPO_ROOT, 'docs', file), 'utf8')).toBe(DOC_FILES[file as keyof typeof DOC_FILES]());
   });
 
-  it('the plan schema carries the rules of the zod schemas it comes from', () => {
-    const schema = planJsonSchema() as { properties: { tasks: { items: { properties: { parameters: { properties: Record<string, { enum?: string[] }>; required: string[] } } } } } };
-    const params = schema.properties.tasks.items.properties.parameters;
-    expect(params.required).toEqual(['targets']);
-    expect(params.properties.pattern!.enum).toContain('ramp_up');
-    expect(Object.keys(params.properties)).toContain('max_lateness');
+  it('the plan schema carries the rules of the zod schemas it comes from, one schema per task type', () => {
+    type Params = { properties: Record<string, { enum?: string[]; const?: unknown }>; required: string[] };
+    const schema = planJsonSchema() as { properties: { tasks: { items: { oneOf: Array<{ properties: { type: { const: string }; parameters: Params } }> } } } };
+    const byType = new Map(schema.properties.tasks.items.oneOf.map((t) => [t.properties.type.const, t.properties.parameters]));
+    expect([...byType.keys()]).toEqual(['load_test', 'performance_test', 'stress_test', 'security_test']);
+    const load = byType.get('load_test')!;
+    expect(load.required).toEqual(['targets']);
+    expect(load.properties.pattern!.enum).toContain('ramp_up');
+    expect(Object.keys(load.properties)).toContain('max_lateness');
+    expect(Object.keys(byType.get('performance_test')!.properties)).toContain('baseline');
+    expect(byType.get('stress_test')!.required).toEqual(expect.arrayContaining(['targets', 'start_rps', 'step_rps', 'max_rps', 'step_duration', 'slo']));
+    const security = byType.get('security_test')!;
+    expect(security.required).toEqual(expect.arrayContaining(['target', 'authorized']));
+    expect(security.properties.authorized!.const).toBe(true);
+    expect(security.properties.scan_types).toBeDefined();
   });
 
   it('every YAML plan in examples/ is valid and names the schema for editors', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/errors.js';
-import { parseDuration, parsePlan, validateLoadTask, validatePlan } from '../../src/plan/index.js';
+import { loadTaskOf, parseDuration, parsePlan, validateLoadTask, validatePlan } from '../../src/plan/index.js';
 
 function problemsOf(fn: () => unknown): { path: string; message: string }[] {
   try {
@@ -62,7 +62,7 @@ tasks:
   it('reads YAML and normalises the load task', () => {
     const plan = parsePlan(yaml);
     expect(plan.name).toBe('checkout');
-    const task = plan.tasks[0]!.parameters;
+    const task = loadTaskOf(plan.tasks[0]!)!;
     expect(task.model).toBe('open');
     expect(task.duration).toBe(120);
     expect(task.pattern).toBe('ramp_up');

@@ -2,7 +2,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import { openSqlite } from '../../src/store/sqlite.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { getJson, startPeerProcess, type PeerProcess } from '../../scripts/lib/peer-process.js';
 import { Store, STORE_FILE } from '../../src/store/store.js';
@@ -26,11 +26,13 @@ const doc = (id: string, created: number): ExecutionDoc => ({
 
 async function storeWithOneDamagedRow(dir: string): Promise<void> {
   const store = Store.open(dir);
-  for (const [id, at] of [['good-1', 1_000], ['bad', 2_000], ['good-2', 3_000]] as const) {
+  // Recent rows: a peer prunes ended executions older than its retention (30 days) at start.
+  const now = Date.now();
+  for (const [id, at] of [['good-1', now - 3_000], ['bad', now - 2_000], ['good-2', now - 1_000]] as const) {
     store.putExecution({ execution_id: id, term: 1, version: 1, status: 'completed', created_at: at, doc: doc(id, at) });
   }
   store.close();
-  const db = new Database(join(dir, STORE_FILE));
+  const db = openSqlite(join(dir, STORE_FILE));
   db.prepare("UPDATE executions SET doc = '{\"execution_id\": \"bad\", trunc' WHERE execution_id = 'bad'").run();
   db.close();
 }
@@ -60,7 +62,8 @@ describe('damaged execution rows', () => {
   it('GET /api/executions still answers on a live peer, listing the damaged row apart', async () => {
     dir = await mkdtemp(join(tmpdir(), 'mcpdt-damaged-'));
     await storeWithOneDamagedRow(dir);
-    peer = await startPeerProcess({ dataDir: dir });
+    // Its rows are dated 1970: retention 0 keeps them (the default 30 days would prune them at start).
+    peer = await startPeerProcess({ dataDir: dir, env: { MCP_STORE_RETENTION: '0' } });
     const list = await getJson<{ executions: { execution_id: string }[]; damaged: { execution_id: string }[] }>(`${peer.httpUrl}/api/executions`);
     expect(list.executions.map((e) => e.execution_id).sort()).toEqual(['good-1', 'good-2']);
     expect(list.damaged.map((d) => d.execution_id)).toEqual(['bad']);

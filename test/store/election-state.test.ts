@@ -2,7 +2,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import { openSqlite } from '../../src/store/sqlite.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startPeerProcess } from '../../scripts/lib/peer-process.js';
 import { Store, STORE_FILE } from '../../src/store/store.js';
@@ -28,7 +28,7 @@ describe('election state in the store', () => {
   ])('refuses %s with STORE_ELECTION_CORRUPT naming the file', async (_what, value) => {
     dir = await mkdtemp(join(tmpdir(), 'mcpdt-election-'));
     Store.open(dir).close();
-    const db = new Database(join(dir, STORE_FILE));
+    const db = openSqlite(join(dir, STORE_FILE));
     db.prepare("INSERT INTO kv (key, value) VALUES ('election', ?)").run(value);
     db.close();
     const store = Store.open(dir);
@@ -39,7 +39,7 @@ describe('election state in the store', () => {
   it('a peer whose election state is damaged exits at once with the file named, instead of running half-dead', async () => {
     dir = await mkdtemp(join(tmpdir(), 'mcpdt-election-'));
     Store.open(dir).close();
-    const db = new Database(join(dir, STORE_FILE));
+    const db = openSqlite(join(dir, STORE_FILE));
     db.prepare("INSERT INTO kv (key, value) VALUES ('election', 'garbage')").run();
     db.close();
     const started = Date.now();

@@ -1,6 +1,8 @@
 // A real HTTP target on 127.0.0.1 (port 0) that counts what it receives: in total, per path, per method
 // and per arrival time. It can answer a given status, add a delay, or stall: hold every response to
 // requests arriving in a window until the window ends (as a server whose workers all hang would).
+// With `maxRps` it answers 503 to every request over that rate in a sliding window (a service at capacity);
+// a window of 2 s rather than 1 s forgives the bursts of a generator briefly starved of CPU.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
@@ -8,6 +10,10 @@ export interface CountingTargetOptions {
   status?: number;
   delayMs?: number;
   body?: string;
+  /** Requests per second answered normally; those over it (in the sliding window) get 503. */
+  maxRps?: number;
+  /** The window maxRps is counted over (default 1 s). */
+  windowMs?: number;
 }
 
 export interface CountingTarget {
@@ -26,6 +32,9 @@ export interface CountingTarget {
   stall(ms: number, fromMs?: number): void;
   setStatus(status: number): void;
   setDelay(ms: number): void;
+  setMaxRps(rps: number | undefined, windowMs?: number): void;
+  /** Requests answered 503 for being over maxRps. */
+  rejected(): number;
   reset(): void;
   close(): Promise<void>;
 }
@@ -35,6 +44,10 @@ export async function startCountingTarget(opts: CountingTargetOptions = {}): Pro
   const nowMs = () => performance.now() + offset;
   let status = opts.status ?? 200;
   let delayMs = opts.delayMs ?? 0;
+  let maxRps = opts.maxRps;
+  let windowMs = opts.windowMs ?? 1000;
+  let windowStart = 0;
+  let rejected = 0;
   const body = opts.body ?? 'ok';
   let times = new Float64Array(4096);
   let total = 0;
@@ -54,10 +67,10 @@ export async function startCountingTarget(opts: CountingTargetOptions = {}): Pro
     timers.add(t);
   };
 
-  const answer = (res: ServerResponse) => {
+  const answer = (res: ServerResponse, over = false) => {
     pendingCount--;
     if (res.destroyed) return;
-    res.writeHead(status, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body) });
+    res.writeHead(over ? 503 : status, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body) });
     res.end(body);
   };
 
@@ -69,6 +82,10 @@ export async function startCountingTarget(opts: CountingTargetOptions = {}): Pro
       times = grown;
     }
     times[total++] = at;
+    // Arrivals in the window, this one included: a two-pointer window over the ordered arrival times.
+    while (windowStart < total && times[windowStart]! <= at - windowMs) windowStart++;
+    const over = maxRps !== undefined && total - windowStart > (maxRps * windowMs) / 1000;
+    if (over) rejected++;
     const path = (req.url ?? '/').split('?')[0]!;
     byPath[path] = (byPath[path] ?? 0) + 1;
     byMethod[req.method ?? 'GET'] = (byMethod[req.method ?? 'GET'] ?? 0) + 1;
@@ -76,8 +93,8 @@ export async function startCountingTarget(opts: CountingTargetOptions = {}): Pro
     req.resume();
     const hold = at >= stallFrom && at < stallUntil ? stallUntil - at : 0;
     const wait = Math.max(hold, delayMs);
-    if (wait > 0) later(wait, () => answer(res));
-    else answer(res);
+    if (wait > 0) later(wait, () => answer(res, over));
+    else answer(res, over);
   });
   server.keepAliveTimeout = 60_000;
   server.on('connection', (socket: Socket) => {
@@ -115,8 +132,15 @@ export async function startCountingTarget(opts: CountingTargetOptions = {}): Pro
     setDelay(ms) {
       delayMs = ms;
     },
+    setMaxRps(rps, window = 1000) {
+      maxRps = rps;
+      windowMs = window;
+    },
+    rejected: () => rejected,
     reset() {
       total = 0;
+      windowStart = 0;
+      rejected = 0;
       byPath = {};
       byMethod = {};
     },

@@ -11,7 +11,10 @@ import type { Store } from '../../../src/store/store.js';
 import type { Clock } from '../../../src/util/clock.js';
 import type { Logger } from '../../../src/util/log.js';
 import type { ExecutionDoc, ExecutionStatus } from '../../../src/execution/contract.js';
+import type { Saturation } from '../../../src/health.js';
+import { stressStopReason } from '../../../src/report/execution-sections.js';
 import { isLive, step, worthResuming } from './lifecycle.js';
+import { withSaturation } from '../../../src/report/saturation.js';
 import type { ExecutionsMessage } from './messages.js';
 import { initialLifecycle, type AnswerOf, type LifecycleStep, type DeltaAck, type LifecycleDeps, type LifecycleEffect, type LifecycleEvent, type LifecycleState, type MemberView, type Outcome, type Pin, type Resumable } from './model.js';
 
@@ -21,6 +24,8 @@ export interface ExecutionsPorts {
   replication: ExecutionReplication;
   results: ExecutionResults;
   split: LifecycleDeps['split'];
+  /** How saturated a generator was over a window (the node monitor's flag), when a monitor runs. */
+  saturation?: (node: string, from: number, to: number) => Saturation;
 }
 
 /** What the driver needs of the actor that owns it. */
@@ -76,7 +81,23 @@ export class ExecutionsDriver {
 
   delta(executionId: string, from: string, task: number, delta: ResultsDelta): Outcome<DeltaAck> {
     const storedStatus = isLive(this.state, executionId) ? undefined : (this.#p.store.getExecution(executionId)?.status as ExecutionStatus | undefined);
-    return this.#step({ type: 'delta', now: this.#now(), executionId, from, task, delta, ...(storedStatus ? { storedStatus } : {}) });
+    const answer = this.#step({ type: 'delta', now: this.#now(), executionId, from, task, delta, ...(storedStatus ? { storedStatus } : {}) });
+    this.#judgeStress(executionId);
+    return answer;
+  }
+
+  /** A stress test's steps judged on the merged results of every generator (a pure function); a broken one ends its load. */
+  #judgeStress(executionId: string): void {
+    const live = this.state.executions.get(executionId);
+    if (!live || live.doc.stopped_early !== undefined || live.doc.status !== 'running' || live.doc.start_at === null) return;
+    if (!live.doc.plan.tasks.some((t) => t.type === 'stress_test')) return;
+    const now = this.#now();
+    const startAt = live.doc.start_at;
+    const nodes = live.doc.assignments.map((a) => a.node_id);
+    const monitor = this.#p.saturation;
+    const saturated = monitor ? (fromS: number, toS: number) => nodes.some((n) => monitor(n, startAt + fromS * 1000, startAt + toS * 1000).saturated) : undefined;
+    const reason = stressStopReason(live.doc.plan, this.#p.results.results(live.doc), (now - startAt) / 1000, saturated);
+    if (reason !== undefined) this.#step({ type: 'load.stop-early', now, executionId, reason });
   }
 
   receive(msg: ExecutionsMessage): void {
@@ -154,7 +175,9 @@ export class ExecutionsDriver {
         break;
       }
       case 'end-report': {
-        const report = results.report(effect.doc, effect.doc.finished_at ?? this.#now());
+        // Each generator's own verdict on its share, from its final delta: stored with the report.
+        const shares = store.deltas(effect.doc.execution_id).flatMap((d) => (d.delta.final && d.delta.saturation ? [d.delta.saturation] : []));
+        const report = withSaturation(results.report(effect.doc, effect.doc.finished_at ?? this.#now()), shares);
         withReports.set(effect.doc.execution_id, { ...effect.doc, report });
         log.info(`execution ${effect.doc.status}`, { execution: effect.doc.execution_id, requests: report.summary.total_requests });
         break;

@@ -109,7 +109,9 @@ export type LifecycleEvent =
   | { type: 'send.refused'; now: number; id: number; error: string }
   /** No acknowledgement within the deadline, or the node was unreachable. */
   | { type: 'send.timed-out'; now: number; id: number; error: string }
-  | { type: 'timer'; now: number; key: string };
+  | { type: 'timer'; now: number; key: string }
+  /** The load of an execution is over before its planned end: the driver judged a stress test's steps on the merged results (src/report/execution-sections.ts). */
+  | { type: 'load.stop-early'; now: number; executionId: string; reason: string };
 
 export type LogLevel = 'info' | 'warn' | 'error';
 

@@ -130,19 +130,34 @@ export function evaluate(t: Turn, id: string): void {
   const lost = doc.assignments.filter((a) => isActive(a) && isLost(t, a.node_id) && !finished(live, a.node_id)).map((a) => a.node_id);
   if (lost.length > 0) failAndResegment(t, id, lost, 'generator died');
   if (t.live(id)?.doc.status !== 'running') return;
-  const endAt = doc.start_at + maxDurationMs(doc.plan);
+  // A load stopped early (doc.stopped_early, replicated: a new coordinator keeps it) ends when its final results are in.
+  const endAt = Math.min(doc.start_at + maxDurationMs(doc.plan), doc.stopped_early?.at ?? Infinity);
   const silent = silentNodes(t.live(id)!, t.self, t.now, endAt, (node) => finished(live, node));
   if (silent.length > 0) failAndResegment(t, id, silent, 'generator silent');
   if (t.live(id)?.doc.status !== 'running') return;
   for (const a of t.live(id)!.doc.assignments) {
     if (a.state !== 'failed' && a.state !== 'done' && finished(live, a.node_id)) setAssignment(t, id, a.node_id, 'done');
   }
-  const unfinished = t.live(id)!.doc.assignments.filter((a) => a.state !== 'failed' && !finished(live, a.node_id));
-  if (t.now >= endAt && unfinished.length === 0) end(t, id, 'completed');
+  const assignments = t.live(id)!.doc.assignments;
+  const unfinished = assignments.filter((a) => a.state !== 'failed' && !finished(live, a.node_id));
+  // A plan of scans only ends once every scan is in, however sooner than its bound (its request budget at its rate).
+  const scansOnly = doc.plan.tasks.every((task) => task.type === 'security_test');
+  const allIn = scansOnly && unfinished.length === 0 && assignments.some((a) => a.state === 'done');
+  if ((t.now >= endAt || allIn) && unfinished.length === 0) end(t, id, 'completed');
   else if (t.now >= endAt + FINAL_GRACE_MS) {
     for (const a of unfinished) setAssignment(t, id, a.node_id, 'failed', 'no final results');
     end(t, id, 'completed');
   } else wakeAt(t, id, t.now < endAt ? Math.min(endAt, nextSilence(t.live(id)!, t.self, endAt) ?? endAt) : endAt + FINAL_GRACE_MS);
+}
+
+/** Stop every generator's load now (once); the execution completes when their final results are in. */
+export function stopEarly(t: Turn, id: string, reason: string): void {
+  const live = t.live(id);
+  if (!live || live.doc.status !== 'running' || live.doc.stopped_early !== undefined) return;
+  t.doc(id).stopped_early = { at: t.now, reason };
+  t.log('info', 'stopping load early', { execution: id, reason });
+  for (const a of live.doc.assignments) if (isActive(a)) command(t, id, a.node_id, { kind: 'task.stop', payload: { execution_id: id, term: t.term } }, 'reliable');
+  evaluate(t, id);
 }
 
 function wakeAt(t: Turn, id: string, at: number): void {

@@ -5,15 +5,13 @@
 import type { Assignment } from '../../../src/execution/contract.js';
 import type { LiveExecution } from './model.js';
 
-import { SILENT_MS } from '../../../src/execution/share-lease.js';
+import { FIRST_DELTA_MS, SILENT_MS } from '../../../src/execution/share-lease.js';
 
 /** A running generator sends a delta every second; this long without one and its share moves (the generator's lease ends before). */
-export { SILENT_MS };
+export { FIRST_DELTA_MS, SILENT_MS };
 
 const isActive = (a: Assignment) => a.state === 'assigned' || a.state === 'running';
 
-/** A run's first delta is cut a second after the start: no delta is owed before then. */
-export const FIRST_DELTA_MS = 1_000;
 
 /** Since when the coordinator has been waiting to hear from `node`. */
 function since(live: LiveExecution, node: string): number {

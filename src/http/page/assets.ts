@@ -34,6 +34,7 @@ function sources(): Record<string, string> {
     'charts.js': join(web, 'charts.js'),
     'app.css': join(web, 'app.css'),
     'report.js': join(web, 'report.js'),
+    'report-sections.js': join(web, 'report-sections.js'),
     'report.css': join(web, 'report.css'),
     'uPlot.min.js': join(uplot, 'uPlot.iife.min.js'),
     'uPlot.min.css': join(uplot, 'uPlot.min.css'),

@@ -9,16 +9,17 @@ import { PLAN_REFUSED, TOO_MANY_EXECUTIONS } from '../../guardrails/index.js';
 import { redactSecrets } from '../../security/secrets.js';
 import { isWorkload } from '../../plan/workload.js';
 import type { Saturation } from '../../health.js';
-import { withSaturation } from './saturation-view.js';
+import { withSaturation } from '../../report/saturation.js';
 import type { ExecutionDoc } from '../../execution/contract.js';
-import type { ExecutionReads } from '../../execution/ports.js';
+import type { ExecutionReads, ExecutionResults } from '../../execution/ports.js';
+import { checkExecutionTasks, reportWithSections } from './test-types.js';
 import { progressPercent } from '../../execution/view.js';
 import { checkWorkload, workloadView, type WorkloadSource } from './workload-execution.js';
 
 export interface ExecutionsSource {
   store: Store;
-  /** Each execution with its merged report, kept up to date as results arrive (no read merges again). */
-  reads: ExecutionReads;
+  /** Each execution with its merged report, kept up to date as results arrive (no read merges again); its merged results per task for the test types' sections. */
+  reads: ExecutionReads & Pick<ExecutionResults, 'results'>;
   /** Hand a validated plan to the coordinator; resolves with its first version of the execution. */
   submit(executionId: string, plan: unknown): Promise<ExecutionDoc | undefined>;
   cancel(executionId: string): Promise<string>;
@@ -85,6 +86,7 @@ export async function submitPlan(source: ExecutionsSource, body: unknown): Promi
   if (isWorkload(body) && !source.workloads) throw new HttpError(501, 'WORKLOAD_NOT_RUNNABLE', 'this peer does not run workloads: submit a plan { name, tasks }');
   // A bad plan (or workload) is answered here, with every problem; a workload that fits nowhere too.
   const plan = isWorkload(body) ? await checkWorkload(source.workloads!, body) : validatePlan(body);
+  checkExecutionTasks(plan, source.store);
   const executionId = randomUUID();
   try {
     await source.admit?.(plan, executionId);
@@ -117,8 +119,21 @@ export function executionView(source: ExecutionsSource, id: string) {
   const view = source.reads.view(id, now);
   if (!view) throw new HttpError(404, 'EXECUTION_NOT_FOUND', `no execution ${id}`);
   const { doc, report, requestsByNode: sent } = view;
-  const shares = source.saturation && doc.start_at !== null ? doc.assignments.map((a) => source.saturation!(a.node_id, doc.start_at!, doc.finished_at ?? now)) : [];
+  // An ended execution's report holds each generator's own verdict; a running one is judged from gossiped probes.
+  const stored = (report as { saturation?: Saturation[] }).saturation;
+  const shares = stored ?? (source.saturation && doc.start_at !== null ? doc.assignments.map((a) => source.saturation!(a.node_id, doc.start_at!, doc.finished_at ?? now)) : []);
   const saturation = new Map(shares.map((s) => [s.node_id, s]));
+  const monitor = source.saturation;
+  const sectioned = reportWithSections(
+    {
+      store: source.store,
+      resultsOf: (d) => source.reads.results(d),
+      ...(monitor ? { saturated: (from: number, to: number) => doc.assignments.some((a) => monitor(a.node_id, from, to).saturated) } : {}),
+    },
+    doc,
+    report,
+    now,
+  );
   return {
     ...summaryOf(doc, now),
     start_at: doc.start_at === null ? null : new Date(doc.start_at).toISOString(),
@@ -136,7 +151,8 @@ export function executionView(source: ExecutionsSource, id: string) {
       ...(saturation.has(a.node_id) ? { saturated: saturation.get(a.node_id)!.saturated, saturation: saturation.get(a.node_id) } : {}),
     })),
     ...(doc.child_of ? { child_of: doc.child_of } : {}),
-    report: withSaturation(report, shares),
+    stopped_early: doc.stopped_early ? { at: new Date(doc.stopped_early.at).toISOString(), reason: doc.stopped_early.reason } : null,
+    report: withSaturation(sectioned, shares),
     ...(doc.workload ? workloadView(doc, source.reads, source.workloads, now, withSaturation(report, shares)) : {}),
   };
 }

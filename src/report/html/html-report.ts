@@ -29,6 +29,7 @@ export function htmlReport(data: ReportData): string {
 <script>${inlineScript(asset('uPlot.min.js')!.body)}</script>
 <script>${inlineScript(asset('charts.js')!.body)}</script>
 <script>${inlineScript(asset('report.js')!.body)}</script>
+<script>${inlineScript(asset('report-sections.js')!.body)}</script>
 </body>
 </html>
 `;

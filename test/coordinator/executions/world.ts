@@ -1,5 +1,6 @@
 // A simulated world around the execution lifecycle: a store, the sends in flight, timers and members,
 // driven by random actions, checking after every step what must always hold.
+import { loadTaskOf } from '../../../src/plan/index.js';
 import { advance } from '../../../src/stats/index.js';
 import { step } from '../../../actors/coordinator/executions/lifecycle.js';
 import { runIdOf, type ExecutionDoc } from '../../../src/execution/contract.js';
@@ -177,7 +178,7 @@ export class World {
    */
   #checkSchedule(doc: ExecutionDoc): void {
     if (doc.start_at === null || this.#sawDone.has(doc.execution_id)) return;
-    const params = doc.plan.tasks[0]!.parameters;
+    const params = loadTaskOf(doc.plan.tasks[0]!)!;
     const profile = profileFor(params);
     let owned = 0;
     for (const a of doc.assignments) {

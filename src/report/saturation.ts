@@ -1,6 +1,6 @@
 // A report with each generator's saturation: `saturation` per share, and a warning in the summary when
 // any share was measured on an overloaded client.
-import type { Saturation } from '../../health.js';
+import type { Saturation } from '../health.js';
 
 const WARNING_PREFIX = 'latency was measured on an overloaded client';
 

@@ -1,0 +1,130 @@
+// One task of a plan run on this peer alone, whatever its type: a load (load_test, performance_test),
+// a stress staircase judged step by step as it runs, or a security scan.
+import { errorMessage } from '../errors.js';
+import type { Plan, PlanTask, StressTask } from '../plan/index.js';
+import { initialJudge, judgeStress, stressReport, type JudgeState, type JudgeTiming } from '../report/stress.js';
+import type { TaskSections } from '../report/sections.js';
+import { emptyResults, type LoadResults, type RunProgress } from '../stats/index.js';
+import { startLoad, type LoadRun, type RunStatus } from '../../actors/load-generator/run.js';
+
+import { startScan } from '../../actors/load-generator/security/scan.js';
+import type { ProbePorts } from '../../actors/load-generator/security/probe-client.js';
+
+export interface LocalTaskOutcome {
+  status: RunStatus;
+  error?: string;
+  startedAt: number;
+  finishedAt: number;
+  /** Seconds the load's rates are per. */
+  durationS: number;
+  results: LoadResults;
+  sections: TaskSections;
+}
+
+export interface LocalTask {
+  readonly startAt: number;
+  readonly done: Promise<LocalTaskOutcome>;
+  stop(): void;
+  /** Load results so far (empty for a scan). */
+  snapshot(): LoadResults;
+  /** Counts so far, cheaply (zero for a scan). */
+  progress(): RunProgress;
+}
+
+const NO_PROGRESS: RunProgress = { requests: 0, failures: 0, dropped: 0, p50Ms: 0, p99Ms: 0 };
+
+export interface LocalTaskOptions {
+  startAt: number;
+  runId: string;
+  /** The clock and the allow-list check of the security probes. */
+  probe: ProbePorts;
+  /** Worker threads a load may send on (0: this thread). */
+  workers?: number;
+}
+
+const JUDGE_EVERY_MS = 100;
+
+/** A step is judged once its arrivals are all in (after a moment), or at the latest when any request of it must have ended. */
+export function localJudgeTiming(task: StressTask): JudgeTiming {
+  const timeoutS = Math.max(...task.targets.map((t) => t.timeout));
+  return { settleS: 0.1, deadlineS: timeoutS + task.max_lateness + 1 };
+}
+
+function watchStress(run: LoadRun, task: StressTask): { state: () => JudgeState; finish: (results: LoadResults, elapsedS: number) => void; stoppedByJudge: () => boolean } {
+  const timing = localJudgeTiming(task);
+  let state = initialJudge();
+  let stopped = false;
+  const observe = (results: LoadResults, elapsedS: number, final: boolean) => {
+    const next = judgeStress(task.stress, timing, state, { type: 'observe', elapsedS, results, final });
+    state = next.state;
+    for (const effect of next.effects) {
+      if (effect.type === 'stop' && !stopped) {
+        stopped = true;
+        run.stop();
+      }
+    }
+  };
+  const timer = setInterval(() => {
+    const elapsedS = (Date.now() - run.startAt) / 1000;
+    if (elapsedS > 0 && run.state !== 'finished') observe(run.snapshot(), elapsedS, false);
+  }, JUDGE_EVERY_MS);
+  return {
+    state: () => state,
+    finish(results, elapsedS) {
+      clearInterval(timer);
+      observe(results, elapsedS, true);
+    },
+    stoppedByJudge: () => stopped,
+  };
+}
+
+function startLoadTask(task: Extract<PlanTask, { type: 'load_test' | 'performance_test' | 'stress_test' }>, opts: LocalTaskOptions): LocalTask {
+  const run = startLoad({ params: task.parameters, startAt: opts.startAt, runId: opts.runId, ...(opts.workers !== undefined ? { workers: opts.workers } : {}) });
+  const stress = task.type === 'stress_test' ? watchStress(run, task.parameters) : undefined;
+  const done = run.done.then((outcome): LocalTaskOutcome => {
+    const sections: TaskSections = {};
+    let status = outcome.status;
+    if (stress) {
+      stress.finish(outcome.results, (outcome.finishedAt - outcome.startedAt) / 1000);
+      sections.stress = stressReport(stress.state());
+      if (status === 'stopped' && stress.stoppedByJudge()) status = 'completed'; // the objective broke: the test is done
+    }
+    return {
+      status,
+      ...(outcome.error !== undefined ? { error: outcome.error } : {}),
+      startedAt: outcome.startedAt,
+      finishedAt: outcome.finishedAt,
+      durationS: outcome.durationS,
+      results: outcome.results,
+      sections,
+    };
+  });
+  return { startAt: run.startAt, done, stop: () => run.stop(), snapshot: () => run.snapshot(), progress: () => run.progress() };
+}
+
+export function startLocalTask(task: PlanTask, opts: LocalTaskOptions): LocalTask {
+  if (task.type !== 'security_test') return startLoadTask(task, opts);
+  const scan = startScan(task.parameters, opts.probe);
+  const startedAt = Date.now();
+  const done = scan.done.then(
+    (report): LocalTaskOutcome => ({
+      status: report.status,
+      ...(report.status === 'failed' && report.note ? { error: report.note } : {}),
+      startedAt,
+      finishedAt: Date.now(),
+      durationS: 0,
+      results: emptyResults(),
+      sections: { security: report },
+    }),
+    (error: unknown): LocalTaskOutcome => ({ status: 'failed', error: errorMessage(error), startedAt, finishedAt: Date.now(), durationS: 0, results: emptyResults(), sections: {} }),
+  );
+  return { startAt: startedAt, done, stop: () => scan.stop(), snapshot: () => emptyResults(), progress: () => NO_PROGRESS };
+}
+
+/** The plan with each load's duration as run: a stress test ends when its objective breaks, and rates are per the time it ran. */
+export function planAsRun(plan: Plan, outcomes: readonly Pick<LocalTaskOutcome, 'durationS'>[]): Plan {
+  return {
+    ...plan,
+    tasks: plan.tasks.map((t, i) => (t.type === 'stress_test' ? { ...t, parameters: { ...t.parameters, duration: outcomes[i]!.durationS } } : t)),
+  };
+}
