@@ -53,14 +53,14 @@ import { nodeMonitor } from '../actors/node-monitor/monitor.js';
 import { systemSampler } from '../actors/node-monitor/sampler.js';
 import type { HealthSource } from './health.js';
 import { healthRoutes } from './http/routes/health.js';
-import type { PoolStatusView, ResourcePoolMessage } from '../actors/resource-pool/messages.js';
+import type { ResourcePoolMessage } from '../actors/resource-pool/messages.js';
 import { wireResourcePool } from './peer-wiring/resource-pool.js';
 import { serveExecutionRequests } from './peer-wiring/executions.js';
-import { poolReservations, submitWorkload, type PlaceFn } from './peer-wiring/workloads.js';
+import { poolReservations, placer, submitWorkload, type PlaceFn } from './peer-wiring/workloads.js';
 import { isWorkload } from './plan/workload.js';
 import { distributor, type DistributorMessage } from '../actors/test-distributor/distributor.js';
 import { finishedExecutions } from '../actors/test-distributor/finished.js';
-import type { DistributionPlan, History } from './distribution.js';
+import type { History } from './distribution.js';
 import { workloadRoutes } from './http/routes/workloads.js';
 import type { HubMessage } from '../actors/messaging-hub/messages.js';
 import type { ReplicationMessage } from '../actors/coordinator/replication/messages.js';
@@ -354,16 +354,13 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
   const isCoordinator = async () => (await coordinatorStatus()).role === 'coordinator';
   const observe = observeRoutes(router, { self: transport.self, store, nodes, coordinator: currentCoordinator, isCoordinator, nodeHealth, healthSummary });
 
-  placeWorkload = async (strategy, scenarios) => {
-    const [all, pool] = await Promise.all([members(), ask<ResourcePoolMessage, PoolStatusView>(poolActor, (r) => ({ type: 'status.get', reply: r }))]);
-    const view = {
-      members: [{ node_id: transport.self, status: 'alive' as const, capabilities: config.node.capabilities, location: config.node.location }, ...all],
-      health: healthBoard.cluster(),
-      capacity: pool.capacity,
-      allocations: pool.replica.allocations,
-    };
-    return ask<DistributorMessage, DistributionPlan>(distributorActor, (reply) => ({ type: 'place', strategy, scenarios, view, reply }));
-  };
+  placeWorkload = placer({
+    self: { node_id: transport.self, capabilities: config.node.capabilities, location: config.node.location },
+    members,
+    pool: poolActor,
+    health: () => healthBoard.cluster(),
+    distributor: distributorActor,
+  });
   workloadRoutes(router, {
     defaultStrategy: rm.default_strategy,
     place: (strategy, scenarios) => placeWorkload(strategy, scenarios),

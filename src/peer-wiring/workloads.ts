@@ -11,9 +11,34 @@ import { validateWorkload, workloadPlan, type Workload } from '../plan/workload.
 import type { Clock } from '../util/clock.js';
 import type { CoordinatorMessage, Outcome } from '../../actors/coordinator/messages.js';
 import type { ReserveOutcome, WorkloadPorts } from '../../actors/coordinator/workloads/driver.js';
-import type { AllocateReply, ResourcePoolMessage } from '../../actors/resource-pool/messages.js';
+import type { AllocateReply, PoolStatusView, ResourcePoolMessage } from '../../actors/resource-pool/messages.js';
+import type { DistributorMessage } from '../../actors/test-distributor/distributor.js';
+import type { ClusterHealth } from '../health.js';
+import type { Member } from '../protocol/membership.js';
 
 export type PlaceFn = (strategy: Strategy, scenarios: ScenarioDemand[]) => Promise<DistributionPlan>;
+
+export interface PlacerDeps {
+  self: Pick<Member, 'node_id' | 'capabilities' | 'location'>;
+  members: () => Promise<Member[]>;
+  pool: ActorRef<ResourcePoolMessage>;
+  health: () => ClusterHealth;
+  distributor: ActorRef<DistributorMessage>;
+}
+
+/** Placement by the test distributor over what this peer knows now: members, health, capacity and allocations. */
+export function placer(d: PlacerDeps): PlaceFn {
+  return async (strategy, scenarios) => {
+    const [all, pool] = await Promise.all([d.members(), ask<ResourcePoolMessage, PoolStatusView>(d.pool, (r) => ({ type: 'status.get', reply: r }))]);
+    const view = {
+      members: [{ ...d.self, status: 'alive' as const }, ...all],
+      health: d.health(),
+      capacity: pool.capacity,
+      allocations: pool.replica.allocations,
+    };
+    return ask<DistributorMessage, DistributionPlan>(d.distributor, (reply) => ({ type: 'place', strategy, scenarios, view, reply }));
+  };
+}
 
 /** Why a workload cannot be placed, or undefined when every scenario can. */
 export function unplaceable(workload: Workload, plan: DistributionPlan): { message: string; placements: unknown[] } | undefined {
