@@ -1,7 +1,7 @@
 // One task of a plan run on this peer alone, whatever its type: a load (load_test, performance_test),
 // a stress staircase judged step by step as it runs, or a security scan.
 import { errorMessage } from '../errors.js';
-import type { Plan, PlanTask, StressTask } from '../plan/index.js';
+import type { PlanTask, StressTask } from '../plan/index.js';
 import { initialJudge, judgeStress, stressReport, type JudgeState, type JudgeTiming } from '../report/stress.js';
 import type { TaskSections } from '../report/sections.js';
 import { emptyResults, type LoadResults, type RunProgress } from '../stats/index.js';
@@ -135,12 +135,4 @@ export function startLocalTask(task: PlanTask, opts: LocalTaskOptions): LocalTas
     (error: unknown): LocalTaskOutcome => ({ status: 'failed', error: errorMessage(error), startedAt, finishedAt: Date.now(), durationS: 0, results: emptyResults(), sections: {} }),
   );
   return { startAt: startedAt, done, stop: () => scan.stop(), snapshot: () => emptyResults(), progress: () => NO_PROGRESS };
-}
-
-/** The plan with each load's duration as run: a stress test ends when its objective breaks, and rates are per the time it ran. */
-export function planAsRun(plan: Plan, outcomes: readonly Pick<LocalTaskOutcome, 'durationS'>[]): Plan {
-  return {
-    ...plan,
-    tasks: plan.tasks.map((t, i) => (t.type === 'stress_test' ? { ...t, parameters: { ...t.parameters, duration: outcomes[i]!.durationS } } : t)),
-  };
 }

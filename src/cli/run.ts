@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { errorMessage, ValidationError } from '../errors.js';
-import { isLoadLike, loadTaskOf, parsePlan, type Plan } from '../plan/index.js';
+import { isLoadLike, loadTaskOf, parsePlan, planAsRun, type Plan } from '../plan/index.js';
 import { baselineFiguresFor, baselineSection, parseBaselineReport, type BaselineReport } from '../report/baseline-source.js';
 import { gateFailures, withSections, type TaskSections } from '../report/sections.js';
 import { probePorts } from '../guardrails/probe-ports.js';
@@ -12,7 +12,7 @@ import { ConfigSchema, type Config } from '../config/schema.js';
 import { guardPlan, policyFromConfig } from '../guardrails/index.js';
 import { resolvePlanSecrets } from '../security/secrets.js';
 import type { Logger } from '../util/log.js';
-import { planAsRun, startLocalTask, type LocalTask } from './local-tasks.js';
+import { startLocalTask, type LocalTask } from './local-tasks.js';
 import { workersFor } from '../../actors/load-generator/work-split.js';
 import { loadWorkerCount, prepareLoadWorkers } from '../../actors/load-generator/worker-pool.js';
 import { WHOLE } from '../execution/segment.js';
@@ -106,7 +106,7 @@ export async function runPlanCommand(file: string, options: RunCommandOptions, l
   const stopped = outcomes.some((o) => o.status === 'stopped');
   const base = executionReport({
     executionId,
-    plan: planAsRun(plan, outcomes),
+    plan: planAsRun(plan, (i) => outcomes[i]!.durationS),
     status: failed ? 'failed' : stopped ? 'cancelled' : 'completed',
     startedAt: Math.min(...outcomes.map((o) => o.startedAt)),
     finishedAt: Math.max(...outcomes.map((o) => o.finishedAt)),

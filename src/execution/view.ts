@@ -1,6 +1,7 @@
 // Reading an execution: its merged results per task, its report and its progress.
 import { emptyResults, mergeDelta, type LoadResults, type ResultsDelta } from '../stats/index.js';
 import { executionReport, type ExecutionReport } from '../report/index.js';
+import { planAsRun } from '../plan/index.js';
 import { maxDurationMs, parseRunId, type ExecutionDoc } from './contract.js';
 import { workloadProgress } from './workload.js';
 import { accountTask } from './accounting.js';
@@ -17,9 +18,12 @@ export function mergedResults(doc: ExecutionDoc, deltas: Iterable<{ run_id: stri
 
 export function reportFor(doc: ExecutionDoc, results: LoadResults[], now: number): ExecutionReport {
   const startedAt = doc.start_at ?? doc.created_at;
+  // A stress test stopped at its breaking point: its rates are per the time it ran, not the planned one.
+  const stoppedAt = doc.stopped_early && doc.start_at !== null ? doc.stopped_early.at : undefined;
+  const plan = stoppedAt === undefined ? doc.plan : planAsRun(doc.plan, () => Math.max(0, (stoppedAt - startedAt) / 1000));
   return executionReport({
     executionId: doc.execution_id,
-    plan: doc.plan,
+    plan,
     status: doc.status,
     startedAt,
     finishedAt: doc.finished_at ?? Math.max(startedAt, now),

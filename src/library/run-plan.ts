@@ -1,13 +1,13 @@
 // Run a plan on this process alone (no peers, no libp2p): the engine behind `node peer.js run`.
 import { randomUUID } from 'node:crypto';
-import { durationOf, validatePlan, type Plan } from '../plan/index.js';
+import { durationOf, planAsRun, validatePlan, type Plan } from '../plan/index.js';
 import type { LoadResults } from '../stats/index.js';
 import { policyFromConfig } from '../guardrails/index.js';
 import { probePorts } from '../guardrails/probe-ports.js';
 import { ConfigSchema } from '../config/schema.js';
 import { systemClock } from '../util/clock.js';
 import { gateFailures, withSections } from '../report/sections.js';
-import { planAsRun, startLocalTask } from '../cli/local-tasks.js';
+import { startLocalTask } from '../cli/local-tasks.js';
 import type { PlanInput } from './plan-input.js';
 import { executionReport, type ExecutionReport } from '../report/index.js';
 
@@ -69,7 +69,7 @@ export async function runValidPlan(valid: Plan, options: RunPlanOptions = {}): P
     const stopped = outcomes.some((o) => o.status === 'stopped');
     const base = executionReport({
       executionId,
-      plan: planAsRun(valid, outcomes),
+      plan: planAsRun(valid, (i) => outcomes[i]!.durationS),
       status: failed ? 'failed' : stopped ? 'cancelled' : 'completed',
       startedAt: Math.min(...outcomes.map((o) => o.startedAt)),
       finishedAt: Math.max(...outcomes.map((o) => o.finishedAt)),

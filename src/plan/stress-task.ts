@@ -90,3 +90,14 @@ export function checkStressTask(params: unknown, prefix = ''): { task?: StressTa
   if (problems.length > 0 || !loaded.task || !s) return { problems };
   return { task: { ...loaded.task, stress: { ...s, steps } }, problems };
 }
+
+/**
+ * The plan with each stress test's duration as run: a stress test ends when its objective breaks, and its
+ * rates are per the time it ran. `ranS(i)`: how long task i ran, in seconds.
+ */
+export function planAsRun<P extends { tasks: readonly { type: string; parameters: unknown }[] }>(plan: P, ranS: (task: number) => number): P {
+  return {
+    ...plan,
+    tasks: plan.tasks.map((t, i) => (t.type === 'stress_test' ? { ...t, parameters: { ...(t.parameters as object), duration: ranS(i) } } : t)),
+  };
+}

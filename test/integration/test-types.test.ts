@@ -123,6 +123,10 @@ describe('test types on a 3-peer cluster', () => {
       expect(stress.steps.map((s: { rps: number; passed: boolean }) => [s.rps, s.passed])).toEqual([[20, true], [40, true], [60, true], [80, false]]);
       // The judged figures are the whole step's, from every peer: each step's arrivals add up to its rate.
       for (const s of stress.steps) expect(Math.abs(s.requests + s.dropped - s.rps), JSON.stringify({ steps: stress.steps.map((x: Json) => [x.rps, x.requests, x.dropped, x.complete]), nodes: e.nodes })).toBeLessThanOrEqual(1);
+      // Rates are per the time it ran (about four steps of the fifteen planned), not the planned duration.
+      expect(e.report.duration_s).toBeGreaterThanOrEqual(3.5);
+      expect(e.report.duration_s).toBeLessThan(8);
+      expect(e.report.summary.requests_per_second).toBeCloseTo(e.report.summary.total_requests / e.report.duration_s, 0);
     } finally {
       target.setMaxRps(undefined);
     }
