@@ -5,21 +5,15 @@ import type { PlanTask, StressTask } from '../plan/index.js';
 import { initialJudge, judgeStress, stressReport, type JudgeState, type JudgeTiming } from '../report/stress.js';
 import type { TaskSections } from '../report/sections.js';
 import { emptyResults, type LoadResults, type RunProgress } from '../stats/index.js';
-import { startLoad, type LoadRun, type RunStatus } from '../../actors/load-generator/run.js';
+import { startLoad, type LoadRun, type RunOutcome } from '../../actors/load-generator/run.js';
 
 import { startScan } from '../../actors/load-generator/security/scan.js';
 import type { ProbePorts } from '../../actors/load-generator/security/probe-client.js';
 import type { SaturationBounds } from '../../actors/node-monitor/saturation.js';
 import { watchOwnSaturation } from './local-saturation.js';
 
-export interface LocalTaskOutcome {
-  status: RunStatus;
-  error?: string;
-  startedAt: number;
-  finishedAt: number;
-  /** Seconds the load's rates are per. */
-  durationS: number;
-  results: LoadResults;
+/** A load's outcome (a scan's too), with its test type's report sections. */
+export interface LocalTaskOutcome extends Omit<RunOutcome, 'id'> {
   sections: TaskSections;
 }
 

@@ -5,6 +5,7 @@ import { McpError } from '../errors.js';
 import type { ExecutionReport } from '../report/index.js';
 import type { PlanInput, WorkloadInput } from './plan-input.js';
 import type { AllocationRequestSchema } from '../resources.js';
+import type { NodeView } from '../http/routes/cluster.js';
 
 /** `POST /api/allocations`' body as written. */
 export type AllocationRequestInput = z.input<typeof AllocationRequestSchema>;
@@ -23,21 +24,8 @@ export interface Health {
   members: number;
 }
 
-/** One member of `GET /api/nodes`. */
-export interface NodeInfo {
-  node_id: string;
-  status: 'alive' | 'suspect' | 'dead';
-  http_url: string;
-  addresses: string[];
-  roles: string[];
-  capabilities: string[];
-  location: string;
-  version: string;
-  started_at: string;
-  last_seen: string;
-  is_self: boolean;
-  is_coordinator: boolean;
-}
+/** One member of `GET /api/nodes`: the route's view of a node, and whether it is the coordinator. */
+export type NodeInfo = NodeView & { is_coordinator: boolean };
 
 export interface MemberFilter {
   status?: 'alive' | 'suspect' | 'dead';
