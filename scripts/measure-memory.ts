@@ -19,8 +19,9 @@ const snapshotsAt = new Set(values.snapshots.split(',').filter(Boolean).map(Numb
 const BOUND_MB = 50;
 const WARM_UP = 5;
 const mb = (bytes: number) => bytes / 1048576;
-type Usage = MemoryUsage & { workersHeap: number };
-const fmt = (u: Usage) => `rss ${mb(u.rss).toFixed(1)} MB, heap ${mb(u.heapUsed).toFixed(1)} MB, external ${mb(u.external).toFixed(1)} MB, workers' heaps ${mb(u.workersHeap).toFixed(1)} MB`;
+type Usage = MemoryUsage & { workersHeap: { used: number; total: number } };
+const fmt = (u: Usage) =>
+  `rss ${mb(u.rss).toFixed(1)} MB, heap ${mb(u.heapUsed).toFixed(1)} of ${mb(u.heapTotal).toFixed(1)} MB, external ${mb(u.external).toFixed(1)} MB, workers' heaps ${mb(u.workersHeap.used).toFixed(1)} of ${mb(u.workersHeap.total).toFixed(1)} MB`;
 
 const target = createServer((_req, res) => res.end('ok'));
 await new Promise<void>((r) => target.listen(0, '127.0.0.1', r));
@@ -32,7 +33,7 @@ try {
   inspector = await InspectorClient.connect(await waitFor(() => inspectorUrl(peer.stderr()), 10_000, 'the inspector address'));
   const measure = async (): Promise<Usage> => {
     await inspector!.collectGarbage();
-    return { ...(await inspector!.memoryUsage()), workersHeap: await inspector!.workersHeapUsed() };
+    return { ...(await inspector!.memoryUsage()), workersHeap: await inspector!.workersHeap() };
   };
   await waitFor(async () => (await getJson<{ coordinator?: string | null }>(`${peer.httpUrl}/api/health`).catch(() => undefined))?.coordinator, 15_000, 'a coordinator');
   console.log(`peer started: ${fmt(await measure())} (garbage collected on the main thread and ${inspector.workers} worker threads before each figure)`);

@@ -92,16 +92,21 @@ export class InspectorClient {
     return Promise.race([reply, new Promise((r) => setTimeout(r, 10_000))]);
   }
 
-  /** The V8 heap used by the worker threads' isolates, added up (bytes). */
-  async workersHeapUsed(): Promise<number> {
+  /** The V8 heaps of the worker threads' isolates, added up (bytes): used, and committed (total). */
+  async workersHeap(): Promise<{ used: number; total: number }> {
     await this.#attachWorkers();
     const replies = await Promise.all(
       [...this.#workers].map((sessionId) => this.#sendToWorker(sessionId, 'Runtime.evaluate', { expression: 'JSON.stringify(process.memoryUsage())', returnByValue: true })),
     );
-    return replies.reduce<number>((sum, reply) => {
+    const out = { used: 0, total: 0 };
+    for (const reply of replies) {
       const value = (reply as { result?: { result?: { value?: string } } } | undefined)?.result?.result?.value;
-      return sum + (value ? (JSON.parse(value) as MemoryUsage).heapUsed : 0);
-    }, 0);
+      if (!value) continue;
+      const usage = JSON.parse(value) as MemoryUsage;
+      out.used += usage.heapUsed;
+      out.total += usage.heapTotal;
+    }
+    return out;
   }
 
   /** Worker threads whose heaps collectGarbage also collects. */
