@@ -30,7 +30,7 @@ function endedRun(run: LoadRun, outcome: RunOutcome): LoadRun {
   const { id, startAt, workers } = run;
   const { totals } = outcome.results;
   const progress = { requests: totals.requests, failures: totals.failures, dropped: totals.dropped, p50Ms: percentileMs(outcome.results.latency, 50), p99Ms: percentileMs(outcome.results.latency, 99) };
-  return { id, startAt, workers, state: 'finished', done: Promise.resolve(outcome), stop: () => {}, setSegment: () => {}, snapshot: () => outcome.results, progress: () => progress };
+  return { id, startAt, workers, state: 'finished', done: Promise.resolve(outcome), stop: () => {}, setSegment: () => {}, grant: () => {}, snapshot: () => outcome.results, progress: () => progress };
 }
 
 function view(entry: Entry): LoadTaskView {
@@ -71,6 +71,7 @@ export function loadGenerator(): Behaviour<LoadGeneratorMessage, GeneratorState>
             segment,
             ...(request.startAt !== undefined ? { startAt: request.startAt } : {}),
             ...(request.onDelta ? { onDelta: request.onDelta } : {}),
+            ...(request.fenced ? { fenced: true } : {}),
           });
           state.entries.set(id, { id, name: request.name, task: request.task, run, startedAt: run.startAt, segment });
           run.done.then(
@@ -90,6 +91,9 @@ export function loadGenerator(): Behaviour<LoadGeneratorMessage, GeneratorState>
           msg.reply(entry !== undefined);
           break;
         }
+        case 'load.grant':
+          state.entries.get(msg.taskId)?.run.grant(msg.from, msg.until);
+          break;
         case 'load.resegment': {
           const entry = state.entries.get(msg.taskId);
           if (entry && !entry.outcome) {

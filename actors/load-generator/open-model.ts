@@ -61,6 +61,8 @@ export interface OpenModelOptions {
   maxLatenessMs: number;
   segment: Segment;
   weights: Float64Array;
+  /** Whether an arrival due at `due` may be sent `now` (a fenced run's lease); when not, it is dropped. */
+  may?: (due: number, now: number) => boolean;
 }
 
 export class OpenModel {
@@ -120,7 +122,7 @@ export class OpenModel {
       if (!ownsArrival(this.#segment, k)) continue;
       const target = pickTarget(k, weights);
       this.#recorder.schedule(target);
-      if (now - due > maxLatenessMs) this.#recorder.drop(target, due);
+      if (now - due > maxLatenessMs || (this.#opts.may && !this.#opts.may(due, now))) this.#recorder.drop(target, due);
       else if (this.#backlog.size === 0 && sender.inFlight < maxInFlight) sender.send(target, due, now);
       else this.#backlog.push(due, target);
     }
@@ -130,11 +132,11 @@ export class OpenModel {
   /** Sends waiting arrivals while there is room; drops those that waited too long. */
   drain(now: number): void {
     const backlog = this.#backlog;
-    const { maxInFlight, maxLatenessMs } = this.#opts;
+    const { maxInFlight, maxLatenessMs, may } = this.#opts;
     while (backlog.size > 0) {
       const due = backlog.headDue();
       const target = backlog.headTarget();
-      if (now - due > maxLatenessMs) {
+      if (now - due > maxLatenessMs || (may && !may(due, now))) {
         backlog.shift();
         this.#recorder.drop(target, due);
       } else if (this.#sender.inFlight < maxInFlight) {

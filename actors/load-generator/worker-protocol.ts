@@ -6,9 +6,11 @@ import type { RawTallies } from '../../src/stats/index.js';
 import type { EngineEnd, RunState } from './engine.js';
 
 export type ToWorker =
-  | { type: 'start'; key: string; task: LoadTask; segment: Segment; startAt: number; warmUp: boolean; flushMs: number }
+  | { type: 'start'; key: string; task: LoadTask; segment: Segment; startAt: number; warmUp: boolean; flushMs: number; fenced: boolean }
   | { type: 'stop'; key: string }
-  | { type: 'segment'; key: string; segment: Segment; atMs?: number };
+  | { type: 'segment'; key: string; segment: Segment; atMs?: number }
+  /** A fenced part may send in [from, until), epoch ms. */
+  | { type: 'grant'; key: string; from: number; until: number };
 
 export type FromWorker =
   | { type: 'ready' }
