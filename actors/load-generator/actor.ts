@@ -30,7 +30,7 @@ function endedRun(run: LoadRun, outcome: RunOutcome): LoadRun {
   const { id, startAt, workers } = run;
   const { totals } = outcome.results;
   const progress = { requests: totals.requests, failures: totals.failures, dropped: totals.dropped, p50Ms: percentileMs(outcome.results.latency, 50), p99Ms: percentileMs(outcome.results.latency, 99) };
-  return { id, startAt, workers, state: 'finished', done: Promise.resolve(outcome), stop: () => {}, setSegment: () => {}, grant: () => {}, snapshot: () => outcome.results, progress: () => progress };
+  return { id, startAt, workers, state: 'finished', done: Promise.resolve(outcome), stop: () => {}, setSegment: () => {}, grant: () => {}, release: () => {}, snapshot: () => outcome.results, progress: () => progress };
 }
 
 function view(entry: Entry): LoadTaskView {
@@ -92,7 +92,10 @@ export function loadGenerator(): Behaviour<LoadGeneratorMessage, GeneratorState>
           break;
         }
         case 'load.grant':
-          state.entries.get(msg.taskId)?.run.grant(msg.from, msg.until);
+          state.entries.get(msg.taskId)?.run.grant(msg.from, msg.until, msg.sure);
+          break;
+        case 'load.release':
+          state.entries.get(msg.taskId)?.run.release(msg.movedAt);
           break;
         case 'load.resegment': {
           const entry = state.entries.get(msg.taskId);

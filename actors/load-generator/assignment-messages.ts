@@ -25,5 +25,5 @@ export type AssignmentMessage =
   | { type: 'pump' }
   | { type: 'pump.coordinator'; coordinator: CoordinatorRef | null }
   /** The answer to a delta or (key 'renew') a renewal sent at `sentAt`, with the verdict on this generator's share. */
-  | { type: 'delta.acked'; executionId: string; key: string; term: number; status: ExecutionStatus | 'unknown'; share: ShareVerdict; sentAt: number }
+  | { type: 'delta.acked'; executionId: string; key: string; term: number; status: ExecutionStatus | 'unknown'; share: ShareVerdict; sentAt: number; movedAt?: number }
   | { type: 'delta.failed'; executionId: string; key: string; error: unknown };

@@ -187,7 +187,7 @@ export function assignments(init: AssignmentsInit): Behaviour<AssignmentMessage,
           const out = work.outbox.get(msg.key);
           if (out) out.ackedTerm = Math.max(out.ackedTerm, msg.term);
           work.lastContact = now;
-          onHold(msg.executionId, work, { type: 'verdict', now, sentAt: msg.sentAt, share: msg.share });
+          onHold(msg.executionId, work, { type: 'verdict', now, sentAt: msg.sentAt, share: msg.share, ...(msg.movedAt !== undefined ? { movedAt: msg.movedAt } : {}) });
           // The execution is over (cancelled, or ended without us): stop what still runs here.
           if ((FINAL_STATUSES as readonly string[]).includes(msg.status) && !work.stopped) void stopRuns(msg.executionId, work);
           sendNext(msg.executionId, work);
@@ -271,7 +271,7 @@ export function assignments(init: AssignmentsInit): Behaviour<AssignmentMessage,
           });
         });
         // A lease heard before the runs existed.
-        if (work.hold.until > now) grant(executionId, work, now, work.hold.until);
+        if (work.hold.sure > 0) grant(executionId, work, now, Math.max(now, work.hold.until), work.hold.sure);
       }
 
       /** Apply a step of the share's hold: grants go to every load run, a lapse pauses them by itself. */
@@ -281,7 +281,7 @@ export function assignments(init: AssignmentsInit): Behaviour<AssignmentMessage,
         for (const effect of effects) {
           switch (effect.type) {
             case 'grant':
-              grant(executionId, work, effect.from, effect.until);
+              grant(executionId, work, effect.from, effect.until, effect.sure);
               break;
             case 'paused':
               ctx.log.warn('share lease lapsed: load paused, arrivals dropped until a coordinator vouches for it', { execution: executionId, since: effect.since });
@@ -290,7 +290,8 @@ export function assignments(init: AssignmentsInit): Behaviour<AssignmentMessage,
               ctx.log.info('share lease renewed: load resumed', { execution: executionId, paused_ms: effect.pausedMs });
               break;
             case 'stop':
-              ctx.log.warn('share no longer ours: stopping load', { execution: executionId, reason: effect.reason });
+              if (effect.movedAt !== undefined) tellRuns(executionId, work, (taskId) => ({ type: 'load.release', taskId, movedAt: effect.movedAt! }));
+              if (!work.stopped) ctx.log[effect.movedAt !== undefined ? 'warn' : 'info']('share no longer ours: stopping load', { execution: executionId, reason: effect.reason });
               void stopRuns(executionId, work);
               break;
             default:
@@ -299,9 +300,14 @@ export function assignments(init: AssignmentsInit): Behaviour<AssignmentMessage,
         }
       }
 
-      function grant(executionId: string, work: ExecutionWork, from: number, until: number): void {
+      function grant(executionId: string, work: ExecutionWork, from: number, until: number, sure: number): void {
+        tellRuns(executionId, work, (taskId) => ({ type: 'load.grant', taskId, from, until, sure }));
+      }
+
+      /** Tell every load run of the execution here (scans run apart, unfenced). */
+      function tellRuns(executionId: string, work: ExecutionWork, make: (taskId: string) => LoadGeneratorMessage): void {
         work.plan.tasks.forEach((task, i) => {
-          if (task.type !== 'security_test') generator.tell({ type: 'load.grant', taskId: runIdOf(executionId, i, self), from, until });
+          if (task.type !== 'security_test') generator.tell(make(runIdOf(executionId, i, self)));
         });
       }
 
@@ -311,7 +317,8 @@ export function assignments(init: AssignmentsInit): Behaviour<AssignmentMessage,
         if (!coordinator || work.inFlight !== null) return;
         const next = [...work.outbox].find(([, out]) => out.ackedTerm < coordinator.term);
         const sentAt = now;
-        const answered = (key: string) => (ack: ShareReply) => ctx.self.tell({ type: 'delta.acked', executionId, key, term: coordinator.term, status: ack.status, share: ack.share, sentAt });
+        const answered = (key: string) => (ack: ShareReply) =>
+          ctx.self.tell({ type: 'delta.acked', executionId, key, term: coordinator.term, status: ack.status, share: ack.share, sentAt, ...(ack.moved_at !== undefined ? { movedAt: ack.moved_at } : {}) });
         const failed = (key: string) => (error: unknown) => ctx.self.tell({ type: 'delta.failed', executionId, key, error });
         if (next) {
           const [key, out] = next;

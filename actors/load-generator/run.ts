@@ -61,8 +61,10 @@ export interface LoadRun {
   stop(): void;
   /** New share for arrivals due from `atMs` (epoch ms; default now). Closed model: the user count changes now. */
   setSegment(from: number, to: number, atMs?: number): void;
-  /** A fenced run may send in [from, until) (epoch ms); nothing otherwise (see held-spans.ts). */
-  grant(from: number, until: number): void;
+  /** A fenced run may send in [from, until) and arrivals due before `sure` are its own (epoch ms; see fence.ts). */
+  grant(from: number, until: number, sure: number): void;
+  /** A fenced run's share moved to others at `movedAt` (epoch ms): later arrivals are not counted. */
+  release(movedAt: number): void;
   /** Results so far, including what the next delta will carry (a worker's last fraction of a second may lag). */
   snapshot(): LoadResults;
   /** Counts so far and latency percentiles of the deltas cut so far, cheaply (for a progress line). */
@@ -78,7 +80,8 @@ interface Part {
   readonly done: Promise<EngineEnd>;
   stop(): void;
   setSegment(segment: Segment, atMs?: number): void;
-  grant(from: number, until: number): void;
+  grant(from: number, until: number, sure: number): void;
+  release(movedAt: number): void;
 }
 
 export function startLoad(opts: StartLoadOptions): LoadRun {
@@ -104,7 +107,8 @@ export function startLoad(opts: StartLoadOptions): LoadRun {
         done: engine.done,
         stop: () => engine.stop(),
         setSegment: (s, atMs) => engine.setSegment(s, atMs),
-        grant: (from, until) => engine.grant(from, until),
+        grant: (from, until, sure) => engine.grant(from, until, sure),
+        release: (movedAt) => engine.release(movedAt),
       },
     ];
   } else {
@@ -180,8 +184,11 @@ export function startLoad(opts: StartLoadOptions): LoadRun {
       const subs = n === 0 ? [next] : subSegments(next, n);
       parts.forEach((p, i) => p.setSegment(subs[i]!, atMs));
     },
-    grant(from, until) {
-      for (const p of parts) p.grant(from, until);
+    grant(from, until, sure) {
+      for (const p of parts) p.grant(from, until, sure);
+    },
+    release(movedAt) {
+      for (const p of parts) p.release(movedAt);
     },
     snapshot() {
       return recorder.results();
@@ -200,7 +207,8 @@ function workerPart(i: number, key: string, start: Extract<ToWorker, { type: 'st
     done,
     stop: () => send({ type: 'stop', key }),
     setSegment: (segment, atMs) => send({ type: 'segment', key, segment, ...(atMs !== undefined ? { atMs } : {}) }),
-    grant: (from, until) => send({ type: 'grant', key, from, until }),
+    grant: (from, until, sure) => send({ type: 'grant', key, from, until, sure }),
+    release: (movedAt) => send({ type: 'release', key, movedAt }),
   };
   const send = startPart(i, start, {
     onMessage(msg) {

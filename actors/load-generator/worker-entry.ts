@@ -54,7 +54,10 @@ port.on('message', (msg: ToWorker) => {
       parts.get(msg.key)?.setSegment(msg.segment, msg.atMs);
       break;
     case 'grant':
-      parts.get(msg.key)?.grant(msg.from, msg.until);
+      parts.get(msg.key)?.grant(msg.from, msg.until, msg.sure);
+      break;
+    case 'release':
+      parts.get(msg.key)?.release(msg.movedAt);
       break;
     default:
       assertNever(msg);

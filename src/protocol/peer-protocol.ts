@@ -52,7 +52,12 @@ export type DeltaRequest = z.infer<typeof DeltaRequest>;
 /** A generator's word with nothing new to report: it still drives its share of this execution. */
 export const RenewRequest = z.object({ execution_id: ExecutionIdSchema, node_id: NodeIdSchema });
 /** The coordinator's answer to a delta or a renewal: the execution's status and its verdict on the sender's share (share-lease.ts). */
-export const ShareReply = z.object({ status: z.union([ExecutionStatusSchema, z.literal('unknown')]), share: ShareVerdictSchema });
+export const ShareReply = z.object({
+  status: z.union([ExecutionStatusSchema, z.literal('unknown')]),
+  share: ShareVerdictSchema,
+  /** With `moved`: when the share stopped being the sender's (epoch ms); its arrivals due from then on were others'. */
+  moved_at: z.number().optional(),
+});
 export type ShareReply = z.infer<typeof ShareReply>;
 
 const seq = z.number().int().positive();

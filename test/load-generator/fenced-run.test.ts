@@ -19,9 +19,9 @@ describe('a fenced run', () => {
       const startAt = Date.now() + 300;
       const run = startLoad({ params: task, startAt, warmUp: false, workers, workerRate: 10_000, fenced: true });
       // Held for the first second, paused for the second, held again from the third on.
-      run.grant(startAt - 200, startAt + 1_000);
+      run.grant(startAt - 200, startAt + 1_000, startAt + 1_500);
       const resumeAt = startAt + 2_000;
-      const timer = setTimeout(() => run.grant(resumeAt, startAt + 6_000), resumeAt - Date.now());
+      const timer = setTimeout(() => run.grant(resumeAt, startAt + 6_000, startAt + 6_500), resumeAt - Date.now());
       const outcome = await run.done;
       clearTimeout(timer);
       const report = reportOf(outcome, task);

@@ -7,7 +7,7 @@ import { runIdOf, type ExecutionDoc, type ExecutionStatus } from '../../../src/e
 import { CANCELLED_LINGER_MS, COMMAND_DEADLINE_MS, type AnswerOf, type DeltaAck, type LifecycleDeps, type LifecycleEvent, type LifecycleState, type LifecycleStep, type Outcome } from './model.js';
 import { assign, assignPayload, command, end, evaluate, failAndResegment, isLost, setAssignment, stopEarly } from './rules.js';
 import { Turn } from './turn.js';
-import { shareVerdict } from './share-verdict.js';
+import { shareAnswer } from './share-verdict.js';
 
 type Event<T extends LifecycleEvent['type']> = Extract<LifecycleEvent, { type: T }>;
 
@@ -172,7 +172,7 @@ function delta(t: Turn, e: Event<'delta'>): DeltaAck {
   if (!live) {
     // Not live here (ended, or never known): stored all the same, the store keeps it once.
     t.effects.push({ type: 'record-delta', delta: { execution_id: e.executionId, run_id: d.run_id, seq: d.seq, delta: d } });
-    return { status: e.storedStatus ?? 'unknown', share: shareVerdict(undefined, e.storedStatus, e.from) };
+    return { status: e.storedStatus ?? 'unknown', ...shareAnswer(undefined, e.storedStatus, e.from) };
   }
   const before = live.progress.get(d.run_id);
   const heard = new Map(live.heard);
@@ -192,18 +192,18 @@ function delta(t: Turn, e: Event<'delta'>): DeltaAck {
   }
   const status = t.docOf(e.executionId)!.status;
   // Ended in this step: no longer live, its document says how.
-  return { status, share: shareVerdict(t.live(e.executionId), status, e.from) };
+  return { status, ...shareAnswer(t.live(e.executionId), status, e.from) };
 }
 
 /** A renewal: word from the generator (it is not silent), answered with the verdict on its share. */
 function renew(t: Turn, e: Event<'renew'>): DeltaAck {
   requireOffice(t);
   const live = t.live(e.executionId);
-  if (!live) return { status: e.storedStatus ?? 'unknown', share: shareVerdict(undefined, e.storedStatus, e.from) };
+  if (!live) return { status: e.storedStatus ?? 'unknown', ...shareAnswer(undefined, e.storedStatus, e.from) };
   const heard = new Map(live.heard);
   heard.set(e.from, t.now);
   t.put(e.executionId, { ...live, heard });
-  return { status: live.doc.status, share: shareVerdict(live, undefined, e.from) };
+  return { status: live.doc.status, ...shareAnswer(live, undefined, e.from) };
 }
 
 function completed(t: Turn, e: Event<'send.acknowledged' | 'send.refused' | 'send.timed-out'>): void {

@@ -137,6 +137,8 @@ export type Outcome<T> = { ok: true; value: T } | { ok: false; error: McpError }
 export interface DeltaAck {
   status: ExecutionStatus | 'unknown';
   share: ShareVerdict;
+  /** With `moved`: when the share stopped being the sender's. */
+  moved_at?: number;
 }
 
 /** The answer a step gives to the request behind its event. */

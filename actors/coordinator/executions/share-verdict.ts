@@ -5,6 +5,19 @@ import { FINAL_STATUSES, type ExecutionStatus } from '../../../src/execution/con
 import type { ShareVerdict } from '../../../src/execution/share-lease.js';
 import type { LiveExecution } from './model.js';
 
+/** The verdict, and for a moved share when it stopped being the generator's (its later arrivals were others'). */
+export interface ShareAnswer {
+  share: ShareVerdict;
+  moved_at?: number;
+}
+
+/** The verdict with, for a share that moved, when. */
+export function shareAnswer(live: LiveExecution | undefined, storedStatus: ExecutionStatus | undefined, node: string): ShareAnswer {
+  const share = shareVerdict(live, storedStatus, node);
+  const movedAt = share === 'moved' ? live?.doc.assignments.find((a) => a.node_id === node)?.moved_at : undefined;
+  return movedAt === undefined ? { share } : { share, moved_at: movedAt };
+}
+
 /**
  * `live`: the execution as this coordinator drives it (undefined: not live here); `storedStatus`: the
  * store's status when it is not live (undefined: never known here).

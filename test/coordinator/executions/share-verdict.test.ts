@@ -54,7 +54,8 @@ describe('renewals and deltas in the lifecycle', () => {
     expect(l.doc().assignments.find((a) => a.node_id === 'b')!.state).toBe('running');
     expect(l.doc().assignments.find((a) => a.node_id === 'c')!.state).toBe('failed'); // silent since the first delta was due
     l.on({ type: 'renew', executionId: 'x', from: 'c' });
-    expect(l.answer).toEqual({ ok: true, value: { status: 'running', share: 'moved' } });
+    expect(l.answer).toEqual({ ok: true, value: { status: 'running', share: 'moved', moved_at: l.doc().assignments.find((a) => a.node_id === 'c')!.moved_at } });
+    expect(l.doc().assignments.find((a) => a.node_id === 'c')!.moved_at).toBeGreaterThan(start);
   });
 
   it('answers a renewal out of office with an error (no verdict, so no lease)', () => {

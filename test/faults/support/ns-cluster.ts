@@ -72,7 +72,7 @@ export class NsCluster {
       httpPort: HTTP_PORT,
       p2pPort: P2P_PORT,
       bootstrap: this.net.peerNs.map((_, j) => j).filter((j) => j !== i).map((j) => `${peerIp(j)}:${P2P_PORT}`),
-      logLevel: 'warn',
+      logLevel: process.env.FAULTS_LOG_LEVEL ?? 'warn',
       // A peer on a non-loopback address needs a token or --insecure: these namespaces hold nobody else.
       env: { MCP_ORCHESTRATOR_HOST: ip, MCP_P2P_HOST: ip, MCP_INSECURE: 'true', MCP_LOAD_WORKERS: '1' },
       startTimeoutMs: 30_000,
