@@ -13,9 +13,17 @@
 // its generator for SILENT_MS, counted from when it RECEIVED the last word; whatever the reason to move
 // (silence, or membership calling the peer dead: silence.ts). The last word was received no earlier
 // than it was sent, so the share moves no earlier than s + SILENT_MS for any s the generator's lease
-// runs from: the generator has paused SILENT_MS - LEASE_MS before, a margin for its 100 ms pump, the
-// hand-off to its load workers and event-loop lag. Only intervals are compared, each on its own clock,
-// so the clocks' offsets do not matter.
+// runs from: the generator has paused SILENT_MS - LEASE_MS before. A new coordinator counts silence from
+// its takeover, which comes after the old office ended, and the old one vouched only while in office.
+// The load workers enforce the lease themselves (each verdict is a span of time they may send in), so
+// the margin is not spent on the main thread's lag; it covers requests already on their way at the
+// pause, the sending loop's 20 ms sleeps and the clocks' rates (only intervals are compared, each on its
+// own clock, so the clocks' offsets do not matter).
+//
+// Counting: an arrival that falls due while paused is surely the generator's own if due before
+// s + SILENT_MS (s: the last word vouched for), and then counted as dropped; a later one is kept aside
+// until a `held` verdict (its own) or the `moved` verdict's moment (others' from then on) tells whose it
+// was, so that no arrival is counted on two generators.
 //
 // Why a pause and not a stop: an earlier lease stopped a generator for good when its deltas went
 // unacknowledged for 2-3 s. On a loaded 2-core machine the coordinator lost office for seconds with no

@@ -113,6 +113,13 @@ export class NsCluster {
     return this.control(method, `/proxy?url=${encodeURIComponent(url)}&timeout=2500`, body);
   }
 
+  /** A GET of peer `i`'s API whose answer is text (the metrics). */
+  async apiText(i: number, path: string): Promise<string> {
+    const url = `http://${peerIp(i)}:${HTTP_PORT}${path}`;
+    const r = await this.control('GET', `/proxy?raw=1&url=${encodeURIComponent(url)}&timeout=2500`);
+    return typeof r.json === 'string' ? r.json : '';
+  }
+
   async arrivals(path: string): Promise<number[]> {
     return (await this.control('GET', `/arrivals?path=${encodeURIComponent(path)}`)).json as number[];
   }
