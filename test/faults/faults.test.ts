@@ -9,13 +9,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../src/schedule/patterns.js';
 import { netnsUnavailable } from './support/netns.js';
 import { NsCluster } from './support/ns-cluster.js';
-import { FINAL, checkAccounting, checkConverged, checkEnded, checkRate, type ExecutionView } from './support/checks.js';
+import { FINAL, MAX_LATENESS, checkAccounting, checkConverged, checkEnded, checkRate, type ExecutionView } from './support/checks.js';
 import { inject, makeSchedule, type Fault, type Schedule } from './support/schedule.js';
 
 const LONG = process.env.FAULTS_LONG === '1';
 const SEED = Number(process.env.FAULTS_SEED ?? 9001);
-// Late arrivals are dropped after 100 ms rather than sent in a catch-up burst (the plan's max_lateness),
-// so that the rate check sees double driving, not the lateness of a starved CPU on a shared machine.
 const RATE = 300;
 const DURATION_S = LONG ? 10 : 8;
 const skipReason = netnsUnavailable();
@@ -57,7 +55,7 @@ async function readExecution(cluster: NsCluster, id: string, from: number[]): Pr
 async function runSchedule(cluster: NsCluster, schedule: Schedule, index: number): Promise<string[]> {
   const rng = mulberry32(schedule.seed ^ 0x5eed);
   const path = `/s${index}-${schedule.seed}`;
-  const plan = { name: `faults-${schedule.seed}`, tasks: [{ type: 'load_test', parameters: { targets: [{ url: cluster.targetUrl(path) }], duration: DURATION_S, base_rps: RATE, pattern: 'constant', max_lateness: '100ms' } }] };
+  const plan = { name: `faults-${schedule.seed}`, tasks: [{ type: 'load_test', parameters: { targets: [{ url: cluster.targetUrl(path) }], duration: DURATION_S, base_rps: RATE, pattern: 'constant', max_lateness: MAX_LATENESS } }] };
   const all = [...Array(cluster.size).keys()];
   const entry = Math.floor(rng() * cluster.size);
   await loopLag(cluster); // resets each peer's lag histogram: the figures after the run are the run's

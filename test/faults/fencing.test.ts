@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { netnsUnavailable } from './support/netns.js';
 import { NsCluster } from './support/ns-cluster.js';
-import { FINAL, checkAccounting, checkConverged, checkRate, type ExecutionView } from './support/checks.js';
+import { FINAL, MAX_LATENESS, checkAccounting, checkConverged, checkRate, type ExecutionView } from './support/checks.js';
 
 const RATE = 300;
 const DURATION_S = 10;
@@ -30,7 +30,7 @@ async function read(cluster: NsCluster, id: string, from: number[]): Promise<(Ex
 
 /** Submits a run, lets `fault` act on it, waits for its end and the replicas; the target's count per second. */
 async function runWith(cluster: NsCluster, path: string, fault: (startMs: number) => Promise<void>) {
-  const plan = { name: `fencing${path}`, tasks: [{ type: 'load_test', parameters: { targets: [{ url: cluster.targetUrl(path) }], duration: DURATION_S, base_rps: RATE, pattern: 'constant', max_lateness: '100ms' } }] };
+  const plan = { name: `fencing${path}`, tasks: [{ type: 'load_test', parameters: { targets: [{ url: cluster.targetUrl(path) }], duration: DURATION_S, base_rps: RATE, pattern: 'constant', max_lateness: MAX_LATENESS } }] };
   const submitted = await cluster.api(0, 'POST', '/api/executions', plan);
   expect(submitted.status).toBe(201);
   const id = submitted.json.execution_id as string;
