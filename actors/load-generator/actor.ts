@@ -47,6 +47,8 @@ function endedRun(run: LoadRun, ended: NonNullable<Entry['ended']>, latency: Loa
     },
     stop: () => {},
     setSegment: () => {},
+    grant: () => {},
+    release: () => {},
     snapshot,
     progress: () => progress,
   };
@@ -113,6 +115,7 @@ export function loadGenerator(): Behaviour<LoadGeneratorMessage, GeneratorState>
             segment,
             ...(request.startAt !== undefined ? { startAt: request.startAt } : {}),
             ...(request.onDelta ? { onDelta: request.onDelta } : {}),
+            ...(request.fenced ? { fenced: true } : {}),
           });
           state.entries.set(id, { id, name: request.name, task: request.task, run, startedAt: run.startAt, segment });
           run.done.then(
@@ -132,6 +135,12 @@ export function loadGenerator(): Behaviour<LoadGeneratorMessage, GeneratorState>
           msg.reply(entry !== undefined);
           break;
         }
+        case 'load.grant':
+          state.entries.get(msg.taskId)?.run.grant(msg.from, msg.until, msg.sure);
+          break;
+        case 'load.release':
+          state.entries.get(msg.taskId)?.run.release(msg.movedAt);
+          break;
         case 'load.resegment': {
           const entry = state.entries.get(msg.taskId);
           if (entry && !entry.ended) {
