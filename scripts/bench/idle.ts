@@ -2,7 +2,9 @@
 // and then do nothing while /proc is sampled: CPU (utime + stime) over the window as a share of one
 // core, and RSS at its end, per peer. The peer "tool" to compare with is a bare Node process holding an
 // idle HTTP server (what any Node peer costs at the least), sampled over the same window.
-//   node dist/scripts/bench/idle.js [--peers 10] [--settle 15] [--window 30]
+//   node dist/scripts/bench/idle.js [--peers 10] [--settle 15] [--window 30] [--profile DIR]
+// --profile DIR: peers 0 and 1 (unbundled, for readable frames) write a CPU profile of the window to DIR
+// (summarise with profile-summary.js).
 import '../../src/polyfill.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -13,7 +15,7 @@ import { parseArgs } from 'node:util';
 import { freePort, getJson, startPeerProcess, waitFor, type PeerProcess } from '../lib/peer-process.js';
 import { median } from './measure.js';
 
-const { values } = parseArgs({ options: { peers: { type: 'string', default: '10' }, settle: { type: 'string', default: '15' }, window: { type: 'string', default: '30' } } });
+const { values } = parseArgs({ options: { peers: { type: 'string', default: '10' }, settle: { type: 'string', default: '15' }, window: { type: 'string', default: '30' }, profile: { type: 'string' } } });
 const N = Math.max(1, Math.min(30, Number(values.peers)));
 const SETTLE_S = Number(values.settle);
 const WINDOW_S = Number(values.window);
@@ -55,6 +57,9 @@ async function main(): Promise<void> {
               p2pPort: ports[j]!,
               bootstrap: seeds.filter((p) => p !== ports[j]).map((p) => `127.0.0.1:${p}`),
               logLevel: 'warn',
+              ...(values.profile && j < 2
+                ? { nodeArgs: ['--import', new URL('./profile-window.js', import.meta.url).pathname], env: { MCP_PROFILE_FILE: join(values.profile, `peer-${j}.cpuprofile`), MCP_NO_BUNDLE: '1' } }
+                : {}),
               startTimeoutMs: 60_000,
             })),
         ),
@@ -83,8 +88,11 @@ async function main(): Promise<void> {
     const pids = peers.map((p) => p.child.pid!);
     const before = pids.map(cpuSeconds);
     const bareBefore = cpuSeconds(bare.pid!);
+    const profiled = values.profile ? peers.slice(0, 2) : [];
+    for (const p of profiled) p.child.kill('SIGUSR2');
     const t0 = performance.now();
     await new Promise((r) => setTimeout(r, WINDOW_S * 1_000));
+    for (const p of profiled) p.child.kill('SIGUSR2');
     const elapsed = (performance.now() - t0) / 1_000;
     const cpuPct = pids.map((pid, i) => ((cpuSeconds(pid) - before[i]!) / elapsed) * 100);
     const rss = pids.map(rssMb);
@@ -103,6 +111,7 @@ async function main(): Promise<void> {
     console.log(`bare node + idle HTTP server: ${bareCpu.toFixed(2)} %, ${bareRss.toFixed(0)} MB`);
     console.log(`against the goal (${CPU_GOAL} %, ${RSS_GOAL_MB} MB): CPU max ${(max / CPU_GOAL).toFixed(2)}x, RSS max ${(Math.max(...rss) / RSS_GOAL_MB).toFixed(2)}x; against bare node: RSS ${(median(rss) / bareRss).toFixed(1)}x`);
     console.log(JSON.stringify({ peers: N, window_s: elapsed, intact, cpu_pct: cpuPct, rss_mb: rss, bare: { cpu_pct: bareCpu, rss_mb: bareRss } }));
+    if (profiled.length > 0) await new Promise((r) => setTimeout(r, 2_000)); // the profiles are written
   } finally {
     bare?.kill('SIGKILL');
     await Promise.all(peers.map((p) => p?.kill('SIGKILL')));
