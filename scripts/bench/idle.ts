@@ -29,6 +29,11 @@ function cpuSeconds(pid: number): number {
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_S;
 }
+/** Read and write system calls so far (/proc/PID/io): a count of frames in and out that CPU contention does not blur. */
+function syscalls(pid: number): { r: number; w: number } {
+  const io = readFileSync(`/proc/${pid}/io`, 'utf8');
+  return { r: Number(/syscr: (\d+)/.exec(io)?.[1]), w: Number(/syscw: (\d+)/.exec(io)?.[1]) };
+}
 function rssMb(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) / 1024 : NaN;
@@ -87,6 +92,7 @@ async function main(): Promise<void> {
 
     const pids = peers.map((p) => p.child.pid!);
     const before = pids.map(cpuSeconds);
+    const ioBefore = pids.map(syscalls);
     const bareBefore = cpuSeconds(bare.pid!);
     const profiled = values.profile ? peers.slice(0, 2) : [];
     for (const p of profiled) p.child.kill('SIGUSR2');
@@ -95,6 +101,7 @@ async function main(): Promise<void> {
     for (const p of profiled) p.child.kill('SIGUSR2');
     const elapsed = (performance.now() - t0) / 1_000;
     const cpuPct = pids.map((pid, i) => ((cpuSeconds(pid) - before[i]!) / elapsed) * 100);
+    const io = pids.map((pid, i) => ((s) => ({ r: (s.r - ioBefore[i]!.r) / elapsed, w: (s.w - ioBefore[i]!.w) / elapsed }))(syscalls(pid)));
     const rss = pids.map(rssMb);
     const bareCpu = ((cpuSeconds(bare.pid!) - bareBefore) / elapsed) * 100;
     const bareRss = rssMb(bare.pid!);
@@ -103,14 +110,17 @@ async function main(): Promise<void> {
     const intact = hs.every((h) => h.coordinator === hs[0]!.coordinator && h.members === N);
 
     console.log(`window ${elapsed.toFixed(1)} s; cluster intact at the end: ${intact}`);
-    console.log(`${'peer'.padEnd(6)}${'CPU % of a core'.padStart(17)}${'RSS MB'.padStart(9)}  role`);
-    peers.forEach((p, i) => console.log(`${String(i).padEnd(6)}${cpuPct[i]!.toFixed(2).padStart(17)}${rss[i]!.toFixed(0).padStart(9)}  ${p.id === hs[0]!.coordinator ? 'coordinator' : ''}`));
+    console.log(`${'peer'.padEnd(6)}${'CPU % of a core'.padStart(17)}${'RSS MB'.padStart(9)}${'reads/s'.padStart(9)}${'writes/s'.padStart(10)}  role`);
+    peers.forEach((p, i) =>
+      console.log(`${String(i).padEnd(6)}${cpuPct[i]!.toFixed(2).padStart(17)}${rss[i]!.toFixed(0).padStart(9)}${io[i]!.r.toFixed(0).padStart(9)}${io[i]!.w.toFixed(0).padStart(10)}  ${p.id === hs[0]!.coordinator ? 'coordinator' : ''}`),
+    );
     const med = median(cpuPct);
     const max = Math.max(...cpuPct);
     console.log(`median ${med.toFixed(2)} % (max ${max.toFixed(2)} %), RSS median ${median(rss).toFixed(0)} MB (max ${Math.max(...rss).toFixed(0)} MB)`);
+    console.log(`system calls per second, median: ${median(io.map((x) => x.r)).toFixed(0)} reads, ${median(io.map((x) => x.w)).toFixed(0)} writes`);
     console.log(`bare node + idle HTTP server: ${bareCpu.toFixed(2)} %, ${bareRss.toFixed(0)} MB`);
     console.log(`against the goal (${CPU_GOAL} %, ${RSS_GOAL_MB} MB): CPU max ${(max / CPU_GOAL).toFixed(2)}x, RSS max ${(Math.max(...rss) / RSS_GOAL_MB).toFixed(2)}x; against bare node: RSS ${(median(rss) / bareRss).toFixed(1)}x`);
-    console.log(JSON.stringify({ peers: N, window_s: elapsed, intact, cpu_pct: cpuPct, rss_mb: rss, bare: { cpu_pct: bareCpu, rss_mb: bareRss } }));
+    console.log(JSON.stringify({ peers: N, window_s: elapsed, intact, cpu_pct: cpuPct, rss_mb: rss, reads_per_s: io.map((x) => x.r), writes_per_s: io.map((x) => x.w), bare: { cpu_pct: bareCpu, rss_mb: bareRss } }));
     if (profiled.length > 0) await new Promise((r) => setTimeout(r, 2_000)); // the profiles are written
   } finally {
     bare?.kill('SIGKILL');
