@@ -1,6 +1,6 @@
 // The libp2p 3 node: TCP + noise + yamux, identify, gossipsub, optional mDNS and bootstrap.
 import { createLibp2p, type Libp2p } from 'libp2p';
-import { tcp } from '@libp2p/tcp';
+import { corkedTcp } from './corked-tcp.js';
 import { noise } from '@chainsafe/libp2p-noise';
 import { yamux } from '@chainsafe/libp2p-yamux';
 import { identify } from '@libp2p/identify';
@@ -60,7 +60,7 @@ export async function createNode(options: NodeOptions): Promise<PeerNode> {
   return createLibp2p({
     privateKey: options.privateKey,
     addresses: { listen: [`/${ip}/${options.host}/tcp/${options.port}`] },
-    transports: [tcp()],
+    transports: [corkedTcp()],
     connectionEncrypters: [noise()],
     ...(options.psk ? { connectionProtector: preSharedKey({ psk: options.psk }) } : {}),
     streamMuxers: [yamux()],
