@@ -1,7 +1,8 @@
 // A run whose sending begins a moment after it was asked for: the peer boots its load worker threads on
 // its first run, not at start-up (they are about 30 MB each, most of an idle peer's memory), and a run
 // that arrives while they boot waits for them, as long as its start allows. Until it begins, it answers
-// as a run waiting for its start; a stop or a share change asked meanwhile is applied when it begins.
+// as a run waiting for its start; a stop, a share change or a lease's grant asked meanwhile is applied,
+// in order, when it begins.
 import type { LoadTask } from '../../src/plan/index.js';
 import { Recorder } from '../../src/stats/index.js';
 import { checkSegment } from '../../src/execution/segment.js';
@@ -13,7 +14,11 @@ export interface DeferredRun extends LoadRun {
   readonly begun: boolean;
 }
 
-type Pending = { type: 'stop' } | { type: 'segment'; from: number; to: number; atMs: number | undefined };
+type Pending =
+  | { type: 'stop' }
+  | { type: 'segment'; from: number; to: number; atMs: number | undefined }
+  | { type: 'grant'; from: number; until: number; sure: number }
+  | { type: 'release'; movedAt: number };
 
 /** `startAt`: the run's start as known before it begins (a run without a common start sets its own when it begins). */
 export function deferredRun(id: string, task: LoadTask, startAt: number, start: () => LoadRun): DeferredRun {
@@ -47,7 +52,9 @@ export function deferredRun(id: string, task: LoadTask, startAt: number, start: 
       inner.done.then(resolve, reject);
       for (const p of pending.splice(0)) {
         if (p.type === 'stop') inner.stop();
-        else inner.setSegment(p.from, p.to, p.atMs);
+        else if (p.type === 'segment') inner.setSegment(p.from, p.to, p.atMs);
+        else if (p.type === 'grant') inner.grant(p.from, p.until, p.sure);
+        else inner.release(p.movedAt);
       }
     },
     stop() {
@@ -58,6 +65,14 @@ export function deferredRun(id: string, task: LoadTask, startAt: number, start: 
       if (inner) return inner.setSegment(from, to, atMs);
       checkSegment(from, to); // refused now, as a running run would
       pending.push({ type: 'segment', from, to, atMs });
+    },
+    grant(from, until, sure) {
+      if (inner) inner.grant(from, until, sure);
+      else pending.push({ type: 'grant', from, until, sure });
+    },
+    release(movedAt) {
+      if (inner) inner.release(movedAt);
+      else pending.push({ type: 'release', movedAt });
     },
     snapshot() {
       return inner ? inner.snapshot() : empty.results();

@@ -26,7 +26,7 @@ export interface PeerProcessOptions {
   mdns?: boolean;
   env?: Record<string, string>;
   args?: string[];
-  /** Flags for node itself, before peer.js (e.g. `--import` of a profiler). */
+  /** Flags for node itself, before peer.js (`--inspect=127.0.0.1:0`, `--max-old-space-size=…`). */
   nodeArgs?: string[];
   /** Run inside this network namespace (`ip netns exec NAME node peer.js ...`). */
   netns?: string;

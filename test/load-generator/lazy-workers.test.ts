@@ -100,6 +100,8 @@ describe('a deferred run', () => {
         resolve({ id: 'r', status: 'stopped', startedAt: 42, finishedAt: 43, durationS: 0, results: startLoadResults() });
       },
       setSegment: (from, to, at) => void calls.push(`segment ${from}..${to} at ${at}`),
+      grant: (from, until, sure) => void calls.push(`grant ${from}..${until} sure ${sure}`),
+      release: (at) => void calls.push(`release at ${at}`),
       snapshot: () => startLoadResults(),
       progress: () => ({ requests: 7, failures: 0, dropped: 0, p50Ms: 0, p99Ms: 0 }),
     };
@@ -112,13 +114,15 @@ describe('a deferred run', () => {
     expect(run).toMatchObject({ state: 'waiting', workers: 0, startAt: 1_000, begun: false });
     expect(run.progress().requests).toBe(0);
     expect(run.snapshot().totals.requests).toBe(0);
+    run.grant(1_000, 2_000, 1_800);
     run.setSegment(0.2, 0.6, 1_500);
     expect(() => run.setSegment(0.7, 0.1)).toThrow(); // refused at once, as a running run would
+    run.release(1_900);
     run.stop();
     expect(calls).toEqual([]);
     run.begin();
     run.begin(); // once
-    expect(calls).toEqual(['segment 0.2..0.6 at 1500', 'stop']);
+    expect(calls).toEqual(['grant 1000..2000 sure 1800', 'segment 0.2..0.6 at 1500', 'release at 1900', 'stop']);
     expect(run).toMatchObject({ state: 'running', workers: 1, startAt: 42, begun: true });
     expect(run.progress().requests).toBe(7);
     await expect(run.done).resolves.toMatchObject({ status: 'stopped' });
