@@ -49,7 +49,7 @@ export function authorAndSeqno(msg: { from?: Uint8Array; seqno?: Uint8Array }): 
  * capacity announcements all are) come too late to save a copy when the author sends to everyone at
  * once; they only doubled the frames: kept for messages large enough that a saved copy is worth one.
  */
-const MESH = { D: 3, Dlo: 2, Dhi: 5, Dout: 1, Dscore: 2, Dlazy: 3, idontwantMinDataSize: 64 * 1024 } as const;
+export const MESH = { D: 3, Dlo: 2, Dhi: 5, Dout: 1, Dscore: 2, Dlazy: 3, idontwantMinDataSize: 64 * 1024 } as const;
 
 export async function createNode(options: NodeOptions): Promise<PeerNode> {
   // Each discovery factory wants its own slice of libp2p's components; the array type is their union.
