@@ -117,8 +117,11 @@ export function startEngine(opts: EngineOptions): Engine {
     const ranS = Math.min(task.duration, Math.max(0, (performance.now() - startMs) / 1000));
     let end: EngineEnd = error === undefined ? { status, ranS } : { status, error, ranS };
     try {
-      if (model instanceof OpenModel) model.dropBacklog();
-      else model.halt();
+      if (model instanceof OpenModel) {
+        model.dropBacklog();
+        // Stopped, its share may have moved (a stop does not say when): what it could not vouch for stays uncounted.
+        if (status === 'completed') model.settleAll();
+      } else model.halt();
       if (sender.inFlight > 0) {
         sender.aborting = true;
         await client.destroy().catch(() => {});

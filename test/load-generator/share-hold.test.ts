@@ -112,6 +112,17 @@ describe('fence of a run (its own time)', () => {
     expect(dropped).toEqual([1600, 1700, 2600, 2800]);
     expect([f.may(3100, 3100), f.fate(3100)]).toEqual([false, 'forget']);
   });
+
+  it('at the planned end, counts what is still kept aside as dropped', () => {
+    const f = new Fence();
+    f.grant(0, 1000, 1500);
+    for (const due of [1600, 1700]) f.doubt(due, 0);
+    const dropped: number[] = [];
+    f.settleAll((_, due) => dropped.push(due));
+    expect(dropped).toEqual([1600, 1700]);
+    f.settle((_, due) => dropped.push(due));
+    expect(dropped).toHaveLength(2); // once
+  });
 });
 
 describe('held spans', () => {
