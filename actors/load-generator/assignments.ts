@@ -7,6 +7,7 @@ import { PermanentError, errorMessage } from '../../src/errors.js';
 import { FINAL_STATUSES, runIdOf } from '../../src/execution/contract.js';
 import { RENEW_MS } from '../../src/execution/share-lease.js';
 import { holdStep, initialHold, type Hold, type HoldEvent } from './share-hold.js';
+import { applyHoldEffects, type HoldTarget } from './hold-effects.js';
 import { validatePlan, type Plan } from '../../src/plan/index.js';
 import type { Saturation } from '../../src/health.js';
 import type { PeerMessenger } from '../../src/protocol/peer-messenger.js';
@@ -271,44 +272,18 @@ export function assignments(init: AssignmentsInit): Behaviour<AssignmentMessage,
           });
         });
         // A lease heard before the runs existed.
-        if (work.hold.sure > 0) grant(executionId, work, now, Math.max(now, work.hold.until), work.hold.sure);
+        if (work.hold.sure > 0) applyHoldEffects([{ type: 'grant', from: now, until: Math.max(now, work.hold.until), sure: work.hold.sure }], holdTarget(executionId, work));
       }
 
-      /** Apply a step of the share's hold: grants go to every load run, a lapse pauses them by itself. */
+      /** Apply a step of the share's hold to this execution's runs (hold-effects.ts). */
       function onHold(executionId: string, work: ExecutionWork, event: HoldEvent): void {
         const { hold, effects } = holdStep(work.hold, event);
         work.hold = hold;
-        for (const effect of effects) {
-          switch (effect.type) {
-            case 'grant':
-              grant(executionId, work, effect.from, effect.until, effect.sure);
-              break;
-            case 'paused':
-              ctx.log.warn('share lease lapsed: load paused, arrivals dropped until a coordinator vouches for it', { execution: executionId, since: effect.since });
-              break;
-            case 'resumed':
-              ctx.log.info('share lease renewed: load resumed', { execution: executionId, paused_ms: effect.pausedMs });
-              break;
-            case 'stop':
-              if (effect.movedAt !== undefined) tellRuns(executionId, work, (taskId) => ({ type: 'load.release', taskId, movedAt: effect.movedAt! }));
-              if (!work.stopped) ctx.log[effect.movedAt !== undefined ? 'warn' : 'info']('share no longer ours: stopping load', { execution: executionId, reason: effect.reason });
-              void stopRuns(executionId, work);
-              break;
-            default:
-              assertNever(effect);
-          }
-        }
+        applyHoldEffects(effects, holdTarget(executionId, work));
       }
 
-      function grant(executionId: string, work: ExecutionWork, from: number, until: number, sure: number): void {
-        tellRuns(executionId, work, (taskId) => ({ type: 'load.grant', taskId, from, until, sure }));
-      }
-
-      /** Tell every load run of the execution here (scans run apart, unfenced). */
-      function tellRuns(executionId: string, work: ExecutionWork, make: (taskId: string) => LoadGeneratorMessage): void {
-        work.plan.tasks.forEach((task, i) => {
-          if (task.type !== 'security_test') generator.tell(make(runIdOf(executionId, i, self)));
-        });
+      function holdTarget(executionId: string, work: ExecutionWork): HoldTarget {
+        return { executionId, tasks: work.plan.tasks, self, generator, log: ctx.log, stopped: work.stopped, stop: () => void stopRuns(executionId, work) };
       }
 
       /** Send the next delta the coordinator in office has not acknowledged (one at a time per execution). */
