@@ -5,7 +5,7 @@
 import type { ActorRef, Behaviour } from '../../src/actor/types.js';
 import { PermanentError, errorMessage } from '../../src/errors.js';
 import { FINAL_STATUSES, runIdOf } from '../../src/execution/contract.js';
-import { RENEW_MS } from '../../src/execution/share-lease.js';
+import { RENEW_MS, UNSURE_WAIT_MS } from '../../src/execution/share-lease.js';
 import { holdStep, initialHold, type Hold, type HoldEvent } from './share-hold.js';
 import { applyHoldEffects, type HoldTarget } from './hold-effects.js';
 import { validatePlan, type Plan } from '../../src/plan/index.js';
@@ -303,7 +303,8 @@ export function assignments(init: AssignmentsInit): Behaviour<AssignmentMessage,
           return;
         }
         // Nothing new: a renewal, from the assignment until the load's end, keeps the lease (share-lease.ts).
-        const renewing = !work.stopped && !work.hold.over && now - work.lastSent >= RENEW_MS && now < work.request.start_at + runLengthMs(work.plan);
+        // Past the end too, while its runs wait to learn whose their paused arrivals were (UNSURE_WAIT_MS).
+        const renewing = !work.stopped && !work.hold.over && now - work.lastSent >= RENEW_MS && now < work.request.start_at + runLengthMs(work.plan) + UNSURE_WAIT_MS;
         if (!renewing) return;
         work.inFlight = RENEW_KEY;
         work.lastSent = now;

@@ -34,6 +34,11 @@ export class Fence {
     return due < this.#sure || this.#movedAt < Infinity ? 'drop' : 'doubt';
   }
 
+  /** Some arrivals are kept aside, not yet known to be its own or another's. */
+  get unsure(): boolean {
+    return this.#doubtful.size > 0;
+  }
+
   doubt(due: number, target: number): void {
     this.#doubtful.push(due, target);
   }

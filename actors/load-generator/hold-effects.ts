@@ -40,7 +40,7 @@ export function applyHoldEffects(effects: readonly HoldEffect[], t: HoldTarget):
       case 'stop': {
         const movedAt = effect.movedAt;
         if (movedAt !== undefined) tell((taskId) => ({ type: 'load.release', taskId, movedAt }));
-        if (!t.stopped) t.log[movedAt !== undefined ? 'warn' : 'info']('share no longer ours: stopping load', { execution: t.executionId, reason: effect.reason });
+        if (!t.stopped) t.log[effect.reason === 'execution over' ? 'info' : 'warn']('share no longer ours: stopping load', { execution: t.executionId, reason: effect.reason });
         t.stop();
         break;
       }

@@ -55,7 +55,7 @@ describe('share hold (pure)', () => {
       effects: [grant(10, 0), { type: 'stop', reason: 'share moved to others', movedAt: 150 }],
       over: true,
     },
-    { name: 'ended: stop', events: [{ type: 'verdict', sentAt: 0, now: 10, share: 'ended' }], effects: [{ type: 'stop', reason: 'execution over' }], over: true },
+    { name: 'ended: stop; what fell due until then was its own', events: [{ type: 'verdict', sentAt: 0, now: 10, share: 'ended' }], effects: [{ type: 'stop', reason: 'execution over', movedAt: 10 }], over: true },
     {
       name: 'a paused share told it moved stops (a peer cut off that hears again after its share moved)',
       events: [held(0, 10), tick(1000), { type: 'verdict', sentAt: 4000, now: 4010, share: 'moved', movedAt: 1600 }],
