@@ -58,6 +58,8 @@ interface ExecutionWork {
   stopped: boolean;
   /** Version of the last segment change applied: older ones arriving late are ignored. */
   segmentVersion: number;
+  /** The term of the coordinator that sent it: a newer term's split wins whatever its version (versions count per document, and a new coordinator may not have seen the last ones of the old). */
+  segmentTerm: number;
   /** The security_test tasks' runs here (not on the load generator). */
   scans: ScanRun[];
   /** The lease on its share: its load runs only while the coordinator vouches for it (share-hold.ts). */
@@ -216,7 +218,7 @@ export function assignments(init: AssignmentsInit): Behaviour<AssignmentMessage,
           throw new PermanentError('PERMANENT_PLAN_INVALID', errorMessage(error));
         }
         if (init.prepare) plan = init.prepare(plan);
-        s.work.set(a.execution_id, { request: a, plan, outbox: new Map(), inFlight: null, lastContact: now, lastSent: 0, finishedTasks: 0, stopped: false, segmentVersion: 0, scans: [], hold: initialHold() });
+        s.work.set(a.execution_id, { request: a, plan, outbox: new Map(), inFlight: null, lastContact: now, lastSent: 0, finishedTasks: 0, stopped: false, segmentVersion: 0, segmentTerm: a.term, scans: [], hold: initialHold() });
         // Acknowledge once accepted. Setting up a run costs a few ms of this event loop, which on the
         // coordinator would delay the acknowledgements of the others: do it a little later, well before
         // the agreed start at which every run begins.
@@ -230,8 +232,10 @@ export function assignments(init: AssignmentsInit): Behaviour<AssignmentMessage,
         const work = s.work.get(r.execution_id);
         if (!work) return Promise.resolve({ accepted: false });
         work.lastContact = now;
-        if (r.version < work.segmentVersion) return Promise.resolve({ accepted: true }); // a newer split is already applied
+        const older = r.term < work.segmentTerm || (r.term === work.segmentTerm && r.version < work.segmentVersion);
+        if (older) return Promise.resolve({ accepted: true }); // a newer split is already applied
         work.segmentVersion = r.version;
+        work.segmentTerm = r.term;
         // Runs not set up yet start with this share: a share moved right after the assignments (one
         // refused at the start) would otherwise be lost (issue 9).
         work.request = { ...work.request, segment: r.segment };

@@ -169,6 +169,9 @@ describe('assignment actor (fake clock)', () => {
     expect(resegments).toHaveLength(1);
     expect(resegments[0]).toMatchObject({ from: 0, to: 0.5 });
     await expect(net.call('task.resegment', { execution_id: 'nope', term: 3, version: 1, segment: { from: 0, to: 1 }, at: 0 })).resolves.toEqual({ accepted: false });
+    // A new coordinator's split wins even with a lower version: it may not have seen the old one's last moves.
+    await expect(net.call('task.resegment', { execution_id: 'e1', term: 4, version: 3, segment: { from: 0, to: 0.7 }, at: 0 })).resolves.toEqual({ accepted: true });
+    expect(generator.told.filter((m) => m.type === 'load.resegment').at(-1)).toMatchObject({ from: 0, to: 0.7 });
   });
 
   it('renews its share every RENEW_MS from the assignment to the end of its load (and while it may wait to learn whose its paused arrivals were), not after', async () => {
