@@ -318,12 +318,13 @@ export function assignments(init: AssignmentsInit): Behaviour<AssignmentMessage,
       function pump(): void {
         const coordinator = state.coordinator;
         for (const [executionId, work] of state.work) {
-          // Any coordinator in office counts as contact: a failover is not a reason to stop.
+          const running = work.finishedTasks < work.plan.tasks.length;
+          // Any coordinator in office counts as contact for a running share: a failover is not a reason to
+          // stop. Not for a finished one: it would never go quiet, and every execution would stay here.
           if (coordinator) {
-            work.lastContact = Math.max(work.lastContact, now);
+            if (running) work.lastContact = Math.max(work.lastContact, now);
             sendNext(executionId, work);
           }
-          const running = work.finishedTasks < work.plan.tasks.length;
           const scheduled = running && !work.stopped && now >= work.request.start_at && now < work.request.start_at + runLengthMs(work.plan);
           onHold(executionId, work, { type: 'tick', now, scheduled });
           if (running && !work.stopped && now - work.lastContact > init.orphanTimeoutMs) {

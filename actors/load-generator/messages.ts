@@ -25,8 +25,11 @@ export interface LoadTaskView {
   started_at: number;
   segment: { from: number; to: number };
   task: LoadTask;
+  /** Requests sent so far (cheap: reading `results` of a finished run decodes its histograms). */
+  requests: number;
   results: LoadResults;
-  outcome?: RunOutcome;
+  /** Set once the run has ended (its results are `results`). */
+  outcome?: Omit<RunOutcome, 'results'>;
 }
 
 export type LoadGeneratorMessage =

@@ -129,6 +129,26 @@ describe('assignment actor (fake clock)', () => {
     expect(toNew.map((s) => s.payload.delta!.seq).sort()).toEqual([1, 2, 3]);
   });
 
+  it('forgets a finished, fully acknowledged execution a minute after its last acknowledgement, though a coordinator stays in office', async () => {
+    const { assign, generator, net, advance, setCoordinator } = await setup();
+    await assign(3);
+    await advance(50);
+    const run = generator.runs.get('e1:0:gen-1')!;
+    run.onDelta!(delta('e1:0:gen-1', 1, 10, true));
+    run.onDone!({} as never);
+    await advance(PUMP_MS);
+    // Within the minute, a new coordinator still gets the deltas again.
+    await advance(30_000, 500);
+    setCoordinator({ node_id: 'next', term: 4 });
+    await advance(2 * PUMP_MS);
+    expect(net.sent.filter((s) => s.to === 'next' && s.kind === 'results.delta')).toHaveLength(1);
+    // A minute after that acknowledgement it is gone: the coordinator after it hears nothing of it.
+    await advance(61_000, 500);
+    setCoordinator({ node_id: 'last', term: 5 });
+    await advance(2 * PUMP_MS);
+    expect(net.sent.filter((s) => s.to === 'last')).toHaveLength(0);
+  });
+
   it('keeps a delta that was not acknowledged and sends it again', async () => {
     const { assign, generator, net, advance } = await setup();
     let fail = true;
