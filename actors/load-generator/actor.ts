@@ -3,7 +3,11 @@ import { randomUUID } from 'node:crypto';
 import type { Behaviour } from '../../src/actor/types.js';
 import { assertNever } from '../../src/util/assert-never.js';
 import { startLoad, type LoadRun, type RunOutcome } from './run.js';
-import { loadWorkerCount, prepareLoadWorkers } from './worker-pool.js';
+import { closeLoadWorkers, loadWorkerCount, prepareLoadWorkers, readyLoadWorkers } from './worker-pool.js';
+import { workersFor } from './work-split.js';
+import { deferredRun, type DeferredRun } from './deferred-run.js';
+import { WARM_UP_MS } from './warm-up.js';
+import { WARM_UP_GAP_MS } from './engine.js';
 import type { LoadGeneratorMessage, LoadTaskView } from './messages.js';
 import type { LoadTask } from '../../src/plan/index.js';
 import { percentileMs } from '../../src/stats/histogram.js';
@@ -18,6 +22,8 @@ interface Entry {
   segment: { from: number; to: number };
   /** Once finished: the outcome, its results kept frozen (encoded) and thawed when read. */
   ended?: { outcome: Omit<RunOutcome, 'results'>; results: FrozenResults; bytes: number };
+  /** Set while the run waits for its load workers to boot. */
+  deferred?: DeferredRun;
 }
 
 export interface GeneratorState {
@@ -29,6 +35,15 @@ export interface GeneratorState {
  * results (a few KB for a short run; a long one carries an encoded histogram per second).
  */
 const KEEP_FINISHED = 20;
+/**
+ * The load workers boot with the first run (not at the peer's start: about 30 MB each while idle) and
+ * are ended after this long without a run. A run waits for them at most until its warm-up must begin
+ * (less this margin); one without a common start, at most BOOT_WAIT_MS. A run whose workers are not up
+ * by then sends on this thread, as it always could.
+ */
+const WORKERS_IDLE_MS = 5 * 60_000;
+const BOOT_MARGIN_MS = 50;
+const BOOT_WAIT_MS = 3_000;
 const KEEP_FINISHED_BYTES = 2 * 1024 * 1024;
 
 /** What is kept of a finished run: its outcome, answering as the run did once finished. */
@@ -93,11 +108,7 @@ export function finishedHeld(state: GeneratorState): { runs: number; bytes: numb
 export function loadGenerator(): Behaviour<LoadGeneratorMessage, GeneratorState> {
   return {
     role: 'load-generator',
-    init: () => {
-      // Booted ahead of the first assignment, so that its runs do not send on the control plane's thread.
-      void prepareLoadWorkers(loadWorkerCount()).catch(() => {});
-      return { entries: new Map() };
-    },
+    init: () => ({ entries: new Map() }),
 
     receive(state, msg, ctx) {
       switch (msg.type) {
@@ -109,15 +120,29 @@ export function loadGenerator(): Behaviour<LoadGeneratorMessage, GeneratorState>
             break;
           }
           const segment = request.segment ?? { from: 0, to: 1 };
-          const run = startLoad({
-            params: request.task,
-            runId: id,
-            segment,
-            ...(request.startAt !== undefined ? { startAt: request.startAt } : {}),
-            ...(request.onDelta ? { onDelta: request.onDelta } : {}),
-            ...(request.fenced ? { fenced: true } : {}),
-          });
-          state.entries.set(id, { id, name: request.name, task: request.task, run, startedAt: run.startAt, segment });
+          const start = () =>
+            startLoad({
+              params: request.task,
+              runId: id,
+              segment,
+              ...(request.startAt !== undefined ? { startAt: request.startAt } : {}),
+              ...(request.onDelta ? { onDelta: request.onDelta } : {}),
+              ...(request.fenced ? { fenced: true } : {}),
+            });
+          ctx.cancelTimer('workers.retire');
+          const now = ctx.clock.now();
+          const wanted = workersFor(request.task, segment, loadWorkerCount());
+          let run: LoadRun;
+          let deferred: DeferredRun | undefined;
+          if (wanted > 0 && readyLoadWorkers(wanted) < wanted) {
+            // Its workers boot now; it begins when they are up, or when its start cannot wait longer.
+            const begin = () => ctx.self.tell({ type: 'load.begin', taskId: id });
+            void prepareLoadWorkers(wanted).then(begin, begin);
+            const waitMs = request.startAt !== undefined ? request.startAt - now - WARM_UP_MS - WARM_UP_GAP_MS - BOOT_MARGIN_MS : BOOT_WAIT_MS;
+            ctx.startTimer(`begin:${id}`, Math.max(0, waitMs), { type: 'load.begin', taskId: id });
+            run = deferred = deferredRun(id, request.task, request.startAt ?? now, start);
+          } else run = start();
+          state.entries.set(id, { id, name: request.name, task: request.task, run, startedAt: run.startAt, segment, ...(deferred ? { deferred } : {}) });
           run.done.then(
             (outcome) => {
               ctx.self.tell({ type: 'load.finished', taskId: id, outcome });
@@ -161,6 +186,19 @@ export function loadGenerator(): Behaviour<LoadGeneratorMessage, GeneratorState>
         case 'load.active':
           msg.reply([...state.entries.values()].filter((e) => e.run.state !== 'finished').length);
           break;
+        case 'load.begin': {
+          const entry = state.entries.get(msg.taskId);
+          ctx.cancelTimer(`begin:${msg.taskId}`);
+          if (!entry?.deferred) break;
+          entry.deferred.begin();
+          entry.startedAt = entry.run.startAt;
+          ctx.log.debug('load run begun', { task: msg.taskId, workers: entry.run.workers, late_ms: Math.max(0, ctx.clock.now() - entry.startedAt) });
+          delete entry.deferred;
+          break;
+        }
+        case 'workers.retire':
+          if ([...state.entries.values()].every((e) => e.run.state === 'finished')) void closeLoadWorkers();
+          break;
         case 'load.finished': {
           const entry = state.entries.get(msg.taskId);
           if (entry) {
@@ -172,6 +210,7 @@ export function loadGenerator(): Behaviour<LoadGeneratorMessage, GeneratorState>
           }
           ctx.log.info('load finished', { task: msg.taskId, status: msg.outcome.status, requests: msg.outcome.results.totals.requests });
           forgetOldest(state.entries);
+          if ([...state.entries.values()].every((e) => e.ended)) ctx.startTimer('workers.retire', WORKERS_IDLE_MS, { type: 'workers.retire' });
           break;
         }
         default:

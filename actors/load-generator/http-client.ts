@@ -2,7 +2,8 @@
 // prebuilt dispatch options; nothing else is allocated by this layer. Connections are undici Clients
 // (one keep-alive socket each) handed out from a stack of those with room, which costs far less per
 // request than undici's Pool (that scans its clients on every dispatch and relays drain events).
-import { Client, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import Client from 'undici/lib/dispatcher/client.js'; // not the index: see src/types/undici-parts.d.ts
 import type { LoadTarget } from '../../src/plan/index.js';
 import { ERROR_INDEX, NO_ERROR } from '../../src/stats/index.js';
 

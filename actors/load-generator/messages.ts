@@ -44,4 +44,8 @@ export type LoadGeneratorMessage =
   | { type: 'load.list'; reply: (views: LoadTaskView[]) => void }
   /** How many runs are not finished: cheap (no results built), asked every second by the node monitor. */
   | { type: 'load.active'; reply: (count: number) => void }
-  | { type: 'load.finished'; taskId: string; outcome: RunOutcome };
+  | { type: 'load.finished'; taskId: string; outcome: RunOutcome }
+  /** A run waiting for its load workers to boot begins (they are up, or its start cannot wait longer). */
+  | { type: 'load.begin'; taskId: string }
+  /** No run for a while: the load workers are ended, their memory returned (booted again by the next run). */
+  | { type: 'workers.retire' };

@@ -87,10 +87,16 @@ export async function prepareLoadWorkers(n = loadWorkerCount()): Promise<void> {
 /**
  * How many workers, up to `n`, can take a part now. A run never waits for a worker to boot (over a
  * second on a loaded machine, and booting competes with the run for the cores): with none booted by
- * prepareLoadWorkers, it sends on its own thread.
+ * prepareLoadWorkers, it sends on its own thread. (A peer's generator waits for them before it starts
+ * a run, when the run's start leaves time: see deferred-run.ts.)
  */
 export function readyLoadWorkers(n: number): number {
   return Math.min(n, slots.filter((s) => s.isReady).length);
+}
+
+/** Worker threads alive (booting or booted). */
+export function loadWorkersAlive(): number {
+  return slots.length;
 }
 
 /** A part of a run on worker `i`; returns how to talk to it. */

@@ -119,7 +119,7 @@ export function nodeMonitor(init: NodeMonitorInit): Behaviour<NodeMonitorMessage
     receive(state, msg, ctx) {
       switch (msg.type) {
         case 'sample.tick':
-          // A slow sampler (systeminformation spawns `df`) must not pile up behind itself.
+          // A slow sampler (statfs on a hung mount) must not pile up behind itself.
           if (state.sampling) break;
           state.sampling = true;
           init.sampler.system().then(

@@ -1,5 +1,5 @@
 // Where the monitor's figures come from. The actor only sees this interface: tests inject fakes, the
-// peer injects `systemSampler()` (systeminformation for the machine, perf_hooks for this process).
+// peer injects `systemSampler()` (os, statfs and /proc for the machine, perf_hooks for this process).
 import { monitorEventLoopDelay, performance, type EventLoopUtilization, type IntervalHistogram } from 'node:perf_hooks';
 import type { ProcessProbe } from '../../src/health.js';
 import { systemSnapshots, type SystemSnapshot } from './system-snapshot.js';

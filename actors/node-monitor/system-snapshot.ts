@@ -1,11 +1,10 @@
-// A machine snapshot for systemSampler. CPU and memory come from systeminformation (it reads /proc,
-// asynchronously); disk and network are read here with statfs and /proc/net/dev, because
-// systeminformation's fsSize and networkStats spawn `df` and a shell per interface on every sample:
-// that blocked the event loop (so it ran on a worker thread, 20-30 MB of its own) and was most of an
-// idle peer's CPU (see scripts/bench/idle.ts). Without them nothing here blocks: it runs on the peer's thread.
-import { loadavg } from 'node:os';
+// A machine snapshot for systemSampler, from Node's own os module, statfs and /proc/net/dev. No library:
+// systeminformation's fsSize and networkStats spawn `df` and a shell per interface on every sample, and
+// even its currentLoad runs `cat /proc/stat | grep cpu` through a shell with execSync (a blocking child
+// process every sample: the largest share of an idle peer's own JavaScript after gossip, see
+// scripts/bench/idle.ts --profile). os.cpus() and os.freemem() (MemAvailable on Linux) are what it read too.
+import { cpus, freemem, loadavg, totalmem } from 'node:os';
 import { readFile, statfs } from 'node:fs/promises';
-import si from 'systeminformation';
 
 /** The machine's figures at one moment, as the monitor samples them. */
 export interface SystemSnapshot {
@@ -59,25 +58,50 @@ async function network(prev: NetReading | undefined): Promise<{ rx: number; tx: 
   return { rx: Math.max(0, rx - prev.rx) / s, tx: Math.max(0, tx - prev.tx) / s, reading };
 }
 
-/** Takes snapshots of the machine, with the file system of `diskPath`; network rates are since the previous one. */
+type CpuReading = { busy: number; total: number; cores: number };
+
+/** Busy and total CPU time of every core (ms, since boot): their deltas between two readings are the load. */
+function cpuReading(): CpuReading {
+  let busy = 0;
+  let total = 0;
+  const all = cpus();
+  for (const { times } of all) {
+    const sum = times.user + times.nice + times.sys + times.idle + times.irq;
+    total += sum;
+    busy += sum - times.idle;
+  }
+  return { busy, total, cores: all.length };
+}
+
+/** The machine's CPU use in % since `prev` (since boot the first time). */
+export function cpuPercent(now: CpuReading, prev: CpuReading | undefined): number {
+  const total = now.total - (prev?.total ?? 0);
+  return total > 0 ? ((now.busy - (prev?.busy ?? 0)) / total) * 100 : 0;
+}
+
+/** Takes snapshots of the machine, with the file system of `diskPath`; CPU and network rates are since the previous one. */
 export function systemSnapshots(diskPath: string): () => Promise<SystemSnapshot> {
   let lastNet: NetReading | undefined;
+  let lastCpu: CpuReading | undefined;
   return async () => {
-    const [load, mem, d, net] = await Promise.all([si.currentLoad(), si.mem(), disk(diskPath).catch(() => undefined), network(lastNet)]);
+    const [d, net] = await Promise.all([disk(diskPath).catch(() => undefined), network(lastNet)]);
     lastNet = net.reading ?? lastNet;
-    return snapshotOf(load, mem, d, net);
+    const cpu = cpuReading();
+    const load = { currentLoad: cpuPercent(cpu, lastCpu), cores: cpu.cores };
+    lastCpu = cpu;
+    return snapshotOf(load, { total: totalmem(), available: freemem() }, d, net);
   };
 }
 
 function snapshotOf(
-  load: { currentLoad: number; cpus: unknown[] },
+  load: { currentLoad: number; cores: number },
   mem: { total: number; available: number },
   d: { use: number; used: number; size: number } | undefined,
   net: { rx: number; tx: number },
 ): SystemSnapshot {
   return {
     cpu_percent: round(clamp(load.currentLoad)),
-    cpu_cores: Math.max(1, load.cpus.length),
+    cpu_cores: Math.max(1, load.cores),
     memory_percent: round(clamp(((mem.total - mem.available) / mem.total) * 100)),
     memory_used_bytes: mem.total - mem.available,
     memory_total_bytes: mem.total,

@@ -2,7 +2,9 @@
 // and then do nothing while /proc is sampled: CPU (utime + stime) over the window as a share of one
 // core, and RSS at its end, per peer. The peer "tool" to compare with is a bare Node process holding an
 // idle HTTP server (what any Node peer costs at the least), sampled over the same window.
-//   node dist/scripts/bench/idle.js [--peers 10] [--settle 15] [--window 30]
+//   node dist/scripts/bench/idle.js [--peers 10] [--settle 15] [--window 30] [--profile DIR]
+// --profile DIR: peers 0 and 1 (unbundled, for readable frames) write a CPU profile of the window to DIR
+// (summarise with profile-summary.js).
 import '../../src/polyfill.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -13,7 +15,7 @@ import { parseArgs } from 'node:util';
 import { freePort, getJson, startPeerProcess, waitFor, type PeerProcess } from '../lib/peer-process.js';
 import { median } from './measure.js';
 
-const { values } = parseArgs({ options: { peers: { type: 'string', default: '10' }, settle: { type: 'string', default: '15' }, window: { type: 'string', default: '30' } } });
+const { values } = parseArgs({ options: { peers: { type: 'string', default: '10' }, settle: { type: 'string', default: '15' }, window: { type: 'string', default: '30' }, profile: { type: 'string' } } });
 const N = Math.max(1, Math.min(30, Number(values.peers)));
 const SETTLE_S = Number(values.settle);
 const WINDOW_S = Number(values.window);
@@ -26,6 +28,11 @@ function cpuSeconds(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_S;
+}
+/** Read and write system calls so far (/proc/PID/io): a count of frames in and out that CPU contention does not blur. */
+function syscalls(pid: number): { r: number; w: number } {
+  const io = readFileSync(`/proc/${pid}/io`, 'utf8');
+  return { r: Number(/syscr: (\d+)/.exec(io)?.[1]), w: Number(/syscw: (\d+)/.exec(io)?.[1]) };
 }
 function rssMb(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -55,6 +62,9 @@ async function main(): Promise<void> {
               p2pPort: ports[j]!,
               bootstrap: seeds.filter((p) => p !== ports[j]).map((p) => `127.0.0.1:${p}`),
               logLevel: 'warn',
+              ...(values.profile && j < 2
+                ? { nodeArgs: ['--import', new URL('./profile-window.js', import.meta.url).pathname], env: { MCP_PROFILE_FILE: join(values.profile, `peer-${j}.cpuprofile`), MCP_NO_BUNDLE: '1' } }
+                : {}),
               startTimeoutMs: 60_000,
             })),
         ),
@@ -82,11 +92,16 @@ async function main(): Promise<void> {
 
     const pids = peers.map((p) => p.child.pid!);
     const before = pids.map(cpuSeconds);
+    const ioBefore = pids.map(syscalls);
     const bareBefore = cpuSeconds(bare.pid!);
+    const profiled = values.profile ? peers.slice(0, 2) : [];
+    for (const p of profiled) p.child.kill('SIGUSR2');
     const t0 = performance.now();
     await new Promise((r) => setTimeout(r, WINDOW_S * 1_000));
+    for (const p of profiled) p.child.kill('SIGUSR2');
     const elapsed = (performance.now() - t0) / 1_000;
     const cpuPct = pids.map((pid, i) => ((cpuSeconds(pid) - before[i]!) / elapsed) * 100);
+    const io = pids.map((pid, i) => ((s) => ({ r: (s.r - ioBefore[i]!.r) / elapsed, w: (s.w - ioBefore[i]!.w) / elapsed }))(syscalls(pid)));
     const rss = pids.map(rssMb);
     const bareCpu = ((cpuSeconds(bare.pid!) - bareBefore) / elapsed) * 100;
     const bareRss = rssMb(bare.pid!);
@@ -95,14 +110,18 @@ async function main(): Promise<void> {
     const intact = hs.every((h) => h.coordinator === hs[0]!.coordinator && h.members === N);
 
     console.log(`window ${elapsed.toFixed(1)} s; cluster intact at the end: ${intact}`);
-    console.log(`${'peer'.padEnd(6)}${'CPU % of a core'.padStart(17)}${'RSS MB'.padStart(9)}  role`);
-    peers.forEach((p, i) => console.log(`${String(i).padEnd(6)}${cpuPct[i]!.toFixed(2).padStart(17)}${rss[i]!.toFixed(0).padStart(9)}  ${p.id === hs[0]!.coordinator ? 'coordinator' : ''}`));
+    console.log(`${'peer'.padEnd(6)}${'CPU % of a core'.padStart(17)}${'RSS MB'.padStart(9)}${'reads/s'.padStart(9)}${'writes/s'.padStart(10)}  role`);
+    peers.forEach((p, i) =>
+      console.log(`${String(i).padEnd(6)}${cpuPct[i]!.toFixed(2).padStart(17)}${rss[i]!.toFixed(0).padStart(9)}${io[i]!.r.toFixed(0).padStart(9)}${io[i]!.w.toFixed(0).padStart(10)}  ${p.id === hs[0]!.coordinator ? 'coordinator' : ''}`),
+    );
     const med = median(cpuPct);
     const max = Math.max(...cpuPct);
     console.log(`median ${med.toFixed(2)} % (max ${max.toFixed(2)} %), RSS median ${median(rss).toFixed(0)} MB (max ${Math.max(...rss).toFixed(0)} MB)`);
+    console.log(`system calls per second, median: ${median(io.map((x) => x.r)).toFixed(0)} reads, ${median(io.map((x) => x.w)).toFixed(0)} writes`);
     console.log(`bare node + idle HTTP server: ${bareCpu.toFixed(2)} %, ${bareRss.toFixed(0)} MB`);
     console.log(`against the goal (${CPU_GOAL} %, ${RSS_GOAL_MB} MB): CPU max ${(max / CPU_GOAL).toFixed(2)}x, RSS max ${(Math.max(...rss) / RSS_GOAL_MB).toFixed(2)}x; against bare node: RSS ${(median(rss) / bareRss).toFixed(1)}x`);
-    console.log(JSON.stringify({ peers: N, window_s: elapsed, intact, cpu_pct: cpuPct, rss_mb: rss, bare: { cpu_pct: bareCpu, rss_mb: bareRss } }));
+    console.log(JSON.stringify({ peers: N, window_s: elapsed, intact, cpu_pct: cpuPct, rss_mb: rss, reads_per_s: io.map((x) => x.r), writes_per_s: io.map((x) => x.w), bare: { cpu_pct: bareCpu, rss_mb: bareRss } }));
+    if (profiled.length > 0) await new Promise((r) => setTimeout(r, 2_000)); // the profiles are written
   } finally {
     bare?.kill('SIGKILL');
     await Promise.all(peers.map((p) => p?.kill('SIGKILL')));

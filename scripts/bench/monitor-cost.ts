@@ -1,5 +1,5 @@
-// CPU cost of the node monitor's sampling at the default interval: the system sample (systeminformation
-// in its worker thread, and the `df` it runs) every 5 s and the process probe every second, measured
+// CPU cost of the node monitor's sampling at the default interval: the system sample (os.cpus, statfs,
+// /proc/net/dev) every 5 s and the process probe every second, measured
 // as this process's CPU plus its children's over a window, minus the same window idle.
 //   node dist/scripts/bench/monitor-cost.js [--seconds 60] [--interval 5]
 import { readFileSync } from 'node:fs';
@@ -21,7 +21,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function window(run: boolean): Promise<number> {
   const sampler = run ? systemSampler({ diskPath: process.cwd() }) : undefined;
-  if (sampler) await sampler.system(); // the first reading primes systeminformation: not part of the steady cost
+  if (sampler) await sampler.system(); // the first reading (CPU since boot) is not part of the steady cost
   const before = cpuSeconds();
   const end = Date.now() + SECONDS * 1000;
   let nextSystem = Date.now();

@@ -6,7 +6,8 @@
 //  - health samples, capacity announcements and anti-entropy digests: their real frames (checked by their
 //    schemas) times their configured rates (they do not depend on other peers' replies at rest).
 // The in-memory transport delivers a publish to every connected peer (what gossipsub's flood publishing
-// does for a peer's own messages); gossipsub also forwards each message to its mesh peers (D = 6), so the
+// does for a peer's own messages); gossipsub also forwards each message to its mesh peers (D = 3, see
+// src/transport/libp2p/node.ts), so the
 // "with mesh forwarding" column multiplies the gossip a peer receives and sends by (1 + D). Bytes are
 // frame payloads: libp2p adds noise (16 B), yamux (12 B) and, per request, a stream's negotiation.
 //   node dist/scripts/bench/scale.js [--sizes 10,100,1000] [--seconds 4]
@@ -24,13 +25,14 @@ import { DigestRequest } from '../../src/protocol/peer-protocol.js';
 import { MemoryNetwork, type MemoryTransport } from '../../src/transport/memory.js';
 import { FakeClock } from '../../src/util/clock.js';
 import { silentLogger } from '../../src/util/log.js';
+import { MESH } from '../../src/transport/libp2p/node.js';
 
 const { values } = parseArgs({ options: { sizes: { type: 'string', default: '10,100,1000' }, seconds: { type: 'string', default: '4' }, 'actors-up-to': { type: 'string', default: '100' } } });
 /** Above this many peers the discovery actors are not run (a million deliveries per simulated second): their heartbeat frame, measured at the largest size run, times (n - 1) per interval. */
 const ACTORS_UP_TO = Number(values['actors-up-to']);
 const SIZES = values.sizes.split(',').map(Number);
 const SECONDS = Number(values.seconds);
-const MESH_D = 6;
+const MESH_D = MESH.D;
 const HEARTBEAT_S = 1; // communication.heartbeat_interval
 const HEALTH_S = 5; // health_monitoring.check_interval
 const CAPACITY_S = 5; // resource_management.monitoring_interval

@@ -28,6 +28,8 @@ export interface PeerProcessOptions {
   args?: string[];
   /** Flags for node itself, before peer.js (`--inspect=127.0.0.1:0`, `--max-old-space-size=…`). */
   nodeArgs?: string[];
+  /** Another checkout's peer.js (a bench comparing two builds); default this one's. */
+  peerJs?: string;
   /** Run inside this network namespace (`ip netns exec NAME node peer.js ...`). */
   netns?: string;
   logLevel?: string;
@@ -49,7 +51,7 @@ const START_LINE = /^peer (\S+) listening on (.*) status (\S+)$/m;
 export async function startPeerProcess(options: PeerProcessOptions): Promise<PeerProcess> {
   const args = [
     ...(options.nodeArgs ?? []),
-    PEER_JS,
+    options.peerJs ?? PEER_JS,
     '--data-dir', options.dataDir,
     '--http-port', String(options.httpPort ?? 0),
     '--p2p-port', String(options.p2pPort ?? 0),

@@ -3,8 +3,8 @@ import { z } from 'zod';
 import { quote } from '../validation.js';
 
 const UNIT_SECONDS: Record<string, number> = { us: 1e-6, µs: 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
-const WHOLE = /^(?:\d+(?:\.\d+)?(?:us|µs|ms|s|m|h))+$/;
-const PART = /(\d+(?:\.\d+)?)(us|µs|ms|s|m|h)/g;
+const WHOLE = /^(?:\d+(?:\.\d+)?(?:us|\u00b5s|ms|s|m|h))+$/;
+const PART = /(\d+(?:\.\d+)?)(us|\u00b5s|ms|s|m|h)/g;
 const BARE = /^\d+(?:\.\d+)?$/;
 
 /** Seconds for a duration, or undefined when it is not one. */

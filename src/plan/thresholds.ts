@@ -50,7 +50,7 @@ export interface ThresholdSubject {
 
 const ALIASES: Record<string, ThresholdMetric> = { 'p99.9': 'p999', avg: 'mean', latency: 'p50', error: 'error_rate', errors: 'error_rate', rate: 'rps' };
 const LATENCY_UNITS: Record<string, number> = { '': 1, us: 1e-3, µs: 1e-3, ms: 1, s: 1000 };
-const RULE = /^\s*([a-z_][a-z0-9_.]*)\s*(<=|>=|==|<|>)\s*(\d+(?:\.\d+)?|\.\d+)\s*([a-zµ%]*)\s*$/i;
+const RULE = /^\s*([a-z_][a-z0-9_.]*)\s*(<=|>=|==|<|>)\s*(\d+(?:\.\d+)?|\.\d+)\s*([a-z\u00b5%]*)\s*$/i;
 
 export class ThresholdError extends McpError {
   override name = 'ThresholdError';

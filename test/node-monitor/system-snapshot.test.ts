@@ -1,5 +1,6 @@
 // The machine snapshot from /proc and statfs, read for real: no child process, figures in range.
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { systemSnapshots } from '../../actors/node-monitor/system-snapshot.js';
@@ -21,6 +22,27 @@ describe('system snapshot', () => {
     const second = await take();
     expect(second.network_rx_bytes_per_s).toBeGreaterThanOrEqual(0);
     expect(second.network_tx_bytes_per_s).toBeGreaterThanOrEqual(0);
+  });
+
+  it("the CPU figure is the machine's busy share since the previous sample, as /proc/stat counts it; memory is MemAvailable's complement", async () => {
+    /** Busy and total jiffies of the aggregate `cpu` line (user nice system idle iowait irq softirq steal). */
+    const stat = () => {
+      const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1, 8).map(Number);
+      const total = f.reduce((a, b) => a + b, 0);
+      return { busy: total - f[3]! - f[4]!, total };
+    };
+    const take = systemSnapshots(tmpdir());
+    await take();
+    const before = stat();
+    const until = performance.now() + 400;
+    while (performance.now() < until); // keep one core busy
+    const after = stat();
+    const s = await take();
+    const expected = ((after.busy - before.busy) / (after.total - before.total)) * 100;
+    expect(s.cpu_percent).toBeGreaterThan(100 / s.cpu_cores / 2); // at least half of the core spun here
+    expect(Math.abs(s.cpu_percent - expected)).toBeLessThan(15); // jiffies tick at 100 Hz, and others run meanwhile
+    const available = Number(/MemAvailable:\s+(\d+) kB/.exec(readFileSync('/proc/meminfo', 'utf8'))![1]) * 1024;
+    expect(Math.abs(s.memory_total_bytes - s.memory_used_bytes - available) / s.memory_total_bytes).toBeLessThan(0.02);
   });
 
   it('an unreadable data directory gives zeros for the disk, not a failed sample', async () => {

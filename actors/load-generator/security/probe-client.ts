@@ -1,7 +1,8 @@
 // The HTTP side of the security probes: polite (at most `rate` requests per second, at most
 // `max_requests` in all), never follows redirects, reads at most MAX_BODY bytes of a body, and asks the
 // allow-list before every request. Time comes from the ports, so tests and callers choose the clock.
-import { Agent } from 'undici';
+import Agent from 'undici/lib/dispatcher/agent.js'; // not the index: see src/types/undici-parts.d.ts
+import request from 'undici/lib/api/api-request.js';
 import { McpError } from '../../../src/errors.js';
 import type { SecurityTask } from '../../../src/plan/security-task.js';
 import type { ProbeRequest } from '../../../src/report/security-report.js';
@@ -63,7 +64,7 @@ export class ProbeClient {
     this.#next = started + this.#gapMs;
     const headers = { 'user-agent': USER_AGENT, ...this.#task.headers, ...req.headers };
     const timeoutMs = this.#task.timeout * 1000;
-    const res = await this.#agent.request({
+    const res = await request.call(this.#agent, {
       origin: new URL(req.url).origin,
       path: pathOf(req.url),
       method: req.method as 'GET',

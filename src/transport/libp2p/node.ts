@@ -1,10 +1,9 @@
-// The libp2p 3 node: TCP + noise + yamux, identify, ping, gossipsub, optional mDNS and bootstrap.
+// The libp2p 3 node: TCP + noise + yamux, identify, gossipsub, optional mDNS and bootstrap.
 import { createLibp2p, type Libp2p } from 'libp2p';
-import { tcp } from '@libp2p/tcp';
+import { corkedTcp } from './corked-tcp.js';
 import { noise } from '@chainsafe/libp2p-noise';
 import { yamux } from '@chainsafe/libp2p-yamux';
 import { identify } from '@libp2p/identify';
-import { ping } from '@libp2p/ping';
 import { mdns } from '@libp2p/mdns';
 import { bootstrap } from '@libp2p/bootstrap';
 import { gossipsub, type GossipSub } from '@libp2p/gossipsub';
@@ -25,7 +24,32 @@ export interface NodeOptions {
   psk?: Uint8Array;
 }
 
-export type PeerNode = Libp2p<{ pubsub: GossipSub; identify: unknown; ping: unknown }>;
+export type PeerNode = Libp2p<{ pubsub: GossipSub; identify: unknown }>;
+
+/**
+ * A gossip message's identity before its signature is checked: its author and sequence number, which is
+ * what the message id is under StrictSign. Without it gossipsub verifies the Ed25519 signature of every
+ * copy before it finds the copy a duplicate (each message reaches a peer once per mesh neighbour); with
+ * it, a copy already seen is dropped unverified. Only valid messages enter that cache, so a forged copy
+ * cannot shadow the real one.
+ */
+export function authorAndSeqno(msg: { from?: Uint8Array; seqno?: Uint8Array }): string {
+  if (!msg.from || !msg.seqno) return '';
+  return `${Buffer.from(msg.from.buffer, msg.from.byteOffset, msg.from.byteLength).toString('base64')}/${Buffer.from(msg.seqno.buffer, msg.seqno.byteOffset, msg.seqno.byteLength).toString('hex')}`;
+}
+
+/**
+ * A smaller mesh than gossipsub's defaults (D 6, 4..12, gossip to 6 more): every peer here keeps a
+ * connection to every member and publishes its own messages to all of them (flood publishing), so
+ * forwarding through the mesh only adds copies (each one read, decrypted and dropped as a duplicate)
+ * and carries a message to a peer that is not connected to its author yet, for which a few neighbours
+ * suffice; lost copies are still repaired by gossip (IHAVE/IWANT). Per message a peer receives about
+ * 1 + D copies: 4 instead of 7, and so for what it forwards. IDONTWANT notices (gossipsub 1.2, sent to
+ * every mesh neighbour for each new message of 512 B or more, which heartbeats, health samples and
+ * capacity announcements all are) come too late to save a copy when the author sends to everyone at
+ * once; they only doubled the frames: kept for messages large enough that a saved copy is worth one.
+ */
+export const MESH = { D: 3, Dlo: 2, Dhi: 5, Dout: 1, Dscore: 2, Dlazy: 3, idontwantMinDataSize: 64 * 1024 } as const;
 
 export async function createNode(options: NodeOptions): Promise<PeerNode> {
   // Each discovery factory wants its own slice of libp2p's components; the array type is their union.
@@ -36,7 +60,7 @@ export async function createNode(options: NodeOptions): Promise<PeerNode> {
   return createLibp2p({
     privateKey: options.privateKey,
     addresses: { listen: [`/${ip}/${options.host}/tcp/${options.port}`] },
-    transports: [tcp()],
+    transports: [corkedTcp()],
     connectionEncrypters: [noise()],
     ...(options.psk ? { connectionProtector: preSharedKey({ psk: options.psk }) } : {}),
     streamMuxers: [yamux()],
@@ -46,13 +70,14 @@ export async function createNode(options: NodeOptions): Promise<PeerNode> {
       inboundConnectionThreshold: 1_000,
       maxConnections: 1_000,
     },
-    // A slow ping on a busy peer must not close the connection (that caused reconnect storms with 10
-    // peers on 2 cores): membership heartbeats find hung peers, and a killed peer's connection drops at once.
-    connectionMonitor: { pingInterval: 2_000, pingTimeout: { minTimeout: 1_000, maxTimeout: 1_500 }, abortConnectionOnPingFailure: false },
+    // No pings: a ping that closes a slow peer's connection caused reconnect storms with 10 peers on 2
+    // cores, and one that does not close it only measures a round trip nobody reads, at the price of a
+    // new stream (negotiation, a peer-store write) per connection every interval. Membership heartbeats
+    // find hung peers, and a killed peer's connection drops at once.
+    connectionMonitor: { enabled: false },
     services: {
       identify: identify(),
-      ping: ping(),
-      pubsub: gossipsub({ allowPublishToZeroTopicPeers: true, emitSelf: false, fallbackToFloodsub: false }),
+      pubsub: gossipsub({ allowPublishToZeroTopicPeers: true, emitSelf: false, fallbackToFloodsub: false, fastMsgIdFn: authorAndSeqno, ...MESH }),
     },
   }) as unknown as Promise<PeerNode>;
 }
