@@ -124,6 +124,14 @@ export class OpenModel {
     });
   }
 
+  /** At the planned end: the arrivals still kept aside count as dropped (see Fence.settleAll). */
+  settleAll(): void {
+    this.#opts.fence?.settleAll((target, due) => {
+      this.#recorder.schedule(target);
+      this.#recorder.drop(target, due);
+    });
+  }
+
   /** Counts every waiting arrival as dropped (on stop: they were due and never sent). */
   dropBacklog(): void {
     while (this.#backlog.size > 0) {
