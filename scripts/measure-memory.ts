@@ -19,7 +19,9 @@ const snapshotsAt = new Set(values.snapshots.split(',').filter(Boolean).map(Numb
 const BOUND_MB = 50;
 const WARM_UP = 5;
 const mb = (bytes: number) => bytes / 1048576;
-const fmt = (u: MemoryUsage) => `rss ${mb(u.rss).toFixed(1)} MB, heap ${mb(u.heapUsed).toFixed(1)} MB, external ${mb(u.external).toFixed(1)} MB`;
+type Usage = MemoryUsage & { workersHeap: { used: number; total: number } };
+const fmt = (u: Usage) =>
+  `rss ${mb(u.rss).toFixed(1)} MB, heap ${mb(u.heapUsed).toFixed(1)} of ${mb(u.heapTotal).toFixed(1)} MB, external ${mb(u.external).toFixed(1)} MB, workers' heaps ${mb(u.workersHeap.used).toFixed(1)} of ${mb(u.workersHeap.total).toFixed(1)} MB`;
 
 const target = createServer((_req, res) => res.end('ok'));
 await new Promise<void>((r) => target.listen(0, '127.0.0.1', r));
@@ -29,9 +31,12 @@ const peer = await startPeerProcess({ dataDir, nodeArgs: ['--inspect=127.0.0.1:0
 let inspector: InspectorClient | undefined;
 try {
   inspector = await InspectorClient.connect(await waitFor(() => inspectorUrl(peer.stderr()), 10_000, 'the inspector address'));
-  const measure = async () => (await inspector!.collectGarbage(), inspector!.memoryUsage());
+  const measure = async (): Promise<Usage> => {
+    await inspector!.collectGarbage();
+    return { ...(await inspector!.memoryUsage()), workersHeap: await inspector!.workersHeap() };
+  };
   await waitFor(async () => (await getJson<{ coordinator?: string | null }>(`${peer.httpUrl}/api/health`).catch(() => undefined))?.coordinator, 15_000, 'a coordinator');
-  console.log(`peer started: ${fmt(await measure())}`);
+  console.log(`peer started: ${fmt(await measure())} (garbage collected on the main thread and ${inspector.workers} worker threads before each figure)`);
   const plan = { name: 'small', tasks: [{ type: 'load_test', parameters: { targets: [{ url }], duration: 0.2, base_rps: 50 } }] };
   const run = async () => {
     const response = await fetch(`${peer.httpUrl}/api/executions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(plan) });

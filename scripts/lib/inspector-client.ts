@@ -53,9 +53,65 @@ export class InspectorClient {
     return new Promise<T>((resolve, reject) => this.#pending.set(id, { resolve: resolve as (v: unknown) => void, reject }));
   }
 
-  /** Full, compacting collections until the heap stops shrinking (finalizers may free more on a second pass). */
+  /**
+   * Full, compacting collections (three passes: finalizers may free more on a second), on the main thread
+   * and on every worker thread (the load workers hold heaps of their own).
+   */
   async collectGarbage(): Promise<void> {
-    for (let i = 0; i < 3; i++) await this.send('HeapProfiler.collectGarbage');
+    await this.#attachWorkers();
+    for (let i = 0; i < 3; i++) {
+      await this.send('HeapProfiler.collectGarbage');
+      await Promise.all([...this.#workers].map((sessionId) => this.#sendToWorker(sessionId, 'HeapProfiler.collectGarbage')));
+    }
+  }
+
+  readonly #workers = new Set<string>();
+  readonly #workerReplies = new Map<string, (reply: unknown) => void>();
+  #attached = false;
+
+  async #attachWorkers(): Promise<void> {
+    if (this.#attached) return;
+    this.#attached = true;
+    this.#listeners.set('NodeWorker.attachedToWorker', (params) => this.#workers.add(params.sessionId as string));
+    this.#listeners.set('NodeWorker.detachedFromWorker', (params) => this.#workers.delete(params.sessionId as string));
+    this.#listeners.set('NodeWorker.receivedMessageFromWorker', (params) => {
+      const msg = JSON.parse(params.message as string) as { id?: number };
+      const key = `${params.sessionId as string}#${msg.id}`;
+      this.#workerReplies.get(key)?.(msg);
+      this.#workerReplies.delete(key);
+    });
+    await this.send('NodeWorker.enable', { waitForDebuggerOnStart: false });
+    // The workers already running are reported right after enable.
+    await new Promise((r) => setTimeout(r, 200));
+  }
+
+  #sendToWorker(sessionId: string, method: string, params: Record<string, unknown> = {}): Promise<unknown> {
+    const id = this.#nextId++;
+    const reply = new Promise((resolve) => this.#workerReplies.set(`${sessionId}#${id}`, resolve));
+    void this.send('NodeWorker.sendMessageToWorker', { sessionId, message: JSON.stringify({ id, method, params }) });
+    return Promise.race([reply, new Promise((r) => setTimeout(r, 10_000))]);
+  }
+
+  /** The V8 heaps of the worker threads' isolates, added up (bytes): used, and committed (total). */
+  async workersHeap(): Promise<{ used: number; total: number }> {
+    await this.#attachWorkers();
+    const replies = await Promise.all(
+      [...this.#workers].map((sessionId) => this.#sendToWorker(sessionId, 'Runtime.evaluate', { expression: 'JSON.stringify(process.memoryUsage())', returnByValue: true })),
+    );
+    const out = { used: 0, total: 0 };
+    for (const reply of replies) {
+      const value = (reply as { result?: { result?: { value?: string } } } | undefined)?.result?.result?.value;
+      if (!value) continue;
+      const usage = JSON.parse(value) as MemoryUsage;
+      out.used += usage.heapUsed;
+      out.total += usage.heapTotal;
+    }
+    return out;
+  }
+
+  /** Worker threads whose heaps collectGarbage also collects. */
+  get workers(): number {
+    return this.#workers.size;
   }
 
   async memoryUsage(): Promise<MemoryUsage> {

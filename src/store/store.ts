@@ -73,6 +73,7 @@ export class Store {
   readonly path: string;
   readonly #db: SqliteDb;
   readonly #stmts;
+  #executionWrites = 0;
   readonly #damaged = new Map<string, string>();
   readonly #onDamaged: (executionId: string, error: string) => void;
 
@@ -144,7 +145,16 @@ export class Store {
   putExecution(execution: StoredExecution): boolean {
     // Secrets in plans never reach the disk (nor the API and replicas read from it).
     const result = this.#stmts.putExec.run({ ...execution, doc: JSON.stringify(redactSecrets(execution.doc)) });
+    if (result.changes > 0) this.#executionWrites++;
     return result.changes > 0;
+  }
+
+  /**
+   * Goes up whenever an execution row is written or deleted: a reader that checked a head at one value
+   * need not read it again while the value is the same (a read per GET otherwise).
+   */
+  get executionWrites(): number {
+    return this.#executionWrites;
   }
 
   /** The stored execution; undefined when there is none, or when its row is damaged (see `damaged`). */
@@ -191,7 +201,9 @@ export class Store {
     const list = JSON.stringify(statuses);
     return this.#db.transaction(() => {
       this.#stmts.pruneDeltas.run(list, beforeMs);
-      return this.#stmts.pruneExecs.run(list, beforeMs).changes;
+      const changes = this.#stmts.pruneExecs.run(list, beforeMs).changes;
+      if (changes > 0) this.#executionWrites++;
+      return changes;
     });
   }
 

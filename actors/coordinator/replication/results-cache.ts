@@ -22,6 +22,8 @@ interface Entry {
   memo?: { doc: ExecutionDoc; term: number; version: number; parts: LoadResults[]; report: ExecutionReport; bytes: number };
   /** Changes whenever what a read serves changes (see ExecutionView.revision). */
   revision: number;
+  /** The store's execution writes when `doc` was last found to be the stored version (-1: not since it changed). */
+  checkedAt: number;
 }
 
 export interface ResultsCacheLimits {
@@ -34,7 +36,9 @@ export interface ResultsCacheLimits {
 export const DEFAULT_CACHED_EXECUTIONS = 64;
 export const DEFAULT_CACHED_BYTES = 16 * 1024 * 1024;
 
-const hasFinalReport = (doc: ExecutionDoc) => (doc.status === 'completed' || doc.status === 'failed') && doc.report !== undefined;
+const endsWithReport = (doc: ExecutionDoc) => doc.status === 'completed' || doc.status === 'failed';
+const hasFinalReport = (doc: ExecutionDoc) => endsWithReport(doc) && doc.report !== undefined;
+const awaitsFinalReport = (doc: ExecutionDoc) => endsWithReport(doc) && doc.report === undefined;
 /** UTF-16 in memory, and the objects around the characters: a JSON length counts about half. */
 const jsonBytes = (value: unknown) => 2 * JSON.stringify(value).length;
 
@@ -86,14 +90,21 @@ export class ResultsCache implements ExecutionResults, ExecutionReads {
   }
 
   view(executionId: string, now: number): ExecutionView | undefined {
-    const head = this.#store.head(executionId);
-    if (!head) return undefined;
     let entry = this.#entries.get(executionId);
-    // Whoever wrote the store (this peer's coordinator, a replica, a POST), the stored version wins.
-    if (!entry || entry.doc.term !== head.term || entry.doc.version !== head.version) {
-      const doc = this.#store.getExecution(executionId)!.doc;
-      if (entry) this.#adopt(entry, doc);
-      else entry = this.#entry(executionId, doc);
+    const writes = this.#store.executionWrites;
+    // Whoever wrote the store (this peer's coordinator, a replica, a POST), the stored version wins; while
+    // no execution row was written since this entry was checked, it still is the stored one.
+    if (!entry || entry.checkedAt !== writes) {
+      const head = this.#store.head(executionId);
+      if (!head) return undefined;
+      // The coordinator builds the final report from the version that ended, and stores that same version
+      // with the report: the stored one is the one to hold (its results can then leave memory).
+      if (!entry || entry.doc.term !== head.term || entry.doc.version !== head.version || awaitsFinalReport(entry.doc)) {
+        const doc = this.#store.getExecution(executionId)!.doc;
+        if (entry) this.#adopt(entry, doc);
+        else entry = this.#entry(executionId, doc);
+      }
+      entry.checkedAt = writes;
     }
     const { doc } = entry;
     const report = hasFinalReport(doc) ? doc.report! : this.#reportOf(entry, doc, now);
@@ -131,7 +142,7 @@ export class ResultsCache implements ExecutionResults, ExecutionReads {
     if (!entry) {
       const requestsByNode: Record<string, number> = {};
       for (const [run, requests] of this.#store.requestsByRun(executionId)) addTo(requestsByNode, parseRunId(run).node, requests);
-      entry = { doc, docBytes: jsonBytes(doc), results: undefined, requestsByNode, revision: ++this.#revisions };
+      entry = { doc, docBytes: jsonBytes(doc), results: undefined, requestsByNode, revision: ++this.#revisions, checkedAt: -1 };
       this.#entries.set(executionId, entry);
     } else if (isNewer(doc, entry.doc)) {
       this.#adopt(entry, doc);
@@ -142,6 +153,7 @@ export class ResultsCache implements ExecutionResults, ExecutionReads {
   /** A finished execution's report is in its doc: its merged results and last built report leave memory. */
   #adopt(entry: Entry, doc: ExecutionDoc): void {
     entry.doc = doc;
+    entry.checkedAt = -1;
     entry.docBytes = jsonBytes(doc);
     entry.revision = ++this.#revisions;
     if (hasFinalReport(doc)) {

@@ -1,7 +1,7 @@
 // Merged results kept up to date on every peer, with real SQLite files: folding on arrival gives what
 // merging every stored delta from scratch gives, a stale replica never overwrites a newer one, a finished
 // execution serves its stored final report, and an evicted execution is reloaded the same.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_CACHED_EXECUTIONS, ResultsCache } from '../../../actors/coordinator/replication/results-cache.js';
 import { acceptAll, acceptDelta, acceptDoc } from '../../../actors/coordinator/replication/intake.js';
 import { mergedResults, reportFor } from '../../../src/execution/view.js';
@@ -95,6 +95,26 @@ describe('replicas ordered by (term, version)', () => {
   });
 });
 
+describe('reads and the stored head', () => {
+  it('a version written to the store by anyone is served at the next read; with no write in between, the head is not read again', () => {
+    const intake = fresh();
+    acceptDoc(intake, docOf('e1'));
+    const head = vi.spyOn(intake.store, 'head');
+    expect(intake.results.view('e1', 9_000)!.doc.version).toBe(1);
+    for (let i = 0; i < 10; i++) intake.results.view('e1', 9_000 + i);
+    expect(head).toHaveBeenCalledTimes(1);
+    // Written past the cache (as the coordinator's driver or a POST do).
+    const newer = docOf('e1', { version: 2, name: 'newer' });
+    intake.store.putExecution({ execution_id: 'e1', term: 1, version: 2, status: 'running', created_at: 1_000, doc: newer });
+    expect(intake.results.view('e1', 9_500)!.doc.name).toBe('newer');
+    expect(head).toHaveBeenCalledTimes(2);
+    // Pruned from the store: no longer served.
+    intake.store.putExecution({ execution_id: 'e1', term: 1, version: 3, status: 'completed', created_at: 1_000, doc: docOf('e1', { version: 3, status: 'completed', finished_at: 5_000 }) });
+    expect(intake.store.prune(['completed'], 2_000)).toBe(1);
+    expect(intake.results.view('e1', 9_600)).toBeUndefined();
+  });
+});
+
 describe('a running execution read while deltas arrive', () => {
   it('builds its report once per delta: reads in between share its figures and only finished_at moves', () => {
     const intake = fresh();
@@ -173,6 +193,19 @@ describe('bounded memory', () => {
     expect(held.bytes / held.executions).toBeLessThan(64 * 1024);
     // The oldest left memory and is read again from the store the same.
     expect(intake.results.view('e0', 9_500)!.doc.status).toBe('completed');
+  });
+
+  it('on the coordinator: the final report built from the ended version, then stored with it (same version), lets the results go', () => {
+    const intake = fresh();
+    acceptDoc(intake, docOf('e1'));
+    for (const d of deltasOf('e1', 0, 'a', 3)) acceptDelta(intake, d);
+    intake.results.view('e1', 9_000);
+    // As the executions driver does: the report of the version that ended, then that version stored with it.
+    const ended = docOf('e1', { status: 'completed', finished_at: 9_000, version: 2 });
+    const report = { ...intake.results.report(ended, 9_000), saturation: [] };
+    intake.store.putExecution({ execution_id: 'e1', term: 1, version: 2, status: 'completed', created_at: 1_000, doc: { ...ended, report } });
+    expect(intake.results.view('e1', 9_500)!.report).toEqual(report);
+    expect(intake.results.held().withResults).toBe(0);
   });
 
   it('running executions are held within the byte bound, the least recently used leaving first, and read the same after', () => {
