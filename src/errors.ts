@@ -18,6 +18,20 @@ export class McpError extends Error {
   }
 }
 
+/** An error that is an HTTP answer: `{ error: { code, message, details } }` with its status. The server throws it
+ * to answer (src/http), and the library's client raises its subclass `ApiError` when a peer answered with one. */
+export class HttpError extends McpError {
+  override name = 'HttpError';
+  constructor(
+    readonly status: number,
+    code: string,
+    message: string,
+    details?: unknown,
+  ) {
+    super(code, message, { details });
+  }
+}
+
 /** Bad input: every problem found, each with the path of its field. */
 export class ValidationError extends McpError {
   override name = 'ValidationError';

@@ -8,17 +8,7 @@
   var probe = (window.__mcp = { updates: 0, points: 0, chartPoints: 0, lastShown: null, delays: [], serverDelays: [], errors: [] });
 
   function $(id) { return document.getElementById(id); }
-  function el(tag, attrs, children) {
-    var e = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (k) {
-      if (k === 'text') e.textContent = attrs[k];
-      else if (k === 'class') e.className = attrs[k];
-      else if (k.slice(0, 2) === 'on') e.addEventListener(k.slice(2), attrs[k]);
-      else e.setAttribute(k, attrs[k]);
-    });
-    (children || []).forEach(function (c) { if (c) e.appendChild(typeof c === 'string' ? document.createTextNode(c) : c); });
-    return e;
-  }
+  var el = window.McpDom.el;
   function fill(tbody, rows) { tbody.replaceChildren.apply(tbody, rows); }
   function fmt(n, d) { return n === null || n === undefined ? '—' : Number(n).toLocaleString(undefined, { maximumFractionDigits: d === undefined ? 1 : d }); }
   function progressBar(pct) { var bar = el('div', { class: 'progress' }, [el('div')]); bar.firstChild.style.width = pct + '%'; return bar; }

@@ -7,23 +7,10 @@
   var r = data.report;
   var root = document.getElementById('report');
   var parts = r.tasks ? r.tasks : [Object.assign({ task: 0 }, r)];
-  function el(tag, attrs, children) {
-    var e = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (k) {
-      if (k === 'text') e.textContent = attrs[k];
-      else if (k === 'class') e.className = attrs[k];
-      else e.setAttribute(k, attrs[k]);
-    });
-    (children || []).forEach(function (c) { if (c) e.appendChild(typeof c === 'string' ? document.createTextNode(c) : c); });
-    return e;
-  }
-  function fmt(n, d) { return n === null || n === undefined ? '—' : Number(n).toLocaleString('en', { maximumFractionDigits: d === undefined ? 2 : d }); }
-  function table(head, rows, numericFrom, rowClass) {
-    return el('table', {}, [
-      el('thead', {}, [el('tr', {}, head.map(function (h, i) { return el('th', { class: i >= numericFrom ? 'num' : '', text: h }); }))]),
-      el('tbody', {}, rows.map(function (row, j) { return el('tr', { class: rowClass ? rowClass(j) : '' }, row.map(function (c, i) { return el('td', { class: i >= numericFrom ? 'num' : '', text: c }); })); })),
-    ]);
-  }
+  var D = window.McpDom;
+  var el = D.el;
+  var fmt = D.fmt;
+  var table = D.table;
   var label = function (p) { return parts.length > 1 ? ' (task ' + p.task + ')' : ''; };
   // Below the header: the verdict first.
   var anchor = root.querySelector('.tiles');

@@ -7,24 +7,11 @@
   var s = r.summary;
   var root = document.getElementById('report');
 
-  function el(tag, attrs, children) {
-    var e = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (k) {
-      if (k === 'text') e.textContent = attrs[k];
-      else if (k === 'class') e.className = attrs[k];
-      else e.setAttribute(k, attrs[k]);
-    });
-    (children || []).forEach(function (c) { if (c) e.appendChild(typeof c === 'string' ? document.createTextNode(c) : c); });
-    return e;
-  }
-  function fmt(n, d) { return n === null || n === undefined ? '—' : Number(n).toLocaleString('en', { maximumFractionDigits: d === undefined ? 2 : d }); }
+  var D = window.McpDom;
+  var el = D.el;
+  var fmt = D.fmt;
   function section(title, children) { return el('section', {}, [el('h2', { text: title })].concat(children)); }
-  function table(head, rows, numericFrom) {
-    return el('table', {}, [
-      el('thead', {}, [el('tr', {}, head.map(function (h, i) { return el('th', { class: i >= numericFrom ? 'num' : '', text: h }); }))]),
-      el('tbody', {}, rows.map(function (row) { return el('tr', {}, row.map(function (c, i) { return el('td', { class: i >= numericFrom ? 'num' : '', text: c }); })); })),
-    ]);
-  }
+  var table = D.table;
   var PCT = ['min', 'mean', 'p50', 'p90', 'p95', 'p99', 'p999', 'max'];
   function pctRow(label, f) { return [label].concat(PCT.map(function (k) { return fmt(f[k], 3); })); }
   function summaryRow(label, x) {

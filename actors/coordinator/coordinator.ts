@@ -181,6 +181,9 @@ export function coordinator(init: CoordinatorInit): Behaviour<CoordinatorMessage
         case 'execution.delta':
           msg.reply(state.executions.delta(msg.executionId, msg.from, msg.task, msg.delta));
           break;
+        case 'execution.renew':
+          msg.reply(state.executions.renew(msg.executionId, msg.from));
+          break;
         default:
           assertNever(msg);
       }

@@ -5,6 +5,7 @@ import type { Plan } from '../../src/plan/index.js';
 import type { ResultsDelta } from '../../src/stats/index.js';
 import type { ExecutionDoc, ExecutionStatus } from '../../src/execution/contract.js';
 import type { ExecutionsMessage } from './executions/messages.js';
+import type { DeltaAck } from './executions/model.js';
 import type { WorkloadsMessage } from './workloads/messages.js';
 import type { WorkloadSubmission } from './workloads/driver.js';
 
@@ -30,5 +31,6 @@ export type CoordinatorMessage =
   | { type: 'workload.submit'; executionId: string; workload: WorkloadSubmission; reply: (outcome: Outcome<ExecutionDoc | undefined>) => void }
   | { type: 'execution.submit'; executionId: string; plan: Plan; source: unknown; reply: (outcome: Outcome<ExecutionDoc | undefined>) => void }
   | { type: 'execution.cancel'; executionId: string; reply: (outcome: Outcome<ExecutionStatus>) => void }
-  | { type: 'execution.delta'; executionId: string; from: string; task: number; delta: ResultsDelta; reply: (outcome: Outcome<{ status: ExecutionStatus | 'unknown' }>) => void }
+  | { type: 'execution.delta'; executionId: string; from: string; task: number; delta: ResultsDelta; reply: (outcome: Outcome<DeltaAck>) => void }
+  | { type: 'execution.renew'; executionId: string; from: string; reply: (outcome: Outcome<DeltaAck>) => void }
   | { type: 'status.get'; reply: (status: CoordinatorStatus) => void };

@@ -7,6 +7,7 @@ import { loadWorkerCount, prepareLoadWorkers } from './worker-pool.js';
 import type { LoadGeneratorMessage, LoadTaskView } from './messages.js';
 import type { LoadTask } from '../../src/plan/index.js';
 import { percentileMs } from '../../src/stats/histogram.js';
+import { freezeResults, frozenResultsBytes, thawResults, type FrozenResults, type LoadResults } from '../../src/stats/index.js';
 
 interface Entry {
   id: string;
@@ -15,35 +16,78 @@ interface Entry {
   run: LoadRun;
   startedAt: number;
   segment: { from: number; to: number };
-  outcome?: RunOutcome;
+  /** Once finished: the outcome, its results kept frozen (encoded) and thawed when read. */
+  ended?: { outcome: Omit<RunOutcome, 'results'>; results: FrozenResults; bytes: number };
 }
 
-interface GeneratorState {
+export interface GeneratorState {
   entries: Map<string, Entry>;
 }
 
-/** Finished runs kept for GET /load/metrics (about 1 MB each: their results hold full histograms). */
+/**
+ * Finished runs kept for GET /load/metrics, the newest, at most this many and this many bytes of frozen
+ * results (a few KB for a short run; a long one carries an encoded histogram per second).
+ */
 const KEEP_FINISHED = 20;
+const KEEP_FINISHED_BYTES = 2 * 1024 * 1024;
 
 /** What is kept of a finished run: its outcome, answering as the run did once finished. */
-function endedRun(run: LoadRun, outcome: RunOutcome): LoadRun {
+function endedRun(run: LoadRun, ended: NonNullable<Entry['ended']>, latency: LoadResults['latency']): LoadRun {
   const { id, startAt, workers } = run;
-  const { totals } = outcome.results;
-  const progress = { requests: totals.requests, failures: totals.failures, dropped: totals.dropped, p50Ms: percentileMs(outcome.results.latency, 50), p99Ms: percentileMs(outcome.results.latency, 99) };
-  return { id, startAt, workers, state: 'finished', done: Promise.resolve(outcome), stop: () => {}, setSegment: () => {}, snapshot: () => outcome.results, progress: () => progress };
+  const { totals } = ended.results;
+  const progress = { requests: totals.requests, failures: totals.failures, dropped: totals.dropped, p50Ms: percentileMs(latency, 50), p99Ms: percentileMs(latency, 99) };
+  const snapshot = () => thawResults(ended.results);
+  return {
+    id,
+    startAt,
+    workers,
+    state: 'finished',
+    get done() {
+      return Promise.resolve({ ...ended.outcome, results: snapshot() });
+    },
+    stop: () => {},
+    setSegment: () => {},
+    grant: () => {},
+    release: () => {},
+    snapshot,
+    progress: () => progress,
+  };
 }
 
 function view(entry: Entry): LoadTaskView {
+  const { ended } = entry;
+  const base = { task_id: entry.id, name: entry.name, state: entry.run.state, started_at: entry.startedAt, segment: entry.segment, task: entry.task };
+  if (!ended) {
+    const results = entry.run.snapshot();
+    return { ...base, requests: results.totals.requests, results };
+  }
+  // Thawed only when read: listing finished runs decodes no histogram.
+  let thawed: LoadResults | undefined;
   return {
-    task_id: entry.id,
-    name: entry.name,
-    state: entry.run.state,
-    ...(entry.outcome ? { status: entry.outcome.status, outcome: entry.outcome } : {}),
-    started_at: entry.startedAt,
-    segment: entry.segment,
-    task: entry.task,
-    results: entry.outcome?.results ?? entry.run.snapshot(),
+    ...base,
+    status: ended.outcome.status,
+    outcome: ended.outcome,
+    requests: ended.results.totals.requests,
+    get results() {
+      return (thawed ??= thawResults(ended.results));
+    },
   };
+}
+
+/** Finished runs beyond the bounds leave memory, the oldest first (entries are in the order runs started). */
+function forgetOldest(entries: Map<string, Entry>): void {
+  const finished = [...entries.values()].filter((e) => e.ended);
+  let bytes = finished.reduce((sum, e) => sum + e.ended!.bytes, 0);
+  for (let i = 0; i < finished.length - 1 && (finished.length - i > KEEP_FINISHED || bytes > KEEP_FINISHED_BYTES); i++) {
+    bytes -= finished[i]!.ended!.bytes;
+    entries.delete(finished[i]!.id);
+  }
+}
+
+/** Finished runs held now and their frozen results' bytes (what the bounds limit). */
+export function finishedHeld(state: GeneratorState): { runs: number; bytes: number } {
+  const finished = [...state.entries.values()].filter((e) => e.ended);
+  return { runs: finished.length, bytes: finished.reduce((sum, e) => sum + e.ended!.bytes, 0) };
 }
 
 export function loadGenerator(): Behaviour<LoadGeneratorMessage, GeneratorState> {
@@ -71,6 +115,7 @@ export function loadGenerator(): Behaviour<LoadGeneratorMessage, GeneratorState>
             segment,
             ...(request.startAt !== undefined ? { startAt: request.startAt } : {}),
             ...(request.onDelta ? { onDelta: request.onDelta } : {}),
+            ...(request.fenced ? { fenced: true } : {}),
           });
           state.entries.set(id, { id, name: request.name, task: request.task, run, startedAt: run.startAt, segment });
           run.done.then(
@@ -90,9 +135,15 @@ export function loadGenerator(): Behaviour<LoadGeneratorMessage, GeneratorState>
           msg.reply(entry !== undefined);
           break;
         }
+        case 'load.grant':
+          state.entries.get(msg.taskId)?.run.grant(msg.from, msg.until, msg.sure);
+          break;
+        case 'load.release':
+          state.entries.get(msg.taskId)?.run.release(msg.movedAt);
+          break;
         case 'load.resegment': {
           const entry = state.entries.get(msg.taskId);
-          if (entry && !entry.outcome) {
+          if (entry && !entry.ended) {
             entry.run.setSegment(msg.from, msg.to, msg.atMs);
             entry.segment = { from: msg.from, to: msg.to };
           }
@@ -113,13 +164,14 @@ export function loadGenerator(): Behaviour<LoadGeneratorMessage, GeneratorState>
         case 'load.finished': {
           const entry = state.entries.get(msg.taskId);
           if (entry) {
-            entry.outcome = msg.outcome;
+            const { results, ...outcome } = msg.outcome;
+            const frozen = freezeResults(results);
+            entry.ended = { outcome, results: frozen, bytes: frozenResultsBytes(frozen) };
             // The run's closure holds its client, recorder and buffers (MBs): keep only what it produced.
-            entry.run = endedRun(entry.run, msg.outcome);
+            entry.run = endedRun(entry.run, entry.ended, results.latency);
           }
           ctx.log.info('load finished', { task: msg.taskId, status: msg.outcome.status, requests: msg.outcome.results.totals.requests });
-          const finished = [...state.entries.values()].filter((e) => e.outcome);
-          for (const old of finished.slice(0, Math.max(0, finished.length - KEEP_FINISHED))) state.entries.delete(old.id);
+          forgetOldest(state.entries);
           break;
         }
         default:

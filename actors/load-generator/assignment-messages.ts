@@ -1,6 +1,7 @@
 // Messages of the assignment actor (a closed union). Requests from the coordinator arrive with a reply
 // callback; completions of its own sends come back as messages, never as changes in a continuation.
 import type { ExecutionStatus } from '../../src/execution/contract.js';
+import type { ShareVerdict } from '../../src/execution/share-lease.js';
 import type { AssignRequest, ResegmentRequest, StopRequest } from '../../src/protocol/peer-protocol.js';
 import type { ResultsDelta } from '../../src/stats/index.js';
 
@@ -23,5 +24,6 @@ export type AssignmentMessage =
   /** Timer: resend what the coordinator in office has not acknowledged; stop orphaned load. */
   | { type: 'pump' }
   | { type: 'pump.coordinator'; coordinator: CoordinatorRef | null }
-  | { type: 'delta.acked'; executionId: string; key: string; term: number; status: ExecutionStatus | 'unknown' }
+  /** The answer to a delta or (key 'renew') a renewal sent at `sentAt`, with the verdict on this generator's share. */
+  | { type: 'delta.acked'; executionId: string; key: string; term: number; status: ExecutionStatus | 'unknown'; share: ShareVerdict; sentAt: number; movedAt?: number }
   | { type: 'delta.failed'; executionId: string; key: string; error: unknown };

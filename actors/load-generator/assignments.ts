@@ -6,10 +6,11 @@ import type { ActorRef, Behaviour } from '../../src/actor/types.js';
 import { PermanentError, errorMessage } from '../../src/errors.js';
 import { FINAL_STATUSES, runIdOf } from '../../src/execution/contract.js';
 import { RENEW_MS } from '../../src/execution/share-lease.js';
+import { holdStep, initialHold, type Hold, type HoldEvent } from './share-hold.js';
 import { validatePlan, type Plan } from '../../src/plan/index.js';
 import type { Saturation } from '../../src/health.js';
 import type { PeerMessenger } from '../../src/protocol/peer-messenger.js';
-import type { AssignRequest, ResegmentRequest } from '../../src/protocol/peer-protocol.js';
+import type { AssignRequest, ResegmentRequest, ShareReply } from '../../src/protocol/peer-protocol.js';
 import type { ResultsDelta } from '../../src/stats/index.js';
 import { assertNever } from '../../src/util/assert-never.js';
 import type { AssignmentMessage, CoordinatorRef, Outcome } from './assignment-messages.js';
@@ -58,6 +59,8 @@ interface ExecutionWork {
   segmentVersion: number;
   /** The security_test tasks' runs here (not on the load generator). */
   scans: ScanRun[];
+  /** The lease on its share: its load runs only while the coordinator vouches for it (share-hold.ts). */
+  hold: Hold;
 }
 
 export interface AssignmentsState {
@@ -75,6 +78,8 @@ export const PUMP_MS = 100;
 function runLengthMs(plan: Plan): number {
   return Math.max(0, ...plan.tasks.map((t) => ('duration' in t.parameters ? Number(t.parameters.duration) : 0))) * 1000;
 }
+/** The in-flight marker of a renewal (deltas are keyed `${run_id}#${seq}`). */
+const RENEW_KEY = 'renew';
 /** Runs are set up this long after the acknowledgement, so that setting up does not delay it. */
 export const RUN_SETUP_DELAY_MS = 50;
 /** A finished, fully acknowledged execution is forgotten after this long without contact. */
@@ -182,6 +187,7 @@ export function assignments(init: AssignmentsInit): Behaviour<AssignmentMessage,
           const out = work.outbox.get(msg.key);
           if (out) out.ackedTerm = Math.max(out.ackedTerm, msg.term);
           work.lastContact = now;
+          onHold(msg.executionId, work, { type: 'verdict', now, sentAt: msg.sentAt, share: msg.share, ...(msg.movedAt !== undefined ? { movedAt: msg.movedAt } : {}) });
           // The execution is over (cancelled, or ended without us): stop what still runs here.
           if ((FINAL_STATUSES as readonly string[]).includes(msg.status) && !work.stopped) void stopRuns(msg.executionId, work);
           sendNext(msg.executionId, work);
@@ -209,7 +215,7 @@ export function assignments(init: AssignmentsInit): Behaviour<AssignmentMessage,
           throw new PermanentError('PERMANENT_PLAN_INVALID', errorMessage(error));
         }
         if (init.prepare) plan = init.prepare(plan);
-        s.work.set(a.execution_id, { request: a, plan, outbox: new Map(), inFlight: null, lastContact: now, lastSent: 0, finishedTasks: 0, stopped: false, segmentVersion: 0, scans: [] });
+        s.work.set(a.execution_id, { request: a, plan, outbox: new Map(), inFlight: null, lastContact: now, lastSent: 0, finishedTasks: 0, stopped: false, segmentVersion: 0, scans: [], hold: initialHold() });
         // Acknowledge once accepted. Setting up a run costs a few ms of this event loop, which on the
         // coordinator would delay the acknowledgements of the others: do it a little later, well before
         // the agreed start at which every run begins.
@@ -259,9 +265,49 @@ export function assignments(init: AssignmentsInit): Behaviour<AssignmentMessage,
               startAt: a.start_at,
               onDelta,
               onDone,
+              fenced: true,
             },
             reply: () => undefined,
           });
+        });
+        // A lease heard before the runs existed.
+        if (work.hold.sure > 0) grant(executionId, work, now, Math.max(now, work.hold.until), work.hold.sure);
+      }
+
+      /** Apply a step of the share's hold: grants go to every load run, a lapse pauses them by itself. */
+      function onHold(executionId: string, work: ExecutionWork, event: HoldEvent): void {
+        const { hold, effects } = holdStep(work.hold, event);
+        work.hold = hold;
+        for (const effect of effects) {
+          switch (effect.type) {
+            case 'grant':
+              grant(executionId, work, effect.from, effect.until, effect.sure);
+              break;
+            case 'paused':
+              ctx.log.warn('share lease lapsed: load paused, arrivals dropped until a coordinator vouches for it', { execution: executionId, since: effect.since });
+              break;
+            case 'resumed':
+              ctx.log.info('share lease renewed: load resumed', { execution: executionId, paused_ms: effect.pausedMs });
+              break;
+            case 'stop':
+              if (effect.movedAt !== undefined) tellRuns(executionId, work, (taskId) => ({ type: 'load.release', taskId, movedAt: effect.movedAt! }));
+              if (!work.stopped) ctx.log[effect.movedAt !== undefined ? 'warn' : 'info']('share no longer ours: stopping load', { execution: executionId, reason: effect.reason });
+              void stopRuns(executionId, work);
+              break;
+            default:
+              assertNever(effect);
+          }
+        }
+      }
+
+      function grant(executionId: string, work: ExecutionWork, from: number, until: number, sure: number): void {
+        tellRuns(executionId, work, (taskId) => ({ type: 'load.grant', taskId, from, until, sure }));
+      }
+
+      /** Tell every load run of the execution here (scans run apart, unfenced). */
+      function tellRuns(executionId: string, work: ExecutionWork, make: (taskId: string) => LoadGeneratorMessage): void {
+        work.plan.tasks.forEach((task, i) => {
+          if (task.type !== 'security_test') generator.tell(make(runIdOf(executionId, i, self)));
         });
       }
 
@@ -269,31 +315,38 @@ export function assignments(init: AssignmentsInit): Behaviour<AssignmentMessage,
       function sendNext(executionId: string, work: ExecutionWork): void {
         const coordinator = state.coordinator;
         if (!coordinator || work.inFlight !== null) return;
-        let next = [...work.outbox].find(([, out]) => out.ackedTerm < coordinator.term);
-        // Nothing new: the newest delta again, so that the coordinator hears this generator (share-lease.ts).
-        const renewing = !next && !work.stopped && now - work.lastSent >= RENEW_MS && now >= work.request.start_at && now < work.request.start_at + runLengthMs(work.plan);
-        if (renewing) next = [...work.outbox].at(-1);
-        if (!next) return;
-        const [key, out] = next;
-        work.inFlight = key;
+        const next = [...work.outbox].find(([, out]) => out.ackedTerm < coordinator.term);
+        const sentAt = now;
+        const answered = (key: string) => (ack: ShareReply) =>
+          ctx.self.tell({ type: 'delta.acked', executionId, key, term: coordinator.term, status: ack.status, share: ack.share, sentAt, ...(ack.moved_at !== undefined ? { movedAt: ack.moved_at } : {}) });
+        const failed = (key: string) => (error: unknown) => ctx.self.tell({ type: 'delta.failed', executionId, key, error });
+        if (next) {
+          const [key, out] = next;
+          work.inFlight = key;
+          work.lastSent = now;
+          messenger.send(coordinator.node_id, 'results.delta', { execution_id: executionId, task: out.task, node_id: self, delta: out.delta }, 'reliable', { deadlineMs: 1_000 }).then(answered(key), failed(key));
+          return;
+        }
+        // Nothing new: a renewal, from the assignment until the load's end, keeps the lease (share-lease.ts).
+        const renewing = !work.stopped && !work.hold.over && now - work.lastSent >= RENEW_MS && now < work.request.start_at + runLengthMs(work.plan);
+        if (!renewing) return;
+        work.inFlight = RENEW_KEY;
         work.lastSent = now;
-        messenger
-          .send(coordinator.node_id, 'results.delta', { execution_id: executionId, task: out.task, node_id: self, delta: out.delta }, 'reliable', { deadlineMs: 1_000 })
-          .then(
-            (ack) => ctx.self.tell({ type: 'delta.acked', executionId, key, term: coordinator.term, status: ack.status }),
-            (error: unknown) => ctx.self.tell({ type: 'delta.failed', executionId, key, error }),
-          );
+        messenger.send(coordinator.node_id, 'share.renew', { execution_id: executionId, node_id: self }, 'reliable', { deadlineMs: 1_000 }).then(answered(RENEW_KEY), failed(RENEW_KEY));
       }
 
       function pump(): void {
         const coordinator = state.coordinator;
         for (const [executionId, work] of state.work) {
-          // Any coordinator in office counts as contact: a failover is not a reason to stop.
+          const running = work.finishedTasks < work.plan.tasks.length;
+          // Any coordinator in office counts as contact for a running share: a failover is not a reason to
+          // stop. Not for a finished one: it would never go quiet, and every execution would stay here.
           if (coordinator) {
-            work.lastContact = Math.max(work.lastContact, now);
+            if (running) work.lastContact = Math.max(work.lastContact, now);
             sendNext(executionId, work);
           }
-          const running = work.finishedTasks < work.plan.tasks.length;
+          const scheduled = running && !work.stopped && now >= work.request.start_at && now < work.request.start_at + runLengthMs(work.plan);
+          onHold(executionId, work, { type: 'tick', now, scheduled });
           if (running && !work.stopped && now - work.lastContact > init.orphanTimeoutMs) {
             ctx.log.warn('no coordinator answered; stopping load', { execution: executionId, silent_ms: now - work.lastContact });
             void stopRuns(executionId, work);

@@ -11,7 +11,12 @@ export interface ClosedModelOptions {
   thinkMs: number;
   users: number;
   weights: Float64Array;
+  /** Whether a user may send now (a fenced run's lease); when not, it waits and tries again. */
+  may?: (due: number, now: number) => boolean;
 }
+
+/** How often a user of a paused run looks again (at least its think time, so that wake times stay nearly sorted). */
+const PAUSED_RETRY_MS = 10;
 
 export class ClosedModel {
   readonly #sender: Sender;
@@ -76,6 +81,10 @@ export class ClosedModel {
   }
 
   #send(intended: number, now: number): void {
+    if (this.#opts.may && !this.#opts.may(intended, now)) {
+      this.#sleep(now + Math.max(this.#opts.thinkMs, PAUSED_RETRY_MS));
+      return;
+    }
     const target = pickTarget(++this.#sent, this.#opts.weights);
     this.#sender.schedule(target);
     this.#sender.send(target, intended, now);

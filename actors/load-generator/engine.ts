@@ -14,6 +14,7 @@ import { OpenModel } from './open-model.js';
 import { profileFor } from '../../src/schedule/patterns.js';
 import { usersOf, weightTable } from './segment.js';
 import { Sender } from './sender.js';
+import { Fence } from './fence.js';
 import { warmUp, WARM_UP_MS, type WarmUp } from './warm-up.js';
 
 export type RunStatus = 'completed' | 'stopped' | 'failed';
@@ -49,6 +50,8 @@ export interface EngineOptions {
   runId: string;
   clock: Clock;
   onState?: (state: RunState) => void;
+  /** Send only within the spans granted by grant() (a coordinator's share lease); otherwise always. */
+  fenced?: boolean;
 }
 
 export interface EngineEnd {
@@ -65,6 +68,10 @@ export interface Engine {
   stop(): void;
   /** New share for arrivals due from `atMs` (epoch ms; default now). Closed model: the user count changes now. */
   setSegment(segment: Segment, atMs?: number): void;
+  /** A fenced run may send in [from, until), and arrivals due before `sure` are its own (epoch ms): see fence.ts. */
+  grant(from: number, until: number, sure: number): void;
+  /** A fenced run's share moved to others at `movedAt` (epoch ms). */
+  release(movedAt: number): void;
 }
 
 export function startEngine(opts: EngineOptions): Engine {
@@ -88,9 +95,14 @@ export function startEngine(opts: EngineOptions): Engine {
     const range = usersOf(s, task.concurrent_users);
     return range.end - range.first;
   };
+  // A fenced run sends only while it holds its share (fence.ts).
+  const fence = opts.fenced ? new Fence() : undefined;
   const model = open
-    ? new OpenModel(profileFor(task), sender, recorder, { startMs, maxInFlight: task.max_in_flight, maxLatenessMs: task.max_lateness * 1000, aheadMs: SEND_AHEAD_MS, segment: opts.segment, weights })
-    : new ClosedModel(sender, { endMs, thinkMs: task.think_time * 1000, users: usersFor(opts.segment), weights });
+    ? new OpenModel(profileFor(task), sender, recorder, { startMs, maxInFlight: task.max_in_flight, maxLatenessMs: task.max_lateness * 1000, aheadMs: SEND_AHEAD_MS, segment: opts.segment, weights, ...(fence ? { fence } : {}) })
+    : new ClosedModel(sender, { endMs, thinkMs: task.think_time * 1000, users: usersFor(opts.segment), weights, ...(fence ? { may: (due: number, now: number) => fence.may(due, now) } : {}) });
+  const settle = () => {
+    if (model instanceof OpenModel) model.settle();
+  };
 
   const warming: WarmUp | undefined = warmMs >= 50 ? warmUp(task.targets, warmMs, clock) : undefined;
   let state: RunState = 'waiting';
@@ -179,6 +191,14 @@ export function startEngine(opts: EngineOptions): Engine {
       const next = checkSegment(segment.from, segment.to);
       if (model instanceof OpenModel) model.setSegment(next, atMs === undefined ? undefined : toPerf(atMs));
       else model.setUsers(usersFor(next), performance.now());
+    },
+    grant(from, until, sure) {
+      fence?.grant(toPerf(from), toPerf(until), toPerf(sure));
+      settle();
+    },
+    release(movedAt) {
+      fence?.release(toPerf(movedAt));
+      settle();
     },
   };
 }

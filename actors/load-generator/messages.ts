@@ -13,6 +13,8 @@ export interface LoadStartRequest {
   startAt?: number;
   onDelta?: (delta: ResultsDelta) => void;
   onDone?: (outcome: RunOutcome) => void;
+  /** Send only within the spans granted by `load.grant` (an assignment's share lease). */
+  fenced?: boolean;
 }
 
 export interface LoadTaskView {
@@ -23,13 +25,20 @@ export interface LoadTaskView {
   started_at: number;
   segment: { from: number; to: number };
   task: LoadTask;
+  /** Requests sent so far (cheap: reading `results` of a finished run decodes its histograms). */
+  requests: number;
   results: LoadResults;
-  outcome?: RunOutcome;
+  /** Set once the run has ended (its results are `results`). */
+  outcome?: Omit<RunOutcome, 'results'>;
 }
 
 export type LoadGeneratorMessage =
   | { type: 'load.start'; request: LoadStartRequest; reply: (taskId: string) => void }
   | { type: 'load.stop'; taskId: string; reply: (found: boolean) => void }
+  /** A fenced run may send in [from, until), and arrivals due before `sure` are its own, epoch ms (its share lease, src/execution/share-lease.ts). */
+  | { type: 'load.grant'; taskId: string; from: number; until: number; sure: number }
+  /** A fenced run's share moved to others at `movedAt` (epoch ms). */
+  | { type: 'load.release'; taskId: string; movedAt: number }
   | { type: 'load.resegment'; taskId: string; from: number; to: number; atMs: number; reply: (found: boolean) => void }
   | { type: 'load.get'; taskId: string; reply: (view: LoadTaskView | undefined) => void }
   | { type: 'load.list'; reply: (views: LoadTaskView[]) => void }

@@ -10,52 +10,8 @@ import { dueMs } from '../../src/schedule/arrivals.js';
 import type { Segment } from '../../src/execution/segment.js';
 import { ownsArrival, pickTarget } from './segment.js';
 import type { Sender } from './sender.js';
-
-/** FIFO of (due time, target) pairs in growable typed arrays. */
-class Backlog {
-  #due = new Float64Array(256);
-  #target = new Int32Array(256);
-  #head = 0;
-  #size = 0;
-
-  get size(): number {
-    return this.#size;
-  }
-
-  push(due: number, target: number): void {
-    if (this.#size === this.#due.length) this.#grow();
-    const at = (this.#head + this.#size) % this.#due.length;
-    this.#due[at] = due;
-    this.#target[at] = target;
-    this.#size++;
-  }
-
-  headDue(): number {
-    return this.#due[this.#head]!;
-  }
-
-  headTarget(): number {
-    return this.#target[this.#head]!;
-  }
-
-  shift(): void {
-    this.#head = (this.#head + 1) % this.#due.length;
-    this.#size--;
-  }
-
-  #grow(): void {
-    const due = new Float64Array(this.#due.length * 2);
-    const target = new Int32Array(this.#due.length * 2);
-    for (let i = 0; i < this.#size; i++) {
-      const from = (this.#head + i) % this.#due.length;
-      due[i] = this.#due[from]!;
-      target[i] = this.#target[from]!;
-    }
-    this.#due = due;
-    this.#target = target;
-    this.#head = 0;
-  }
-}
+import { Backlog } from './backlog.js';
+import type { Fence } from './fence.js';
 
 export interface OpenModelOptions {
   /** performance.now() time of the run's start. */
@@ -66,6 +22,8 @@ export interface OpenModelOptions {
   aheadMs: number;
   segment: Segment;
   weights: Float64Array;
+  /** A fenced run's lease (fence.ts): what it may send, and whose an arrival it may not send was. */
+  fence?: Fence;
 }
 
 export class OpenModel {
@@ -118,13 +76,20 @@ export class OpenModel {
     const total = this.#profile.total;
     const sender = this.#sender;
     const until = now + this.#opts.aheadMs;
+    const fence = this.#opts.fence;
     while (this.#k < total && this.#nextDue <= until) {
+      // Ahead only within a held lease: an arrival the fence would refuse now waits for its due time.
+      if (fence && this.#nextDue > now && !fence.may(this.#nextDue, now)) break;
       const k = ++this.#k;
       const due = this.#nextDue;
       this.#nextDue = k < total ? startMs + dueMs(this.#profile, k + 1) : Infinity;
       while (this.#pending.length > 0 && this.#pending[0]!.at <= due) this.#segment = this.#pending.shift()!.segment;
       if (!ownsArrival(this.#segment, k)) continue;
       const target = pickTarget(k, weights);
+      if (fence && !fence.may(due, now)) {
+        this.#unheld(target, due);
+        continue;
+      }
       this.#recorder.schedule(target);
       if (now - due > maxLatenessMs) this.#recorder.drop(target, due);
       else if (this.#backlog.size === 0 && sender.inFlight < maxInFlight) sender.send(target, due, now);
@@ -136,11 +101,11 @@ export class OpenModel {
   /** Sends waiting arrivals while there is room; drops those that waited too long. */
   drain(now: number): void {
     const backlog = this.#backlog;
-    const { maxInFlight, maxLatenessMs } = this.#opts;
+    const { maxInFlight, maxLatenessMs, fence } = this.#opts;
     while (backlog.size > 0) {
       const due = backlog.headDue();
       const target = backlog.headTarget();
-      if (now - due > maxLatenessMs) {
+      if (now - due > maxLatenessMs || (fence && !fence.may(due, now))) {
         backlog.shift();
         this.#recorder.drop(target, due);
       } else if (this.#sender.inFlight < maxInFlight) {
@@ -148,6 +113,24 @@ export class OpenModel {
         this.#sender.send(target, due, now);
       } else break;
     }
+  }
+
+  /** An arrival due while the share was not held: dropped if surely its own, kept aside if that is not known yet. */
+  #unheld(target: number, due: number): void {
+    const fate = this.#opts.fence!.fate(due);
+    if (fate === 'doubt') this.#opts.fence!.doubt(due, target);
+    else if (fate === 'drop') {
+      this.#recorder.schedule(target);
+      this.#recorder.drop(target, due);
+    }
+  }
+
+  /** Counts as dropped the arrivals kept aside that are now known to have been its own (after a grant or a release). */
+  settle(): void {
+    this.#opts.fence?.settle((target, due) => {
+      this.#recorder.schedule(target);
+      this.#recorder.drop(target, due);
+    });
   }
 
   /** Counts every waiting arrival as dropped (on stop: they were due and never sent). */

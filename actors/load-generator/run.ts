@@ -34,6 +34,8 @@ export interface StartLoadOptions {
   workers?: number;
   /** Requests per second a worker takes before the run is split over more (default WORKER_RATE). */
   workerRate?: number;
+  /** Send only within the spans grant() gives (an assignment's share lease); default false: always. */
+  fenced?: boolean;
 }
 
 export interface RunOutcome {
@@ -59,6 +61,10 @@ export interface LoadRun {
   stop(): void;
   /** New share for arrivals due from `atMs` (epoch ms; default now). Closed model: the user count changes now. */
   setSegment(from: number, to: number, atMs?: number): void;
+  /** A fenced run may send in [from, until) and arrivals due before `sure` are its own (epoch ms; see fence.ts). */
+  grant(from: number, until: number, sure: number): void;
+  /** A fenced run's share moved to others at `movedAt` (epoch ms): later arrivals are not counted. */
+  release(movedAt: number): void;
   /** Results so far, including what the next delta will carry (a worker's last fraction of a second may lag). */
   snapshot(): LoadResults;
   /** Counts so far and latency percentiles of the deltas cut so far, cheaply (for a progress line). */
@@ -74,6 +80,8 @@ interface Part {
   readonly done: Promise<EngineEnd>;
   stop(): void;
   setSegment(segment: Segment, atMs?: number): void;
+  grant(from: number, until: number, sure: number): void;
+  release(movedAt: number): void;
 }
 
 export function startLoad(opts: StartLoadOptions): LoadRun {
@@ -89,7 +97,7 @@ export function startLoad(opts: StartLoadOptions): LoadRun {
   let recorder: Recorder;
   let parts: Part[];
   if (n === 0) {
-    const engine = startEngine({ task, segment, startAt, warmUp: warm, runId: id, clock });
+    const engine = startEngine({ task, segment, startAt, warmUp: warm, runId: id, clock, fenced: opts.fenced === true });
     recorder = engine.recorder;
     parts = [
       {
@@ -99,11 +107,13 @@ export function startLoad(opts: StartLoadOptions): LoadRun {
         done: engine.done,
         stop: () => engine.stop(),
         setSegment: (s, atMs) => engine.setSegment(s, atMs),
+        grant: (from, until, sure) => engine.grant(from, until, sure),
+        release: (movedAt) => engine.release(movedAt),
       },
     ];
   } else {
     recorder = new Recorder(id, task.targets.length, 0);
-    parts = subSegments(segment, n).map((sub, i) => workerPart(i, `${id}#${i}`, { type: 'start', key: `${id}#${i}`, task: workerTask(task, n, i), segment: sub, startAt, warmUp: warm, flushMs: FLUSH_MS }, recorder));
+    parts = subSegments(segment, n).map((sub, i) => workerPart(i, `${id}#${i}`, { type: 'start', key: `${id}#${i}`, task: workerTask(task, n, i), segment: sub, startAt, warmUp: warm, flushMs: FLUSH_MS, fenced: opts.fenced === true }, recorder));
   }
 
   let finished = false;
@@ -174,6 +184,12 @@ export function startLoad(opts: StartLoadOptions): LoadRun {
       const subs = n === 0 ? [next] : subSegments(next, n);
       parts.forEach((p, i) => p.setSegment(subs[i]!, atMs));
     },
+    grant(from, until, sure) {
+      for (const p of parts) p.grant(from, until, sure);
+    },
+    release(movedAt) {
+      for (const p of parts) p.release(movedAt);
+    },
     snapshot() {
       return recorder.results();
     },
@@ -191,6 +207,8 @@ function workerPart(i: number, key: string, start: Extract<ToWorker, { type: 'st
     done,
     stop: () => send({ type: 'stop', key }),
     setSegment: (segment, atMs) => send({ type: 'segment', key, segment, ...(atMs !== undefined ? { atMs } : {}) }),
+    grant: (from, until, sure) => send({ type: 'grant', key, from, until, sure }),
+    release: (movedAt) => send({ type: 'release', key, movedAt }),
   };
   const send = startPart(i, start, {
     onMessage(msg) {

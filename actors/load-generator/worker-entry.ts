@@ -24,6 +24,7 @@ function start(msg: Extract<ToWorker, { type: 'start' }>): void {
       warmUp: msg.warmUp,
       runId: key,
       clock: systemClock,
+      fenced: msg.fenced,
       onState: (state) => post({ type: 'state', key, state }),
     });
   } catch (err) {
@@ -51,6 +52,12 @@ port.on('message', (msg: ToWorker) => {
       break;
     case 'segment':
       parts.get(msg.key)?.setSegment(msg.segment, msg.atMs);
+      break;
+    case 'grant':
+      parts.get(msg.key)?.grant(msg.from, msg.until, msg.sure);
+      break;
+    case 'release':
+      parts.get(msg.key)?.release(msg.movedAt);
       break;
     default:
       assertNever(msg);

@@ -6,9 +6,13 @@ import type { RawTallies } from '../../src/stats/index.js';
 import type { EngineEnd, RunState } from './engine.js';
 
 export type ToWorker =
-  | { type: 'start'; key: string; task: LoadTask; segment: Segment; startAt: number; warmUp: boolean; flushMs: number }
+  | { type: 'start'; key: string; task: LoadTask; segment: Segment; startAt: number; warmUp: boolean; flushMs: number; fenced: boolean }
   | { type: 'stop'; key: string }
-  | { type: 'segment'; key: string; segment: Segment; atMs?: number };
+  | { type: 'segment'; key: string; segment: Segment; atMs?: number }
+  /** A fenced part may send in [from, until); arrivals due before `sure` are its own (epoch ms). */
+  | { type: 'grant'; key: string; from: number; until: number; sure: number }
+  /** A fenced part's share moved to others at `movedAt` (epoch ms). */
+  | { type: 'release'; key: string; movedAt: number };
 
 export type FromWorker =
   | { type: 'ready' }

@@ -2,21 +2,9 @@
 // peer injects `systemSampler()` (systeminformation for the machine, perf_hooks for this process).
 import { monitorEventLoopDelay, performance, type EventLoopUtilization, type IntervalHistogram } from 'node:perf_hooks';
 import type { ProcessProbe } from '../../src/health.js';
-import { systemSnapshots } from './system-snapshot.js';
+import { systemSnapshots, type SystemSnapshot } from './system-snapshot.js';
 
-export interface SystemSnapshot {
-  cpu_percent: number;
-  cpu_cores: number;
-  memory_percent: number;
-  memory_used_bytes: number;
-  memory_total_bytes: number;
-  disk_percent: number;
-  disk_used_bytes: number;
-  disk_total_bytes: number;
-  network_rx_bytes_per_s: number;
-  network_tx_bytes_per_s: number;
-  load_average: [number, number, number];
-}
+export type { SystemSnapshot };
 
 export type ProcessFigures = Omit<ProcessProbe, 'at' | 'active_runs'>;
 

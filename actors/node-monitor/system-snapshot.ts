@@ -6,7 +6,21 @@
 import { loadavg } from 'node:os';
 import { readFile, statfs } from 'node:fs/promises';
 import si from 'systeminformation';
-import type { SystemSnapshot } from './sampler.js';
+
+/** The machine's figures at one moment, as the monitor samples them. */
+export interface SystemSnapshot {
+  cpu_percent: number;
+  cpu_cores: number;
+  memory_percent: number;
+  memory_used_bytes: number;
+  memory_total_bytes: number;
+  disk_percent: number;
+  disk_used_bytes: number;
+  disk_total_bytes: number;
+  network_rx_bytes_per_s: number;
+  network_tx_bytes_per_s: number;
+  load_average: [number, number, number];
+}
 
 const clamp = (x: number) => Math.max(0, Math.min(100, Number.isFinite(x) ? x : 0));
 const round = (x: number, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits;

@@ -5,7 +5,8 @@
 // and summed per node on every GET; for a running execution, merged again too).
 // While the run goes on, the first half is left alone and the second half is polled 10 times a second on a
 // replica: the GETs' latency, and the arrivals at the target in 10 ms bins, quiet half against polled half.
-//   node dist/scripts/bench/execution-read.js [--duration 30] [--rps 1000] [--reads 500] [--poll-hz 10]
+//   node dist/scripts/bench/execution-read.js [--duration 30] [--rps 1000] [--reads 500] [--poll-hz 10] [--cpu-prof DIR]
+// (--cpu-prof: each peer writes V8 CPU profiles, one per thread, into DIR/peer-N when it stops)
 import '../../src/polyfill.js';
 import { createServer } from 'node:http';
 import { existsSync } from 'node:fs';
@@ -20,7 +21,7 @@ import { ResultsCache } from '../../actors/coordinator/replication/results-cache
 import { mergedResults, reportFor } from '../../src/execution/view.js';
 import type { ExecutionDoc } from '../../src/execution/contract.js';
 
-const { values } = parseArgs({ options: { duration: { type: 'string', default: '30' }, rps: { type: 'string', default: '1000' }, reads: { type: 'string', default: '500' }, 'poll-hz': { type: 'string', default: '10' } } });
+const { values } = parseArgs({ options: { duration: { type: 'string', default: '30' }, rps: { type: 'string', default: '1000' }, reads: { type: 'string', default: '500' }, 'poll-hz': { type: 'string', default: '10' }, 'cpu-prof': { type: 'string' } } });
 const DURATION_S = Number(values.duration);
 const RPS = Number(values.rps);
 const READS = Number(values.reads);
@@ -128,6 +129,7 @@ async function main(): Promise<void> {
             p2pPort: ports[i]!,
             bootstrap: ports.filter((_, j) => j !== i).map((p) => `127.0.0.1:${p}`),
             logLevel: 'warn',
+            ...(values['cpu-prof'] ? { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', join(values['cpu-prof'], `peer-${i}`)] } : {}),
           })),
       ),
     );
@@ -147,7 +149,7 @@ async function main(): Promise<void> {
     const plan = { name: 'read-bench', tasks: [{ type: 'load_test', parameters: { targets: [{ url }], duration: DURATION_S, base_rps: RPS } }] };
     const res = await fetch(`${replica.httpUrl}/api/executions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(plan) });
     const { execution_id: id } = (await res.json()) as { execution_id: string };
-    console.log(`execution ${id}: ${DURATION_S} s at ${RPS} req/s on 3 peers`);
+    console.log(`execution ${id}: ${DURATION_S} s at ${RPS} req/s on 3 peers; reads on peer-${replicaIndex}`);
     await waitFor(async () => (arrivals.length > 0 ? true : undefined), 20_000, 'the first request', 5);
     const firstArrival = arrivals[0]!;
     const half = (DURATION_S * 1_000) / 2;
@@ -196,6 +198,8 @@ async function main(): Promise<void> {
     const running = { ...doc, status: 'running' as const, finished_at: null, report: undefined };
     cache.results(running);
     const currentRunning = timeEach(Math.min(inProcessReads, 20), () => JSON.stringify(cache.report(running, now)));
+    // What a read during a run pays once per delta that arrived since the last one: the report built again.
+    const rebuilt = timeEach(Math.min(inProcessReads, 20), () => reportFor(running, cache.results(running), now));
     copy.close();
 
     console.log(`stored deltas of the execution: ${deltas}; response body ${bodyBytes} bytes; load average while reading over HTTP: ${loadDuringHttp.toFixed(1)} (${cpus} cores)`);
@@ -213,6 +217,7 @@ async function main(): Promise<void> {
     console.log(row('read in process, former (finished)', former));
     console.log(row('read in process, now (as if running)', currentRunning));
     console.log(row('read in process, former (as if running)', formerRunning));
+    console.log(row('report built again after a delta (as if running)', rebuilt));
     const ratio = (a: number[], b: number[]) => (percentile(a, 50) / percentile(b, 50)).toFixed(1);
     console.log(`former / now at p50: finished ${ratio(former, current)}x, running ${ratio(formerRunning, currentRunning)}x`);
     console.log(
@@ -228,7 +233,7 @@ async function main(): Promise<void> {
         http_replica_ms: { p50: percentile(onReplica, 50), p99: percentile(onReplica, 99) },
         http_coordinator_ms: { p50: percentile(onCoordinator, 50), p99: percentile(onCoordinator, 99) },
         in_process_finished_ms: { now_p50: percentile(current, 50), former_p50: percentile(former, 50) },
-        in_process_running_ms: { now_p50: percentile(currentRunning, 50), former_p50: percentile(formerRunning, 50) },
+        in_process_running_ms: { now_p50: percentile(currentRunning, 50), former_p50: percentile(formerRunning, 50), rebuilt_p50: percentile(rebuilt, 50) },
       }),
     );
   } finally {

@@ -26,6 +26,8 @@ export interface PeerProcessOptions {
   mdns?: boolean;
   env?: Record<string, string>;
   args?: string[];
+  /** Flags for node itself, before peer.js (`--inspect=127.0.0.1:0`, `--max-old-space-size=…`). */
+  nodeArgs?: string[];
   /** Run inside this network namespace (`ip netns exec NAME node peer.js ...`). */
   netns?: string;
   logLevel?: string;
@@ -46,6 +48,7 @@ const START_LINE = /^peer (\S+) listening on (.*) status (\S+)$/m;
 
 export async function startPeerProcess(options: PeerProcessOptions): Promise<PeerProcess> {
   const args = [
+    ...(options.nodeArgs ?? []),
     PEER_JS,
     '--data-dir', options.dataDir,
     '--http-port', String(options.httpPort ?? 0),

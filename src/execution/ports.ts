@@ -28,6 +28,11 @@ export interface ExecutionView {
   report: ExecutionReport;
   /** Requests each node sent, from its runs' deltas. */
   requestsByNode: Record<string, number>;
+  /**
+   * Differs whenever the doc or the results served change (never repeated within a process): with an ended
+   * execution, the same revision means the same view, so a read may serve what it built before.
+   */
+  revision: number;
 }
 
 export interface ExecutionReads {

@@ -57,8 +57,10 @@ export function openApiDocument(): Record<string, unknown> {
         get: {
           operationId: 'getExecution',
           summary: 'Status, assignments and the live merged report',
+          parameters: [{ name: 'If-None-Match', in: 'header', required: false, description: 'the ETag of an ended execution\'s last answer: 304 while it has not changed', schema: { type: 'string' } }],
           responses: {
-            200: ok('the execution; its report carries the test types\' sections (one task: at the top level; several: under report.tasks[i]): stress { status, breaking_point { last_good_rps, first_bad_rps, cause }, broken_by, steps, curve, note }, baseline { source, passed, regressions, metrics }, security (SecurityReport), and once ended gate { passed, failures }; stopped_early { at, reason } when a stress test broke'),
+            200: ok('the execution; its report carries the test types\' sections (one task: at the top level; several: under report.tasks[i]): stress { status, breaking_point { last_good_rps, first_bad_rps, cause }, broken_by, steps, curve, note }, baseline { source, passed, regressions, metrics }, security (SecurityReport), and once ended gate { passed, failures }; stopped_early { at, reason } when a stress test broke. An ended execution\'s answer carries an ETag (the same bytes until it changes); a running one\'s is as of now, without one'),
+            304: { description: 'not modified: the ETag sent in If-None-Match is still this ended execution\'s' },
             404: error('EXECUTION_NOT_FOUND'),
           },
         },

@@ -1,7 +1,7 @@
 // A small JSON router over node:http: path parameters, 404 and 405 as JSON, errors as
 // `{ error: { code, message, details } }` with the right status.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { McpError, ValidationError, errorMessage } from '../errors.js';
+import { HttpError, McpError, ValidationError, errorMessage } from '../errors.js';
 import { MAX_FRAME_BYTES } from '../transport/transport.js';
 import { MAX_DEPTH, tooDeepAt } from '../validation.js';
 
@@ -26,17 +26,7 @@ export type HttpResult =
 
 export type RouteHandler = (request: HttpRequest) => HttpResult | Promise<HttpResult>;
 
-export class HttpError extends McpError {
-  override name = 'HttpError';
-  constructor(
-    readonly status: number,
-    code: string,
-    message: string,
-    details?: unknown,
-  ) {
-    super(code, message, { details });
-  }
-}
+export { HttpError };
 
 /** What a middleware sees of a request before any route runs: it throws an HttpError to refuse it. */
 export interface RequestHead {

@@ -1,7 +1,7 @@
 // A typed client of a peer's REST API: what the seed's MCPTestOrchestrator and ServiceDiscovery offered
 // (submit_test_execution, get_execution_status, cancel_execution, query_services), over HTTP to any peer.
 import type { z } from 'zod';
-import { McpError } from '../errors.js';
+import { HttpError, McpError } from '../errors.js';
 import type { ExecutionReport } from '../report/index.js';
 import type { PlanInput, WorkloadInput } from './plan-input.js';
 import type { AllocationRequestSchema } from '../resources.js';
@@ -55,16 +55,8 @@ export interface Execution extends ExecutionSummary {
 }
 
 /** An answer of the API other than 2xx: `{ error: { code, message, details } }` with its HTTP status. */
-export class ApiError extends McpError {
+export class ApiError extends HttpError {
   override name = 'ApiError';
-  constructor(
-    readonly status: number,
-    code: string,
-    message: string,
-    details?: unknown,
-  ) {
-    super(code, message, { details });
-  }
 }
 
 export interface ClusterClientOptions {

@@ -2,7 +2,7 @@
 // or just ended, its results merged per task and per node, and a per-second series per node and merged.
 // The live page, the Prometheus metrics and /api/metrics all read from one feed, so a delta is folded once.
 import type { Store } from '../store/store.js';
-import { addEncodedHistograms, decodeHistogram, emptyResults, mergeDelta, percentileMs, type LoadResults, type ResultsDelta, type SecondResults } from '../stats/index.js';
+import { addEncodedHistograms, decodeHistogram, emptyResults, mergeDelta, percentileMs, resultsBytes, type LoadResults, type ResultsDelta, type SecondResults } from '../stats/index.js';
 import type { ExecutionDoc } from '../execution/contract.js';
 import { parseRunId } from '../execution/contract.js';
 
@@ -31,6 +31,8 @@ interface Tracked {
   dirty: Map<string, Set<number>>;
   /** When the execution was seen ended (epoch ms), for retention. */
   endedAt: number | null;
+  /** Estimated bytes held, counted when it ended (it changes no more, but for a rare late delta). */
+  bytes: number;
 }
 
 export interface FeedOptions {
@@ -42,6 +44,8 @@ export interface FeedOptions {
    * minutes of them: 100+ MB (scripts/measure-memory.ts).
    */
   maxEnded?: number;
+  /** And at most this many bytes of them, estimated (default 8 MiB); the most recently ended always stays. */
+  maxEndedBytes?: number;
 }
 
 export function pointOf(t: number, s: SecondResults): SeriesPoint {
@@ -60,6 +64,7 @@ export class ExecutionFeed {
   readonly #store: Store;
   readonly #retainMs: number;
   readonly #maxEnded: number;
+  readonly #maxEndedBytes: number;
   readonly #tracked = new Map<string, Tracked>();
   #cursor: number;
   /** Wall time at which the feed last saw new deltas: the start of "delta shown" latency. */
@@ -69,6 +74,7 @@ export class ExecutionFeed {
     this.#store = store;
     this.#retainMs = options.retainMs ?? 120_000;
     this.#maxEnded = options.maxEnded ?? 8;
+    this.#maxEndedBytes = options.maxEndedBytes ?? 8 * 1024 * 1024;
     this.#cursor = store.lastDeltaRow();
     for (const e of store.listExecutions(ACTIVE)) this.#track(e.doc as ExecutionDoc);
   }
@@ -99,6 +105,12 @@ export class ExecutionFeed {
     return [...this.#tracked.values()].map((t) => t.doc);
   }
 
+  /** Executions followed now, ended ones among them, and the estimated bytes of the ended (what the bounds limit). */
+  held(): { executions: number; ended: number; endedBytes: number } {
+    const ended = [...this.#tracked.values()].filter((t) => t.endedAt !== null);
+    return { executions: this.#tracked.size, ended: ended.length, endedBytes: ended.reduce((sum, t) => sum + t.bytes, 0) };
+  }
+
   results(executionId: string): { byTask: LoadResults[]; byNode: Map<string, LoadResults> } | undefined {
     const t = this.#tracked.get(executionId);
     return t && { byTask: t.byTask, byNode: t.byNode };
@@ -122,7 +134,7 @@ export class ExecutionFeed {
   }
 
   #track(doc: ExecutionDoc): Tracked {
-    const tracked: Tracked = { doc, byTask: doc.plan.tasks.map(() => emptyResults()), byNode: new Map(), points: new Map(), dirty: new Map(), endedAt: null };
+    const tracked: Tracked = { doc, byTask: doc.plan.tasks.map(() => emptyResults()), byNode: new Map(), points: new Map(), dirty: new Map(), endedAt: null, bytes: 0 };
     this.#tracked.set(doc.execution_id, tracked);
     for (const d of this.#store.deltas(doc.execution_id)) this.#fold(tracked, d.run_id, d.delta as ResultsDelta);
     return tracked;
@@ -163,14 +175,29 @@ export class ExecutionFeed {
     for (const [id, t] of this.#tracked) {
       const stored = this.#store.getExecution(id);
       if (stored && stored.version !== t.doc.version) t.doc = stored.doc as ExecutionDoc;
-      if (t.endedAt === null && !ACTIVE.includes(t.doc.status)) t.endedAt = now;
+      if (t.endedAt === null && !ACTIVE.includes(t.doc.status)) {
+        t.endedAt = now;
+        t.bytes = trackedBytes(t);
+      }
       if (t.endedAt !== null && now - t.endedAt > this.#retainMs) this.#tracked.delete(id);
     }
     const ended = [...this.#tracked].filter(([, t]) => t.endedAt !== null).sort((a, b) => a[1].endedAt! - b[1].endedAt!);
-    for (const [id] of ended.slice(0, Math.max(0, ended.length - this.#maxEnded))) this.#tracked.delete(id);
+    let bytes = ended.reduce((sum, [, t]) => sum + t.bytes, 0);
+    for (let i = 0; i < ended.length - 1 && (ended.length - i > this.#maxEnded || bytes > this.#maxEndedBytes); i++) {
+      bytes -= ended[i]![1].bytes;
+      this.#tracked.delete(ended[i]![0]);
+    }
     // Executions submitted since the last look, before their first delta.
     for (const e of this.#store.listExecutions(ACTIVE)) if (!this.#tracked.has(e.execution_id)) this.#track(e.doc as ExecutionDoc);
   }
+}
+
+function trackedBytes(t: Tracked): number {
+  let bytes = 1024;
+  for (const r of t.byTask) bytes += resultsBytes(r);
+  for (const r of t.byNode.values()) bytes += resultsBytes(r);
+  for (const points of t.points.values()) bytes += 128 * points.size;
+  return bytes;
 }
 
 /** Seconds of several tasks (which run together) added up. */

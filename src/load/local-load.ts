@@ -14,6 +14,8 @@ export interface LocalLoadView {
   started_at: number;
   segment: { from: number; to: number };
   task: LoadTask;
+  /** Requests sent so far (cheap: `results` may be decoded when read). */
+  requests: number;
   results: LoadResults;
   /** Set once the task has ended. */
   outcome?: { status: string; finishedAt: number; durationS: number };

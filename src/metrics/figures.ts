@@ -1,7 +1,7 @@
 // Cluster-wide figures shared by GET /metrics and GET /api/metrics, read from this peer's replica of the
 // executions and from the live feed.
 import type { ExecutionDoc } from '../execution/contract.js';
-import { addCounters, createHistogram, emptyCounters, type Counters, type Histogram, type LoadResults } from '../stats/index.js';
+import { addCounters, createHistogram, emptyCounters, meanOf, type Counters, type Histogram, type LoadResults } from '../stats/index.js';
 import type { ExecutionFeed } from '../live/execution-feed.js';
 import type { Store } from '../store/store.js';
 import type { HealthSummary, MetricsSources, NodeHealthSample } from './sources.js';
@@ -73,7 +73,7 @@ export function loadFigures(store: Store, feed: ExecutionFeed) {
   return {
     total_requests: total,
     requests_per_second: round(liveResults.reduce((s, r) => s + recentRps(r), 0), 3),
-    average_response_time: latency.totalCount ? round(latency.mean / 1000, 3) : null,
+    average_response_time: latency.totalCount ? round(meanOf(latency) / 1000, 3) : null,
     error_rate: counters.requests ? round(counters.failures / counters.requests, 6) : 0,
   };
 }

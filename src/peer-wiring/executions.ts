@@ -7,6 +7,7 @@ import type { ExecutionDoc } from '../execution/contract.js';
 import type { PeerGuard } from '../guardrails/peer-guard.js';
 import { validatePlan, type Plan } from '../plan/index.js';
 import type { PeerMessenger } from '../protocol/peer-messenger.js';
+import type { ShareReply } from '../protocol/peer-protocol.js';
 import { redactSecrets } from '../security/secrets.js';
 import { isWorkload } from '../plan/workload.js';
 import type { CoordinatorMessage, Outcome } from '../../actors/coordinator/messages.js';
@@ -51,9 +52,10 @@ export function serveExecutionRequests({ messenger, coordinator: coordinatorActo
     const status = await unwrap(ask<CoordinatorMessage, Outcome<string>>(coordinatorActor, (reply) => ({ type: 'execution.cancel', executionId: execution_id, reply })));
     return { status: status as ExecutionDoc['status'] };
   });
+  messenger.on('share.renew', (r, from) => unwrap(ask<CoordinatorMessage, Outcome<ShareReply>>(coordinatorActor, (reply) => ({ type: 'execution.renew', executionId: r.execution_id, from, reply }))));
   messenger.on('results.delta', (d, from) =>
     unwrap(
-      ask<CoordinatorMessage, Outcome<{ status: ExecutionDoc['status'] | 'unknown' }>>(coordinatorActor, (reply) => ({
+      ask<CoordinatorMessage, Outcome<ShareReply>>(coordinatorActor, (reply) => ({
         type: 'execution.delta',
         executionId: d.execution_id,
         from,

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { ExecutionDocSchema, ExecutionIdSchema, ExecutionStatusSchema, NodeIdSchema, TermSchema } from '../execution/contract.js';
 import { SegmentSchema } from '../execution/segment.js';
+import { ShareVerdictSchema } from '../execution/share-lease.js';
 import { ResultsDeltaSchema } from '../stats/delta.js';
 import { AllocatePayload, AllocateReplySchema, PoolReplicaSchema, ReleasePayload } from '../resources.js';
 
@@ -48,6 +49,16 @@ export type StopRequest = z.infer<typeof StopRequest>;
 
 export const DeltaRequest = z.object({ execution_id: ExecutionIdSchema, task: z.number().int().nonnegative().max(10_000), node_id: NodeIdSchema, delta: ResultsDeltaSchema });
 export type DeltaRequest = z.infer<typeof DeltaRequest>;
+/** A generator's word with nothing new to report: it still drives its share of this execution. */
+export const RenewRequest = z.object({ execution_id: ExecutionIdSchema, node_id: NodeIdSchema });
+/** The coordinator's answer to a delta or a renewal: the execution's status and its verdict on the sender's share (share-lease.ts). */
+export const ShareReply = z.object({
+  status: z.union([ExecutionStatusSchema, z.literal('unknown')]),
+  share: ShareVerdictSchema,
+  /** With `moved`: when the share stopped being the sender's (epoch ms); its arrivals due from then on were others'. */
+  moved_at: z.number().optional(),
+});
+export type ShareReply = z.infer<typeof ShareReply>;
 
 const seq = z.number().int().positive();
 /** Anti-entropy: what a peer holds of one execution (each run's delta numbers as inclusive ranges). */
@@ -80,8 +91,10 @@ export const PEER_PROTOCOL = {
   'task.assign': kind('task.assign', 1, AssignRequest, z.object({ accepted: z.literal(true) })),
   'task.resegment': kind('task.resegment', 1, ResegmentRequest, z.object({ accepted: z.boolean() })),
   'task.stop': kind('task.stop', 1, StopRequest, z.object({ stopped: z.boolean() })),
-  /** Generator → coordinator: a numbered results delta; the reply tells the execution's status. */
-  'results.delta': kind('results.delta', 1, DeltaRequest, z.object({ status: z.union([ExecutionStatusSchema, z.literal('unknown')]) })),
+  /** Generator → coordinator: a numbered results delta; the reply tells the execution's status and whether the share is still the sender's. */
+  'results.delta': kind('results.delta', 2, DeltaRequest, ShareReply),
+  /** Generator → coordinator, every RENEW_MS with nothing new to send: the same verdict, which renews its lease. */
+  'share.renew': kind('share.renew', 1, RenewRequest, ShareReply),
   /** Any peer → coordinator: an allocation, asked again until decided (idempotent by allocation_id). */
   'resources.allocate': kind('resources.allocate', 1, AllocatePayload, AllocateReplySchema),
   'resources.release': kind('resources.release', 1, ReleasePayload, z.object({ released: z.boolean() })),

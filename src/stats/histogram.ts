@@ -66,6 +66,32 @@ export function addEncodedHistograms(a: string, b: string): string {
 
 const round3 = (ms: number) => Math.round(ms * 1000) / 1000;
 
+/** What the counts array walk needs of hdr-histogram-js's histograms (public methods its typings leave out). */
+interface CountsIndexed {
+  countsArrayLength: number;
+  getCountAtIndex(index: number): number;
+  valueFromIndex(index: number): number;
+  highestEquivalentValue(value: number): number;
+  medianEquivalentValue(value: number): number;
+}
+
+/**
+ * The library's `mean`, to the last bit (the same terms summed in the same order), by walking the counts
+ * array once: its getter drives an iterator object through every slot, about 3 ms per histogram, which
+ * was most of the cost of building a report.
+ */
+export function meanOf(histogram: Histogram): number {
+  if (histogram.totalCount === 0) return 0;
+  const h = histogram as unknown as CountsIndexed;
+  if (typeof h.getCountAtIndex !== 'function') return histogram.mean;
+  let total = 0;
+  for (let i = 0, n = h.countsArrayLength; i < n; i++) {
+    const count = h.getCountAtIndex(i);
+    if (count !== 0) total += h.medianEquivalentValue(h.highestEquivalentValue(h.valueFromIndex(i))) * count;
+  }
+  return total / histogram.totalCount;
+}
+
 /** Percentile at `p` (0-100) in milliseconds; 0 when empty. */
 export function percentileMs(histogram: Histogram, p: number): number {
   return histogram.totalCount === 0 ? 0 : round3(histogram.getValueAtPercentile(p) / 1000);
@@ -77,7 +103,7 @@ export function latencyFigures(histogram: Histogram): LatencyFigures {
   return {
     // Bucket bounds rather than raw extremes: the same whether recorded here or decoded from a delta.
     min: round3(histogram.getValueAtPercentile(0) / 1000),
-    mean: round3(histogram.mean / 1000),
+    mean: round3(meanOf(histogram) / 1000),
     p50: percentileMs(histogram, 50),
     p90: percentileMs(histogram, 90),
     p95: percentileMs(histogram, 95),

@@ -7,3 +7,4 @@ export * from './running-results.js';
 export * from './bucket-counts.js';
 export * from './delta.js';
 export * from './raw-tallies.js';
+export * from './frozen-results.js';

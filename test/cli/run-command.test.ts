@@ -1,11 +1,10 @@
 // `node peer.js run PLAN` end to end: a real process, a real target that counts, the report and exit codes.
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PEER_JS } from '../../scripts/lib/peer-process.js';
 import { startCountingTarget, type CountingTarget } from '../support/counting-target.js';
+import { runPeer, type PeerRun } from '../support/run-peer.js';
 
 let dir: string;
 let target: CountingTarget;
@@ -19,19 +18,8 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [PEER_JS, 'run', ...args], { env: { ...process.env, MCP_DISCOVERY_MDNS: 'false' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => (stdout += c));
-    child.stderr.on('data', (c) => (stderr += c));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+function run(args: string[]): Promise<PeerRun> {
+  return runPeer(['run', ...args]);
 }
 
 async function planFile(name: string, text: string): Promise<string> {

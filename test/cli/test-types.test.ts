@@ -1,13 +1,12 @@
 // `node peer.js run` with the test types, end to end: a real process, real targets that count.
 // Stress finds the breaking point of a target that answers 503 over a known rate; a performance test
 // passes against its own baseline and fails (exit 99) once the target slows; security probes gate too.
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PEER_JS } from '../../scripts/lib/peer-process.js';
 import { startCountingTarget, type CountingTarget } from '../support/counting-target.js';
+import { runPeer, type PeerRun } from '../support/run-peer.js';
 import { startProbeTarget } from '../support/probe-target.js';
 
 let dir: string;
@@ -22,19 +21,8 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [PEER_JS, 'run', ...args], { env: { ...process.env, MCP_DISCOVERY_MDNS: 'false' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => (stdout += c));
-    child.stderr.on('data', (c) => (stderr += c));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 40_000);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+function run(args: string[]): Promise<PeerRun> {
+  return runPeer(['run', ...args], { timeoutMs: 40_000 });
 }
 
 async function planFile(name: string, plan: unknown): Promise<string> {

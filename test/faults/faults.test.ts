@@ -4,17 +4,16 @@
 // execution runs; after each, the checks of checks.ts. `npm test` runs a short version (one schedule on
 // 3 peers); `npm run test:faults` the long one (FAULTS_LONG=1: many schedules on 3 and on 5 peers).
 // Without root or namespaces it skips, saying why.
+import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../src/schedule/patterns.js';
 import { netnsUnavailable } from './support/netns.js';
 import { NsCluster } from './support/ns-cluster.js';
-import { FINAL, checkAccounting, checkConverged, checkEnded, checkRate, type ExecutionView } from './support/checks.js';
+import { FINAL, MAX_LATENESS, checkAccounting, checkConverged, checkEnded, checkRate, type ExecutionView } from './support/checks.js';
 import { inject, makeSchedule, type Fault, type Schedule } from './support/schedule.js';
 
 const LONG = process.env.FAULTS_LONG === '1';
 const SEED = Number(process.env.FAULTS_SEED ?? 9001);
-// Late arrivals are dropped after 100 ms rather than sent in a catch-up burst (the plan's max_lateness),
-// so that the rate check sees double driving, not the lateness of a starved CPU on a shared machine.
 const RATE = 300;
 const DURATION_S = LONG ? 10 : 8;
 const skipReason = netnsUnavailable();
@@ -25,8 +24,22 @@ interface Tally {
   faults: number;
   byKind: Record<string, number>;
   violations: string[];
+  /** Worst event-loop lag of any peer in any schedule, ms, by cluster size. */
+  worstLag: Record<number, number>;
 }
-const tally: Tally = { schedules: 0, faults: 0, byKind: {}, violations: [] };
+const tally: Tally = { schedules: 0, faults: 0, byKind: {}, violations: [], worstLag: {} };
+
+/** Event-loop lag of each live peer since its previous scrape (prom-client resets its histogram on each collect), ms. */
+async function loopLag(cluster: NsCluster): Promise<{ p99: number; max: number }[]> {
+  return Promise.all(
+    cluster.peers.map(async (_, i) => {
+      const text = cluster.isAlive(i) ? await cluster.apiText(i, '/metrics').catch(() => '') : '';
+      const value = (name: string) => Math.round(Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN) * 1000);
+      return { p99: value('nodejs_eventloop_lag_p99_seconds'), max: value('nodejs_eventloop_lag_max_seconds') };
+    }),
+  );
+}
+const loadAverage = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 
 const sleepUntil = (at: number) => new Promise((r) => setTimeout(r, Math.max(0, at - Date.now())));
 
@@ -42,9 +55,10 @@ async function readExecution(cluster: NsCluster, id: string, from: number[]): Pr
 async function runSchedule(cluster: NsCluster, schedule: Schedule, index: number): Promise<string[]> {
   const rng = mulberry32(schedule.seed ^ 0x5eed);
   const path = `/s${index}-${schedule.seed}`;
-  const plan = { name: `faults-${schedule.seed}`, tasks: [{ type: 'load_test', parameters: { targets: [{ url: cluster.targetUrl(path) }], duration: DURATION_S, base_rps: RATE, pattern: 'constant', max_lateness: '100ms' } }] };
+  const plan = { name: `faults-${schedule.seed}`, tasks: [{ type: 'load_test', parameters: { targets: [{ url: cluster.targetUrl(path) }], duration: DURATION_S, base_rps: RATE, pattern: 'constant', max_lateness: MAX_LATENESS } }] };
   const all = [...Array(cluster.size).keys()];
   const entry = Math.floor(rng() * cluster.size);
+  await loopLag(cluster); // resets each peer's lag histogram: the figures after the run are the run's
   const submitted = await cluster.api(entry, 'POST', '/api/executions', plan);
   if (submitted.status !== 201) return [`submit to peer ${entry} answered ${submitted.status}: ${JSON.stringify(submitted.json).slice(0, 300)}`];
   const id = submitted.json.execution_id as string;
@@ -99,8 +113,11 @@ async function runSchedule(cluster: NsCluster, schedule: Schedule, index: number
       console.info(`peers ${cluster.peers.map((p, i) => `${i}=${p?.id.slice(-6)}`).join(' ')}; start ${startMs}; nodes ${JSON.stringify(doc.nodes ?? doc.assignments)}`);
     }
     const s = final.report?.summary;
+    const lag = await loopLag(cluster);
+    const worst = Math.max(0, ...lag.map((l) => l.max).filter(Number.isFinite));
+    tally.worstLag[cluster.size] = Math.max(tally.worstLag[cluster.size] ?? 0, worst);
     const perSecond = Array.from({ length: DURATION_S + 1 }, (_, k) => arrivals.filter((a) => a >= startMs + k * 1000 && a < startMs + (k + 1) * 1000).length);
-    console.info(`${label}: ${final.status}${final.error ? ` (${final.error})` : ""}, per second [${perSecond.join(' ')}], target ${arrivals.length}, sent ${s?.total_requests}, dropped ${s?.dropped_requests}, unaccounted ${s?.unaccounted_requests} (max ${s?.unaccounted_max}) of ${s?.scheduled_requests}`);
+    console.info(`${label}: ${final.status}${final.error ? ` (${final.error})` : ""}, per second [${perSecond.join(' ')}], target ${arrivals.length}, sent ${s?.total_requests}, dropped ${s?.dropped_requests}, unaccounted ${s?.unaccounted_requests} (max ${s?.unaccounted_max}) of ${s?.scheduled_requests}; load average ${loadAverage()}; event-loop lag p99/max per peer ${lag.map((l) => `${l.p99}/${l.max}`).join(' ')} ms`);
   }
   return violations.map((v) => `${label}: ${v}`);
 }
@@ -125,7 +142,8 @@ const suites: { size: number; schedules: number }[] = LONG
 describe.skipIf(skipReason !== undefined)('fault suite in network namespaces', () => {
   afterAll(() => {
     const kinds = Object.entries(tally.byKind).map(([k, n]) => `${k} ${n}`).join(', ');
-    console.info(`fault suite: ${tally.schedules} schedules run, ${tally.faults} faults injected (${kinds}), ${tally.violations.length} violations`);
+    const lags = Object.entries(tally.worstLag).map(([n, ms]) => `${n} peers ${ms} ms`).join(', ');
+    console.info(`fault suite (FAULTS_SEED ${SEED}): ${tally.schedules} schedules run, ${tally.faults} faults injected (${kinds}), ${tally.violations.length} violations; worst event-loop lag ${lags}; load average ${loadAverage()}`);
   });
 
   for (const { size, schedules } of suites) {
@@ -137,7 +155,7 @@ describe.skipIf(skipReason !== undefined)('fault suite in network namespaces', (
           for (let k = 0; k < schedules; k++) {
             const seed = SEED + size * 1000 + k;
             // The short version meets a freeze of a generator and the kill of the coordinator; the long one
-            // draws from every kind, partitions included (their known gap: see the README's fault suite).
+            // draws from every kind, partitions included (fencing: test/faults/fencing.test.ts).
             const schedule = LONG ? makeSchedule(seed, DURATION_S * 1000) : { seed, faults: [{ kind: 'stop', at: 1500, lasts: 2500, victim: 'generator' }, { kind: 'kill', at: 4800, lasts: 2000, victim: 'coordinator' }] as Fault[] };
             const found = await runSchedule(cluster, schedule, k);
             tally.schedules++;

@@ -1,11 +1,11 @@
 // The guardrails on a real peer: every cap and the allow-list refused with the field, the cap and the
 // setting named, on POST /api/executions, POST /load/start and `node peer.js run`; nothing reaches a target.
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PEER_JS, getJson, startPeerProcess, waitFor, type PeerProcess } from '../../scripts/lib/peer-process.js';
+import { runPeer } from '../support/run-peer.js';
+import { getJson, startPeerProcess, waitFor, type PeerProcess } from '../../scripts/lib/peer-process.js';
 import { startCountingTarget, type CountingTarget } from '../support/counting-target.js';
 
 let dir: string;
@@ -114,10 +114,7 @@ describe('node peer.js run', () => {
   it('exits 2 naming the cap and sends nothing', async () => {
     const file = join(dir, 'plan.json');
     await writeFile(file, JSON.stringify(planOf(params({ targets: [{ url: elsewhere.url }], base_rps: 50, duration: 1 }))));
-    const child = spawn(process.execPath, [PEER_JS, 'run', file], { env: { ...process.env, MCP_DISCOVERY_MDNS: 'false', MCP_LIMITS_MAX_RPS: '20' } });
-    let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-    const code = await new Promise<number | null>((r) => child.on('exit', r));
+    const { code, stderr } = await runPeer(['run', file], { env: { MCP_LIMITS_MAX_RPS: '20' } });
     expect(code).toBe(2);
     expect(stderr).toContain('tasks[0].parameters.base_rps');
     expect(stderr).toContain('MCP_LIMITS_MAX_RPS');

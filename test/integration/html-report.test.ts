@@ -1,13 +1,12 @@
 // `node peer.js run plan.yaml --html report.html` writes one self-contained file; opened in real Chromium
 // with every network request blocked, it renders its charts and tables, and asks for nothing.
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { PEER_JS } from '../../scripts/lib/peer-process.js';
+import { runPeer } from '../support/run-peer.js';
 import { startCountingTarget, type CountingTarget } from '../support/counting-target.js';
 import { CHROMIUM, NO_CHROMIUM, artifactPath, launchChromium } from '../support/browser.js';
 
@@ -36,11 +35,7 @@ tasks:
 `,
   );
   htmlFile = join(dir, 'report.html');
-  const code = await new Promise<number | null>((resolve) => {
-    const child = spawn(process.execPath, [PEER_JS, 'run', plan, '--html', htmlFile], { env: { ...process.env, MCP_DISCOVERY_MDNS: 'false' }, stdio: 'ignore' });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.on('exit', (c) => (clearTimeout(timer), resolve(c)));
-  });
+  const { code } = await runPeer(['run', plan, '--html', htmlFile]);
   expect(code).toBe(0);
 }, 40_000);
 afterAll(async () => {

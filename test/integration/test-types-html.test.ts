@@ -1,13 +1,12 @@
 // The HTML report of the test types: `node peer.js run --html` on a plan with a stress test and a security
 // test writes their sections (gate, breaking point with its steps and curve, findings with their proof)
 // into the self-contained file, and Chromium renders them with the network blocked.
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PEER_JS } from '../../scripts/lib/peer-process.js';
+import { runPeer } from '../support/run-peer.js';
 import { startCountingTarget, type CountingTarget } from '../support/counting-target.js';
 import { startProbeTarget, type ProbeTarget } from '../support/probe-target.js';
 import { CHROMIUM, NO_CHROMIUM, artifactPath, launchChromium } from '../support/browser.js';
@@ -34,11 +33,7 @@ beforeAll(async () => {
     }),
   );
   htmlFile = join(dir, 'report.html');
-  code = await new Promise<number | null>((resolve) => {
-    const child = spawn(process.execPath, [PEER_JS, 'run', plan, '--html', htmlFile], { env: { ...process.env, MCP_DISCOVERY_MDNS: 'false' }, stdio: 'ignore' });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 40_000);
-    child.on('exit', (c) => (clearTimeout(timer), resolve(c)));
-  });
+  ({ code } = await runPeer(['run', plan, '--html', htmlFile], { timeoutMs: 40_000 }));
 }, 60_000);
 afterAll(async () => {
   await Promise.all([target?.close(), app?.close()]);

@@ -105,6 +105,30 @@ describe('ExecutionFeed memory', () => {
     });
     expect(feed.executions().map((e) => e.execution_id).sort()).toEqual(['x3', 'x4', 'x5']);
   });
+
+  it('keeps ended executions within maxEndedBytes too (their merged results hold decoded histograms), the most recently ended always', () => {
+    const feed = new ExecutionFeed(store, { retainMs: 120_000, maxEnded: 8, maxEndedBytes: 3 * 1024 * 1024 });
+    for (let i = 0; i < 6; i++) {
+      const id = `y${i}`;
+      const running: ExecutionDoc = { execution_id: id, name: id, plan, source: {}, status: 'running', created_at: i, start_at: 1_000, finished_at: null, coordinator: 'c', term: 1, version: 1, assignments: [] };
+      store.putExecution({ execution_id: id, term: 1, version: 1, status: 'running', created_at: i, doc: running });
+      const recorder = new Recorder(`${id}:0:a`, 1, 0);
+      for (let k = 0; k < 20; k++) recorder.response(0, k, k, k + 3, 200, NO_ERROR, 10, 10);
+      const delta = recorder.takeDelta(true);
+      store.addDelta({ execution_id: id, run_id: delta.run_id, seq: delta.seq, delta });
+      feed.poll(1_000 + i);
+      store.putExecution({ execution_id: id, term: 1, version: 2, status: 'completed', created_at: i, doc: { ...running, status: 'completed', finished_at: 2_000 + i, version: 2 } });
+      feed.poll(2_000 + i);
+      const held = feed.held();
+      // Within the bound, or the newest alone.
+      expect(held.ended === 1 || held.endedBytes <= 3 * 1024 * 1024).toBe(true);
+      expect(feed.results(id)?.byTask[0]!.totals.requests).toBe(20); // the newest stays
+    }
+    const held = feed.held();
+    // About 1.5 MB each (merged per task and per node): two fit, not six.
+    expect(held.ended).toBe(2);
+    expect(feed.executions().map((e) => e.execution_id).sort()).toEqual(['y4', 'y5']);
+  });
 });
 
 describe('promBuckets', () => {

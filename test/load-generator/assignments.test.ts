@@ -7,7 +7,7 @@ import { FakeClock } from '../../src/util/clock.js';
 import type { PeerMessenger } from '../../src/protocol/peer-messenger.js';
 import type { PeerKind, ReceivedRequest } from '../../src/protocol/peer-protocol.js';
 import { assignments, PUMP_MS } from '../../actors/load-generator/assignments.js';
-import { RENEW_MS } from '../../src/execution/share-lease.js';
+import { LEASE_MS, RENEW_MS } from '../../src/execution/share-lease.js';
 import type { LoadGeneratorMessage, LoadStartRequest } from '../../actors/load-generator/messages.js';
 import type { ResultsDelta } from '../../src/stats/index.js';
 
@@ -44,11 +44,11 @@ function fakeGenerator() {
 function fakeMessenger() {
   const handlers = new Map<string, (payload: never, from: string) => unknown>();
   const sent: { to: string; kind: string; payload: { delta?: ResultsDelta } }[] = [];
-  let answer: (to: string) => Promise<unknown> = async () => ({ status: 'running' });
+  let answer: (to: string, kind: string) => Promise<unknown> = async () => ({ status: 'running', share: 'held' });
   const messenger: PeerMessenger = {
     send: ((to: string, kind: string, payload: { delta?: ResultsDelta }) => {
       sent.push({ to, kind, payload });
-      return answer(to);
+      return answer(to, kind);
     }) as PeerMessenger['send'],
     post: async () => undefined,
     on: ((kind: string, handler: (payload: never, from: string) => unknown) => void handlers.set(kind, handler)) as PeerMessenger['on'],
@@ -129,6 +129,26 @@ describe('assignment actor (fake clock)', () => {
     expect(toNew.map((s) => s.payload.delta!.seq).sort()).toEqual([1, 2, 3]);
   });
 
+  it('forgets a finished, fully acknowledged execution a minute after its last acknowledgement, though a coordinator stays in office', async () => {
+    const { assign, generator, net, advance, setCoordinator } = await setup();
+    await assign(3);
+    await advance(50);
+    const run = generator.runs.get('e1:0:gen-1')!;
+    run.onDelta!(delta('e1:0:gen-1', 1, 10, true));
+    run.onDone!({} as never);
+    await advance(PUMP_MS);
+    // Within the minute, a new coordinator still gets the deltas again.
+    await advance(30_000, 500);
+    setCoordinator({ node_id: 'next', term: 4 });
+    await advance(2 * PUMP_MS);
+    expect(net.sent.filter((s) => s.to === 'next' && s.kind === 'results.delta')).toHaveLength(1);
+    // A minute after that acknowledgement it is gone: the coordinator after it hears nothing of it.
+    await advance(61_000, 500);
+    setCoordinator({ node_id: 'last', term: 5 });
+    await advance(2 * PUMP_MS);
+    expect(net.sent.filter((s) => s.to === 'last')).toHaveLength(0);
+  });
+
   it('keeps a delta that was not acknowledged and sends it again', async () => {
     const { assign, generator, net, advance } = await setup();
     let fail = true;
@@ -171,22 +191,56 @@ describe('assignment actor (fake clock)', () => {
     await expect(net.call('task.resegment', { execution_id: 'nope', term: 3, version: 1, segment: { from: 0, to: 1 }, at: 0 })).resolves.toEqual({ accepted: false });
   });
 
-  it('sends its newest delta again every RENEW_MS while its load is scheduled, and not before the start nor after the end', async () => {
+  it('renews its share every RENEW_MS from the assignment to the end of its load, and not after', async () => {
     const { assign, generator, net, advance } = await setup();
     await assign(3); // starts in 700 ms, lasts 2 s
-    await advance(600);
-    expect(net.sent.filter((s) => s.kind === 'results.delta')).toEqual([]);
-    await advance(100 + 1_000);
-    generator.runs.get('e1:0:gen-1')!.onDelta!(delta('e1:0:gen-1', 1, 100));
     await advance(1_000);
-    const during = net.sent.filter((s) => s.kind === 'results.delta' && s.payload.delta!.seq === 1).length;
-    // The delta itself, then about one renewal per RENEW_MS (the pump looks every PUMP_MS).
-    expect(during).toBeGreaterThanOrEqual(1 + Math.floor(1_000 / (RENEW_MS + PUMP_MS)));
-    expect(during).toBeLessThanOrEqual(1 + Math.ceil(1_000 / RENEW_MS));
+    const renewals = () => net.sent.filter((s) => s.kind === 'share.renew').length;
+    // Before the start too: the first lease must be in hand when the load starts.
+    expect(renewals()).toBeGreaterThanOrEqual(Math.floor(1_000 / (RENEW_MS + PUMP_MS)));
+    generator.runs.get('e1:0:gen-1')!.onDelta!(delta('e1:0:gen-1', 1, 100));
+    const before = renewals();
+    await advance(1_000);
+    expect(net.sent.filter((s) => s.kind === 'results.delta')).toHaveLength(1); // new deltas only: no repeats
+    expect(renewals() - before).toBeGreaterThanOrEqual(Math.floor(1_000 / (RENEW_MS + PUMP_MS)) - 1);
+    expect(renewals() - before).toBeLessThanOrEqual(Math.ceil(1_000 / RENEW_MS));
     await advance(1_000); // past the end of the 2 s plan
     const after = net.sent.length;
     await advance(1_000);
     expect(net.sent.length).toBe(after);
+  });
+
+  it('drives its share only on a held verdict: each grants LEASE_MS from the sending; a lapse pauses, a held verdict resumes, moved stops', async () => {
+    const { assign, generator, net, advance, clock } = await setup();
+    const sentAt: number[] = [];
+    let verdict: string | null = 'held'; // null: no answer (the coordinator is cut off)
+    net.setAnswer(async (_to, kind) => {
+      if (kind === 'share.renew') sentAt.push(clock.now());
+      if (verdict === null) throw Object.assign(new Error('unreachable'), { code: 'DELIVERY_TIMEOUT' });
+      return { status: 'running', share: verdict };
+    });
+    await assign(3, 'e1', 700, { ...plan, tasks: [{ ...plan.tasks[0]!, parameters: { ...plan.tasks[0]!.parameters, duration: 10 } }] });
+    await advance(1_000);
+    const grants = () => generator.told.filter((m): m is Extract<LoadGeneratorMessage, { type: 'load.grant' }> => m.type === 'load.grant');
+    expect(grants().length).toBeGreaterThan(0);
+    // Each lease runs LEASE_MS from the sending of the word it answers.
+    expect(sentAt.map((t) => t + LEASE_MS)).toEqual(expect.arrayContaining([grants().at(-1)!.until]));
+    const lastUntil = grants().at(-1)!.until;
+    verdict = null;
+    await advance(2_000);
+    expect(grants().at(-1)!.until).toBe(lastUntil); // nothing granted: past it, the runs pause by themselves
+    expect(generator.told.some((m) => m.type === 'load.stop')).toBe(false); // paused, not stopped
+    verdict = 'held';
+    await advance(300);
+    const resumed = grants().at(-1)!;
+    expect(resumed.from).toBeGreaterThan(lastUntil); // from the moment heard: what fell due meanwhile stays dropped
+    expect(resumed.until).toBeGreaterThan(clock.now());
+    verdict = 'moved';
+    await advance(300);
+    expect(generator.told.filter((m) => m.type === 'load.stop').map((m) => (m as { taskId: string }).taskId)).toEqual(['e1:0:gen-1']);
+    const count = net.sent.length;
+    await advance(1_000);
+    expect(net.sent.length).toBe(count); // stopped: no more renewals
   });
 
   it('keeps running to the end while every delta is acknowledged', async () => {

@@ -38,6 +38,7 @@ describe('the packed package', () => {
     expect(existsSync(join(pkg, 'dist', 'src', 'index.js'))).toBe(true);
     expect(existsSync(join(pkg, 'dist', 'src', 'index.d.ts'))).toBe(true);
     expect(existsSync(join(pkg, 'schema', 'plan.schema.json'))).toBe(true);
+    expect(existsSync(join(pkg, 'web', 'app.js'))).toBe(true);
     expect(existsSync(join(pkg, 'src'))).toBe(false);
     const installed = await readdir(join(app, 'node_modules'));
     const dev = Object.keys((JSON.parse(await readFile(join(REPO_ROOT, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> }).devDependencies);
@@ -49,11 +50,15 @@ describe('the packed package', () => {
       join(app, 'plan.yaml'),
       `name: packed\ntasks:\n  - type: load_test\n    parameters:\n      targets: [{ url: "${target.url}/packed" }]\n      duration: 1s\n      base_rps: 20\n      thresholds: ["error_rate < 0.01"]\n`,
     );
-    const { stdout } = await exec('npx', ['--no-install', 'mcp-peer', 'run', 'plan.yaml', '--out', 'report.json'], { cwd: app, env: { ...process.env, MCP_DISCOVERY_MDNS: 'false' } });
+    const { stdout } = await exec('npx', ['--no-install', 'mcp-peer', 'run', 'plan.yaml', '--out', 'report.json', '--html', 'report.html'], { cwd: app, env: { ...process.env, MCP_DISCOVERY_MDNS: 'false' } });
     expect(stdout).toContain('PASS  error_rate < 0.01');
     const report = JSON.parse(await readFile(join(app, 'report.json'), 'utf8')) as { summary: { total_requests: number } };
     expect(report.summary.total_requests).toBe(20);
     expect(target.countsByPath()['/packed']).toBe(20);
+    // The HTML report inlines the page's scripts from web/, which must ship in the package.
+    const html = await readFile(join(app, 'report.html'), 'utf8');
+    expect(html).toContain('window.McpDom');
+    expect(html).toContain('id="report-data"');
   });
 
   it('imports as a library by its name', async () => {

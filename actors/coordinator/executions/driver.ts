@@ -86,6 +86,11 @@ export class ExecutionsDriver {
     return answer;
   }
 
+  renew(executionId: string, from: string): Outcome<DeltaAck> {
+    const storedStatus = isLive(this.state, executionId) ? undefined : (this.#p.store.getExecution(executionId)?.status as ExecutionStatus | undefined);
+    return this.#step({ type: 'renew', now: this.#now(), executionId, from, ...(storedStatus ? { storedStatus } : {}) });
+  }
+
   /** A stress test's steps judged on the merged results of every generator (a pure function); a broken one ends its load. */
   #judgeStress(executionId: string): void {
     const live = this.state.executions.get(executionId);

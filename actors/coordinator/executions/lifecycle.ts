@@ -4,9 +4,10 @@
 import { McpError } from '../../../src/errors.js';
 import { advance, alreadyMerged } from '../../../src/stats/index.js';
 import { runIdOf, type ExecutionDoc, type ExecutionStatus } from '../../../src/execution/contract.js';
-import { CANCELLED_LINGER_MS, COMMAND_DEADLINE_MS, type AnswerOf, type LifecycleDeps, type LifecycleEvent, type LifecycleState, type LifecycleStep, type Outcome } from './model.js';
+import { CANCELLED_LINGER_MS, COMMAND_DEADLINE_MS, type AnswerOf, type DeltaAck, type LifecycleDeps, type LifecycleEvent, type LifecycleState, type LifecycleStep, type Outcome } from './model.js';
 import { assign, assignPayload, command, end, evaluate, failAndResegment, isLost, setAssignment, stopEarly } from './rules.js';
 import { Turn } from './turn.js';
+import { shareAnswer } from './share-verdict.js';
 
 type Event<T extends LifecycleEvent['type']> = Extract<LifecycleEvent, { type: T }>;
 
@@ -47,6 +48,8 @@ function apply(t: Turn, e: LifecycleEvent): unknown {
       return settle(() => cancel(t, e));
     case 'delta':
       return settle(() => delta(t, e));
+    case 'renew':
+      return settle(() => renew(t, e));
     case 'send.acknowledged':
     case 'send.refused':
     case 'send.timed-out':
@@ -159,7 +162,7 @@ function cancel(t: Turn, e: Event<'cancel'>): ExecutionStatus {
   return 'cancelled';
 }
 
-function delta(t: Turn, e: Event<'delta'>): { status: ExecutionStatus | 'unknown' } {
+function delta(t: Turn, e: Event<'delta'>): DeltaAck {
   requireOffice(t);
   const { delta: d } = e;
   if (d.run_id !== runIdOf(e.executionId, e.task, e.from)) {
@@ -169,13 +172,13 @@ function delta(t: Turn, e: Event<'delta'>): { status: ExecutionStatus | 'unknown
   if (!live) {
     // Not live here (ended, or never known): stored all the same, the store keeps it once.
     t.effects.push({ type: 'record-delta', delta: { execution_id: e.executionId, run_id: d.run_id, seq: d.seq, delta: d } });
-    return { status: e.storedStatus ?? 'unknown' };
+    return { status: e.storedStatus ?? 'unknown', ...shareAnswer(undefined, e.storedStatus, e.from) };
   }
   const before = live.progress.get(d.run_id);
   const heard = new Map(live.heard);
   heard.set(e.from, t.now);
   if (alreadyMerged(before, d.seq)) {
-    // A delta sent again renews the generator's hold on its share (see share-lease.ts).
+    // A delta sent again is word from its generator all the same (see share-lease.ts).
     t.put(e.executionId, { ...live, heard });
   } else {
     t.effects.push({ type: 'record-delta', delta: { execution_id: e.executionId, run_id: d.run_id, seq: d.seq, delta: d } });
@@ -187,7 +190,20 @@ function delta(t: Turn, e: Event<'delta'>): { status: ExecutionStatus | 'unknown
     if (d.final && d.stopped && live.doc.stopped_early === undefined) failAndResegment(t, e.executionId, [e.from], 'generator stopped its run');
     evaluate(t, e.executionId);
   }
-  return { status: t.docOf(e.executionId)!.status };
+  const status = t.docOf(e.executionId)!.status;
+  // Ended in this step: no longer live, its document says how.
+  return { status, ...shareAnswer(t.live(e.executionId), status, e.from) };
+}
+
+/** A renewal: word from the generator (it is not silent), answered with the verdict on its share. */
+function renew(t: Turn, e: Event<'renew'>): DeltaAck {
+  requireOffice(t);
+  const live = t.live(e.executionId);
+  if (!live) return { status: e.storedStatus ?? 'unknown', ...shareAnswer(undefined, e.storedStatus, e.from) };
+  const heard = new Map(live.heard);
+  heard.set(e.from, t.now);
+  t.put(e.executionId, { ...live, heard });
+  return { status: live.doc.status, ...shareAnswer(live, undefined, e.from) };
 }
 
 function completed(t: Turn, e: Event<'send.acknowledged' | 'send.refused' | 'send.timed-out'>): void {
@@ -211,10 +227,12 @@ function completed(t: Turn, e: Event<'send.acknowledged' | 'send.refused' | 'sen
   const outstanding = new Set(live.round.outstanding);
   outstanding.delete(e.id);
   let failed = live.round.failed;
-  if (e.type === 'send.acknowledged') {
+  // A generator that has renewed or sent a delta holds its assignment, whatever became of the answer to
+  // it: failing it now would move a share whose lease it may hold (share-lease.ts).
+  if (e.type === 'send.acknowledged' || live.heard?.has(node)) {
     const a = live.doc.assignments.find((x) => x.node_id === node);
     if (a?.state === 'assigned') setAssignment(t, id, node, 'running'); // never revive a failed one
-    if (a) t.doc(id).assignments.find((x) => x.node_id === node)!.assign_rtt_ms = Math.round(e.rttMs * 1000) / 1000;
+    if (a && e.type === 'send.acknowledged') t.doc(id).assignments.find((x) => x.node_id === node)!.assign_rtt_ms = Math.round(e.rttMs * 1000) / 1000;
   } else {
     t.log('warn', 'assignment failed', { node, execution: id, error: e.error, refused: e.type === 'send.refused' });
     failed = [...failed, node];

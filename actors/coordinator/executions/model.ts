@@ -5,6 +5,7 @@ import type { McpError } from '../../../src/errors.js';
 import type { ExecutionDoc, ExecutionStatus } from '../../../src/execution/contract.js';
 import type { ChildOf } from '../../../src/execution/workload.js';
 import type { Segment } from '../../../src/execution/segment.js';
+import type { ShareVerdict } from '../../../src/execution/share-lease.js';
 import type { Plan } from '../../../src/plan/index.js';
 import type { AcknowledgedMode } from '../../../src/protocol/peer-messenger.js';
 import type { RequestOf } from '../../../src/protocol/peer-protocol.js';
@@ -104,6 +105,8 @@ export type LifecycleEvent =
   | { type: 'cancel'; now: number; executionId: string; stored?: ExecutionDoc }
   /** `storedStatus`: the store's status when the execution is not live here. */
   | { type: 'delta'; now: number; executionId: string; from: string; task: number; delta: ResultsDelta; storedStatus?: ExecutionStatus }
+  /** A generator's renewal (nothing new to report); `storedStatus` as for a delta. */
+  | { type: 'renew'; now: number; executionId: string; from: string; storedStatus?: ExecutionStatus }
   | { type: 'send.acknowledged'; now: number; id: number; rttMs: number }
   /** The receiver refused for good (a stale term, a stopped execution, an invalid plan). */
   | { type: 'send.refused'; now: number; id: number; error: string }
@@ -130,8 +133,12 @@ export type LifecycleEffect =
 
 export type Outcome<T> = { ok: true; value: T } | { ok: false; error: McpError };
 
+/** The answer to a delta or a renewal: the execution's status and the verdict on the sender's share. */
 export interface DeltaAck {
   status: ExecutionStatus | 'unknown';
+  share: ShareVerdict;
+  /** With `moved`: when the share stopped being the sender's. */
+  moved_at?: number;
 }
 
 /** The answer a step gives to the request behind its event. */
@@ -139,7 +146,7 @@ export type AnswerOf<E extends LifecycleEvent> = E extends { type: 'submitted' }
   ? Outcome<void>
   : E extends { type: 'cancel' }
     ? Outcome<ExecutionStatus>
-    : E extends { type: 'delta' }
+    : E extends { type: 'delta' } | { type: 'renew' }
       ? Outcome<DeltaAck>
       : undefined;
 

@@ -5,7 +5,7 @@ import { maxDurationMs, runIdOf, type Assignment, type ExecutionDoc } from '../.
 import type { AcknowledgedMode } from '../../../src/protocol/peer-messenger.js';
 import type { AssignRequest } from '../../../src/protocol/peer-protocol.js';
 import type { Turn } from './turn.js';
-import { nextSilence, silentNodes } from './silence.js';
+import { leaseOver, nextSilence, silentNodes } from './silence.js';
 
 export type EndStatus = 'completed' | 'failed' | 'cancelled';
 
@@ -127,7 +127,7 @@ export function evaluate(t: Turn, id: string): void {
     return;
   }
   if (doc.status !== 'running' || doc.start_at === null) return;
-  const lost = doc.assignments.filter((a) => isActive(a) && isLost(t, a.node_id) && !finished(live, a.node_id)).map((a) => a.node_id);
+  const lost = doc.assignments.filter((a) => isActive(a) && isLost(t, a.node_id) && !finished(live, a.node_id) && leaseOver(live, a.node_id, t.now)).map((a) => a.node_id);
   if (lost.length > 0) failAndResegment(t, id, lost, 'generator died');
   if (t.live(id)?.doc.status !== 'running') return;
   // A load stopped early (doc.stopped_early, replicated: a new coordinator keeps it) ends when its final results are in.

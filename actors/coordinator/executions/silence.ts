@@ -7,11 +7,20 @@ import type { LiveExecution } from './model.js';
 
 import { FIRST_DELTA_MS, SILENT_MS } from '../../../src/execution/share-lease.js';
 
-/** A running generator sends a delta every second; this long without one and its share moves (the generator's lease ends before). */
+/** A generator unheard for SILENT_MS loses its share (its lease ended LEASE_MS after its last word was sent: share-lease.ts). */
 export { FIRST_DELTA_MS, SILENT_MS };
 
 const isActive = (a: Assignment) => a.state === 'assigned' || a.state === 'running';
 
+/**
+ * Whether the share of `node` may move now whatever the reason (membership calling it dead included):
+ * not before SILENT_MS after its last word, when its lease has surely run out. A partition can look like
+ * a death within half a second (a closed connection), while the peer still drives its share.
+ */
+export function leaseOver(live: LiveExecution, node: string, now: number): boolean {
+  const heard = live.heard?.get(node);
+  return heard === undefined || now - heard > SILENT_MS;
+}
 
 /** Since when the coordinator has been waiting to hear from `node`. */
 function since(live: LiveExecution, node: string): number {

@@ -1,9 +1,10 @@
 // Merged results kept up to date as deltas arrive, on the coordinator and on every replica, so that no
-// read merges stored deltas again. An LRU bounds the memory: a finished execution keeps only its document
-// (which holds the final report) and its per-node counts, and an evicted one is reloaded on demand.
+// read merges stored deltas again. An LRU bounded by bytes as well as by entries holds them: a finished
+// execution keeps only its document (which holds the final report) and its per-node counts, and an evicted
+// one is reloaded from the store on demand.
 import { LRUCache } from 'lru-cache';
 import type { ExecutionReads, ExecutionResults, ExecutionView } from '../../../src/execution/ports.js';
-import { mergeDelta, type LoadResults, type ResultsDelta } from '../../../src/stats/index.js';
+import { mergeDelta, resultsBytes, type LoadResults, type ResultsDelta } from '../../../src/stats/index.js';
 import type { Store, StoredDelta } from '../../../src/store/store.js';
 import type { ExecutionReport } from '../../../src/report/index.js';
 import { parseRunId, type ExecutionDoc } from '../../../src/execution/contract.js';
@@ -12,37 +13,65 @@ import { isNewer } from './digest.js';
 
 interface Entry {
   doc: ExecutionDoc;
+  /** Estimated bytes of `doc` (a JSON length, counted when the doc is adopted). */
+  docBytes: number;
   /** Merged per task; absent once the execution has its final report, and rebuilt when asked for. */
   results: LoadResults[] | undefined;
   requestsByNode: Record<string, number>;
-  /** The last report of an ended execution: with `finished_at` set it depends on nothing but the doc and the results. */
-  memo?: { doc: ExecutionDoc; term: number; version: number; parts: LoadResults[]; report: ExecutionReport };
+  /** The last built report, while the execution can still change: rebuilt only when the doc or results change. */
+  memo?: { doc: ExecutionDoc; term: number; version: number; parts: LoadResults[]; report: ExecutionReport; bytes: number };
+  /** Changes whenever what a read serves changes (see ExecutionView.revision). */
+  revision: number;
+}
+
+export interface ResultsCacheLimits {
+  /** Executions held at most (default 64). */
+  executions?: number;
+  /** Bytes held at most, estimated (default 16 MiB): decoded histograms are about 150 KB each. */
+  bytes?: number;
 }
 
 export const DEFAULT_CACHED_EXECUTIONS = 64;
+export const DEFAULT_CACHED_BYTES = 16 * 1024 * 1024;
 
 const hasFinalReport = (doc: ExecutionDoc) => (doc.status === 'completed' || doc.status === 'failed') && doc.report !== undefined;
+/** UTF-16 in memory, and the objects around the characters: a JSON length counts about half. */
+const jsonBytes = (value: unknown) => 2 * JSON.stringify(value).length;
+
+function entryBytes(entry: Entry): number {
+  let bytes = 512 + entry.docBytes + 64 * Object.keys(entry.requestsByNode).length + (entry.memo?.bytes ?? 0);
+  for (const r of entry.results ?? []) bytes += resultsBytes(r);
+  return bytes;
+}
 
 export class ResultsCache implements ExecutionResults, ExecutionReads {
   readonly #store: Store;
   readonly #entries: LRUCache<string, Entry>;
+  /** Revisions come from one counter, so an entry evicted and loaded again never repeats an old one. */
+  #revisions = 0;
 
-  constructor(store: Store, maxExecutions = DEFAULT_CACHED_EXECUTIONS) {
+  constructor(store: Store, limits: ResultsCacheLimits | number = {}) {
     this.#store = store;
-    this.#entries = new LRUCache({ max: maxExecutions });
+    const { executions = DEFAULT_CACHED_EXECUTIONS, bytes = DEFAULT_CACHED_BYTES } = typeof limits === 'number' ? { executions: limits } : limits;
+    // An entry over the byte bound alone is not held (each read then merges it again) rather than evicting every other.
+    this.#entries = new LRUCache({ max: executions, maxSize: bytes, sizeCalculation: (entry) => Math.max(1, entryBytes(entry)) });
   }
 
   addDelta(d: StoredDelta): boolean {
     if (!this.#store.addDelta(d)) return false;
     // `get`: an execution whose deltas are arriving stays among the most recently used.
     const entry = this.#entries.get(d.execution_id);
-    if (entry) fold(entry, d);
+    if (entry) {
+      fold(entry, d);
+      entry.revision = ++this.#revisions;
+      this.#resized(entry);
+    }
     return true;
   }
 
   results(doc: ExecutionDoc): LoadResults[] {
     const entry = this.#entry(doc.execution_id, doc);
-    return (entry.results ??= this.#merge(entry));
+    return entry.results ?? this.#withResults(entry);
   }
 
   report(doc: ExecutionDoc, now: number): ExecutionReport {
@@ -67,9 +96,15 @@ export class ResultsCache implements ExecutionResults, ExecutionReads {
       else entry = this.#entry(executionId, doc);
     }
     const { doc } = entry;
-    if (hasFinalReport(doc)) entry.results = undefined;
     const report = hasFinalReport(doc) ? doc.report! : this.#reportOf(entry, doc, now);
-    return { doc, report, requestsByNode: entry.requestsByNode };
+    return { doc, report, requestsByNode: entry.requestsByNode, revision: entry.revision };
+  }
+
+  /** Executions and estimated bytes held now (what the bounds limit). */
+  held(): { executions: number; bytes: number; withResults: number } {
+    let withResults = 0;
+    for (const entry of this.#entries.values()) if (entry.results) withResults++;
+    return { executions: this.#entries.size, bytes: this.#entries.calculatedSize, withResults };
   }
 
   /**
@@ -77,11 +112,18 @@ export class ResultsCache implements ExecutionResults, ExecutionReads {
    * the execution runs, only its `finished_at` (now) moves between deltas: rates are per the plan's duration.
    */
   #reportOf(entry: Entry, doc: ExecutionDoc, now: number): ExecutionReport {
-    const results = (entry.results ??= this.#merge(entry));
+    const results = entry.results ?? this.#withResults(entry);
     if (entry.memo && memoFits(entry.memo, doc, results)) return doc.finished_at !== null ? entry.memo.report : asOf(entry.memo.report, doc, now);
     const report = reportFor(doc, results, now);
-    entry.memo = { doc, term: doc.term, version: doc.version, parts: [...results], report };
+    entry.memo = { doc, term: doc.term, version: doc.version, parts: [...results], report, bytes: jsonBytes(report) };
+    this.#resized(entry);
     return report;
+  }
+
+  #withResults(entry: Entry): LoadResults[] {
+    entry.results = mergedResults(entry.doc, this.#store.deltas(entry.doc.execution_id));
+    this.#resized(entry);
+    return entry.results;
   }
 
   #entry(executionId: string, doc: ExecutionDoc): Entry {
@@ -89,7 +131,7 @@ export class ResultsCache implements ExecutionResults, ExecutionReads {
     if (!entry) {
       const requestsByNode: Record<string, number> = {};
       for (const [run, requests] of this.#store.requestsByRun(executionId)) addTo(requestsByNode, parseRunId(run).node, requests);
-      entry = { doc, results: undefined, requestsByNode };
+      entry = { doc, docBytes: jsonBytes(doc), results: undefined, requestsByNode, revision: ++this.#revisions };
       this.#entries.set(executionId, entry);
     } else if (isNewer(doc, entry.doc)) {
       this.#adopt(entry, doc);
@@ -97,13 +139,27 @@ export class ResultsCache implements ExecutionResults, ExecutionReads {
     return entry;
   }
 
+  /** A finished execution's report is in its doc: its merged results and last built report leave memory. */
   #adopt(entry: Entry, doc: ExecutionDoc): void {
     entry.doc = doc;
-    if (hasFinalReport(doc)) entry.results = undefined;
+    entry.docBytes = jsonBytes(doc);
+    entry.revision = ++this.#revisions;
+    if (hasFinalReport(doc)) {
+      entry.results = undefined;
+      delete entry.memo;
+    }
+    this.#resized(entry);
   }
 
-  #merge(entry: Entry): LoadResults[] {
-    return mergedResults(entry.doc, this.#store.deltas(entry.doc.execution_id));
+  /**
+   * Counts an entry's new size against the bound (and may evict others, or this one if it alone is over).
+   * Set again as new: lru-cache recounts the size only when the value set differs from the one held.
+   */
+  #resized(entry: Entry): void {
+    const id = entry.doc.execution_id;
+    if (this.#entries.peek(id) !== entry) return;
+    this.#entries.delete(id);
+    this.#entries.set(id, entry);
   }
 }
 

@@ -32,6 +32,7 @@ function sources(): Record<string, string> {
     'index.html': join(web, 'index.html'),
     'app.js': join(web, 'app.js'),
     'charts.js': join(web, 'charts.js'),
+    'dom.js': join(web, 'dom.js'),
     'app.css': join(web, 'app.css'),
     'report.js': join(web, 'report.js'),
     'report-sections.js': join(web, 'report-sections.js'),

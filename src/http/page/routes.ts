@@ -5,7 +5,7 @@ import { asset } from './assets.js';
 import type { LiveHub } from './live-hub.js';
 
 /** Files the page may ask for (index.html is served at / only). */
-const PUBLIC = new Set(['app.js', 'charts.js', 'app.css', 'uPlot.min.js', 'uPlot.min.css']);
+const PUBLIC = new Set(['app.js', 'charts.js', 'dom.js', 'app.css', 'uPlot.min.js', 'uPlot.min.css']);
 
 export function pageRoutes(router: Router, hub: LiveHub): void {
   router.on('GET', '/', () => {

@@ -15,6 +15,8 @@ import type { ExecutionReads, ExecutionResults } from '../../execution/ports.js'
 import { checkExecutionTasks, reportWithSections } from './test-types.js';
 import { progressPercent } from '../../execution/view.js';
 import { checkWorkload, workloadView, type WorkloadSource } from './workload-execution.js';
+import { cacheable, ExecutionBodies } from './execution-bodies.js';
+import type { ExecutionView } from '../../execution/ports.js';
 
 export interface ExecutionsSource {
   store: Store;
@@ -74,7 +76,14 @@ export function executionRoutes(router: Router, source: ExecutionsSource): void 
     const damaged = damagedExecutions(source);
     return { json: { executions, ...(damaged.length > 0 ? { damaged } : {}) } };
   });
-  router.on('GET', '/api/executions/:id', (req) => ({ json: executionView(source, req.params.id!) }));
+  const bodies = new ExecutionBodies();
+  router.on('GET', '/api/executions/:id', (req) => {
+    const now = Date.now();
+    const view = viewOf(source, req.params.id!, now);
+    if (!cacheable(view)) return { json: renderView(source, view, now) };
+    const ifNoneMatch = req.headers['if-none-match'];
+    return bodies.answer(view, typeof ifNoneMatch === 'string' ? ifNoneMatch : undefined, () => renderView(source, view, now));
+  });
 
   router.on('DELETE', '/api/executions/:id', async (req) => ({ json: await cancelExecution(source, req.params.id!) }));
 }
@@ -116,8 +125,16 @@ export function damagedExecutions(source: ExecutionsSource) {
 
 export function executionView(source: ExecutionsSource, id: string) {
   const now = Date.now();
+  return renderView(source, viewOf(source, id, now), now);
+}
+
+function viewOf(source: ExecutionsSource, id: string, now: number): ExecutionView {
   const view = source.reads.view(id, now);
   if (!view) throw new HttpError(404, 'EXECUTION_NOT_FOUND', `no execution ${id}`);
+  return view;
+}
+
+function renderView(source: ExecutionsSource, view: ExecutionView, now: number) {
   const { doc, report, requestsByNode: sent } = view;
   // An ended execution's report holds each generator's own verdict; a running one is judged from gossiped probes.
   const stored = (report as { saturation?: Saturation[] }).saturation;

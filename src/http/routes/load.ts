@@ -81,7 +81,7 @@ export function loadRoutes(router: Router, load: LocalLoad, nodeId: string, guar
           status: v.outcome?.status ?? null,
           started_at: new Date(v.started_at).toISOString(),
           segment: v.segment,
-          total_requests: v.results.totals.requests,
+          total_requests: v.requests,
         })),
       },
     };

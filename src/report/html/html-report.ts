@@ -27,6 +27,7 @@ export function htmlReport(data: ReportData): string {
 <main id="report"><noscript>This report draws its tables and charts with JavaScript.</noscript></main>
 <script id="report-data" type="application/json">${scriptJson(data)}</script>
 <script>${inlineScript(asset('uPlot.min.js')!.body)}</script>
+<script>${inlineScript(asset('dom.js')!.body)}</script>
 <script>${inlineScript(asset('charts.js')!.body)}</script>
 <script>${inlineScript(asset('report.js')!.body)}</script>
 <script>${inlineScript(asset('report-sections.js')!.body)}</script>

@@ -135,8 +135,9 @@ describe('executions driver', () => {
     await flush();
     deliver();
     const delta = (node: string) => ({ run_id: `x:0:${node}`, seq: 1, final: true, totals: { requests: 5, successes: 5, failures: 0, dropped: 0, scheduled: 5, bytes_in: 0, bytes_out: 0, status: { '200': 5 }, errors: {} }, latency: '', service: '', targets: [], seconds: [] });
-    expect(driver.delta('x', 'a', 0, delta('a'))).toEqual({ ok: true, value: { status: 'running' } });
-    expect(driver.delta('x', 'a', 0, delta('a'))).toEqual({ ok: true, value: { status: 'running' } });
+    // Its final delta in: its part is over.
+    expect(driver.delta('x', 'a', 0, delta('a'))).toEqual({ ok: true, value: { status: 'running', share: 'ended' } });
+    expect(driver.delta('x', 'a', 0, delta('a'))).toEqual({ ok: true, value: { status: 'running', share: 'ended' } });
     expect(store.deltas('x')).toHaveLength(1);
     expect(replicated.deltas).toHaveLength(1);
     driver.delta('x', 'b', 0, delta('b'));
@@ -147,7 +148,7 @@ describe('executions driver', () => {
     expect(stored.report?.summary.total_requests).toBe(15);
     expect(replicated.docs.at(-1)!.report?.summary.total_requests).toBe(15);
     // Late and not live: stored, and answered from the store.
-    expect(driver.delta('x', 'c', 0, { ...delta('c'), seq: 2 })).toEqual({ ok: true, value: { status: 'completed' } });
+    expect(driver.delta('x', 'c', 0, { ...delta('c'), seq: 2 })).toEqual({ ok: true, value: { status: 'completed', share: 'ended' } });
     expect(store.deltas('x')).toHaveLength(4);
   });
 

@@ -17,9 +17,9 @@ describe('deltas', () => {
   it('records each delta once, and answers the execution status', () => {
     const l = running();
     expect(l.delta('b', 1).filter((e) => e.type === 'record-delta')).toHaveLength(1);
-    expect(l.answer).toEqual({ ok: true, value: { status: 'running' } });
+    expect(l.answer).toEqual({ ok: true, value: { status: 'running', share: 'held' } });
     expect(l.delta('b', 1)).toEqual([]);
-    expect(l.answer).toEqual({ ok: true, value: { status: 'running' } });
+    expect(l.answer).toEqual({ ok: true, value: { status: 'running', share: 'held' } });
     expect(l.delta('b', 3).map((e) => e.type)).toEqual(['record-delta']);
     expect(l.delta('b', 2).map((e) => e.type)).toEqual(['record-delta']);
     expect(l.state.executions.get('x')!.progress.get('x:0:b')).toEqual({ upTo: 3, extra: [], final: false });
@@ -35,10 +35,10 @@ describe('deltas', () => {
   it('stores a delta of an execution that is not live, and answers with the stored status', () => {
     const l = Lifecycle.ready();
     l.on({ type: 'delta', executionId: 'old', from: 'b', task: 0, delta: deltaOf('old:0:b', 4, true), storedStatus: 'completed' });
-    expect(l.answer).toEqual({ ok: true, value: { status: 'completed' } });
+    expect(l.answer).toEqual({ ok: true, value: { status: 'completed', share: 'ended' } });
     expect(l.of('record-delta')).toEqual([{ type: 'record-delta', delta: { execution_id: 'old', run_id: 'old:0:b', seq: 4, delta: deltaOf('old:0:b', 4, true) } }]);
     l.on({ type: 'delta', executionId: 'never', from: 'b', task: 0, delta: deltaOf('never:0:b', 1, false) });
-    expect(l.answer).toEqual({ ok: true, value: { status: 'unknown' } });
+    expect(l.answer).toEqual({ ok: true, value: { status: 'unknown', share: 'unknown' } });
   });
 
   it('is refused out of office', () => {
@@ -76,7 +76,7 @@ describe('the end', () => {
     expect(l.of('schedule')).toEqual([{ type: 'schedule', key: 'x', at: END + FINAL_GRACE_MS }]);
     l.advance(200);
     l.delta('c', 1, true);
-    expect(l.answer).toEqual({ ok: true, value: { status: 'completed' } });
+    expect(l.answer).toEqual({ ok: true, value: { status: 'completed', share: 'ended' } });
     expect(l.doc()).toMatchObject({ status: 'completed', finished_at: END + 500 });
   });
 
@@ -189,7 +189,7 @@ describe('cancel', () => {
     expect(l.effects).toEqual([]);
     l.delta('b', 1);
     expect(l.of('record-delta')).toHaveLength(1);
-    expect(l.answer).toEqual({ ok: true, value: { status: 'cancelled' } });
+    expect(l.answer).toEqual({ ok: true, value: { status: 'cancelled', share: 'ended' } });
     const cancelledAt = l.now;
     l.fireAt(cancelledAt + CANCELLED_LINGER_MS);
     expect(l.state.executions.has('x')).toBe(true);

@@ -2,7 +2,7 @@
 // merging every stored delta from scratch gives, a stale replica never overwrites a newer one, a finished
 // execution serves its stored final report, and an evicted execution is reloaded the same.
 import { afterEach, describe, expect, it } from 'vitest';
-import { ResultsCache } from '../../../actors/coordinator/replication/results-cache.js';
+import { DEFAULT_CACHED_EXECUTIONS, ResultsCache } from '../../../actors/coordinator/replication/results-cache.js';
 import { acceptAll, acceptDelta, acceptDoc } from '../../../actors/coordinator/replication/intake.js';
 import { mergedResults, reportFor } from '../../../src/execution/view.js';
 import type { Store } from '../../../src/store/store.js';
@@ -147,5 +147,62 @@ describe('finished executions', () => {
 
   it('an unknown execution is undefined', () => {
     expect(fresh().results.view('nope', 0)).toBeUndefined();
+  });
+});
+
+describe('bounded memory', () => {
+  /** An execution run to its end here: submitted, deltas folded while it is read, then its final version. */
+  function runToEnd(intake: ReturnType<typeof fresh>, id: string): void {
+    const doc = docOf(id);
+    acceptDoc(intake, doc);
+    for (const d of deltasOf(id, 0, 'a', 3)) acceptDelta(intake, d);
+    intake.results.view(id, 9_000); // a running read: merged results and a built report
+    const final = { ...reportFor(doc, mergedResults(doc, intake.store.deltas(id)), 9_000), status: 'completed' };
+    acceptDoc(intake, docOf(id, { status: 'completed', finished_at: 9_000, version: 2, report: final }));
+    expect(intake.results.view(id, 9_500)!.report).toEqual(final);
+  }
+
+  it('executions run one after another: finished ones keep no merged results, and the cache stays within its bounds', () => {
+    const { store } = fresh();
+    const intake = { store, results: new ResultsCache(store) };
+    for (let i = 0; i < 150; i++) runToEnd(intake, `e${i}`);
+    const held = intake.results.held();
+    expect(held.executions).toBe(DEFAULT_CACHED_EXECUTIONS);
+    expect(held.withResults).toBe(0);
+    // A finished entry is its document and counts: a few KB, against about 1 MB with merged results.
+    expect(held.bytes / held.executions).toBeLessThan(64 * 1024);
+    // The oldest left memory and is read again from the store the same.
+    expect(intake.results.view('e0', 9_500)!.doc.status).toBe('completed');
+  });
+
+  it('running executions are held within the byte bound, the least recently used leaving first, and read the same after', () => {
+    const { store } = fresh();
+    const intake = { store, results: new ResultsCache(store, { bytes: 4 * 1024 * 1024 }) };
+    const reports = new Map<string, number>();
+    for (let i = 0; i < 12; i++) {
+      acceptDoc(intake, docOf(`r${i}`));
+      for (const d of deltasOf(`r${i}`, 0, 'a', 2)) acceptDelta(intake, d);
+      reports.set(`r${i}`, intake.results.view(`r${i}`, 9_000)!.report.summary.total_requests);
+    }
+    const held = intake.results.held();
+    expect(held.bytes).toBeLessThanOrEqual(4 * 1024 * 1024);
+    expect(held.executions).toBeLessThan(12);
+    expect(held.executions).toBeGreaterThan(0);
+    for (const [id, total] of reports) expect(intake.results.view(id, 9_000)!.report.summary.total_requests).toBe(total);
+  });
+
+  it('the revision changes with every delta and version, and only then', () => {
+    const intake = fresh();
+    acceptDoc(intake, docOf('e1'));
+    const deltas = deltasOf('e1', 0, 'a', 2);
+    const r0 = intake.results.view('e1', 9_000)!.revision;
+    expect(intake.results.view('e1', 9_500)!.revision).toBe(r0);
+    acceptDelta(intake, deltas[0]!);
+    const r1 = intake.results.view('e1', 9_500)!.revision;
+    expect(r1).not.toBe(r0);
+    acceptDoc(intake, docOf('e1', { version: 2 }));
+    const r2 = intake.results.view('e1', 9_500)!.revision;
+    expect(r2).not.toBe(r1);
+    expect(intake.results.view('e1', 9_600)!.revision).toBe(r2);
   });
 });

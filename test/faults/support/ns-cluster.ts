@@ -72,7 +72,7 @@ export class NsCluster {
       httpPort: HTTP_PORT,
       p2pPort: P2P_PORT,
       bootstrap: this.net.peerNs.map((_, j) => j).filter((j) => j !== i).map((j) => `${peerIp(j)}:${P2P_PORT}`),
-      logLevel: 'warn',
+      logLevel: process.env.FAULTS_LOG_LEVEL ?? 'warn',
       // A peer on a non-loopback address needs a token or --insecure: these namespaces hold nobody else.
       env: { MCP_ORCHESTRATOR_HOST: ip, MCP_P2P_HOST: ip, MCP_INSECURE: 'true', MCP_LOAD_WORKERS: '1' },
       startTimeoutMs: 30_000,
@@ -111,6 +111,13 @@ export class NsCluster {
   api(i: number, method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; json: any }> {
     const url = `http://${peerIp(i)}:${HTTP_PORT}${path}`;
     return this.control(method, `/proxy?url=${encodeURIComponent(url)}&timeout=2500`, body);
+  }
+
+  /** A GET of peer `i`'s API whose answer is text (the metrics). */
+  async apiText(i: number, path: string): Promise<string> {
+    const url = `http://${peerIp(i)}:${HTTP_PORT}${path}`;
+    const r = await this.control('GET', `/proxy?raw=1&url=${encodeURIComponent(url)}&timeout=2500`);
+    return typeof r.json === 'string' ? r.json : '';
   }
 
   async arrivals(path: string): Promise<number[]> {

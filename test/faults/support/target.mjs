@@ -46,7 +46,8 @@ const control = createServer(async (req, res) => {
       });
       const text = await answer.text();
       res.writeHead(answer.status, { 'content-type': 'application/json' });
-      res.end(text);
+      // raw=1: a body that is not JSON (the metrics), as a JSON string.
+      res.end(url.searchParams.get('raw') === '1' ? JSON.stringify(text) : text);
       return;
     }
     res.writeHead(404);
