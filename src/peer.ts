@@ -341,7 +341,7 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
   const nodes = async (): Promise<NodeView[]> => {
     const now = clock.now();
     const me = toNodeView({ ...self, addresses: transport.addresses(), status: 'alive', last_seen: now, status_since: startedAt }, true);
-    return [me, ...(await members()).map((m) => toNodeView(m, false))];
+    return [me, ...(await members()).map((m) => toNodeView(m, false, transport.roundTripMs(m.node_id)))];
   };
   const clusterSource: ClusterSource = { nodeId: transport.self, version: VERSION, startedAt, coordinator: currentCoordinator, health: healthBoard, nodes };
   clusterRoutes(router, clusterSource);

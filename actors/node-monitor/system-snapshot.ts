@@ -1,10 +1,13 @@
-// A machine snapshot for systemSampler, from Node's own os module, statfs and /proc/net/dev. No library:
-// systeminformation's fsSize and networkStats spawn `df` and a shell per interface on every sample, and
-// even its currentLoad runs `cat /proc/stat | grep cpu` through a shell with execSync (a blocking child
-// process every sample: the largest share of an idle peer's own JavaScript after gossip, see
-// scripts/bench/idle.ts --profile). os.cpus() and os.freemem() (MemAvailable on Linux) are what it read too.
-import { cpus, freemem, loadavg, totalmem } from 'node:os';
+// A machine snapshot for systemSampler. Memory comes from systeminformation's mem(): the memory that
+// is available (free plus what the kernel can reclaim) on every platform, where os.freemem() gives it
+// on Linux only; on Linux it reads /proc/meminfo asynchronously, nothing spawned. CPU is from os.cpus(),
+// disk from statfs and network from /proc/net/dev: systeminformation's currentLoad runs
+// `cat /proc/stat | grep cpu` through a shell with execSync, and its fsSize and networkStats spawn `df`
+// and a shell per interface, on every sample (a blocking child process every 5 s was the largest share
+// of an idle peer's own JavaScript after gossip, see scripts/bench/idle.ts --profile).
+import { cpus, loadavg } from 'node:os';
 import { readFile, statfs } from 'node:fs/promises';
+import si from 'systeminformation';
 
 /** The machine's figures at one moment, as the monitor samples them. */
 export interface SystemSnapshot {
@@ -84,12 +87,12 @@ export function systemSnapshots(diskPath: string): () => Promise<SystemSnapshot>
   let lastNet: NetReading | undefined;
   let lastCpu: CpuReading | undefined;
   return async () => {
-    const [d, net] = await Promise.all([disk(diskPath).catch(() => undefined), network(lastNet)]);
+    const [mem, d, net] = await Promise.all([si.mem(), disk(diskPath).catch(() => undefined), network(lastNet)]);
     lastNet = net.reading ?? lastNet;
     const cpu = cpuReading();
     const load = { currentLoad: cpuPercent(cpu, lastCpu), cores: cpu.cores };
     lastCpu = cpu;
-    return snapshotOf(load, { total: totalmem(), available: freemem() }, d, net);
+    return snapshotOf(load, mem, d, net);
   };
 }
 

@@ -171,6 +171,7 @@ export function openApiDocument(): Record<string, unknown> {
             started_at: { type: 'string', format: 'date-time' },
             last_seen: { type: 'string', format: 'date-time' },
             is_self: { type: 'boolean' },
+            rtt_ms: { type: ['number', 'null'], description: 'Round trip to this member over libp2p as last pinged (every 30 s); null for this peer or before the first ping.' },
             is_coordinator: { type: 'boolean' },
           },
         },

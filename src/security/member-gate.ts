@@ -18,6 +18,7 @@ export function memberGatedTransport(inner: Transport, isMember: (peer: string) 
     },
     addresses: () => inner.addresses(),
     connectedPeers: () => inner.connectedPeers(),
+    roundTripMs: (peer) => inner.roundTripMs(peer),
     publish: (topic, data) => inner.publish(topic, data),
     subscribe: (topic, handler) => inner.subscribe(topic, handler),
     handle(protocol, handler) {

@@ -107,6 +107,11 @@ export class MemoryTransport implements Transport {
     return this.#network.linksOf(this.self);
   }
 
+  /** In memory nothing travels: no round trip to measure. */
+  roundTripMs(): number | undefined {
+    return undefined;
+  }
+
   async publish(topic: string, data: Uint8Array): Promise<void> {
     this.#assertRunning();
     checkFrameSize(data, MAX_FRAME_BYTES);

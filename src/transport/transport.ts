@@ -31,6 +31,8 @@ export interface Transport {
   /** Addresses others can reach this peer at (multiaddr strings for libp2p). */
   addresses(): string[];
   connectedPeers(): string[];
+  /** The newest measured round trip to `peer` in ms (libp2p's connection monitor pings), if any. */
+  roundTripMs(peer: string): number | undefined;
   publish(topic: string, data: Uint8Array): Promise<void>;
   subscribe(topic: string, handler: (message: TopicMessage) => void): Unsubscribe;
   handle(protocol: string, handler: RequestHandler): void;

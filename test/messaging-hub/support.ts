@@ -78,6 +78,7 @@ export class LosingReplies implements Transport {
 
   addresses = () => this.#inner.addresses();
   connectedPeers = () => this.#inner.connectedPeers();
+  roundTripMs = (peer: string) => this.#inner.roundTripMs(peer);
   publish: Transport['publish'] = (topic, data) => this.#inner.publish(topic, data);
   subscribe: Transport['subscribe'] = (topic, handler) => this.#inner.subscribe(topic, handler);
   handle: Transport['handle'] = (protocol, handler) => this.#inner.handle(protocol, handler);

@@ -28,6 +28,7 @@ async function dialer(psk?: string): Promise<PeerNode> {
     host: '127.0.0.1',
     port: 0,
     mdns: false,
+    pingIntervalMs: 30_000,
     bootstrapWithIds: [],
     mdnsServiceTag: '_test._udp.local',
     mdnsIntervalMs: 60_000,

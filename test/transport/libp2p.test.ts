@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Libp2pTransport } from '../../src/transport/libp2p/transport.js';
 import { silentLogger } from '../../src/util/log.js';
+import { describe, expect, it } from 'vitest';
 import { transportContract } from './contract.js';
+import { waitFor } from '../../scripts/lib/peer-process.js';
 
 transportContract('libp2p on 127.0.0.1', async (size) => {
   const dir = await mkdtemp(join(tmpdir(), 'mcpdt-transport-'));
@@ -26,4 +28,24 @@ transportContract('libp2p on 127.0.0.1', async (size) => {
       await rm(dir, { recursive: true, force: true });
     },
   };
+});
+
+describe('libp2p round trips', () => {
+  it('pings each connection and gives its round trip; a peer never pinged has none', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mcpdt-rtt-'));
+    const [a, b] = await Promise.all(
+      [0, 1].map((i) => Libp2pTransport.start({ dataDir: join(dir, String(i)), host: '127.0.0.1', port: 0, mdns: false, bootstrap: [], log: silentLogger, pingIntervalMs: 200 })),
+    );
+    try {
+      expect(a!.roundTripMs(b!.self)).toBeUndefined();
+      a!.connect(b!.self, b!.addresses());
+      await waitFor(() => a!.roundTripMs(b!.self) !== undefined && b!.roundTripMs(a!.self) !== undefined, 5_000, 'a ping each way');
+      // On loopback a round trip is well under a second (a busy machine included).
+      for (const rtt of [a!.roundTripMs(b!.self)!, b!.roundTripMs(a!.self)!]) expect(rtt).toBeGreaterThanOrEqual(0), expect(rtt).toBeLessThan(1_000);
+      expect(a!.roundTripMs('12D3KooWNotAPeerAtAll')).toBeUndefined();
+    } finally {
+      await Promise.all([a!.stop(), b!.stop()]);
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });

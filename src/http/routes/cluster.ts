@@ -18,6 +18,8 @@ export interface NodeView {
   started_at: string;
   last_seen: string;
   is_self: boolean;
+  /** Round trip to this member over libp2p, as last pinged (every 30 s); null for this peer or before the first ping. */
+  rtt_ms: number | null;
 }
 
 export interface ClusterSource {
@@ -30,7 +32,7 @@ export interface ClusterSource {
   health?: HealthSource;
 }
 
-export function toNodeView(member: Member, isSelf: boolean): NodeView {
+export function toNodeView(member: Member, isSelf: boolean, rttMs?: number): NodeView {
   return {
     node_id: member.node_id,
     status: member.status,
@@ -43,6 +45,7 @@ export function toNodeView(member: Member, isSelf: boolean): NodeView {
     started_at: new Date(member.started_at).toISOString(),
     last_seen: new Date(member.last_seen).toISOString(),
     is_self: isSelf,
+    rtt_ms: rttMs ?? null,
   };
 }
 

@@ -1,9 +1,10 @@
-// The libp2p 3 node: TCP + noise + yamux, identify, gossipsub, optional mDNS and bootstrap.
+// The libp2p 3 node: TCP + noise + yamux, identify, ping, gossipsub, optional mDNS and bootstrap.
 import { createLibp2p, type Libp2p } from 'libp2p';
 import { corkedTcp } from './corked-tcp.js';
 import { noise } from '@chainsafe/libp2p-noise';
 import { yamux } from '@chainsafe/libp2p-yamux';
 import { identify } from '@libp2p/identify';
+import { ping } from '@libp2p/ping';
 import { mdns } from '@libp2p/mdns';
 import { bootstrap } from '@libp2p/bootstrap';
 import { gossipsub, type GossipSub } from '@libp2p/gossipsub';
@@ -22,9 +23,11 @@ export interface NodeOptions {
   mdnsIntervalMs: number;
   /** Private-network key (swarm.key bytes): peers without it cannot connect. */
   psk?: Uint8Array;
+  /** Milliseconds between pings of each connection, for its round trip. */
+  pingIntervalMs: number;
 }
 
-export type PeerNode = Libp2p<{ pubsub: GossipSub; identify: unknown }>;
+export type PeerNode = Libp2p<{ pubsub: GossipSub; identify: unknown; ping: unknown }>;
 
 /**
  * A gossip message's identity before its signature is checked: its author and sequence number, which is
@@ -70,13 +73,15 @@ export async function createNode(options: NodeOptions): Promise<PeerNode> {
       inboundConnectionThreshold: 1_000,
       maxConnections: 1_000,
     },
-    // No pings: a ping that closes a slow peer's connection caused reconnect storms with 10 peers on 2
-    // cores, and one that does not close it only measures a round trip nobody reads, at the price of a
-    // new stream (negotiation, a peer-store write) per connection every interval. Membership heartbeats
-    // find hung peers, and a killed peer's connection drops at once.
-    connectionMonitor: { enabled: false },
+    // Pings measure each connection's round trip (GET /api/nodes shows it as rtt_ms), slowly: once every
+    // 30 s per connection is about 0.3 new streams a second for a peer among 10, where every 2 s cost an
+    // idle peer a stream negotiation and a peer-store write per member several times a second. A ping
+    // never closes a connection: on a busy peer a slow answer caused reconnect storms with 10 peers on 2
+    // cores. Membership heartbeats find hung peers, and a killed peer's connection drops at once.
+    connectionMonitor: { pingInterval: options.pingIntervalMs, pingTimeout: { minTimeout: 2_000, maxTimeout: 5_000 }, abortConnectionOnPingFailure: false },
     services: {
       identify: identify(),
+      ping: ping(),
       pubsub: gossipsub({ allowPublishToZeroTopicPeers: true, emitSelf: false, fallbackToFloodsub: false, fastMsgIdFn: authorAndSeqno, ...MESH }),
     },
   }) as unknown as Promise<PeerNode>;

@@ -33,6 +33,8 @@ export interface Libp2pTransportOptions {
   mdnsIntervalMs?: number;
   /** Private-network key: see node.ts. */
   psk?: Uint8Array;
+  /** Milliseconds between pings of each connection (30 s; tests use less). */
+  pingIntervalMs?: number;
 }
 
 const INBOUND_READ_TIMEOUT_MS = 10_000;
@@ -107,6 +109,7 @@ export class Libp2pTransport implements Transport {
       mdnsIntervalMs: options.mdnsIntervalMs ?? 5_000,
       bootstrapWithIds: options.bootstrap.filter((a) => a.includes('/p2p/')),
       ...(options.psk ? { psk: options.psk } : {}),
+      pingIntervalMs: options.pingIntervalMs ?? 30_000,
     };
     const node = await createNode(nodeOptions);
     const transport = new Libp2pTransport(node, options);
@@ -135,6 +138,14 @@ export class Libp2pTransport implements Transport {
 
   connectedPeers(): string[] {
     return [...new Set(this.node.getConnections().map((c) => c.remotePeer.toString()))];
+  }
+
+  roundTripMs(peer: string): number | undefined {
+    const rtts = this.node
+      .getConnections()
+      .filter((c) => c.remotePeer.toString() === peer && c.status === 'open' && c.rtt !== undefined)
+      .map((c) => c.rtt!);
+    return rtts.length > 0 ? Math.min(...rtts) : undefined;
   }
 
   async publish(topic: string, data: Uint8Array): Promise<void> {
