@@ -5,8 +5,9 @@
 import type { ActorRef, Behaviour } from '../../src/actor/types.js';
 import { PermanentError, errorMessage } from '../../src/errors.js';
 import { FINAL_STATUSES, runIdOf } from '../../src/execution/contract.js';
-import { RENEW_MS } from '../../src/execution/share-lease.js';
+import { RENEW_MS, UNSURE_WAIT_MS } from '../../src/execution/share-lease.js';
 import { holdStep, initialHold, type Hold, type HoldEvent } from './share-hold.js';
+import { applyHoldEffects, type HoldTarget } from './hold-effects.js';
 import { validatePlan, type Plan } from '../../src/plan/index.js';
 import type { Saturation } from '../../src/health.js';
 import type { PeerMessenger } from '../../src/protocol/peer-messenger.js';
@@ -57,6 +58,8 @@ interface ExecutionWork {
   stopped: boolean;
   /** Version of the last segment change applied: older ones arriving late are ignored. */
   segmentVersion: number;
+  /** The term of the coordinator that sent it: a newer term's split wins whatever its version (versions count per document, and a new coordinator may not have seen the last ones of the old). */
+  segmentTerm: number;
   /** The security_test tasks' runs here (not on the load generator). */
   scans: ScanRun[];
   /** The lease on its share: its load runs only while the coordinator vouches for it (share-hold.ts). */
@@ -215,7 +218,7 @@ export function assignments(init: AssignmentsInit): Behaviour<AssignmentMessage,
           throw new PermanentError('PERMANENT_PLAN_INVALID', errorMessage(error));
         }
         if (init.prepare) plan = init.prepare(plan);
-        s.work.set(a.execution_id, { request: a, plan, outbox: new Map(), inFlight: null, lastContact: now, lastSent: 0, finishedTasks: 0, stopped: false, segmentVersion: 0, scans: [], hold: initialHold() });
+        s.work.set(a.execution_id, { request: a, plan, outbox: new Map(), inFlight: null, lastContact: now, lastSent: 0, finishedTasks: 0, stopped: false, segmentVersion: 0, segmentTerm: a.term, scans: [], hold: initialHold() });
         // Acknowledge once accepted. Setting up a run costs a few ms of this event loop, which on the
         // coordinator would delay the acknowledgements of the others: do it a little later, well before
         // the agreed start at which every run begins.
@@ -229,8 +232,10 @@ export function assignments(init: AssignmentsInit): Behaviour<AssignmentMessage,
         const work = s.work.get(r.execution_id);
         if (!work) return Promise.resolve({ accepted: false });
         work.lastContact = now;
-        if (r.version < work.segmentVersion) return Promise.resolve({ accepted: true }); // a newer split is already applied
+        const older = r.term < work.segmentTerm || (r.term === work.segmentTerm && r.version < work.segmentVersion);
+        if (older) return Promise.resolve({ accepted: true }); // a newer split is already applied
         work.segmentVersion = r.version;
+        work.segmentTerm = r.term;
         // Runs not set up yet start with this share: a share moved right after the assignments (one
         // refused at the start) would otherwise be lost (issue 9).
         work.request = { ...work.request, segment: r.segment };
@@ -271,44 +276,18 @@ export function assignments(init: AssignmentsInit): Behaviour<AssignmentMessage,
           });
         });
         // A lease heard before the runs existed.
-        if (work.hold.sure > 0) grant(executionId, work, now, Math.max(now, work.hold.until), work.hold.sure);
+        if (work.hold.sure > 0) applyHoldEffects([{ type: 'grant', from: now, until: Math.max(now, work.hold.until), sure: work.hold.sure }], holdTarget(executionId, work));
       }
 
-      /** Apply a step of the share's hold: grants go to every load run, a lapse pauses them by itself. */
+      /** Apply a step of the share's hold to this execution's runs (hold-effects.ts). */
       function onHold(executionId: string, work: ExecutionWork, event: HoldEvent): void {
         const { hold, effects } = holdStep(work.hold, event);
         work.hold = hold;
-        for (const effect of effects) {
-          switch (effect.type) {
-            case 'grant':
-              grant(executionId, work, effect.from, effect.until, effect.sure);
-              break;
-            case 'paused':
-              ctx.log.warn('share lease lapsed: load paused, arrivals dropped until a coordinator vouches for it', { execution: executionId, since: effect.since });
-              break;
-            case 'resumed':
-              ctx.log.info('share lease renewed: load resumed', { execution: executionId, paused_ms: effect.pausedMs });
-              break;
-            case 'stop':
-              if (effect.movedAt !== undefined) tellRuns(executionId, work, (taskId) => ({ type: 'load.release', taskId, movedAt: effect.movedAt! }));
-              if (!work.stopped) ctx.log[effect.movedAt !== undefined ? 'warn' : 'info']('share no longer ours: stopping load', { execution: executionId, reason: effect.reason });
-              void stopRuns(executionId, work);
-              break;
-            default:
-              assertNever(effect);
-          }
-        }
+        applyHoldEffects(effects, holdTarget(executionId, work));
       }
 
-      function grant(executionId: string, work: ExecutionWork, from: number, until: number, sure: number): void {
-        tellRuns(executionId, work, (taskId) => ({ type: 'load.grant', taskId, from, until, sure }));
-      }
-
-      /** Tell every load run of the execution here (scans run apart, unfenced). */
-      function tellRuns(executionId: string, work: ExecutionWork, make: (taskId: string) => LoadGeneratorMessage): void {
-        work.plan.tasks.forEach((task, i) => {
-          if (task.type !== 'security_test') generator.tell(make(runIdOf(executionId, i, self)));
-        });
+      function holdTarget(executionId: string, work: ExecutionWork): HoldTarget {
+        return { executionId, tasks: work.plan.tasks, self, generator, log: ctx.log, stopped: work.stopped, stop: () => void stopRuns(executionId, work) };
       }
 
       /** Send the next delta the coordinator in office has not acknowledged (one at a time per execution). */
@@ -328,7 +307,8 @@ export function assignments(init: AssignmentsInit): Behaviour<AssignmentMessage,
           return;
         }
         // Nothing new: a renewal, from the assignment until the load's end, keeps the lease (share-lease.ts).
-        const renewing = !work.stopped && !work.hold.over && now - work.lastSent >= RENEW_MS && now < work.request.start_at + runLengthMs(work.plan);
+        // Past the end too, while its runs wait to learn whose their paused arrivals were (UNSURE_WAIT_MS).
+        const renewing = !work.stopped && !work.hold.over && now - work.lastSent >= RENEW_MS && now < work.request.start_at + runLengthMs(work.plan) + UNSURE_WAIT_MS;
         if (!renewing) return;
         work.inFlight = RENEW_KEY;
         work.lastSent = now;

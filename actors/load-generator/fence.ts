@@ -34,8 +34,23 @@ export class Fence {
     return due < this.#sure || this.#movedAt < Infinity ? 'drop' : 'doubt';
   }
 
+  /** Some arrivals are kept aside, not yet known to be its own or another's. */
+  get unsure(): boolean {
+    return this.#doubtful.size > 0;
+  }
+
   doubt(due: number, target: number): void {
     this.#doubtful.push(due, target);
+  }
+
+  /**
+   * At the run's planned end, still not told: hands `drop` every doubtful arrival. The share was most
+   * likely not moved (a generator whose share moved hears so at its next renewal after the cut heals),
+   * and an arrival counted nowhere would leave `scheduled` short of the schedule.
+   */
+  settleAll(drop: (target: number, due: number) => void): void {
+    const q = this.#doubtful;
+    for (; q.size > 0; q.shift()) if (this.fate(q.headDue()) !== 'forget') drop(q.headTarget(), q.headDue());
   }
 
   /** Hands `drop` each doubtful arrival now known to be its own, and forgets those known to be another's. */

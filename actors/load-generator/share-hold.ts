@@ -26,7 +26,7 @@ export type HoldEffect =
   | { type: 'grant'; from: number; until: number; sure: number }
   | { type: 'paused'; since: number }
   | { type: 'resumed'; pausedMs: number }
-  /** Stop for good; `movedAt`: arrivals due from then on were never this generator's. */
+  /** Stop for good; `movedAt`: arrivals due before it were this generator's, those from it on never were. */
   | { type: 'stop'; reason: string; movedAt?: number };
 
 export const initialHold = (): Hold => ({ until: 0, sure: 0, over: false });
@@ -36,7 +36,9 @@ export function holdStep(hold: Hold, e: HoldEvent): { hold: Hold; effects: HoldE
   switch (e.type) {
     case 'verdict': {
       if (e.share === 'moved' || e.share === 'ended') {
-        const stop: HoldEffect = { type: 'stop', reason: e.share === 'moved' ? 'share moved to others' : 'execution over', ...(e.movedAt !== undefined ? { movedAt: e.movedAt } : {}) };
+        // Ended, nothing of it is anyone else's: what fell due until now was its own.
+        const ownUntil = e.share === 'ended' ? e.now : e.movedAt;
+        const stop: HoldEffect = { type: 'stop', reason: e.share === 'moved' ? 'share moved to others' : 'execution over', ...(ownUntil !== undefined ? { movedAt: ownUntil } : {}) };
         return { hold: { ...hold, pausedSince: undefined, over: true }, effects: [stop] };
       }
       if (e.share === 'unknown') return { hold, effects: [] };

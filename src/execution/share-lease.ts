@@ -37,6 +37,8 @@ export const SILENT_MS = 1_500;
 export const LEASE_MS = 1_000;
 /** A generator with nothing new to send renews this often while its load is scheduled. */
 export const RENEW_MS = 250;
+/** How long past its end a fenced run waits (renewing) to learn whose the arrivals it kept aside were. */
+export const UNSURE_WAIT_MS = SILENT_MS + 1_000;
 /** A run's first delta is cut a second after the start: no delta is owed before. */
 export const FIRST_DELTA_MS = 1_000;
 

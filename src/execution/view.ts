@@ -1,19 +1,16 @@
 // Reading an execution: its merged results per task, its report and its progress.
-import { emptyResults, mergeDelta, type LoadResults, type ResultsDelta } from '../stats/index.js';
+import { mergeAll, type LoadResults, type ResultsDelta } from '../stats/index.js';
 import { executionReport, type ExecutionReport } from '../report/index.js';
 import { planAsRun } from '../plan/index.js';
 import { maxDurationMs, parseRunId, type ExecutionDoc } from './contract.js';
 import { workloadProgress } from './workload.js';
 import { accountTask } from './accounting.js';
 
-/** Fold deltas into merged results per task (idempotent per run and seq). */
+/** Fold deltas into merged results per task (idempotent per run and seq), all at once (see mergeAll). */
 export function mergedResults(doc: ExecutionDoc, deltas: Iterable<{ run_id: string; delta: unknown }>): LoadResults[] {
-  const results = doc.plan.tasks.map(() => emptyResults());
-  for (const { run_id, delta } of deltas) {
-    const { task } = parseRunId(run_id);
-    if (results[task]) results[task] = mergeDelta(results[task]!, delta as ResultsDelta);
-  }
-  return results;
+  const byTask: ResultsDelta[][] = doc.plan.tasks.map(() => []);
+  for (const { run_id, delta } of deltas) byTask[parseRunId(run_id).task]?.push(delta as ResultsDelta);
+  return byTask.map((d) => mergeAll(d));
 }
 
 export function reportFor(doc: ExecutionDoc, results: LoadResults[], now: number): ExecutionReport {

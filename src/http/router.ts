@@ -75,7 +75,12 @@ export class Router {
   async dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://local');
     const segments = url.pathname.split('/').filter(Boolean).map(safeDecode);
-    const matching = this.#routes.map((route) => ({ route, params: match(route.segments, segments) })).filter((m) => m.params);
+    // Every request walks the routes: no object per route that does not match.
+    const matching: { route: Route; params: Record<string, string> }[] = [];
+    for (const route of this.#routes) {
+      const params = route.segments.length === segments.length ? match(route.segments, segments) : undefined;
+      if (params) matching.push({ route, params });
+    }
     let result: HttpResult;
     try {
       const head: RequestHead = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers };

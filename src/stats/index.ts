@@ -8,3 +8,4 @@ export * from './bucket-counts.js';
 export * from './delta.js';
 export * from './raw-tallies.js';
 export * from './frozen-results.js';
+export * from './merge-all.js';

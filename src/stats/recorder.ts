@@ -123,7 +123,8 @@ export class Recorder {
 
   /**
    * A finished request. `status` 0 means no response; `error` is an ERROR_INDEX value or NO_ERROR.
-   * Latency runs from the intended start, service time from the actual send; both only when a response came.
+   * Latency runs from the intended start (from the actual send when that came first: an arrival sent a
+   * little ahead of its due time), service time from the actual send; both only when a response came.
    */
   response(target: number, intendedMs: number, sentMs: number, endMs: number, status: number, error: number, bytesIn: number, bytesOut: number): void {
     const tally = this.#targets[target]!;
@@ -140,7 +141,7 @@ export class Recorder {
     }
     if (status > 0) {
       if (status < MAX_STATUS) tally.status[status]!++;
-      const latency = bucketOf(toMicros(endMs - intendedMs));
+      const latency = bucketOf(toMicros(endMs - (sentMs < intendedMs ? sentMs : intendedMs)));
       tally.latency.recordBucket(latency);
       second.latency.recordBucket(latency);
       tally.service.recordBucket(bucketOf(toMicros(endMs - sentMs)));

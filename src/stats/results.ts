@@ -95,7 +95,7 @@ function mergeTarget(acc: TargetResults | undefined, delta: TargetDelta): Target
   };
 }
 
-function addTally(a: RunTally | undefined, c: Counters): RunTally {
+export function addTally(a: RunTally | undefined, c: Counters): RunTally {
   return { requests: (a?.requests ?? 0) + c.requests, dropped: (a?.dropped ?? 0) + c.dropped, scheduled: (a?.scheduled ?? 0) + (c.scheduled ?? 0) };
 }
 

@@ -7,7 +7,7 @@ import { FakeClock } from '../../src/util/clock.js';
 import type { PeerMessenger } from '../../src/protocol/peer-messenger.js';
 import type { PeerKind, ReceivedRequest } from '../../src/protocol/peer-protocol.js';
 import { assignments, PUMP_MS } from '../../actors/load-generator/assignments.js';
-import { LEASE_MS, RENEW_MS } from '../../src/execution/share-lease.js';
+import { LEASE_MS, RENEW_MS, UNSURE_WAIT_MS } from '../../src/execution/share-lease.js';
 import type { LoadGeneratorMessage, LoadStartRequest } from '../../actors/load-generator/messages.js';
 import type { ResultsDelta } from '../../src/stats/index.js';
 
@@ -189,9 +189,12 @@ describe('assignment actor (fake clock)', () => {
     expect(resegments).toHaveLength(1);
     expect(resegments[0]).toMatchObject({ from: 0, to: 0.5 });
     await expect(net.call('task.resegment', { execution_id: 'nope', term: 3, version: 1, segment: { from: 0, to: 1 }, at: 0 })).resolves.toEqual({ accepted: false });
+    // A new coordinator's split wins even with a lower version: it may not have seen the old one's last moves.
+    await expect(net.call('task.resegment', { execution_id: 'e1', term: 4, version: 3, segment: { from: 0, to: 0.7 }, at: 0 })).resolves.toEqual({ accepted: true });
+    expect(generator.told.filter((m) => m.type === 'load.resegment').at(-1)).toMatchObject({ from: 0, to: 0.7 });
   });
 
-  it('renews its share every RENEW_MS from the assignment to the end of its load, and not after', async () => {
+  it('renews its share every RENEW_MS from the assignment to the end of its load (and while it may wait to learn whose its paused arrivals were), not after', async () => {
     const { assign, generator, net, advance } = await setup();
     await assign(3); // starts in 700 ms, lasts 2 s
     await advance(1_000);
@@ -204,7 +207,7 @@ describe('assignment actor (fake clock)', () => {
     expect(net.sent.filter((s) => s.kind === 'results.delta')).toHaveLength(1); // new deltas only: no repeats
     expect(renewals() - before).toBeGreaterThanOrEqual(Math.floor(1_000 / (RENEW_MS + PUMP_MS)) - 1);
     expect(renewals() - before).toBeLessThanOrEqual(Math.ceil(1_000 / RENEW_MS));
-    await advance(1_000); // past the end of the 2 s plan
+    await advance(1_000 + UNSURE_WAIT_MS); // past the end of the 2 s plan, and the wait for unsure arrivals
     const after = net.sent.length;
     await advance(1_000);
     expect(net.sent.length).toBe(after);

@@ -26,12 +26,13 @@ describe('a fenced run', () => {
       clearTimeout(timer);
       const report = reportOf(outcome, task);
       const bySecond = target.countsBySecond(startAt, 4);
-      expect(bySecond[0]).toBeGreaterThanOrEqual(RATE * 0.95);
-      expect(bySecond[1]).toBeLessThanOrEqual(RATE * 0.05); // only what was in flight at the lapse
+      // Tolerances for a loaded machine (a stall moves a few sends across a second); a burst would be +RATE.
+      expect(bySecond[0]).toBeGreaterThanOrEqual(RATE * 0.9);
+      expect(bySecond[1]).toBeLessThanOrEqual(RATE * 0.1); // only what was in flight at the lapse
       // Resumed from the schedule's position: the paused second's arrivals are not sent late.
       for (const n of bySecond.slice(2)) {
-        expect(n).toBeLessThanOrEqual(RATE * 1.05);
-        expect(n).toBeGreaterThanOrEqual(RATE * 0.9);
+        expect(n).toBeLessThanOrEqual(RATE * 1.1);
+        expect(n).toBeGreaterThanOrEqual(RATE * 0.85);
       }
       const s = report.summary;
       expect(s.total_requests + s.dropped_requests).toBe(RATE * 4); // every arrival sent or dropped

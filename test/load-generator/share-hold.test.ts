@@ -55,7 +55,7 @@ describe('share hold (pure)', () => {
       effects: [grant(10, 0), { type: 'stop', reason: 'share moved to others', movedAt: 150 }],
       over: true,
     },
-    { name: 'ended: stop', events: [{ type: 'verdict', sentAt: 0, now: 10, share: 'ended' }], effects: [{ type: 'stop', reason: 'execution over' }], over: true },
+    { name: 'ended: stop; what fell due until then was its own', events: [{ type: 'verdict', sentAt: 0, now: 10, share: 'ended' }], effects: [{ type: 'stop', reason: 'execution over', movedAt: 10 }], over: true },
     {
       name: 'a paused share told it moved stops (a peer cut off that hears again after its share moved)',
       events: [held(0, 10), tick(1000), { type: 'verdict', sentAt: 4000, now: 4010, share: 'moved', movedAt: 1600 }],
@@ -111,6 +111,17 @@ describe('fence of a run (its own time)', () => {
     f.settle((_, due) => dropped.push(due));
     expect(dropped).toEqual([1600, 1700, 2600, 2800]);
     expect([f.may(3100, 3100), f.fate(3100)]).toEqual([false, 'forget']);
+  });
+
+  it('at the planned end, counts what is still kept aside as dropped', () => {
+    const f = new Fence();
+    f.grant(0, 1000, 1500);
+    for (const due of [1600, 1700]) f.doubt(due, 0);
+    const dropped: number[] = [];
+    f.settleAll((_, due) => dropped.push(due));
+    expect(dropped).toEqual([1600, 1700]);
+    f.settle((_, due) => dropped.push(due));
+    expect(dropped).toHaveLength(2); // once
   });
 });
 

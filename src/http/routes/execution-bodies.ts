@@ -16,9 +16,9 @@ interface Body {
 const JSON_TYPE = 'application/json; charset=utf-8';
 
 export interface ExecutionBodiesLimits {
-  /** Bodies held at most (default 256). */
+  /** Bodies held at most (default 64: a poll reads the few that just ended; older ones are built again). */
   bodies?: number;
-  /** Bytes held at most, counted as UTF-16 (default 4 MiB). */
+  /** Bytes held at most, counted as UTF-16 (default 1 MiB). */
   bytes?: number;
 }
 
@@ -28,7 +28,7 @@ export const cacheable = (view: ExecutionView) => view.doc.finished_at !== null 
 export class ExecutionBodies {
   readonly #bodies: LRUCache<string, Body>;
 
-  constructor({ bodies = 256, bytes = 4 * 1024 * 1024 }: ExecutionBodiesLimits = {}) {
+  constructor({ bodies = 64, bytes = 1024 * 1024 }: ExecutionBodiesLimits = {}) {
     this.#bodies = new LRUCache({ max: bodies, maxSize: bytes, sizeCalculation: (b) => 2 * b.text.length + 256 });
   }
 
