@@ -68,6 +68,8 @@ export interface ElectionState extends DurableElectionState {
   heardCoordinatorAt: number;
   /** A pre-vote under way: the term we would stand in, and who would vote for us. */
   prevote: { term: number; votes: ReadonlySet<string> } | null;
+  /** Coordinator only: when its lease lapsed, while it asks its followers once more before stepping down. */
+  lapsedAt: number | null;
 }
 
 export type { ElectionMessage };
@@ -112,6 +114,7 @@ export function initialState(self: string, durable: DurableElectionState, electo
     // vote within a lease of starting, as if it had just heard from that coordinator.
     heardCoordinatorAt: now,
     prevote: null,
+    lapsedAt: null,
   };
 }
 
@@ -144,13 +147,21 @@ export function step(state: ElectionState, event: ElectionEvent, timing: Electio
 function onTick(state: ElectionState, now: number, timing: ElectionTiming, random: Random, effects: ElectionEffect[]): ElectionState {
   if (state.role === 'coordinator') {
     if (acknowledgedBy(state, now, timing) < majority(state.electorate)) {
-      // Lost the majority (partition, or the others are gone): stop acting, let an election decide.
-      return { ...state, role: 'follower', coordinator: null, electionDeadline: now + electionTimeout(state, timing, random) };
+      // The lease lapsed: it acts no more (inOffice is false). Yet a coordinator whose own event loop
+      // stalled past the lease (a loaded host: stalls of 0.5 s were measured) sent no heartbeat meanwhile,
+      // and after a stall the timers run before the acknowledgements already read from the network: its
+      // acks are stale through no fault of the others. So it asks once more at once and steps down only
+      // if a majority stays silent for lapseGrace (a lease more); a newer term in any answer demotes it sooner. The
+      // followers' side is untouched: they stand when they stop hearing it, as before.
+      if (state.lapsedAt === null) return heartbeat({ ...state, lapsedAt: now }, now, timing, effects);
+      if (now - state.lapsedAt >= lapseGrace(timing)) {
+        // Lost the majority (partition, or the others are gone): let an election decide.
+        return { ...state, role: 'follower', coordinator: null, lapsedAt: null, electionDeadline: now + electionTimeout(state, timing, random) };
+      }
+    } else if (state.lapsedAt !== null) {
+      state = { ...state, lapsedAt: null };
     }
-    if (now >= state.nextHeartbeat) {
-      for (const peer of others(state)) effects.push({ type: 'send', to: peer, message: { type: 'coordinator.heartbeat', term: state.term, coordinator: state.self, sentAt: now } });
-      return { ...state, nextHeartbeat: now + timing.heartbeatMs };
-    }
+    if (now >= state.nextHeartbeat) return heartbeat(state, now, timing, effects);
     return state;
   }
   if (now < state.electionDeadline) return state;
@@ -209,7 +220,7 @@ function onReceive(
   }
   if (message.term > s.term) {
     // A newer term: whatever we were, we follow now.
-    s = { ...s, term: message.term, votedFor: null, role: 'follower', coordinator: null, votes: new Set(), acks: new Map(), prevote: null };
+    s = { ...s, term: message.term, votedFor: null, role: 'follower', coordinator: null, votes: new Set(), acks: new Map(), prevote: null, lapsedAt: null };
     effects.push({ type: 'persist', state: { term: s.term, votedFor: null } });
   }
   switch (message.type) {
@@ -260,11 +271,21 @@ function maybeWin(state: ElectionState, now: number, timing: ElectionTiming, eff
   // Votes count as the first acknowledgements of the lease, from when they were asked for.
   const acks = new Map<string, number>();
   for (const voter of state.votes) acks.set(voter, state.campaignStartedAt);
-  const elected: ElectionState = { ...state, role: 'coordinator', coordinator: state.self, acks, nextHeartbeat: now + timing.heartbeatMs };
+  const elected: ElectionState = { ...state, role: 'coordinator', coordinator: state.self, acks, lapsedAt: null, nextHeartbeat: now + timing.heartbeatMs };
   for (const peer of others(elected)) {
     effects.push({ type: 'send', to: peer, message: { type: 'coordinator.heartbeat', term: elected.term, coordinator: elected.self, sentAt: now } });
   }
   return elected;
+}
+
+function heartbeat(state: ElectionState, now: number, timing: ElectionTiming, effects: ElectionEffect[]): ElectionState {
+  for (const peer of others(state)) effects.push({ type: 'send', to: peer, message: { type: 'coordinator.heartbeat', term: state.term, coordinator: state.self, sentAt: now } });
+  return { ...state, nextHeartbeat: now + timing.heartbeatMs };
+}
+
+/** How long a coordinator whose lease lapsed keeps asking before it steps down (it acts on nothing meanwhile). */
+export function lapseGrace(timing: ElectionTiming): number {
+  return timing.leaseMs;
 }
 
 function hasLiveCoordinator(state: ElectionState, now: number, timing: ElectionTiming): boolean {

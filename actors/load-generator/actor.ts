@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Behaviour } from '../../src/actor/types.js';
 import { assertNever } from '../../src/util/assert-never.js';
 import { startLoad, type LoadRun, type RunOutcome } from './run.js';
-import { closeLoadWorkers, loadWorkerCount, prepareLoadWorkers, readyLoadWorkers } from './worker-pool.js';
+import { loadWorkerCount, prepareLoadWorkers, readyLoadWorkers, retireLoadWorkers } from './worker-pool.js';
 import { workersFor } from './work-split.js';
 import { deferredRun, type DeferredRun } from './deferred-run.js';
 import { WARM_UP_MS } from './warm-up.js';
@@ -36,13 +36,15 @@ export interface GeneratorState {
  */
 const KEEP_FINISHED = 20;
 /**
- * The load workers boot with the first run (not at the peer's start: about 30 MB each while idle) and
- * are ended after this long without a run. A run waits for them at most until its warm-up must begin
- * less BOOT_MARGIN_MS (a worker just booted is slow to its first start, and the boot takes the cores the
- * run's start needs: with 50 ms three peers' first runs started 27-40 ms late); one without a common
- * start, at most BOOT_WAIT_MS. A run whose workers are not up by then sends on this thread, as it always
- * could: so does an execution's first run on a peer (assigned 0.7 s ahead), while its workers boot.
+ * One load worker boots with the peer (what a run below 10,000 req/s uses; each is about 30 MB while
+ * idle), more when a run needs them, and those are ended after WORKERS_IDLE_MS without a run. Booting
+ * none at start was tried: an execution's first run then either waited for a just-booted worker (three
+ * peers' first runs 27-40 ms late, the boot taking the cores the start needed) or sent on this thread
+ * (3-9 % of its requests missing at 600 req/s on 3 peers, and a generator's kill not covered in time).
+ * A run waits for more workers at most until its warm-up must begin less BOOT_MARGIN_MS; one without a
+ * common start, at most BOOT_WAIT_MS; then it runs on the workers that are up (on this thread if none).
  */
+const WORKERS_AT_REST = 1;
 const WORKERS_IDLE_MS = 5 * 60_000;
 const BOOT_MARGIN_MS = 300;
 const BOOT_WAIT_MS = 3_000;
@@ -110,7 +112,11 @@ export function finishedHeld(state: GeneratorState): { runs: number; bytes: numb
 export function loadGenerator(): Behaviour<LoadGeneratorMessage, GeneratorState> {
   return {
     role: 'load-generator',
-    init: () => ({ entries: new Map() }),
+    init: () => {
+      // Booted ahead of the first assignment, so that its run does not send on the control plane's thread.
+      void prepareLoadWorkers(Math.min(WORKERS_AT_REST, loadWorkerCount())).catch(() => {});
+      return { entries: new Map() };
+    },
 
     receive(state, msg, ctx) {
       switch (msg.type) {
@@ -199,7 +205,7 @@ export function loadGenerator(): Behaviour<LoadGeneratorMessage, GeneratorState>
           break;
         }
         case 'workers.retire':
-          if ([...state.entries.values()].every((e) => e.run.state === 'finished')) void closeLoadWorkers();
+          if ([...state.entries.values()].every((e) => e.run.state === 'finished')) void retireLoadWorkers(WORKERS_AT_REST);
           break;
         case 'load.finished': {
           const entry = state.entries.get(msg.taskId);

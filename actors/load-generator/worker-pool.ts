@@ -111,6 +111,13 @@ export function startPart(i: number, msg: Extract<ToWorker, { type: 'start' }>, 
   };
 }
 
+/** Ends the idle workers beyond the first `keep` (their memory goes back: about 30 MB each). */
+export async function retireLoadWorkers(keep: number): Promise<void> {
+  const idle = slots.slice(keep).filter((s) => s.parts.size === 0);
+  for (const s of idle) slots.splice(slots.indexOf(s), 1);
+  await Promise.all(idle.map((s) => s.worker.terminate()));
+}
+
 /** Ends every worker (for tests and an orderly exit). */
 export async function closeLoadWorkers(): Promise<void> {
   const all = slots.splice(0);
