@@ -2,19 +2,22 @@
 // empty 10 ms bins and the largest 10 ms bin against the mean (arrival times taken at a counting target
 // in this process), and the engine's own sender lateness p99. Interleaved repetitions, medians.
 //
-//   node dist/scripts/bench/pacing.js [--duration 10] [--reps 3] [--rates 1000,5000]
+//   node dist/scripts/bench/pacing.js [--duration 10] [--reps 3] [--rates 1000,5000] [--root DIR]
+// (--root: another checkout's build, its engine run interleaved beside this one, rows prefixed `before:`)
 import '../../src/polyfill.js';
 import { loadavg } from 'node:os';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startCountingTarget } from '../../test/support/counting-target.js';
 import { median, resultOf, runChild, type Measurement } from './measure.js';
 import { pinned, TOOL_CPU } from './targets.js';
 
-const { values: opts } = parseArgs({ options: { duration: { type: 'string', default: '10' }, reps: { type: 'string', default: '3' }, rates: { type: 'string', default: '1000,5000' } } });
+const { values: opts } = parseArgs({ options: { duration: { type: 'string', default: '10' }, reps: { type: 'string', default: '3' }, rates: { type: 'string', default: '1000,5000' }, root: { type: 'string' } } });
 const durationS = Math.min(60, Math.max(2, Number(opts.duration)));
 const reps = Math.min(15, Math.max(1, Math.floor(Number(opts.reps))));
 const rates = opts.rates.split(',').map(Number).filter((r) => r > 0 && r <= 50_000);
 const child = (name: string) => new URL(`./${name}.js`, import.meta.url).pathname;
+const otherChild = opts.root === undefined ? undefined : join(resolve(opts.root), 'dist/scripts/bench/engine-child.js');
 
 interface Evenness {
   countError: number;
@@ -44,17 +47,19 @@ console.log(`pacing: ${reps} interleaved repetitions of ${durationS} s; load ave
 try {
   for (let rep = 0; rep < reps; rep++) {
     for (const rate of rates) {
-      const tools = [
-        ['engine-child', { workers: 0 }],
-        ['engine-child', { workers: 1 }],
-        ['autocannon-child', {}],
-      ] as const;
+      const tools: [string, string, { workers?: number }][] = [
+        ['', child('engine-child'), { workers: 0 }],
+        ['', child('engine-child'), { workers: 1 }],
+        ['', child('autocannon-child'), {}],
+        ...(otherChild === undefined ? [] : ([['before:', otherChild, { workers: 0 }], ['before:', otherChild, { workers: 1 }]] as [string, string, { workers?: number }][])),
+      ];
       for (let i = 0; i < tools.length; i++) {
-        const [script, extra] = tools[(i + rep) % tools.length]!;
+        const [label, script, extra] = tools[(i + rep) % tools.length]!;
         target.reset();
         const config = JSON.stringify({ url: target.url, durationS, connections: 100, rps: rate, ...extra });
-        const m = resultOf(await runChild(...pinned(TOOL_CPU, process.execPath, [child(script), config]), (durationS + 30) * 1000));
-        runs.set(m.tool, [...(runs.get(m.tool) ?? []), { ...m, ...evenness(target.arrivals(), rate) }]);
+        const m = resultOf(await runChild(...pinned(TOOL_CPU, process.execPath, [script, config]), (durationS + 30) * 1000));
+        const tool = label + m.tool;
+        runs.set(tool, [...(runs.get(tool) ?? []), { ...m, tool, ...evenness(target.arrivals(), rate) }]);
       }
     }
     process.stderr.write(`repetition ${rep + 1}/${reps} done\n`);
@@ -64,13 +69,13 @@ try {
 }
 
 const pct = (x: number) => `${(100 * x).toFixed(2)} %`;
-console.log(`\n${'tool'.padEnd(18)}${'CPU s'.padStart(8)}${'CPU ÷ ac'.padStart(10)}${'count err'.padStart(11)}${'empty 10ms'.padStart(12)}${'max bin÷mean'.padStart(14)}${'lateness p99 ms'.padStart(17)}`);
+console.log(`\n${'tool'.padEnd(24)}${'CPU s'.padStart(8)}${'CPU ÷ ac'.padStart(10)}${'count err'.padStart(11)}${'empty 10ms'.padStart(12)}${'max bin÷mean'.padStart(14)}${'lateness p99 ms'.padStart(17)}`);
 for (const [tool, rows] of runs) {
   const rate = tool.split('@')[1];
   const ac = runs.get(`autocannon@${rate}`) ?? [];
   const cpu = median(rows.map((r) => r.cpuS));
   console.log(
-    `${tool.padEnd(18)}${cpu.toFixed(2).padStart(8)}${(cpu / median(ac.map((r) => r.cpuS))).toFixed(2).padStart(10)}${pct(median(rows.map((r) => r.countError))).padStart(11)}` +
+    `${tool.padEnd(24)}${cpu.toFixed(2).padStart(8)}${(cpu / median(ac.map((r) => r.cpuS))).toFixed(2).padStart(10)}${pct(median(rows.map((r) => r.countError))).padStart(11)}` +
       `${pct(median(rows.map((r) => r.emptyBins))).padStart(12)}${median(rows.map((r) => r.maxOverMean)).toFixed(2).padStart(14)}${(rows[0]?.latenessP99Ms === undefined ? '-' : median(rows.map((r) => r.latenessP99Ms ?? 0)).toFixed(2)).padStart(17)}`,
   );
 }

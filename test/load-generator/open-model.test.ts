@@ -5,6 +5,7 @@ import { profileFor } from '../../src/schedule/patterns.js';
 import { validateLoadTask } from '../../src/plan/index.js';
 import { Recorder, summarize } from '../../src/stats/index.js';
 import { WHOLE } from '../../src/execution/segment.js';
+import { SEND_AHEAD_MS } from '../../actors/load-generator/engine.js';
 
 /** Records what the model hands over; every request stays in flight (no completions). */
 function recordingSender(): { sender: Sender; sends: { intended: number; now: number }[] } {
@@ -34,6 +35,7 @@ describe('open model, sending ahead', () => {
     [1000, 0, 1, 1, 2],
     [1000, 2, 1, 3, 4],
     [1000, 2, 0.5, 2, 3],
+    [1000, 4, 1, 5, 6],
     [5000, 2, 1, 15, 3.2],
     [100, 2, 10, 1, 20],
   ];
@@ -62,6 +64,32 @@ describe('open model, sending ahead', () => {
     expect(Math.max(...sends.map((s) => s.now - s.intended))).toBeLessThanOrEqual(0.4 + 1e-9);
     // About a third of the wake-ups of one per arrival.
     expect(ticks).toBeLessThanOrEqual(400);
+  });
+});
+
+describe('the engine\'s send-ahead window keeps 10 ms bins even', () => {
+  // The loop wakes at the next unsent arrival (late by `lateMs`, as a busy timer is) and sends what is due
+  // within SEND_AHEAD_MS: the sends' 10 ms bins must have none empty and none over 3x the mean.
+  it.each([
+    [200, 0.4],
+    [1000, 0.4],
+    [1000, 1.5],
+    [5000, 0.4],
+  ])('at %i req/s, wake-ups %f ms late', (rps, lateMs) => {
+    const { open, sends } = model(rps, SEND_AHEAD_MS);
+    let ticks = 0;
+    for (let now = 0; !open.finished && ticks < 100_000; ticks++) {
+      open.tick(now);
+      now = open.nextWake() + lateMs;
+    }
+    expect(sends.length).toBe(rps);
+    const bins = new Array<number>(100).fill(0);
+    for (const s of sends) bins[Math.min(99, Math.floor(s.now / 10))]!++;
+    const mean = rps / 100;
+    expect(bins.filter((b) => b === 0)).toEqual([]);
+    expect(Math.max(...bins)).toBeLessThanOrEqual(3 * mean);
+    // Fewer wake-ups than arrivals once several fall in one window.
+    if (rps >= 1000) expect(ticks).toBeLessThanOrEqual(rps / 4);
   });
 });
 
