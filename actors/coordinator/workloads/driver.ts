@@ -3,13 +3,15 @@
 // back through the actor's mailbox. Decides nothing itself.
 import { McpError, errorMessage } from '../../../src/errors.js';
 import type { ExecutionDoc, ExecutionStatus } from '../../../src/execution/contract.js';
+import type { ChildOf } from '../../../src/execution/workload.js';
 import type { ExecutionReplication, ExecutionResults } from '../../../src/execution/ports.js';
 import { reportFor } from '../../../src/execution/view.js';
 import { FINAL_STATUSES } from '../../../src/execution/contract.js';
 import { validatePlan, type Plan } from '../../../src/plan/index.js';
 import { emptyResults } from '../../../src/stats/index.js';
 import type { Store } from '../../../src/store/store.js';
-import type { ExecutionsDriver, DriverContext } from '../executions/driver.js';
+import type { Clock } from '../../../src/util/clock.js';
+import type { Logger } from '../../../src/util/log.js';
 import { initialWorkloads, type ChildStatus, type PlacedScenario, type WorkloadEffect, type WorkloadEvent, type WorkloadOutcome, type WorkloadsState } from './model.js';
 import { workloadStep } from './reducer.js';
 import type { WorkloadsMessage } from './messages.js';
@@ -22,16 +24,27 @@ export interface WorkloadPorts {
   release(allocationId: string): Promise<void>;
 }
 
+/**
+ * What workloads need of the execution lifecycle: each scenario runs as a child execution pinned to its
+ * nodes. The coordinator hands its executions driver, which is this.
+ */
+export interface ChildExecutions {
+  submit(executionId: string, plan: Plan, source: unknown, pin: { nodes: readonly string[]; startAt: number; childOf: ChildOf }): { ok: true } | { ok: false; error: McpError };
+  cancel(executionId: string): { ok: true } | { ok: false; error: McpError };
+}
+
 export interface WorkloadsDriverDeps {
   store: Store;
   replication: ExecutionReplication;
   results: ExecutionResults;
-  executions: ExecutionsDriver;
+  executions: ChildExecutions;
   ports: WorkloadPorts;
 }
 
-export interface WorkloadsContext extends Omit<DriverContext, 'self' | 'startTimer'> {
+export interface WorkloadsContext {
   readonly self: { tell(msg: WorkloadsMessage): boolean };
+  readonly clock: Clock;
+  readonly log: Logger;
 }
 
 export interface WorkloadSubmission {
