@@ -24,6 +24,11 @@ export class Fence {
     this.#movedAt = Math.min(this.#movedAt, movedAt);
   }
 
+  /** From when the share is known to be others' (Infinity: not known to have moved). */
+  get movedAt(): number {
+    return this.#movedAt;
+  }
+
   may(due: number, now: number): boolean {
     return due < this.#movedAt && this.#spans.holds(due) && this.#spans.holds(now);
   }
