@@ -42,13 +42,16 @@ export function accountRun(doc: ExecutionDoc, task: number, a: Assignment, tally
   let reason: string | undefined;
   const moved = a.moved_at !== undefined;
   // A scan (security_test) has no schedule; a stress test stopped early owes no arrivals after its stop.
-  if (params && (moved || !final) && doc.start_at !== null && doc.stopped_early === undefined) {
+  // Every other run is held to its share's arrivals by the schedule: a run that reported fewer than its
+  // share owned (it never heard of a share it took over, or lost some when stopped) leaves them
+  // unaccounted, never out of `scheduled`.
+  if (params && doc.start_at !== null && doc.stopped_early === undefined) {
     const end = shareEnd(doc, a, params.duration * 1000);
     if (end !== undefined && params.model === 'open') {
       const owned = ownedArrivals(profileFor(params), spansOf(a, doc.start_at), end - doc.start_at);
       scheduled = Math.max(scheduled, owned);
     }
-    reason = moved ? `share moved (${a.reason ?? 'generator failed'})` : 'no final results';
+    reason = moved ? `share moved (${a.reason ?? 'generator failed'})` : !final ? 'no final results' : 'reported fewer arrivals than its share owned';
   }
   const unaccounted = scheduled - accounted;
   return { task, node: a.node_id, sent, dropped: tally.dropped, scheduled, unaccounted, ...(unaccounted > 0 && reason ? { reason } : {}) };
