@@ -25,8 +25,12 @@ export interface ExecutionView {
       unaccounted_requests: number;
       unaccounted_max: number;
     };
+    unaccounted?: { note: string; runs: { node: string; unaccounted: number; reason?: string }[] };
   };
 }
+
+/** The reason the accounting gives a run that ended normally yet reported fewer arrivals than its share owned. */
+const SHORT_RUN = 'reported fewer arrivals than its share owned';
 
 /** At most 1.05x the asked rate reached the target in any second since the start. */
 export function checkRate(arrivals: number[], startMs: number, rate: number): string[] {
@@ -56,6 +60,20 @@ export function checkAccounting(e: ExecutionView, targetCount: number): string[]
   // Requests that failed (aborted at a stop, refused) may never have reached the target: answered ones did.
   if (targetCount < s.successful_requests) out.push(`the target counted ${targetCount}, fewer than the ${s.successful_requests} answered`);
   if (targetCount > s.total_requests + s.unaccounted_max) out.push(`the target counted ${targetCount}, more than sent ${s.total_requests} + unaccounted_max ${s.unaccounted_max}`);
+  return out;
+}
+
+/**
+ * A completed execution scheduled exactly the plan's arrivals, each with one fate: none lost between two
+ * generators (a share moved while they heard of it late), none counted on two; and no generator that
+ * ran to its end left some of its share's arrivals counted nowhere.
+ */
+export function checkSchedule(e: ExecutionView, planned: number): string[] {
+  const s = e.report?.summary;
+  if (!s || e.status !== 'completed') return [];
+  const out: string[] = [];
+  if (s.scheduled_requests !== planned) out.push(`scheduled ${s.scheduled_requests} of the plan's ${planned}`);
+  for (const r of e.report?.unaccounted?.runs ?? []) if (r.reason === SHORT_RUN) out.push(`node ${r.node} ran to its end yet left ${r.unaccounted} of its share's arrivals unreported`);
   return out;
 }
 
