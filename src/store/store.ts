@@ -102,7 +102,9 @@ export class Store {
          ON CONFLICT(execution_id) DO UPDATE SET term = excluded.term, version = excluded.version, status = excluded.status, doc = excluded.doc
          WHERE (excluded.status IN ${FINAL_SQL}) > (executions.status IN ${FINAL_SQL})
             OR ((excluded.status IN ${FINAL_SQL}) = (executions.status IN ${FINAL_SQL})
-                AND (excluded.term > executions.term OR (excluded.term = executions.term AND excluded.version > executions.version)))`,
+                AND ((excluded.term = executions.term AND excluded.version > executions.version)
+                  OR (excluded.term > executions.term AND executions.status NOT IN ${FINAL_SQL})
+                  OR (excluded.term < executions.term AND executions.status IN ${FINAL_SQL})))`,
       ),
       addDelta: this.#db.prepare('INSERT OR IGNORE INTO deltas (execution_id, run_id, seq, delta) VALUES (?, ?, ?, ?)'),
       deltas: this.#db.prepare<[string], { execution_id: string; run_id: string; seq: number; delta: string }>(
@@ -147,8 +149,9 @@ export class Store {
   }
 
   /**
-   * Keep this version if it is newer than what is stored: an ended one over any unfinished one, then by
-   * higher term, then higher version (actors/coordinator/replication/digest.ts). True if written.
+   * Keep this version if it is newer than what is stored: an ended one over any unfinished one, the first
+   * end over a later one, otherwise by higher term, then higher version (actors/coordinator/replication/
+   * digest.ts). True if written.
    */
   putExecution(execution: StoredExecution): boolean {
     // Secrets in plans never reach the disk (nor the API and replicas read from it).

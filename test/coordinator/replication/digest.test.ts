@@ -50,8 +50,10 @@ describe('replica order', () => {
     // Ended comes after unfinished whatever the terms (a takeover from a stale replica must not undo an end).
     [{ term: 1, version: 4, final: true }, { term: 2, version: 5 }, true],
     [{ term: 3, version: 1 }, { term: 1, version: 4, final: true }, false],
-    [{ term: 2, version: 1, final: true }, { term: 1, version: 9, final: true }, true],
-    [{ term: 1, version: 9, final: true }, { term: 2, version: 1, final: true }, false],
+    // Of two ends, the first stands (a second end comes from an office that took over a stale replica).
+    [{ term: 2, version: 1, final: true }, { term: 1, version: 9, final: true }, false],
+    [{ term: 1, version: 9, final: true }, { term: 2, version: 1, final: true }, true],
+    [{ term: 2, version: 5, final: true }, { term: 2, version: 4, final: true }, true],
   ])('%j newer than %j: %s', (a, b, newer) => expect(isNewer(a, b)).toBe(newer));
 });
 

@@ -104,4 +104,31 @@ describe('an execution that ended stays ended', () => {
     // And c no longer drives it.
     expect(driver.state.executions.has('e1')).toBe(false);
   });
+
+  it('of two ends, the first stands everywhere: an office that re-ended it from a stale replica does not change its figures', async () => {
+    const c = await cluster();
+    const { a } = c.peers;
+    const running = docOf('e1', { term: 1, version: 3, status: 'running', start_at: 2_000 });
+    const write = (peer: string, doc: ExecutionDoc) => {
+      c.peers[peer]!.store.putExecution({ execution_id: doc.execution_id, term: doc.term, version: doc.version, status: doc.status, created_at: doc.created_at, doc });
+      replicationPort(c.peers[peer]!.actor).docChanged(doc);
+    };
+    write('a', running);
+    for (const node of ['a', 'b']) for (const d of deltasOf('e1', 0, node, 3)) if (a!.results.addDelta(d)) replicationPort(a!.actor).deltaStored(d);
+    await c.advance(50);
+    c.network.partition(['c'], ['a', 'b']);
+    const first = { ...running, version: 4, status: 'completed' as const, finished_at: 6_000 };
+    write('a', { ...first, report: a!.results.report(first, 6_000) });
+    // c, cut off with the running copy, took it over (term 2) and ended it again with what it held.
+    const again = { ...running, term: 2, version: 5, coordinator: 'c', status: 'failed' as const, finished_at: 9_000, error: 'every generator failed (generator silent)' };
+    write('c', { ...again, report: c.peers.c!.results.report(again, 9_000) });
+    await c.advance(50);
+    c.network.heal();
+    c.network.connectAll();
+    await c.advance(10_000, 100);
+    for (const id of IDS) {
+      const view = c.peers[id]!.results.view('e1', 20_000)!;
+      expect({ id, status: view.doc.status, term: view.doc.term }).toEqual({ id, status: 'completed', term: 1 });
+    }
+  });
 });
