@@ -96,7 +96,7 @@ async function runSchedule(cluster: NsCluster, schedule: Schedule, index: number
     // Requests still in flight at the end reach the target within their timeout.
     await new Promise((r) => setTimeout(r, 500));
     const arrivals = await cluster.arrivals(path);
-    violations.push(...checkRate(arrivals, startMs, RATE));
+    violations.push(...checkRate(arrivals, startMs, RATE, await cluster.targetStalls().catch(() => [])));
     // The report is final once every replica agrees: converge first, then check its figures.
     let views: (ExecutionView | undefined)[] = [];
     const until = Date.now() + 20_000;
