@@ -61,6 +61,8 @@ export interface EngineEnd {
   error?: string;
   /** Seconds from the start to the end, at most the plan's duration. */
   ranS: number;
+  /** A fenced run's arrivals held back while paused and never told whose they were (not counted: see Fence.heldBack). */
+  held?: number;
 }
 
 export interface Engine {
@@ -134,7 +136,8 @@ export function startEngine(opts: EngineOptions): Engine {
         const releasedAt = fence?.movedAt ?? Infinity;
         if (status === 'stopped' && releasedAt < Infinity) model.closeAt(Math.min(performance.now(), releasedAt));
         model.dropBacklog();
-        if (status === 'completed') model.settleAll();
+        const held = model.heldBack();
+        if (held > 0) end = { ...end, held };
       } else model.halt();
       if (sender.inFlight > 0) {
         sender.aborting = true;

@@ -192,12 +192,9 @@ export class OpenModel {
     });
   }
 
-  /** At the planned end: the arrivals still kept aside count as dropped (see Fence.settleAll). */
-  settleAll(): void {
-    this.#opts.fence?.settleAll((target, due) => {
-      this.#recorder.schedule(target);
-      this.#recorder.drop(target, due);
-    });
+  /** At the end: how many arrivals are still kept aside, never told whose they were (see Fence.heldBack). */
+  heldBack(): number {
+    return this.#opts.fence?.heldBack() ?? 0;
   }
 
   /** Counts every waiting arrival as dropped (on stop: they were due and never sent). */

@@ -161,8 +161,9 @@ export function startLoad(opts: StartLoadOptions): LoadRun {
     let final = status;
     try {
       const last = recorder.takeDelta(true);
+      const held = ends.reduce((n, e) => n + (e.held ?? 0), 0);
       // A run that ended before its schedule says so: its share's remaining arrivals are not its own.
-      emit(status !== 'completed' ? { ...last, stopped: true } : last);
+      emit({ ...last, ...(status !== 'completed' ? { stopped: true } : {}), ...(held > 0 ? { held } : {}) });
     } catch (err) {
       final = 'failed';
       error = errorMessage(err);

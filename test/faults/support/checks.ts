@@ -1,4 +1,5 @@
 // What must hold after every schedule of the fault suite; each returns the violations it found.
+import { SHORT_RUN } from '../../../src/execution/accounting.js';
 export const FINAL = ['completed', 'failed', 'cancelled'];
 /**
  * The runs' max_lateness: late arrivals are dropped rather than sent in a catch-up burst. At most
@@ -29,8 +30,6 @@ export interface ExecutionView {
   };
 }
 
-/** The reason the accounting gives a run that ended normally yet reported fewer arrivals than its share owned. */
-const SHORT_RUN = 'reported fewer arrivals than its share owned';
 
 /**
  * At most 1.05x the asked rate reached the target in any second since the start: each second of the run,
