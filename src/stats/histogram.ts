@@ -1,6 +1,10 @@
 // HDR histograms of microseconds (1 µs to 120 s, 3 significant digits). They travel encoded and are merged
 // by adding counts, so percentiles of merged results are exact, never averaged.
-import { build, decodeFromCompressedBase64, encodeIntoCompressedBase64, type Histogram } from 'hdr-histogram-js';
+// The library's modules, not its index: the index also loads its log writer, which builds an
+// Intl.NumberFormat when loaded, and the first Intl object of a process costs 20-50 ms of start-up (ICU).
+import type { Histogram } from 'hdr-histogram-js';
+import { build } from 'hdr-histogram-js/dist/HistogramBuilder.js';
+import { decodeFromCompressedBase64, encodeIntoCompressedBase64 } from 'hdr-histogram-js/dist/encoding.js';
 
 export type { Histogram };
 
