@@ -4,10 +4,10 @@
 // function the same command compiled last time, lazily compiled ones included, since the cache is taken
 // at the end of a launch rather than after the first compile.
 //
-// A cache file belongs to one bundle (its CRC-32 and length), one Node version and architecture, and one
-// command (each caches what it ran). It is used only when its own header and checksum hold and V8 accepts
-// it (same V8 version and flags); anything else is ignored and written again. The folder is private to the
-// user: created 0700, and refused if another user owns it or others may write to it.
+// A cache file belongs to one bundle (its CRC-32 and length), one Node version, architecture and set of
+// flags, and one command (each caches what it ran). It is used only when its own header and checksum
+// hold and V8 accepts it (same V8 version and flags); anything else is ignored and written again. The
+// folder is private to the user: created 0700, and refused if another user owns it or others may write to it.
 import { isAscii } from 'node:buffer';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -53,6 +53,16 @@ export function codeCacheDir(env: NodeJS.ProcessEnv = process.env): string | und
   if (env.MCP_NO_COMPILE_CACHE === '1') return undefined;
   if (env.MCP_COMPILE_CACHE_DIR) return env.MCP_COMPILE_CACHE_DIR;
   return join(tmpdir(), `mcp-peer-compile-cache-${process.getuid?.() ?? 'user'}`);
+}
+
+/**
+ * Node's and V8's flags of this launch, in short: V8 refuses a cache made under other flags, so launches
+ * with other flags (NODE_OPTIONS=--max-semi-space-size=..., --cpu-prof) keep caches of their own instead
+ * of replacing each other's.
+ */
+function flagsKey(): string {
+  // The flags themselves, not the text of an -e script.
+  return crc32([...process.execArgv.filter((a) => a.startsWith('-')), process.env.NODE_OPTIONS ?? ''].join('\0')).toString(16);
 }
 
 /** Creates the folder if need be; false when it is not ours alone (then no cache is read or written). */
@@ -123,7 +133,7 @@ export function loadBundle(file: string | URL, name: string, dir: string | undef
   // The build writes ASCII (esbuild's charset: 'ascii'), which latin1 reads as it is, without decoding.
   const source = bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
   const cacheFile = dir !== undefined && privateDir(dir)
-    ? join(dir, `${name}-${basename(path, '.cjs')}-${crc32(bytes).toString(16)}-${bytes.length}-${process.version}-${process.arch}.bin`)
+    ? join(dir, `${name}-${basename(path, '.cjs')}-${crc32(bytes).toString(16)}-${bytes.length}-${process.version}-${process.arch}-${flagsKey()}.bin`)
     : undefined;
   const cached = cacheFile === undefined ? undefined : readCache(cacheFile);
   const cachedData = cached === 'corrupt' ? undefined : cached;

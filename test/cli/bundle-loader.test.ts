@@ -33,15 +33,15 @@ interface Load {
 }
 
 /** Loads the bundle in a new process, calls describe(x), then save() unless told not to. */
-function load(options: { name?: string; x?: number; save?: boolean; file?: string; cache?: string | null } = {}): Load {
-  const { name = 'run', x = 10, save = true, file = bundle, cache = cacheDir } = options;
+function load(options: { name?: string; x?: number; save?: boolean; file?: string; cache?: string | null; flags?: string[] } = {}): Load {
+  const { name = 'run', x = 10, save = true, file = bundle, cache = cacheDir, flags = [] } = options;
   const script = `
     import { loadBundle } from ${JSON.stringify(pathToFileURL(LOADER).href)};
     const b = loadBundle(${JSON.stringify(file)}, ${JSON.stringify(name)}, ${cache === null ? 'undefined' : JSON.stringify(cache)});
     const result = b.exports.describe(${x});
     if (${save}) b.save();
     process.stdout.write(JSON.stringify({ outcome: b.outcome, cacheFile: b.cacheFile, result, file: b.exports.file }));`;
-  return JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' })) as Load;
+  return JSON.parse(execFileSync(process.execPath, [...flags, '--input-type=module', '-e', script], { encoding: 'utf8' })) as Load;
 }
 
 beforeEach(() => {
@@ -119,6 +119,15 @@ describe('loadBundle', () => {
     expect(load({ name: 'start' }).outcome).toBe('miss');
     expect(load({ name: 'run' }).outcome).toBe('hit');
     expect(load({ name: 'start' }).outcome).toBe('hit');
+  });
+
+  it('keeps one cache per set of flags, so launches with other V8 flags do not replace each other', () => {
+    const plain = load();
+    const other = load({ flags: ['--max-semi-space-size=32'] });
+    expect(other.outcome).toBe('miss');
+    expect(other.cacheFile).not.toBe(plain.cacheFile);
+    expect(load().outcome).toBe('hit');
+    expect(load({ flags: ['--max-semi-space-size=32'] }).outcome).toBe('hit');
   });
 
   it('reads and writes no cache in a folder others may write to', () => {
