@@ -102,9 +102,12 @@ export function meanOf(histogram: Histogram): number {
   if (typeof h.getCountAtIndex !== 'function' || typeof h.subBucketHalfCount !== 'number') return histogram.mean;
   const half = h.subBucketHalfCount;
   let total = 0;
-  for (let i = 0, n = h.countsArrayLength; i < n; i++) {
+  // The library's iterator stops at the last recorded value too: the slots above it are all empty.
+  let left = histogram.totalCount;
+  for (let i = 0, n = h.countsArrayLength; i < n && left > 0; i++) {
     const count = h.getCountAtIndex(i);
     if (count === 0) continue;
+    left -= count;
     let bucket = Math.floor(i / half) - 1;
     let sub = (i % half) + half;
     if (bucket < 0) {
