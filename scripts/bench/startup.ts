@@ -3,9 +3,9 @@
 // autocannon's CLI on the same one-second, 100 req/s load (the peer tool). Each command runs once untimed
 // first, so the bundle's code cache is warm, as it is from a user's second run on; the cold row turns the
 // cache off (MCP_NO_COMPILE_CACHE=1: a first run, or one with a new build or Node). Then `node peer.js`
-// (a peer): launch to its status route answering, and the CPU it spent until then, with the code cache
-// (primed by a peer left up long enough to write it), without, and with the modules tsc wrote
-// (MCP_NO_BUNDLE=1) to show what the bundle saves.
+// (a peer) from each checkout: launch to its status route answering, and the CPU it spent until then,
+// with the code cache (primed by a peer left up long enough to write it), without, and with the modules
+// tsc wrote (MCP_NO_BUNDLE=1) to show what the bundle saves.
 //
 //   node dist/scripts/bench/startup.js [--reps 5] [--root DIR]   (DIR: another checkout to compare, built)
 import '../../src/polyfill.js';
@@ -60,11 +60,11 @@ function cpuOf(pid: number): number {
 }
 
 /** `node peer.js`: launch to GET /api/health answering 200, and the CPU spent until then; `keepMs` more before it is stopped. */
-async function peerReady(env: Record<string, string>, keepMs = 0): Promise<{ readyMs: number; cpuS: number }> {
+async function peerReady(root: string, env: Record<string, string>, keepMs = 0): Promise<{ readyMs: number; cpuS: number }> {
   const [http, p2p] = [await freePort(), await freePort()];
   const data = mkdtempSync(join(tmpdir(), 'mcpdt-startup-peer-'));
   const launched = performance.now();
-  const child = spawn(process.execPath, [join(here, 'peer.js'), '--data-dir', data, '--http-port', String(http), '--p2p-port', String(p2p), '--log-level', 'warn'], {
+  const child = spawn(process.execPath, [join(root, 'peer.js'), '--data-dir', data, '--http-port', String(http), '--p2p-port', String(p2p), '--log-level', 'warn'], {
     env: { ...process.env, MCP_DISCOVERY_MDNS: 'false', ...env },
     stdio: 'ignore',
   });
@@ -96,15 +96,14 @@ const ENV: Record<string, Record<string, string>> = { [COLD]: { MCP_NO_COMPILE_C
 const rootOf = (name: string) => (name === COLD || name === UNBUNDLED ? here : name);
 const results = new Map<string, Start[]>(names.map((r) => [r, []]));
 type Ready = { readyMs: number; cpuS: number };
-const ready = { bundle: [] as Ready[], cold: [] as Ready[], modules: [] as Ready[] };
+const peers = names.filter((name) => name !== AUTOCANNON);
+const ready = new Map<string, Ready[]>(peers.map((name) => [name, []]));
 try {
   for (const name of names) await once(rootOf(name), plan, target, ENV[name]);
-  await peerReady({}, 3_000);
+  for (const root of roots) await peerReady(root, {}, 3_000);
   for (let rep = 0; rep < reps; rep++) {
     for (const name of rep % 2 ? [...names].reverse() : names) results.get(name)!.push(await once(rootOf(name), plan, target, ENV[name]));
-    ready.bundle.push(await peerReady({}));
-    ready.cold.push(await peerReady({ MCP_NO_COMPILE_CACHE: '1' }));
-    ready.modules.push(await peerReady({ MCP_NO_BUNDLE: '1' }));
+    for (const name of rep % 2 ? [...peers].reverse() : peers) ready.get(name)!.push(await peerReady(rootOf(name), ENV[name] ?? {}));
   }
 } finally {
   await target.close();
@@ -121,6 +120,5 @@ const ratio = (f: (s: Start) => number) => (med(here, f) / med(AUTOCANNON, f)).t
 console.log(`ratio to autocannon: first request ${ratio((r) => r.firstRequestMs)}x, CPU ${ratio((r) => r.cpuS)}x, wall ${ratio((r) => r.wallMs)}x`);
 const readyRow = (name: string, xs: { readyMs: number; cpuS: number }[]) =>
   console.log(`${name.padEnd(48)}ready ${median(xs.map((x) => x.readyMs)).toFixed(0).padStart(6)} ms, CPU ${median(xs.map((x) => x.cpuS)).toFixed(2)} s until then`);
-readyRow('node peer.js (bundle): /api/health answers', ready.bundle);
-readyRow('node peer.js (bundle, no code cache)', ready.cold);
-readyRow('node peer.js (MCP_NO_BUNDLE=1)', ready.modules);
+console.log('node peer.js: launch to /api/health answering');
+for (const name of peers) readyRow(name, ready.get(name)!);
