@@ -9,7 +9,7 @@
 // hold and V8 accepts it (same V8 version and flags); anything else is ignored and written again. The
 // folder is private to the user: created 0700, and refused if another user owns it or others may write to it.
 import { isAscii } from 'node:buffer';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -69,7 +69,8 @@ function flagsKey(): string {
 function privateDir(dir: string): boolean {
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const st = statSync(dir);
+    // Not a symbolic link either: one planted in a shared /tmp would send our writes (and pruning) elsewhere.
+    const st = lstatSync(dir);
     if (!st.isDirectory() || (st.mode & 0o022) !== 0) return false;
     return process.getuid === undefined || st.uid === process.getuid();
   } catch {
@@ -107,6 +108,10 @@ function writeCache(file: string, payload: Buffer): void {
   }
 }
 
+/** The names this loader writes (cacheFileName, and its temporary files): pruning touches nothing else. */
+const CACHE_FILE = /^[a-z]+-[\w.-]+-[0-9a-f]+-\d+-v[\d.]+-\w+-[0-9a-f]+\.bin$/;
+const TEMP_FILE = /^[a-z]+-[\w.-]+-[0-9a-f]+-\d+-v[\d.]+-\w+-[0-9a-f]+\.bin\.\d+\.\d+\.tmp$/;
+
 /** Keeps the newest KEEP cache files, and drops temporary files an interrupted write left behind. */
 function prune(dir: string): void {
   try {
@@ -115,8 +120,8 @@ function prune(dir: string): void {
       return { name, path, mtimeMs: statSync(path).mtimeMs };
     });
     const hourAgo = Date.now() - 3_600_000;
-    for (const f of files) if (f.name.endsWith('.tmp') && f.mtimeMs < hourAgo) rmSync(f.path, { force: true });
-    const caches = files.filter((f) => f.name.endsWith('.bin')).sort((a, b) => b.mtimeMs - a.mtimeMs);
+    for (const f of files) if (TEMP_FILE.test(f.name) && f.mtimeMs < hourAgo) rmSync(f.path, { force: true });
+    const caches = files.filter((f) => CACHE_FILE.test(f.name)).sort((a, b) => b.mtimeMs - a.mtimeMs);
     for (const f of caches.slice(KEEP)) rmSync(f.path, { force: true });
   } catch {
     // Pruning is housekeeping: a folder we cannot list is left as it is.

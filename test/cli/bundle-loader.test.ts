@@ -3,9 +3,9 @@
 // V8 takes a cache this loader wrote, and a cache that is corrupt, truncated, refused by V8, of another
 // build or in a folder others may write is never used; the bundle then runs from its source.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../scripts/lib/peer-process.js';
@@ -138,6 +138,30 @@ describe('loadBundle', () => {
     rmSync(cacheFile!);
     expect(load().outcome).toBe('off');
     expect(readdirSync(cacheDir)).toEqual([]);
+  });
+
+  it('refuses a cache folder that is a symbolic link', () => {
+    const real = join(dir, 'real');
+    mkdirSync(real, { mode: 0o700 });
+    symlinkSync(real, cacheDir);
+    expect(load({ x: 7 })).toMatchObject({ outcome: 'off', result: { fib: 13 } });
+    expect(readdirSync(real)).toEqual([]);
+  });
+
+  it('keeps the newest 16 cache files and touches no file of another name', () => {
+    mkdirSync(cacheDir, { mode: 0o700 });
+    const old = new Date(Date.now() - 86_400_000);
+    const names = Array.from({ length: 20 }, (_, i) => `run-cli-${(i + 1).toString(16)}-100-v20.0.0-x64-0.bin`);
+    const others = ['firmware.bin', 'notes.txt', 'run.bin.1.2.tmp'];
+    for (const name of [...names, ...others]) {
+      writeFileSync(join(cacheDir, name), 'x');
+      utimesSync(join(cacheDir, name), old, old);
+    }
+    const { cacheFile } = load();
+    const left = readdirSync(cacheDir);
+    expect(left).toContain(basename(cacheFile!));
+    expect(left.filter((f) => names.includes(f))).toHaveLength(15);
+    expect(left).toEqual(expect.arrayContaining(others));
   });
 
   it('runs without a cache when there is no folder', () => {
