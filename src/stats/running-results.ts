@@ -2,7 +2,7 @@
 // decoding, no allocation), per-second histograms kept as the encoded fragments of each delta and
 // merged only when results are read. Equal to the fold of the run's deltas.
 import { BucketCounts } from './bucket-counts.js';
-import { addEncodedHistograms, createHistogram, type Histogram } from './histogram.js';
+import { createHistogram, sumOfEncoded, type Histogram } from './histogram.js';
 import type { Counters, SecondDelta } from './delta.js';
 import { addCounters, emptyCounters, type LoadResults, type SecondResults, type TargetResults } from './results.js';
 
@@ -88,7 +88,7 @@ export class RunningResults {
     for (const [index, t] of this.#targets) targets[index] = { counters: t.counters, latency: histogramOf(t.latency), service: histogramOf(t.service) };
     const seconds: Record<number, SecondResults> = {};
     for (const [t, s] of this.#seconds) {
-      if (s.fragments.length > 1) s.fragments = [s.fragments.reduce(addEncodedHistograms)];
+      if (s.fragments.length > 1) s.fragments = [sumOfEncoded(s.fragments)];
       seconds[t] = { requests: s.requests, errors: s.errors, dropped: s.dropped, latency: s.fragments[0] ?? '' };
     }
     return {
