@@ -1,6 +1,6 @@
 // HDR histograms of microseconds (1 µs to 120 s, 3 significant digits). They travel encoded and are merged
 // by adding counts, so percentiles of merged results are exact, never averaged.
-import { build, decodeFromCompressedBase64, encodeIntoCompressedBase64, type Histogram } from 'hdr-histogram-js';
+import { build, encodeIntoCompressedBase64, type Histogram } from 'hdr-histogram-js';
 
 export type { Histogram };
 
@@ -42,26 +42,6 @@ export function recordMs(histogram: Histogram, ms: number): void {
 /** Compressed base64 (HdrHistogram's own format); '' for an empty histogram. */
 export function encodeHistogram(histogram: Histogram): string {
   return histogram.totalCount === 0 ? '' : encodeIntoCompressedBase64(histogram);
-}
-
-export function decodeHistogram(encoded: string): Histogram {
-  if (encoded === '') return createHistogram(64);
-  return decodeFromCompressedBase64(encoded, 64, false, HDR_HIGHEST_US);
-}
-
-/** A new 64-bit histogram holding `base` plus the encoded one; `base` is left untouched. */
-export function plusEncoded(base: Histogram | undefined, encoded: string): Histogram {
-  const sum = createHistogram(64);
-  if (base !== undefined && base.totalCount > 0) sum.add(base);
-  if (encoded !== '') sum.add(decodeHistogram(encoded));
-  return sum;
-}
-
-/** Sum of two encoded histograms, encoded. */
-export function addEncodedHistograms(a: string, b: string): string {
-  if (a === '') return b;
-  if (b === '') return a;
-  return encodeHistogram(plusEncoded(decodeHistogram(a), b));
 }
 
 const round3 = (ms: number) => Math.round(ms * 1000) / 1000;
