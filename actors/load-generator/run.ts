@@ -10,7 +10,7 @@ import { Recorder, thawResults, type FrozenResults, type LoadResults, type Resul
 import { checkSegment, WHOLE, type Segment } from '../../src/execution/segment.js';
 import { startEngine, WARM_UP_GAP_MS, type EngineEnd, type RunState, type RunStatus } from './engine.js';
 import { WARM_UP_MS } from './warm-up.js';
-import { subSegments, workersFor, workerTask } from './work-split.js';
+import { resplit, subSegments, workersFor, workerTask } from './work-split.js';
 import { loadWorkerCount, readyLoadWorkers, startPart } from './worker-pool.js';
 import type { ToWorker } from './worker-protocol.js';
 
@@ -111,6 +111,8 @@ export function startLoad(opts: StartLoadOptions): LoadRun {
 
   let recorder: Recorder;
   let parts: Part[];
+  /** Each part's segment. */
+  let subs = n === 0 ? [segment] : subSegments(segment, n);
   if (n === 0) {
     const engine = startEngine({ task, segment, startAt, warmUp: warm, runId: id, clock, fenced: opts.fenced === true });
     recorder = engine.recorder;
@@ -128,7 +130,7 @@ export function startLoad(opts: StartLoadOptions): LoadRun {
     ];
   } else {
     recorder = new Recorder(id, task.targets.length, 0);
-    parts = subSegments(segment, n).map((sub, i) => workerPart(i, `${id}#${i}`, { type: 'start', key: `${id}#${i}`, task: workerTask(task, n, i), segment: sub, startAt, warmUp: warm, flushMs: FLUSH_MS, fenced: opts.fenced === true }, recorder));
+    parts = subs.map((sub, i) => workerPart(i, `${id}#${i}`, { type: 'start', key: `${id}#${i}`, task: workerTask(task, n, i), segment: sub, startAt, warmUp: warm, flushMs: FLUSH_MS, fenced: opts.fenced === true }, recorder));
   }
 
   let finished = false;
@@ -156,10 +158,12 @@ export function startLoad(opts: StartLoadOptions): LoadRun {
   }, deltaEvery);
 
   // A part that stopped by itself (it found itself frozen) stops the run: its siblings froze too, and
-  // the share is no longer this run's.
+  // the share is no longer this run's. So does one that failed (its worker crashed): the run's share is
+  // then left undone, and its final delta says so, so that the share moves (its siblings must not send on
+  // beside the generators that take it over).
   for (const part of parts) {
     void part.done.then((end) => {
-      if (end.status !== 'stopped' || stopped) return;
+      if (end.status === 'completed' || stopped) return;
       stopped = true;
       for (const p of parts) p.stop();
     });
@@ -174,8 +178,9 @@ export function startLoad(opts: StartLoadOptions): LoadRun {
     let final = status;
     try {
       const last = recorder.takeDelta(true);
+      const held = ends.reduce((n, e) => n + (e.held ?? 0), 0);
       // A run that ended before its schedule says so: its share's remaining arrivals are not its own.
-      emit(status === 'stopped' ? { ...last, stopped: true } : last);
+      emit({ ...last, ...(status !== 'completed' ? { stopped: true } : {}), ...(held > 0 ? { held } : {}) });
     } catch (err) {
       final = 'failed';
       error = errorMessage(err);
@@ -203,7 +208,7 @@ export function startLoad(opts: StartLoadOptions): LoadRun {
     },
     setSegment(from, to, atMs) {
       const next = checkSegment(from, to);
-      const subs = n === 0 ? [next] : subSegments(next, n);
+      subs = n === 0 ? [next] : resplit(subs, next, n);
       parts.forEach((p, i) => p.setSegment(subs[i]!, atMs));
     },
     grant(from, until, sure) {
