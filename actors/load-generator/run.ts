@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { errorMessage } from '../../src/errors.js';
 import { systemClock, type Clock } from '../../src/util/clock.js';
 import type { LoadTask } from '../../src/plan/index.js';
-import { Recorder, type LoadResults, type ResultsDelta, type RunProgress } from '../../src/stats/index.js';
+import { Recorder, thawResults, type FrozenResults, type LoadResults, type ResultsDelta, type RunProgress } from '../../src/stats/index.js';
 import { checkSegment, WHOLE, type Segment } from '../../src/execution/segment.js';
 import { startEngine, WARM_UP_GAP_MS, type EngineEnd, type RunState, type RunStatus } from './engine.js';
 import { WARM_UP_MS } from './warm-up.js';
@@ -47,7 +47,22 @@ export interface RunOutcome {
   finishedAt: number;
   /** Seconds the rates are per: the plan's duration, or the time until stop() for a stopped run. */
   durationS: number;
+  /** Decoded from `frozen` when first read. */
   results: LoadResults;
+  /** The results encoded, as a peer keeps them (set by startLoad). */
+  frozen?: FrozenResults;
+}
+
+/** An outcome whose results are decoded only if someone reads them. */
+function outcomeWith(outcome: Omit<RunOutcome, 'results' | 'frozen'>, frozen: FrozenResults): RunOutcome {
+  let thawed: LoadResults | undefined;
+  return {
+    ...outcome,
+    frozen,
+    get results() {
+      return (thawed ??= thawResults(frozen));
+    },
+  };
 }
 
 export interface LoadRun {
@@ -119,6 +134,8 @@ export function startLoad(opts: StartLoadOptions): LoadRun {
   }
 
   let finished = false;
+  /** Once finished: what snapshot() and progress() answer (the recorder's arrays went back to the pool). */
+  let ended: { outcome: RunOutcome; progress: RunProgress } | undefined;
   let stopped = false;
   let warned = false;
   const emit = (delta: ResultsDelta) => {
@@ -169,7 +186,12 @@ export function startLoad(opts: StartLoadOptions): LoadRun {
       error = errorMessage(err);
     }
     const ranS = Math.max(0, ...ends.map((e) => e.ranS));
-    return { id, status: final, ...(error !== undefined ? { error } : {}), startedAt: startAt, finishedAt: clock.now(), durationS: status === 'stopped' ? ranS : task.duration, results: recorder.results() };
+    const frozen = recorder.frozenResults();
+    const progress = recorder.progress();
+    recorder.release();
+    const outcome = outcomeWith({ id, status: final, ...(error !== undefined ? { error } : {}), startedAt: startAt, finishedAt: clock.now(), durationS: status === 'stopped' ? ranS : task.duration }, frozen);
+    ended = { outcome, progress };
+    return outcome;
   });
 
   return {
@@ -196,10 +218,10 @@ export function startLoad(opts: StartLoadOptions): LoadRun {
       for (const p of parts) p.release(movedAt);
     },
     snapshot() {
-      return recorder.results();
+      return ended ? ended.outcome.results : recorder.results();
     },
     progress() {
-      return recorder.progress();
+      return ended ? ended.progress : recorder.progress();
     },
   };
 }

@@ -87,6 +87,7 @@ export function warmUp(targets: readonly LoadTarget[], budgetMs: number, clock: 
       await finished;
       recorder.takeDelta(true);
     } finally {
+      recorder.release();
       await new Promise((resolve) => server.close(resolve));
     }
   })().catch(() => {});

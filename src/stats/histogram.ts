@@ -4,7 +4,7 @@
 // Intl.NumberFormat when loaded, and the first Intl object of a process costs 20-50 ms of start-up (ICU).
 import type { Histogram } from 'hdr-histogram-js';
 import { build } from 'hdr-histogram-js/dist/HistogramBuilder.js';
-import { decodeFromCompressedBase64, encodeIntoCompressedBase64 } from 'hdr-histogram-js/dist/encoding.js';
+import { encodeIntoCompressedBase64 } from 'hdr-histogram-js/dist/encoding.js';
 
 export type { Histogram };
 
@@ -46,38 +46,6 @@ export function recordMs(histogram: Histogram, ms: number): void {
 /** Compressed base64 (HdrHistogram's own format); '' for an empty histogram. */
 export function encodeHistogram(histogram: Histogram): string {
   return histogram.totalCount === 0 ? '' : encodeIntoCompressedBase64(histogram);
-}
-
-export function decodeHistogram(encoded: string): Histogram {
-  if (encoded === '') return createHistogram(64);
-  return decodeFromCompressedBase64(encoded, 64, false, HDR_HIGHEST_US);
-}
-
-/** A new 64-bit histogram holding `base` plus the encoded one; `base` is left untouched. */
-export function plusEncoded(base: Histogram | undefined, encoded: string): Histogram {
-  const sum = createHistogram(64);
-  if (base !== undefined && base.totalCount > 0) sum.add(base);
-  if (encoded !== '') sum.add(decodeHistogram(encoded));
-  return sum;
-}
-
-/** Sum of two encoded histograms, encoded. */
-export function addEncodedHistograms(a: string, b: string): string {
-  if (a === '') return b;
-  if (b === '') return a;
-  return encodeHistogram(plusEncoded(decodeHistogram(a), b));
-}
-
-/**
- * The sum of encoded histograms ('' parts skipped), encoded; as a chain of addEncodedHistograms leaves it
- * (one part as it came, several summed and encoded), but decoded into one sum and encoded once.
- */
-export function sumOfEncoded(parts: readonly string[]): string {
-  const present = parts.filter((p) => p !== '');
-  if (present.length <= 1) return present[0] ?? '';
-  const sum = createHistogram(64);
-  for (const p of present) sum.add(decodeHistogram(p));
-  return encodeHistogram(sum);
 }
 
 const round3 = (ms: number) => Math.round(ms * 1000) / 1000;

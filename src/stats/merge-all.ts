@@ -2,13 +2,10 @@
 // them one by one with mergeDelta, bit for bit, without a new 64-bit histogram per delta and field (each
 // about 150 KB) nor a decode and encode per delta and second. Histograms are summed in one accumulator
 // each; a second's histogram is encoded once, from all its parts.
-import { createHistogram, decodeHistogram, sumOfEncoded, type Histogram } from './histogram.js';
+import { addEncoded, sumEncoded } from './encoded.js';
+import { createHistogram, type Histogram } from './histogram.js';
 import type { Counters, ResultsDelta } from './delta.js';
 import { addCounters, addTally, advance, alreadyMerged, emptyCounters, type LoadResults, type SourceProgress } from './results.js';
-
-function addEncoded(into: Histogram, encoded: string | undefined): void {
-  if (encoded !== undefined && encoded !== '') into.add(decodeHistogram(encoded));
-}
 
 interface SecondParts {
   requests: number;
@@ -53,7 +50,7 @@ export function mergeAll(deltas: Iterable<ResultsDelta>): LoadResults {
   }
   const out: LoadResults = { sources, totals, latency, service, lateness, targets: {}, seconds: {} };
   for (const [index, t] of targets) out.targets[index] = t;
-  for (const [t, s] of seconds) out.seconds[t] = { requests: s.requests, errors: s.errors, dropped: s.dropped, latency: sumOfEncoded(s.parts) };
+  // As mergeDelta's chain of addEncodedHistograms leaves it: one part as it came, several summed and encoded.
+  for (const [t, s] of seconds) out.seconds[t] = { requests: s.requests, errors: s.errors, dropped: s.dropped, latency: sumEncoded(s.parts) };
   return out;
 }
-

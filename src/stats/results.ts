@@ -1,7 +1,7 @@
 // Results as mergeable data: a run emits numbered deltas (JSON, encoded HDR); anyone folds them with
 // mergeDelta. Merging is exact (counts added, histograms added), idempotent per (run_id, seq) and order-free.
-import { addEncodedHistograms, createHistogram, plusEncoded, type Histogram } from './histogram.js';
-
+import { addEncodedHistograms, plusEncoded } from './encoded.js';
+import { createHistogram, type Histogram } from './histogram.js';
 import type { Counters, ResultsDelta, TargetDelta } from './delta.js';
 
 export interface TargetResults {

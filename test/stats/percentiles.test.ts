@@ -1,9 +1,9 @@
-// valuesAtPercentiles walks the counts array once for all percentiles, and sumOfEncoded decodes every part
+// valuesAtPercentiles walks the counts array once for all percentiles, and sumEncoded decodes every part
 // into one sum: each must give what the library's getValueAtPercentile, and a chain of
 // addEncodedHistograms, give, to the last bit, for histograms of any spread.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { addEncodedHistograms, createHistogram, decodeHistogram, encodeHistogram, latencyFigures, plusEncoded, sumOfEncoded, valuesAtPercentiles } from '../../src/stats/index.js';
+import { addEncodedHistograms, createHistogram, decodeHistogram, encodeHistogram, latencyFigures, plusEncoded, sumEncoded, valuesAtPercentiles } from '../../src/stats/index.js';
 
 const PERCENTILES = [0, 0.1, 1, 25, 50, 75, 90, 95, 99, 99.9, 99.99, 100, 50, 120];
 const values = fc.array(fc.tuple(fc.integer({ min: 1, max: 120_000_000 }), fc.integer({ min: 1, max: 1000 })), { minLength: 1, maxLength: 200 });
@@ -44,12 +44,12 @@ describe('valuesAtPercentiles', () => {
   });
 });
 
-describe('sumOfEncoded', () => {
+describe('sumEncoded', () => {
   it('encodes what a chain of addEncodedHistograms encodes', () => {
     fc.assert(
       fc.property(fc.array(fc.option(values, { nil: undefined }), { minLength: 0, maxLength: 8 }), (parts) => {
         const encoded = parts.map((entries) => (entries === undefined ? '' : encodeHistogram(recorded(entries))));
-        expect(sumOfEncoded(encoded)).toBe(encoded.reduce(addEncodedHistograms, ''));
+        expect(sumEncoded(encoded)).toBe(encoded.reduce(addEncodedHistograms, ''));
       }),
       { numRuns: 100 },
     );
