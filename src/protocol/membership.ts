@@ -22,7 +22,16 @@ export const LeaveFrame = z.object({ type: z.literal('member.leave'), node_id: z
 export const MembershipFrame = z.discriminatedUnion('type', [HeartbeatFrame, LeaveFrame]);
 export type MembershipFrame = z.infer<typeof MembershipFrame>;
 
-export const HelloFrame = z.object({ type: z.literal('member.hello'), member: MemberInfo });
+/** A member another peer knows of, and where to reach it. */
+export const KnownPeer = z.object({ node_id: z.string().min(1).max(128), addresses: z.array(z.string().max(512)).max(64) });
+export type KnownPeer = z.infer<typeof KnownPeer>;
+
+/**
+ * Sent both ways when two peers connect. `peers` (the sender's live members) lets a newcomer that
+ * reached one seed connect to everyone at once: gossip is not forwarded from peer to peer (no mesh,
+ * src/transport/libp2p/node.ts), so heartbeats only reach peers connected to their author.
+ */
+export const HelloFrame = z.object({ type: z.literal('member.hello'), member: MemberInfo, peers: z.array(KnownPeer).max(4_096).optional() });
 
 export type MemberStatus = 'alive' | 'suspect' | 'dead';
 
