@@ -44,3 +44,12 @@ export interface Member extends MemberInfo {
   suspected_for?: 'silence' | 'disconnected';
 }
 
+
+/**
+ * Members alive in `after` that were unknown or dead in `before` (new, or back from the dead; not a
+ * suspect heard again): they need what the others only announce now and then.
+ */
+export function newlyAlive(before: readonly { node_id: string; status: MemberStatus }[], after: readonly { node_id: string; status: MemberStatus }[]): string[] {
+  const known = new Set(before.filter((m) => m.status !== 'dead').map((m) => m.node_id));
+  return after.filter((m) => m.status === 'alive' && !known.has(m.node_id)).map((m) => m.node_id);
+}
