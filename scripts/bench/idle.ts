@@ -3,15 +3,16 @@
 // core, and RSS at its end, per peer. The peer "tool" to compare with is a bare Node process holding an
 // idle HTTP server (what any Node peer costs at the least), sampled over the same window.
 //   node dist/scripts/bench/idle.js [--peers 10] [--settle 15] [--window 30] [--profile DIR] [--root DIR] [--reps 1]
-// --profile DIR: peers 0 and 1 (unbundled, for readable frames) write a CPU profile of the window to DIR
-// (summarise with profile-summary.js).
+// --profile DIR: the coordinator and a follower (every peer unbundled, for readable frames) write a CPU
+// profile of the window to DIR, coordinator.cpuprofile and follower.cpuprofile (summarise with
+// profile-summary.js).
 // --root DIR: another checkout's build (its peer.js) measured the same way, one cluster after the other,
 // alternating for --reps rounds (this build first in odd rounds, the other first in even ones), so a
 // before/after comparison shares the machine's moment; its rows are prefixed `before:`.
 import '../../src/polyfill.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rename, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -94,7 +95,7 @@ async function measure(build: Build, profile: string | undefined): Promise<Figur
               p2pPort: ports[j]!,
               bootstrap: seeds.filter((p) => p !== ports[j]).map((p) => `127.0.0.1:${p}`),
               logLevel: 'warn',
-              ...(profile && j < 2
+              ...(profile
                 ? { nodeArgs: ['--import', new URL('./profile-window.js', import.meta.url).pathname], env: { MCP_PROFILE_FILE: join(profile, `peer-${j}.cpuprofile`), MCP_NO_BUNDLE: '1' } }
                 : {}),
               startTimeoutMs: 60_000,
@@ -133,7 +134,10 @@ async function measure(build: Build, profile: string | undefined): Promise<Figur
     const before = pids.map(cpuSeconds);
     const ioBefore = pids.map(syscalls);
     const bareBefore = cpuSeconds(bare.pid!);
-    const profiled = profile ? peers.slice(0, 2) : [];
+    const leader = (await getJson<Health>(`${peers[0]!.httpUrl}/api/health`)).coordinator;
+    const leaderAt = peers.findIndex((p) => p.id === leader);
+    const followerAt = leaderAt === 0 ? 1 : 0;
+    const profiled = profile ? [peers[leaderAt]!, peers[followerAt]!] : [];
     for (const p of profiled) p.child.kill('SIGUSR2');
     const t0 = performance.now();
     await new Promise((r) => setTimeout(r, WINDOW_S * 1_000));
@@ -155,7 +159,11 @@ async function measure(build: Build, profile: string | undefined): Promise<Figur
     peers.forEach((_, i) =>
       console.log(`${String(i).padEnd(6)}${cpuPct[i]!.toFixed(2).padStart(17)}${rss[i]!.toFixed(0).padStart(9)}${io[i]!.r.toFixed(0).padStart(9)}${io[i]!.w.toFixed(0).padStart(10)}  ${i === coordinatorAt ? 'coordinator' : ''}`),
     );
-    if (profiled.length > 0) await new Promise((r) => setTimeout(r, 2_000)); // the profiles are written
+    if (profile) {
+      await new Promise((r) => setTimeout(r, 2_000)); // the profiles are written
+      await rename(join(profile, `peer-${leaderAt}.cpuprofile`), join(profile, 'coordinator.cpuprofile')).catch(() => undefined);
+      await rename(join(profile, `peer-${followerAt}.cpuprofile`), join(profile, 'follower.cpuprofile')).catch(() => undefined);
+    }
     return {
       build: build.label,
       intact,

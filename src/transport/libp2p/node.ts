@@ -1,6 +1,7 @@
 // The libp2p 3 node: TCP + noise + yamux, identify, ping, gossipsub, optional mDNS and bootstrap.
 import { createLibp2p, type Libp2p } from 'libp2p';
 import { corkedTcp } from './corked-tcp.js';
+import { lazyWindowUpdates } from './lazy-window-updates.js';
 import { noise } from '@chainsafe/libp2p-noise';
 import { yamux } from '@chainsafe/libp2p-yamux';
 import { identify } from '@libp2p/identify';
@@ -55,6 +56,7 @@ export function authorAndSeqno(msg: { from?: Uint8Array; seqno?: Uint8Array }): 
 export const MESH = { D: 0, Dlo: 0, Dhi: 0, Dout: 0, Dscore: 0, Dlazy: 3, idontwantMinDataSize: 64 * 1024 } as const;
 
 export async function createNode(options: NodeOptions): Promise<PeerNode> {
+  lazyWindowUpdates();
   // Each discovery factory wants its own slice of libp2p's components; the array type is their union.
   const peerDiscovery: ((components: any) => PeerDiscovery)[] = []; // eslint-disable-line @typescript-eslint/no-explicit-any
   if (options.mdns) peerDiscovery.push(mdns({ serviceTag: options.mdnsServiceTag, interval: options.mdnsIntervalMs }));
