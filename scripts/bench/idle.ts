@@ -134,7 +134,7 @@ async function measure(build: Build, profile: string | undefined): Promise<Figur
     const before = pids.map(cpuSeconds);
     const ioBefore = pids.map(syscalls);
     const bareBefore = cpuSeconds(bare.pid!);
-    const leader = (await getJson<Health>(`${peers[0]!.httpUrl}/api/health`)).coordinator;
+    const leader = await waitFor(async () => (await getJson<Health>(`${peers[0]!.httpUrl}/api/health`)).coordinator ?? undefined, 60_000, 'a coordinator', 200);
     const leaderAt = peers.findIndex((p) => p.id === leader);
     const followerAt = leaderAt === 0 ? 1 : 0;
     const profiled = profile ? [peers[leaderAt]!, peers[followerAt]!] : [];
@@ -150,9 +150,9 @@ async function measure(build: Build, profile: string | undefined): Promise<Figur
     const bareCpu = ((cpuSeconds(bare.pid!) - bareBefore) / elapsed) * 100;
     const bareRss = rssMb(bare.pid!);
     // Still one cluster at the end: quiet, not deaf.
-    const hs = await Promise.all(peers.map((p) => getJson<Health>(`${p.httpUrl}/api/health`)));
-    const intact = hs.every((h) => h.coordinator === hs[0]!.coordinator && h.members === N);
-    const coordinatorAt = peers.findIndex((p) => p.id === hs[0]!.coordinator);
+    const hs = await Promise.all(peers.map((p) => getJson<Health>(`${p.httpUrl}/api/health`).catch(() => undefined)));
+    const intact = hs.every((h) => h?.coordinator === hs[0]?.coordinator && h?.members === N);
+    const coordinatorAt = peers.findIndex((p) => p.id === (hs[0]?.coordinator ?? leader));
 
     console.log(`${build.label}: window ${elapsed.toFixed(1)} s; load average ${load.toFixed(2)}; cluster intact at the end: ${intact}`);
     console.log(`${'peer'.padEnd(6)}${'CPU % of a core'.padStart(17)}${'RSS MB'.padStart(9)}${'reads/s'.padStart(9)}${'writes/s'.padStart(10)}  role`);
