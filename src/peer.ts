@@ -47,14 +47,11 @@ import { loadGenerator } from '../actors/load-generator/actor.js';
 import { assignments } from '../actors/load-generator/assignments.js';
 import type { LoadGeneratorMessage } from '../actors/load-generator/messages.js';
 import { messagingHub } from '../actors/messaging-hub/hub.js';
-import { HealthBoard } from '../actors/node-monitor/board.js';
-import { checkFromConfig, type HealthCheck } from '../actors/node-monitor/checks.js';
-import { nodeMonitor } from '../actors/node-monitor/monitor.js';
-import { systemSampler } from '../actors/node-monitor/sampler.js';
 import type { HealthSource } from './health.js';
-import { healthRoutes } from './http/routes/health.js';
 import type { ResourcePoolMessage } from '../actors/resource-pool/messages.js';
 import { wireResourcePool } from './peer-wiring/resource-pool.js';
+import { wireNodeMonitor } from './peer-wiring/node-monitor.js';
+import type { HealthCheck } from '../actors/node-monitor/checks.js';
 import { serveExecutionRequests } from './peer-wiring/executions.js';
 import { poolReservations, placer, submitWorkload, type PlaceFn } from './peer-wiring/workloads.js';
 import { isWorkload } from './plan/workload.js';
@@ -213,22 +210,10 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
   openApiRoutes(router);
 
   // Node health: samples, alerts, custom checks, gossip.
-  const hm = config.health_monitoring;
-  const healthBoard = new HealthBoard(transport.self, { now: () => clock.now(), staleMs: 3 * hm.check_interval * 1_000 + 2_000, saturation: hm.saturation });
-  const sampler = systemSampler({ diskPath: dataDir });
-  const monitorActor = await system.spawn(
-    nodeMonitor({
-      transport,
-      board: healthBoard,
-      sampler,
-      intervalMs: hm.check_interval * 1_000,
-      alertAfter: hm.alert_threshold,
-      thresholds: hm.alert_thresholds,
-      checks: [...hm.checks.map(checkFromConfig), ...(deps.checks ?? [])],
-      activeRuns: () => ask<LoadGeneratorMessage, number>(generatorActor, (reply) => ({ type: 'load.active', reply })),
-    }),
-  );
-  healthRoutes(router, { nodeId: transport.self, health: healthBoard });
+  const { board: healthBoard, monitor: monitorActor, sampler } = await wireNodeMonitor({
+    system, transport, router, config, clock, dataDir, checks: deps.checks ?? [],
+    activeRuns: () => ask<LoadGeneratorMessage, number>(generatorActor, (reply) => ({ type: 'load.active', reply })),
+  });
 
   // Election and executions; workloads reserve through the pool and are placed by the distributor (both spawned below).
   const rm = config.resource_management;

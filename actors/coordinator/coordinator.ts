@@ -32,9 +32,12 @@ interface CoordinatorState {
   executions: ExecutionsDriver;
   workloads: WorkloadsDriver;
   startedAt: number;
+  /** When the tick timer is set to fire (Infinity: not set). */
+  tickAt: number;
 }
 
-const TICK_MS = 20;
+/** How long an event held for want of a lease waits before it is looked at again. */
+const LEASE_WAIT_MS = 20;
 
 /**
  * Nothing about executions is decided without a valid lease. A request is refused (the caller tries
@@ -51,23 +54,23 @@ function waitForLease(msg: CoordinatorMessage, ctx: ActorContext<CoordinatorMess
       msg.reply({ ok: false, error: notNow() });
       return true;
     case 'executions.sent':
-      ctx.startTimer(`lease-wait:sent:${msg.id}`, TICK_MS, msg);
+      ctx.startTimer(`lease-wait:sent:${msg.id}`, LEASE_WAIT_MS, msg);
       return true;
     case 'executions.timer':
-      ctx.startTimer(`execution:${msg.key}`, TICK_MS, msg);
+      ctx.startTimer(`execution:${msg.key}`, LEASE_WAIT_MS, msg);
       return true;
     case 'executions.gathered':
-      ctx.startTimer('lease-wait:gathered', TICK_MS, msg);
+      ctx.startTimer('lease-wait:gathered', LEASE_WAIT_MS, msg);
       return true;
     case 'workloads.reserved':
-      ctx.startTimer(`lease-wait:reserved:${msg.executionId}:${msg.task}`, TICK_MS, msg);
+      ctx.startTimer(`lease-wait:reserved:${msg.executionId}:${msg.task}`, LEASE_WAIT_MS, msg);
       return true;
     case 'workloads.child-ended':
-      ctx.startTimer(`lease-wait:child:${msg.doc.execution_id}`, TICK_MS, msg);
+      ctx.startTimer(`lease-wait:child:${msg.doc.execution_id}`, LEASE_WAIT_MS, msg);
       return true;
     case 'members':
       // The newest view is the one that counts; the electorate is updated a tick later too.
-      ctx.startTimer('lease-wait:members', TICK_MS, msg);
+      ctx.startTimer('lease-wait:members', LEASE_WAIT_MS, msg);
       return true;
     default:
       return false;
@@ -76,6 +79,18 @@ function waitForLease(msg: CoordinatorMessage, ctx: ActorContext<CoordinatorMess
 
 export function coordinator(init: CoordinatorInit): Behaviour<CoordinatorMessage, CoordinatorState> {
   const { transport } = init;
+  /**
+   * Sleep until the election needs a tick (its next heartbeat, lease end or election deadline; no
+   * election before formation), instead of ticking: an idle peer wakes a few times a second, not 50.
+   * The timer is moved only when the need comes earlier; one that fires early finds nothing to do.
+   */
+  const wake = (state: CoordinatorState, ctx: ActorContext<CoordinatorMessage>) => {
+    const now = ctx.clock.now();
+    const at = Math.max(state.election.nextTick(now), state.startedAt + init.formationMs);
+    if (at >= state.tickAt) return;
+    state.tickAt = at;
+    ctx.startTimer('tick', Math.max(0, at - now), { type: 'tick' });
+  };
   const status = (s: CoordinatorState, now: number): CoordinatorStatus => {
     const e = s.election.state;
     const inOffice = s.election.inOffice(now);
@@ -88,6 +103,7 @@ export function coordinator(init: CoordinatorInit): Behaviour<CoordinatorMessage
     const now = ctx.clock.now();
     const state = {} as CoordinatorState;
     state.startedAt = now;
+    state.tickAt = Infinity;
     state.executions = new ExecutionsDriver(transport.self, init.executions, ctx);
     state.workloads = new WorkloadsDriver(transport.self, { ...init.executions, executions: state.executions, ports: init.workloads }, ctx);
     // Through the mailbox: a child's end is handled in a turn of its own, not inside the lifecycle's step.
@@ -131,7 +147,7 @@ export function coordinator(init: CoordinatorInit): Behaviour<CoordinatorMessage
         });
         return encodeFrame(reply ?? { type: 'election.none' });
       });
-      ctx.startInterval('tick', TICK_MS, { type: 'tick' });
+      wake(state, ctx);
       return state;
     },
 
@@ -140,6 +156,7 @@ export function coordinator(init: CoordinatorInit): Behaviour<CoordinatorMessage
       if (state.executions.inOffice && !state.election.inOffice(now) && waitForLease(msg, ctx)) return state;
       switch (msg.type) {
         case 'tick':
+          state.tickAt = Infinity;
           if (now - state.startedAt >= init.formationMs) state.election.apply({ type: 'tick', now });
           break;
         case 'election.inbound':
@@ -187,6 +204,7 @@ export function coordinator(init: CoordinatorInit): Behaviour<CoordinatorMessage
         default:
           assertNever(msg);
       }
+      wake(state, ctx);
       return state;
     },
 

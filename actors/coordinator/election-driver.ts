@@ -3,7 +3,7 @@
 import { decodeReply, encodeFrame } from '../../src/protocol/frame.js';
 import type { Transport } from '../../src/transport/transport.js';
 import type { Logger } from '../../src/util/log.js';
-import { initialState, inOffice, step, type DurableElectionState, type ElectionEffect, type ElectionEvent, type ElectionMessage, type ElectionState, type ElectionTiming, type Random } from './election.js';
+import { initialState, inOffice, nextTick, step, type DurableElectionState, type ElectionEffect, type ElectionEvent, type ElectionMessage, type ElectionState, type ElectionTiming, type Random } from './election.js';
 import { ELECTION_PROTOCOL, ElectionFrame } from '../../src/protocol/election.js';
 
 export interface ElectionDriverInit {
@@ -32,6 +32,11 @@ export class ElectionDriver {
 
   inOffice(now: number): boolean {
     return inOffice(this.state, now, this.#init.timing);
+  }
+
+  /** When the election next needs a tick (at or before `now`: at once); nothing changes until then. */
+  nextTick(now: number): number {
+    return nextTick(this.state, now, this.#init.timing);
   }
 
   /** Apply one event; returns the reply to send back when the event was an inbound request. */

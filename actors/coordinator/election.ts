@@ -283,6 +283,33 @@ function heartbeat(state: ElectionState, now: number, timing: ElectionTiming, ef
   return { ...state, nextHeartbeat: now + timing.heartbeatMs };
 }
 
+/**
+ * The earliest time at which a tick can change `state` or have effects: a driver that ticks then (and
+ * after every other event, if this moved earlier) behaves exactly as one that ticks all the time, and
+ * sleeps in between. A time <= now means at once. A coordinator wakes for its next heartbeat, for the
+ * moment its lease would lapse, and while lapsed for the end of its grace; a follower or candidate for
+ * its election deadline.
+ */
+export function nextTick(state: ElectionState, now: number, timing: ElectionTiming): number {
+  if (state.role !== 'coordinator') return state.electionDeadline;
+  const lapsed = acknowledgedBy(state, now, timing) < majority(state.electorate);
+  // Lapsed without having asked once more, or acknowledged again while marked lapsed: the tick acts now.
+  if (lapsed === (state.lapsedAt === null)) return now;
+  if (lapsed) return Math.min(state.nextHeartbeat, state.lapsedAt! + lapseGrace(timing));
+  return Math.min(state.nextHeartbeat, leaseEnd(state, now, timing));
+}
+
+/** When acknowledgements of a coordinator in office stop making a majority, as time passes with no new ones. */
+function leaseEnd(state: ElectionState, now: number, timing: ElectionTiming): number {
+  const valid: number[] = [];
+  for (const [peer, at] of state.acks) if (peer !== state.self && state.electorate.includes(peer) && now - at <= timing.leaseMs) valid.push(at);
+  const needed = majority(state.electorate) - 1; // besides ourselves
+  if (needed <= 0) return Infinity;
+  valid.sort((a, b) => b - a);
+  // The `needed`-th newest acknowledgement is the last to keep the majority; it lapses just after at + leaseMs.
+  return valid[needed - 1]! + timing.leaseMs + 1;
+}
+
 /** How long a coordinator whose lease lapsed keeps asking before it steps down (it acts on nothing meanwhile). */
 export function lapseGrace(timing: ElectionTiming): number {
   return timing.leaseMs;

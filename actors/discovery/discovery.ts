@@ -4,8 +4,8 @@ import { call, serve } from '../../src/protocol/rpc.js';
 import { publishTopic, subscribeTopic } from '../../src/protocol/topics.js';
 import type { Transport, Unsubscribe } from '../../src/transport/transport.js';
 import { assertNever } from '../../src/util/assert-never.js';
-import { disconnected, emptyView, heard, left, tick, type LivenessTiming, type MembershipView } from './membership.js';
-import { HELLO_PROTOCOL, HelloFrame, type Member, type MemberInfo } from '../../src/protocol/membership.js';
+import { disconnected, emptyView, heard, left, nextChange, tick, type LivenessTiming, type MembershipView } from './membership.js';
+import { HELLO_PROTOCOL, HelloFrame, type KnownPeer, type Member, type MemberInfo } from '../../src/protocol/membership.js';
 import type { DiscoveryMessage, MembershipChange } from './messages.js';
 
 export interface DiscoveryInit {
@@ -22,9 +22,9 @@ interface DiscoveryState {
   view: MembershipView;
   seq: number;
   unsubscribe: Unsubscribe[];
+  /** When the liveness timer is set to fire (Infinity: not set). */
+  livenessAt: number;
 }
-
-const LIVENESS_TICK_MS = 100;
 
 export function discovery(init: DiscoveryInit): Behaviour<DiscoveryMessage, DiscoveryState> {
   const { transport, timing } = init;
@@ -36,17 +36,39 @@ export function discovery(init: DiscoveryInit): Behaviour<DiscoveryMessage, Disc
       init.onChange?.(change, [...view.members.values()]);
     }
   };
+  /** Our hello: who we are, and the members we hear from (so that the other can connect to them too). */
+  const helloFrame = (state: DiscoveryState) => ({
+    type: 'member.hello' as const,
+    member: state.self,
+    peers: [...state.view.members.values()].filter((m) => m.status !== 'dead').map((m) => ({ node_id: m.node_id, addresses: m.addresses })),
+  });
+  const heardHello = (frame: { member: MemberInfo; peers?: KnownPeer[] | undefined }, ctx: ActorContext<DiscoveryMessage>) => {
+    ctx.self.tell({ type: 'member.heard', member: frame.member });
+    if (frame.peers && frame.peers.length > 0) ctx.self.tell({ type: 'peers.heard', peers: frame.peers });
+  };
   const hello = (peer: string, state: DiscoveryState, ctx: ActorContext<DiscoveryMessage>) => {
-    call(transport, peer, HELLO_PROTOCOL, { type: 'member.hello', member: state.self }, HelloFrame, { timeoutMs: 3_000 })
-      .then((reply) => ctx.self.tell({ type: 'member.heard', member: reply.member }))
+    call(transport, peer, HELLO_PROTOCOL, helloFrame(state), HelloFrame, { timeoutMs: 3_000 })
+      .then((reply) => reply.member.node_id === peer && heardHello(reply, ctx))
       .catch((error: unknown) => ctx.log.debug('hello failed', { peer, error }));
+  };
+
+  /**
+   * Sleep until the view can next change by itself (someone silent long enough to be suspect, dead or
+   * forgotten) instead of ticking. The timer is moved only when that comes earlier: a heartbeat puts its
+   * sender's deadline later, and a timer that fires early finds nothing to do and sets the next one.
+   */
+  const wake = (state: DiscoveryState, ctx: ActorContext<DiscoveryMessage>) => {
+    const at = nextChange(state.view, timing);
+    if (at >= state.livenessAt) return;
+    state.livenessAt = at;
+    ctx.startTimer('liveness', Math.max(0, at - ctx.clock.now()), { type: 'liveness.tick' });
   };
 
   return {
     role: 'discovery',
 
     init(ctx) {
-      const state: DiscoveryState = { self: init.self, view: emptyView(), seq: 0, unsubscribe: [] };
+      const state: DiscoveryState = { self: init.self, view: emptyView(), seq: 0, unsubscribe: [], livenessAt: Infinity };
       state.unsubscribe.push(
         subscribeTopic(transport, 'membership', (frame, from) => {
           switch (frame.type) {
@@ -63,11 +85,10 @@ export function discovery(init: DiscoveryInit): Behaviour<DiscoveryMessage, Disc
         transport.onPeerEvent((event) => ctx.self.tell(event)),
       );
       serve(transport, HELLO_PROTOCOL, HelloFrame, (frame, from) => {
-        if (frame.member.node_id === from) ctx.self.tell({ type: 'member.heard', member: frame.member });
-        return { type: 'member.hello', member: state.self };
+        if (frame.member.node_id === from) heardHello(frame, ctx);
+        return helloFrame(state);
       });
       ctx.startInterval('heartbeat', init.heartbeatMs, { type: 'heartbeat.tick' });
-      ctx.startInterval('liveness', LIVENESS_TICK_MS, { type: 'liveness.tick' });
       ctx.self.tell({ type: 'heartbeat.tick' });
       for (const peer of transport.connectedPeers()) hello(peer, state, ctx);
       return state;
@@ -83,21 +104,36 @@ export function discovery(init: DiscoveryInit): Behaviour<DiscoveryMessage, Disc
           );
           return state;
         case 'liveness.tick':
+          state.livenessAt = Infinity;
           report(tick(state.view, now, timing), state.view, ctx);
+          wake(state, ctx);
           return state;
-        case 'member.heard':
+        case 'member.heard': {
           if (msg.member.node_id === transport.self) return state;
-          report(heard(state.view, msg.member, now), state.view, ctx);
+          const changes = heard(state.view, msg.member, now);
+          report(changes, state.view, ctx);
+          wake(state, ctx);
+          // A new member gets our hello, with the members we know: it may know only its seed, and the
+          // pairs of members that joined us one after the other meet that way (peers.heard).
+          if (changes.some((c) => c.kind === 'joined')) hello(msg.member.node_id, state, ctx);
           if (!transport.connectedPeers().includes(msg.member.node_id)) transport.connect(msg.member.node_id, msg.member.addresses);
+          return state;
+        }
+        case 'peers.heard':
+          for (const peer of msg.peers) {
+            if (peer.node_id !== transport.self && !state.view.members.has(peer.node_id)) transport.connect(peer.node_id, peer.addresses);
+          }
           return state;
         case 'member.left':
           report(left(state.view, msg.node_id, msg.started_at, now), state.view, ctx);
+          wake(state, ctx);
           return state;
         case 'peer.connected':
           hello(msg.peer, state, ctx);
           return state;
         case 'peer.disconnected':
           report(disconnected(state.view, msg.peer, now), state.view, ctx);
+          wake(state, ctx);
           return state;
         case 'members.get':
           msg.reply([...state.view.members.values()]);

@@ -94,6 +94,32 @@ export function tick(view: MembershipView, now: number, timing: LivenessTiming):
   return changes;
 }
 
+/**
+ * The earliest time at which `tick` can change the view (Infinity: never, until something is heard):
+ * a driver that ticks then, and again whenever an event brings it earlier, sees every change that
+ * ticking all the time would, and sleeps in between.
+ */
+export function nextChange(view: MembershipView, timing: LivenessTiming): number {
+  let at = Infinity;
+  for (const member of view.members.values()) {
+    switch (member.status) {
+      case 'alive':
+        at = Math.min(at, member.last_seen + timing.suspectAfterMs);
+        break;
+      case 'suspect':
+        at = Math.min(at, member.last_seen + timing.deadAfterMs);
+        if (member.suspected_for === 'disconnected') at = Math.min(at, member.status_since + timing.disconnectGraceMs);
+        break;
+      case 'dead':
+        at = Math.min(at, member.status_since + timing.cleanupAfterMs);
+        break;
+    }
+  }
+  // Departures are forgotten strictly after cleanupAfterMs.
+  for (const departed of view.departed.values()) at = Math.min(at, departed.at + timing.cleanupAfterMs + 1);
+  return at;
+}
+
 function setStatus(view: MembershipView, member: Member, status: Member['status'], now: number, reason?: Member['suspected_for']): MembershipChange {
   const next: Member = { ...member, status, status_since: now };
   if (reason) next.suspected_for = reason;

@@ -1,5 +1,5 @@
 // Messages of the discovery actor (a closed union). The wire frames and the member view are in src/protocol/membership.ts.
-import type { Member, MemberInfo, MemberStatus } from '../../src/protocol/membership.js';
+import type { KnownPeer, Member, MemberInfo, MemberStatus } from '../../src/protocol/membership.js';
 
 export type MembershipChange =
   | { kind: 'joined'; member: Member }
@@ -12,6 +12,8 @@ export type DiscoveryMessage =
   | { type: 'heartbeat.tick' }
   | { type: 'liveness.tick' }
   | { type: 'member.heard'; member: MemberInfo }
+  /** Members another peer knows of (from its hello): connect to those this one does not know. */
+  | { type: 'peers.heard'; peers: KnownPeer[] }
   | { type: 'member.left'; node_id: string; started_at: number }
   | { type: 'peer.connected'; peer: string }
   | { type: 'peer.disconnected'; peer: string }

@@ -127,7 +127,6 @@ export function assignments(init: AssignmentsInit): Behaviour<AssignmentMessage,
       messenger.on('task.assign', (request) => ask<{ accepted: true }>((reply) => ({ type: 'assign', request, reply })));
       messenger.on('task.resegment', (request) => ask<{ accepted: boolean }>((reply) => ({ type: 'resegment', request, reply })));
       messenger.on('task.stop', (request) => ask<{ stopped: boolean }>((reply) => ({ type: 'stop', request, reply })));
-      ctx.startInterval('pump', PUMP_MS, { type: 'pump' });
       return { work: new Map(), highestTerm: 0, stopped: new Set(), coordinator: null, askingCoordinator: false };
     },
 
@@ -171,6 +170,8 @@ export function assignments(init: AssignmentsInit): Behaviour<AssignmentMessage,
           break;
         }
         case 'pump':
+          // The pump runs while there is work (see onAssign): an idle peer does not wake for it.
+          if (state.work.size === 0) ctx.cancelTimer('pump');
           if (state.work.size === 0 || state.askingCoordinator) break;
           state.askingCoordinator = true;
           init.coordinator().then(
@@ -219,6 +220,7 @@ export function assignments(init: AssignmentsInit): Behaviour<AssignmentMessage,
         }
         if (init.prepare) plan = init.prepare(plan);
         s.work.set(a.execution_id, { request: a, plan, outbox: new Map(), inFlight: null, lastContact: now, lastSent: 0, finishedTasks: 0, stopped: false, segmentVersion: 0, segmentTerm: a.term, scans: [], hold: initialHold() });
+        if (s.work.size === 1) ctx.startInterval('pump', PUMP_MS, { type: 'pump' });
         // Acknowledge once accepted. Setting up a run costs a few ms of this event loop, which on the
         // coordinator would delay the acknowledgements of the others: do it a little later, well before
         // the agreed start at which every run begins.

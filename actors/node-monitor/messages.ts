@@ -15,4 +15,6 @@ export type NodeMonitorMessage =
   | { type: 'check.done'; result: CheckResult }
   | { type: 'heard.sample'; sample: HealthSample }
   | { type: 'heard.probe'; node_id: string; probe: ProcessProbe }
-  | { type: 'members'; members: MemberStatus[] };
+  | { type: 'members'; members: MemberStatus[] }
+  /** Gossip the latest sample now: a member joined. */
+  | { type: 'welcome' };

@@ -1,5 +1,6 @@
 // The node-monitor actor: samples this machine every check interval and this process every second,
-// raises and resolves alerts, runs custom checks, gossips its health and keeps everyone else's.
+// raises and resolves alerts, runs custom checks, gossips its health when it is news (publish.ts) or
+// a member joined, and keeps everyone else's.
 import type { ActorContext, Behaviour } from '../../src/actor/types.js';
 import type { CheckResult, HealthSample } from '../../src/health.js';
 import { publishTopic, subscribeTopic } from '../../src/protocol/topics.js';
@@ -11,12 +12,16 @@ import { runCheck, type HealthCheck } from './checks.js';
 import type { NodeMonitorMessage } from './messages.js';
 import type { Sampler, SystemSnapshot } from './sampler.js';
 import { healthScore, healthState, parts, type AlertThresholds } from './score.js';
+import { isNews } from './publish.js';
+import { newlyAlive } from '../../src/protocol/membership.js';
 
 export interface NodeMonitorInit {
   transport: Transport;
   board: HealthBoard;
   sampler: Sampler;
   intervalMs: number;
+  /** A sample that is no news (publish.ts) is gossiped again after this long at the latest. */
+  refreshMs: number;
   /** Consecutive breaching samples before an alert is raised. */
   alertAfter: number;
   thresholds: AlertThresholds;
@@ -32,10 +37,14 @@ interface MonitorState {
   results: Map<string, CheckResult>;
   /** Probes are gossiped while runs are active and for a few seconds after. */
   gossipProbesUntil: number;
+  /** The last sample gossiped. */
+  published: HealthSample | undefined;
   unsubscribe: Unsubscribe[];
 }
 
 export const PROBE_INTERVAL_MS = 1_000;
+/** Members that joined within this long of each other hear our sample once. */
+const WELCOME_DELAY_MS = 250;
 const PROBE_GOSSIP_TAIL_MS = 3_000;
 
 export function nodeMonitor(init: NodeMonitorInit): Behaviour<NodeMonitorMessage, MonitorState> {
@@ -86,6 +95,11 @@ export function nodeMonitor(init: NodeMonitorInit): Behaviour<NodeMonitorMessage
       active_alerts: Object.values(alerts.active),
     };
     board.samples.set(self, sample);
+    if (isNews(state.published, sample, init.refreshMs)) publish(state, sample, ctx);
+  };
+
+  const publish = (state: MonitorState, sample: HealthSample, ctx: ActorContext<NodeMonitorMessage>) => {
+    state.published = sample;
     publishTopic(transport, 'health', { type: 'health.sample', sample }).catch((error: unknown) => ctx.log.debug('health publish failed', { error }));
   };
 
@@ -93,7 +107,7 @@ export function nodeMonitor(init: NodeMonitorInit): Behaviour<NodeMonitorMessage
     role: 'node-monitor',
 
     init(ctx) {
-      const state: MonitorState = { seq: 0, sampling: false, checks: new Map(), results: new Map(), gossipProbesUntil: 0, unsubscribe: [] };
+      const state: MonitorState = { seq: 0, sampling: false, checks: new Map(), results: new Map(), gossipProbesUntil: 0, published: undefined, unsubscribe: [] };
       state.unsubscribe.push(
         subscribeTopic(transport, 'health', (frame, from) => {
           switch (frame.type) {
@@ -172,8 +186,15 @@ export function nodeMonitor(init: NodeMonitorInit): Behaviour<NodeMonitorMessage
           if (msg.node_id !== self) board.addProbe(msg.node_id, msg.probe);
           break;
         case 'members':
+          // A newcomer has heard nothing from us yet: our latest sample, soon (joins come in bursts).
+          if (newlyAlive(board.members, msg.members).length > 0) ctx.startTimer('welcome', WELCOME_DELAY_MS, { type: 'welcome' });
           board.members = msg.members;
           break;
+        case 'welcome': {
+          const latest = board.samples.get(self);
+          if (latest) publish(state, latest, ctx);
+          break;
+        }
         default:
           assertNever(msg);
       }

@@ -2,6 +2,7 @@
 // replica of the allocation table. On the coordinator in office it runs the pool reducer, and
 // replicates every change to the others before it answers a grant, so a successor starts from it.
 import type { ActorContext, Behaviour } from '../../src/actor/types.js';
+import { newlyAlive } from '../../src/protocol/membership.js';
 import type { PeerMessenger } from '../../src/protocol/peer-messenger.js';
 import { publishTopic, subscribeTopic } from '../../src/protocol/topics.js';
 import type { AllocationOutcome, PoolReplica } from '../../src/resources.js';
@@ -16,6 +17,7 @@ export interface ResourcePoolInit {
   capacity: Record<string, number>;
   office(): Promise<{ inOffice: boolean; term: number }>;
   persist: { load(): PoolReplica | undefined; save(replica: PoolReplica): void };
+  /** This peer's capacity is announced when a member joins (or comes back), and again on this period. */
   announceMs: number;
   /** Expired allocations (ttl) are released on this period. */
   cleanupMs: number;
@@ -40,6 +42,8 @@ interface PoolActorState {
 }
 
 const TICK_MS = 250;
+/** Members that joined within this long of each other hear our capacity once. */
+const WELCOME_DELAY_MS = 250;
 const REFUSED_KEPT_MS = 60_000;
 const REPLICATE_DEADLINE_MS = 1_000;
 const REPLICATE_BATCH_MS = 5;
@@ -172,6 +176,8 @@ export function resourcePool(init: ResourcePoolInit): Behaviour<ResourcePoolMess
           if (s.office?.ready && s.members.get(msg.node) !== 'dead') apply(s, s.office, { type: 'capacity', now, node: msg.node, capacity: msg.capacity }, ctx);
           break;
         case 'members':
+          // A newcomer (or a new coordinator's pool) needs our capacity now, not at the next refresh; joins come in bursts.
+          if (newlyAlive([...s.members].map(([node_id, status]) => ({ node_id, status })), msg.members).length > 0) ctx.startTimer('welcome', WELCOME_DELAY_MS, { type: 'announce' });
           s.members = new Map(msg.members.map((m) => [m.node_id, m.status]));
           if (s.office?.ready) syncMembership(s, s.office, ctx);
           break;

@@ -2,23 +2,37 @@
 // and then do nothing while /proc is sampled: CPU (utime + stime) over the window as a share of one
 // core, and RSS at its end, per peer. The peer "tool" to compare with is a bare Node process holding an
 // idle HTTP server (what any Node peer costs at the least), sampled over the same window.
-//   node dist/scripts/bench/idle.js [--peers 10] [--settle 15] [--window 30] [--profile DIR]
-// --profile DIR: peers 0 and 1 (unbundled, for readable frames) write a CPU profile of the window to DIR
-// (summarise with profile-summary.js).
+//   node dist/scripts/bench/idle.js [--peers 10] [--settle 15] [--window 30] [--profile DIR] [--root DIR] [--reps 1]
+// --profile DIR: the coordinator and a follower (every peer unbundled, for readable frames) write a CPU
+// profile of the window to DIR, coordinator.cpuprofile and follower.cpuprofile (summarise with
+// profile-summary.js).
+// --root DIR: another checkout's build (its peer.js) measured the same way, one cluster after the other,
+// alternating for --reps rounds (this build first in odd rounds, the other first in even ones), so a
+// before/after comparison shares the machine's moment; its rows are prefixed `before:`.
 import '../../src/polyfill.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { mkdtemp, rename, rm } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { freePort, getJson, startPeerProcess, waitFor, type PeerProcess } from '../lib/peer-process.js';
+import { PEER_JS, freePort, getJson, startPeerProcess, waitFor, type PeerProcess } from '../lib/peer-process.js';
 import { median } from './measure.js';
 
-const { values } = parseArgs({ options: { peers: { type: 'string', default: '10' }, settle: { type: 'string', default: '15' }, window: { type: 'string', default: '30' }, profile: { type: 'string' } } });
+const { values } = parseArgs({
+  options: {
+    peers: { type: 'string', default: '10' },
+    settle: { type: 'string', default: '15' },
+    window: { type: 'string', default: '30' },
+    profile: { type: 'string' },
+    root: { type: 'string' },
+    reps: { type: 'string', default: '1' },
+  },
+});
 const N = Math.max(1, Math.min(30, Number(values.peers)));
 const SETTLE_S = Number(values.settle);
 const WINDOW_S = Number(values.window);
+const REPS = Math.max(1, Number(values.reps));
 const CPU_GOAL = 2; // % of a core
 const RSS_GOAL_MB = 100;
 
@@ -44,7 +58,25 @@ interface Health {
   members: number;
 }
 
-async function main(): Promise<void> {
+interface Build {
+  label: string;
+  peerJs: string;
+}
+
+interface Figures {
+  build: string;
+  intact: boolean;
+  cpuPct: number[];
+  rss: number[];
+  reads: number[];
+  writes: number[];
+  coordinatorPct: number;
+  bareCpu: number;
+  bareRss: number;
+  load: number;
+}
+
+async function measure(build: Build, profile: string | undefined): Promise<Figures> {
   const dir = await mkdtemp(join(tmpdir(), 'mcpdt-bench-idle-'));
   const ports = await Promise.all(Array.from({ length: N }, () => freePort()));
   const peers: PeerProcess[] = [];
@@ -58,12 +90,13 @@ async function main(): Promise<void> {
         batch.map(
           async (j) =>
             (peers[j] = await startPeerProcess({
+              peerJs: build.peerJs,
               dataDir: join(dir, `peer-${j}`),
               p2pPort: ports[j]!,
               bootstrap: seeds.filter((p) => p !== ports[j]).map((p) => `127.0.0.1:${p}`),
               logLevel: 'warn',
-              ...(values.profile && j < 2
-                ? { nodeArgs: ['--import', new URL('./profile-window.js', import.meta.url).pathname], env: { MCP_PROFILE_FILE: join(values.profile, `peer-${j}.cpuprofile`), MCP_NO_BUNDLE: '1' } }
+              ...(profile
+                ? { nodeArgs: ['--import', new URL('./profile-window.js', import.meta.url).pathname], env: { MCP_PROFILE_FILE: join(profile, `peer-${j}.cpuprofile`), MCP_NO_BUNDLE: '1' } }
                 : {}),
               startTimeoutMs: 60_000,
             })),
@@ -71,11 +104,18 @@ async function main(): Promise<void> {
       );
     }
     const formedAt = performance.now();
-    let seen = "";
-    let why = "";
+    let seen = '';
+    let why = '';
     await waitFor(
       async () => {
-        const hs = await Promise.all(peers.map((p) => getJson<Health>(`${p.httpUrl}/api/health`).catch((e: Error) => { why = String(e.cause ?? e.message); return undefined; })));
+        const hs = await Promise.all(
+          peers.map((p) =>
+            getJson<Health>(`${p.httpUrl}/api/health`).catch((e: Error) => {
+              why = String(e.cause ?? e.message);
+              return undefined;
+            }),
+          ),
+        );
         seen = hs.map((h) => (h ? `${h.members}/${h.coordinator?.slice(-4) ?? '-'}` : 'no answer')).join(' ');
         const c = hs[0]?.coordinator;
         return c && hs.every((h) => h?.coordinator === c && h.members === N) ? true : undefined;
@@ -86,7 +126,7 @@ async function main(): Promise<void> {
     ).catch((error: Error) => {
       throw new Error(`${error.message}; last seen (members/coordinator): ${seen}; ${why}\n${peers[1]!.stderr().slice(-3000)}`);
     });
-    console.log(`${N} peers formed one cluster in ${((performance.now() - formedAt) / 1000).toFixed(1)} s after the last started; settling ${SETTLE_S} s`);
+    console.log(`${build.label}: ${N} peers formed one cluster in ${((performance.now() - formedAt) / 1000).toFixed(1)} s after the last started; settling ${SETTLE_S} s`);
     bare = spawn(process.execPath, ['-e', "require('node:http').createServer((q, r) => r.end()).listen(0, '127.0.0.1')"], { stdio: 'ignore' });
     await new Promise((r) => setTimeout(r, SETTLE_S * 1_000));
 
@@ -94,39 +134,86 @@ async function main(): Promise<void> {
     const before = pids.map(cpuSeconds);
     const ioBefore = pids.map(syscalls);
     const bareBefore = cpuSeconds(bare.pid!);
-    const profiled = values.profile ? peers.slice(0, 2) : [];
+    const leader = await waitFor(async () => (await getJson<Health>(`${peers[0]!.httpUrl}/api/health`)).coordinator ?? undefined, 60_000, 'a coordinator', 200);
+    const leaderAt = peers.findIndex((p) => p.id === leader);
+    const followerAt = leaderAt === 0 ? 1 : 0;
+    const profiled = profile ? [peers[leaderAt]!, peers[followerAt]!] : [];
     for (const p of profiled) p.child.kill('SIGUSR2');
     const t0 = performance.now();
     await new Promise((r) => setTimeout(r, WINDOW_S * 1_000));
     for (const p of profiled) p.child.kill('SIGUSR2');
     const elapsed = (performance.now() - t0) / 1_000;
+    const load = loadavg()[0]!;
     const cpuPct = pids.map((pid, i) => ((cpuSeconds(pid) - before[i]!) / elapsed) * 100);
     const io = pids.map((pid, i) => ((s) => ({ r: (s.r - ioBefore[i]!.r) / elapsed, w: (s.w - ioBefore[i]!.w) / elapsed }))(syscalls(pid)));
     const rss = pids.map(rssMb);
     const bareCpu = ((cpuSeconds(bare.pid!) - bareBefore) / elapsed) * 100;
     const bareRss = rssMb(bare.pid!);
     // Still one cluster at the end: quiet, not deaf.
-    const hs = await Promise.all(peers.map((p) => getJson<Health>(`${p.httpUrl}/api/health`)));
-    const intact = hs.every((h) => h.coordinator === hs[0]!.coordinator && h.members === N);
+    const hs = await Promise.all(peers.map((p) => getJson<Health>(`${p.httpUrl}/api/health`).catch(() => undefined)));
+    const intact = hs.every((h) => h?.coordinator === hs[0]?.coordinator && h?.members === N);
+    const coordinatorAt = peers.findIndex((p) => p.id === (hs[0]?.coordinator ?? leader));
 
-    console.log(`window ${elapsed.toFixed(1)} s; cluster intact at the end: ${intact}`);
+    console.log(`${build.label}: window ${elapsed.toFixed(1)} s; load average ${load.toFixed(2)}; cluster intact at the end: ${intact}`);
     console.log(`${'peer'.padEnd(6)}${'CPU % of a core'.padStart(17)}${'RSS MB'.padStart(9)}${'reads/s'.padStart(9)}${'writes/s'.padStart(10)}  role`);
-    peers.forEach((p, i) =>
-      console.log(`${String(i).padEnd(6)}${cpuPct[i]!.toFixed(2).padStart(17)}${rss[i]!.toFixed(0).padStart(9)}${io[i]!.r.toFixed(0).padStart(9)}${io[i]!.w.toFixed(0).padStart(10)}  ${p.id === hs[0]!.coordinator ? 'coordinator' : ''}`),
+    peers.forEach((_, i) =>
+      console.log(`${String(i).padEnd(6)}${cpuPct[i]!.toFixed(2).padStart(17)}${rss[i]!.toFixed(0).padStart(9)}${io[i]!.r.toFixed(0).padStart(9)}${io[i]!.w.toFixed(0).padStart(10)}  ${i === coordinatorAt ? 'coordinator' : ''}`),
     );
-    const med = median(cpuPct);
-    const max = Math.max(...cpuPct);
-    console.log(`median ${med.toFixed(2)} % (max ${max.toFixed(2)} %), RSS median ${median(rss).toFixed(0)} MB (max ${Math.max(...rss).toFixed(0)} MB)`);
-    console.log(`system calls per second, median: ${median(io.map((x) => x.r)).toFixed(0)} reads, ${median(io.map((x) => x.w)).toFixed(0)} writes`);
-    console.log(`bare node + idle HTTP server: ${bareCpu.toFixed(2)} %, ${bareRss.toFixed(0)} MB`);
-    console.log(`against the goal (${CPU_GOAL} %, ${RSS_GOAL_MB} MB): CPU max ${(max / CPU_GOAL).toFixed(2)}x, RSS max ${(Math.max(...rss) / RSS_GOAL_MB).toFixed(2)}x; against bare node: RSS ${(median(rss) / bareRss).toFixed(1)}x`);
-    console.log(JSON.stringify({ peers: N, window_s: elapsed, intact, cpu_pct: cpuPct, rss_mb: rss, reads_per_s: io.map((x) => x.r), writes_per_s: io.map((x) => x.w), bare: { cpu_pct: bareCpu, rss_mb: bareRss } }));
-    if (profiled.length > 0) await new Promise((r) => setTimeout(r, 2_000)); // the profiles are written
+    if (profile) {
+      await new Promise((r) => setTimeout(r, 2_000)); // the profiles are written
+      await rename(join(profile, `peer-${leaderAt}.cpuprofile`), join(profile, 'coordinator.cpuprofile')).catch(() => undefined);
+      await rename(join(profile, `peer-${followerAt}.cpuprofile`), join(profile, 'follower.cpuprofile')).catch(() => undefined);
+    }
+    return {
+      build: build.label,
+      intact,
+      cpuPct,
+      rss,
+      reads: io.map((x) => x.r),
+      writes: io.map((x) => x.w),
+      coordinatorPct: coordinatorAt >= 0 ? cpuPct[coordinatorAt]! : NaN,
+      bareCpu,
+      bareRss,
+      load,
+    };
   } finally {
     bare?.kill('SIGKILL');
     await Promise.all(peers.map((p) => p?.kill('SIGKILL')));
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+function summary(label: string, runs: Figures[]): { cpu: number; coordinator: number; rss: number } {
+  const cpu = median(runs.map((r) => median(r.cpuPct)));
+  const coordinator = median(runs.map((r) => r.coordinatorPct));
+  const rss = median(runs.map((r) => median(r.rss)));
+  const max = Math.max(...runs.flatMap((r) => r.cpuPct));
+  const rssMax = Math.max(...runs.flatMap((r) => r.rss));
+  console.log(
+    `${label}median ${cpu.toFixed(2)} % of a core (max ${max.toFixed(2)} %), coordinator ${coordinator.toFixed(2)} %, RSS median ${rss.toFixed(0)} MB (max ${rssMax.toFixed(0)} MB); ` +
+      `system calls per second, median: ${median(runs.map((r) => median(r.reads))).toFixed(0)} reads, ${median(runs.map((r) => median(r.writes))).toFixed(0)} writes; ` +
+      `intact ${runs.every((r) => r.intact)}; load average ${runs.map((r) => r.load.toFixed(2)).join(', ')}`,
+  );
+  console.log(`${label}against the goal (${CPU_GOAL} %, ${RSS_GOAL_MB} MB): CPU median ${(cpu / CPU_GOAL).toFixed(2)}x, max ${(max / CPU_GOAL).toFixed(2)}x; RSS max ${(rssMax / RSS_GOAL_MB).toFixed(2)}x`);
+  return { cpu, coordinator, rss };
+}
+
+async function main(): Promise<void> {
+  const builds: Build[] = [{ label: 'this', peerJs: PEER_JS }];
+  if (values.root !== undefined) builds.push({ label: 'before', peerJs: join(resolve(values.root), 'peer.js') });
+  const runs: Figures[] = [];
+  for (let rep = 0; rep < REPS; rep++) {
+    const order = rep % 2 === 0 ? builds : [...builds].reverse();
+    for (const build of order) runs.push(await measure(build, values.profile && build.label === 'this' ? values.profile : undefined));
+  }
+  const bare = runs.map((r) => r.bareCpu);
+  console.log(`bare node + idle HTTP server: ${median(bare).toFixed(2)} %, ${median(runs.map((r) => r.bareRss)).toFixed(0)} MB`);
+  const now = summary(builds.length > 1 ? 'this:   ' : '', runs.filter((r) => r.build === 'this'));
+  if (builds.length > 1) {
+    const was = summary('before: ', runs.filter((r) => r.build === 'before'));
+    console.log(`this / before: CPU median ${(now.cpu / was.cpu).toFixed(2)}x, coordinator ${(now.coordinator / was.coordinator).toFixed(2)}x, RSS ${(now.rss / was.rss).toFixed(2)}x`);
+  }
+  console.log(JSON.stringify({ peers: N, runs }));
 }
 
 await main();

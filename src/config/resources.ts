@@ -25,8 +25,8 @@ export const ResourceManagementSchema = z
     allocation_timeout: z.number().min(0).max(3_600).default(60),
     /** Seconds between sweeps of expired allocations (ttl). */
     cleanup_interval: seconds.default(300),
-    /** Seconds between announcements of this peer's capacity. */
-    monitoring_interval: seconds.default(5),
+    /** Seconds between announcements of this peer's capacity (it is also announced whenever a member joins). */
+    monitoring_interval: seconds.default(30),
     /** Default strategy of workloads that name none. */
     default_strategy: z.enum(['round_robin', 'least_loaded', 'capability_based', 'locality_aware', 'weighted', 'adaptive']).default('least_loaded'),
   })

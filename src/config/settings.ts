@@ -52,6 +52,6 @@ export const SETTINGS: readonly Setting[] = [
   { path: ['health_monitoring', 'alert_threshold'], env: 'MCP_HEALTH_ALERT_THRESHOLD', flag: 'health-alert-after', kind: 'int', help: 'consecutive breaching samples before an alert (default 3)' },
   { path: ['resource_management', 'allocation_timeout'], env: 'MCP_RESOURCE_ALLOCATION_TIMEOUT', flag: 'allocation-timeout', kind: 'number', help: 'seconds an allocation may wait for room (default 60)' },
   { path: ['resource_management', 'cleanup_interval'], env: 'MCP_RESOURCE_CLEANUP_INTERVAL', flag: 'cleanup-interval', kind: 'number', help: 'seconds between sweeps of expired allocations (default 300)' },
-  { path: ['resource_management', 'monitoring_interval'], env: 'MCP_RESOURCE_MONITOR_INTERVAL', flag: 'resource-interval', kind: 'number', help: 'seconds between capacity announcements (default 5)' },
+  { path: ['resource_management', 'monitoring_interval'], env: 'MCP_RESOURCE_MONITOR_INTERVAL', flag: 'resource-interval', kind: 'number', help: 'seconds between capacity re-announcements; also announced when a member joins (default 30)' },
   { path: ['resource_management', 'default_strategy'], env: 'MCP_DISTRIBUTION_STRATEGY', flag: 'strategy', kind: 'string', help: 'default placement strategy of workloads (default least_loaded)' },
 ];

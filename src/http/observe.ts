@@ -2,7 +2,7 @@
 // /api/metrics, the live page with its events, and the HTML report of an execution.
 import type { Store } from '../store/store.js';
 import { ExecutionFeed } from '../live/execution-feed.js';
-import { metricsRegistry } from '../metrics/registry.js';
+import type { Registry } from 'prom-client';
 import type { HealthSummary, MetricsSources, NodeHealthSample } from '../metrics/sources.js';
 import type { ExecutionDoc } from '../execution/contract.js';
 import { progressPercent } from '../execution/view.js';
@@ -36,7 +36,10 @@ export function observeRoutes(router: Router, sources: ObserveSources): { close(
     nodeHealth: sources.nodeHealth,
     healthSummary: sources.healthSummary,
   };
-  metricsRoutes(router, metricsRegistry(metricsSources), metricsSources);
+  // Made at the first scrape: prom-client's default metrics sample the event loop every 10 ms from the
+  // moment they exist, which a peer nobody scrapes should not pay for (nor load the module).
+  let registry: Promise<Registry> | undefined;
+  metricsRoutes(router, () => (registry ??= import('../metrics/registry.js').then((m) => m.metricsRegistry(metricsSources))), metricsSources);
   const hub = new LiveHub({
     feed,
     nodes: sources.nodes,

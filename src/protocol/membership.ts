@@ -22,7 +22,16 @@ export const LeaveFrame = z.object({ type: z.literal('member.leave'), node_id: z
 export const MembershipFrame = z.discriminatedUnion('type', [HeartbeatFrame, LeaveFrame]);
 export type MembershipFrame = z.infer<typeof MembershipFrame>;
 
-export const HelloFrame = z.object({ type: z.literal('member.hello'), member: MemberInfo });
+/** A member another peer knows of, and where to reach it. */
+export const KnownPeer = z.object({ node_id: z.string().min(1).max(128), addresses: z.array(z.string().max(512)).max(64) });
+export type KnownPeer = z.infer<typeof KnownPeer>;
+
+/**
+ * Sent both ways when two peers connect. `peers` (the sender's live members) lets a newcomer that
+ * reached one seed connect to everyone at once: gossip is not forwarded from peer to peer (no mesh,
+ * src/transport/libp2p/node.ts), so heartbeats only reach peers connected to their author.
+ */
+export const HelloFrame = z.object({ type: z.literal('member.hello'), member: MemberInfo, peers: z.array(KnownPeer).max(4_096).optional() });
 
 export type MemberStatus = 'alive' | 'suspect' | 'dead';
 
@@ -35,3 +44,12 @@ export interface Member extends MemberInfo {
   suspected_for?: 'silence' | 'disconnected';
 }
 
+
+/**
+ * Members alive in `after` that were unknown or dead in `before` (new, or back from the dead; not a
+ * suspect heard again): they need what the others only announce now and then.
+ */
+export function newlyAlive(before: readonly { node_id: string; status: MemberStatus }[], after: readonly { node_id: string; status: MemberStatus }[]): string[] {
+  const known = new Set(before.filter((m) => m.status !== 'dead').map((m) => m.node_id));
+  return after.filter((m) => m.status === 'alive' && !known.has(m.node_id)).map((m) => m.node_id);
+}

@@ -1,7 +1,7 @@
 // A coordinator whose own event loop stalled past its lease (a loaded host) asks once more before it
 // steps down: stale acknowledgements of its own making do not cost it office.
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_ELECTION_TIMING as T, initialState, inOffice, lapseGrace, step, type ElectionState } from '../../actors/coordinator/election.js';
+import { DEFAULT_ELECTION_TIMING as T, initialState, inOffice, lapseGrace, nextTick, step, type ElectionState } from '../../actors/coordinator/election.js';
 
 const random = () => 0.5;
 
@@ -45,5 +45,34 @@ describe('a coordinator whose lease lapsed', () => {
     expect(state.role).toBe('follower');
     expect(state.term).toBe(4);
     expect(state.lapsedAt).toBeNull();
+  });
+});
+
+describe('nextTick: when a tick can next change anything', () => {
+  const ack = (s: ElectionState, from: string, at: number) =>
+    step(s, { type: 'receive', now: at, from, message: { type: 'coordinator.ack', term: 3, from, ok: true, sentAt: at } }, T, random).state;
+  const cases: { name: string; state: () => ElectionState; now: number; due: number }[] = [
+    { name: 'a follower: its election deadline', state: () => initialState('a', { term: 0, votedFor: null }, ['a', 'b', 'c'], 1_000, T, random), now: 1_000, due: 1_000 + T.electionTimeoutMinMs + Math.floor(0.5 * T.electionJitterMs) },
+    { name: 'a coordinator in office: its next heartbeat', state: () => coordinatorAt(1_000), now: 1_010, due: 1_000 + T.heartbeatMs },
+    // Acks of b at 1,000 and c at 400: the majority (a, b) holds until b's ack is older than the lease.
+    { name: 'a coordinator whose lease ends before its heartbeat: the lease end', state: () => ({ ...coordinatorAt(1_000), acks: new Map([['b', 1_000], ['c', 400]]), nextHeartbeat: 5_000 }), now: 1_100, due: 1_000 + T.leaseMs + 1 },
+    { name: 'a coordinator alone: its heartbeats only', state: () => ({ ...initialState('a', { term: 3, votedFor: 'a' }, [], 0, T, random), role: 'coordinator' as const, coordinator: 'a', nextHeartbeat: 9_000 }), now: 100, due: 9_000 },
+    { name: 'a coordinator whose lease lapsed unnoticed: at once', state: () => coordinatorAt(1_000), now: 1_000 + T.leaseMs + 50, due: 1_000 + T.leaseMs + 50 },
+    { name: 'a coordinator lapsed and asking: its grace end or heartbeat', state: () => ({ ...coordinatorAt(0), lapsedAt: 800, nextHeartbeat: 5_000 }), now: 900, due: 800 + lapseGrace(T) },
+    { name: 'a coordinator lapsed, acknowledged again: at once (to clear the lapse)', state: () => ack({ ...coordinatorAt(0), lapsedAt: 800 }, 'b', 850), now: 860, due: 860 },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      expect(nextTick(c.state(), c.now, T)).toBe(c.due);
+    });
+  }
+
+  it('a tick before nextTick changes nothing; at nextTick it acts', () => {
+    const s = coordinatorAt(1_000);
+    const due = nextTick(s, 1_000, T);
+    const early = step(s, { type: 'tick', now: due - 1 }, T, random);
+    expect(early.state).toBe(s);
+    expect(early.effects).toEqual([]);
+    expect(heartbeatsIn(step(s, { type: 'tick', now: due }, T, random).effects).sort()).toEqual(['b', 'c']);
   });
 });

@@ -4,6 +4,7 @@ import {
   DEFAULT_ELECTION_TIMING,
   inOffice,
   initialState,
+  nextTick,
   step,
   type DurableElectionState,
   type ElectionMessage,
@@ -59,8 +60,16 @@ export class ElectionSim {
   #inFlight: InFlight[] = [];
   readonly #random: () => number;
   readonly #highestTerm: number[];
+  /** When each node's next tick is due (nextTick after its last step). */
+  readonly #wake: number[];
+  /**
+   * 'sleep': a node ticks only once its nextTick is due (how the coordinator actor drives it);
+   * 'every': every node ticks every step, and a tick before its nextTick that changes anything is a violation.
+   */
+  readonly ticks: 'sleep' | 'every';
 
-  constructor(size: number, seed: number) {
+  constructor(size: number, seed: number, options: { ticks?: 'sleep' | 'every' } = {}) {
+    this.ticks = options.ticks ?? 'every';
     this.ids = Array.from({ length: size }, (_, i) => `n${i}`);
     this.#random = prng(seed);
     this.up = this.ids.map(() => true);
@@ -68,6 +77,7 @@ export class ElectionSim {
     this.durable = this.ids.map(() => ({ term: 0, votedFor: null }));
     this.#highestTerm = this.ids.map(() => 0);
     this.states = this.ids.map((id, i) => initialState(id, this.durable[i]!, this.ids, 0, TIMING, this.#random));
+    this.#wake = this.states.map((s) => nextTick(s!, 0, TIMING));
   }
 
   apply(action: Action): void {
@@ -89,6 +99,7 @@ export class ElectionSim {
         if (this.up[action.node]) break;
         this.up[action.node] = true;
         this.states[action.node] = initialState(this.ids[action.node]!, this.durable[action.node]!, this.ids, this.now, TIMING, this.#random);
+        this.#wake[action.node] = nextTick(this.states[action.node]!, this.now, TIMING);
         break;
       case 'partition':
         this.side = new Set(action.side.map((i) => this.ids[i]!));
@@ -125,7 +136,11 @@ export class ElectionSim {
         const i = this.#index(m.to);
         if (this.up[i] && this.#linked(m.from, m.to)) this.#step(i, { type: 'receive', now: this.now, from: m.from, message: m.message });
       }
-      for (let i = 0; i < this.ids.length; i++) if (this.up[i] && !this.paused[i]) this.#step(i, { type: 'tick', now: this.now });
+      for (let i = 0; i < this.ids.length; i++) {
+        if (!this.up[i] || this.paused[i]) continue;
+        if (this.ticks === 'sleep' && this.now < this.#wake[i]!) continue;
+        this.#step(i, { type: 'tick', now: this.now });
+      }
       this.#check();
     }
   }
@@ -152,7 +167,11 @@ export class ElectionSim {
   #step(i: number, event: Parameters<typeof step>[1]): void {
     const before = this.states[i]!;
     const { state, effects } = step(before, event, TIMING, this.#random);
+    if (event.type === 'tick' && event.now < this.#wake[i]! && (state !== before || effects.length > 0)) {
+      this.violations.push(`t=${this.now}: ${before.self} ticked before its nextTick (${this.#wake[i]}) and something changed`);
+    }
     this.states[i] = state;
+    this.#wake[i] = nextTick(state, this.now, TIMING);
     for (const effect of effects) {
       switch (effect.type) {
         case 'persist':

@@ -35,6 +35,38 @@ describe('coordinator election (simulated cluster)', () => {
     );
   });
 
+  it('keeps them when each peer sleeps until its nextTick instead of ticking, and a tick before it never changes anything', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...SIZES).chain((size) => fc.tuple(fc.constant(size), fc.integer(), schedule(size, 6_000))), ([size, seed, actions]) => {
+        // 'every' ticks each peer every 10 ms and reports any tick before nextTick that changed its state or had effects.
+        const every = new ElectionSim(size, seed, { ticks: 'every' });
+        every.run(6_000, actions);
+        expect(every.violations).toEqual([]);
+        const sleeping = new ElectionSim(size, seed, { ticks: 'sleep' });
+        sleeping.run(6_000, actions);
+        expect(sleeping.violations).toEqual([]);
+      }),
+      { numRuns: 1_000 },
+    );
+  });
+
+  it('sleeping until nextTick: a coordinator within 2 s of start, and a new one within 2 s of its crash', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...SIZES), fc.integer(), (size, seed) => {
+        const sim = new ElectionSim(size, seed, { ticks: 'sleep' });
+        sim.run(2_000);
+        const [leader] = sim.inOfficeNow();
+        expect(leader).toBeDefined();
+        sim.apply({ kind: 'crash', node: sim.ids.indexOf(leader!) });
+        const crashedAt = sim.now;
+        while (sim.now - crashedAt <= 2_000 && sim.inOfficeNow().length === 0) sim.run(sim.now + 10);
+        expect(sim.inOfficeNow()).toHaveLength(1);
+        expect(sim.violations).toEqual([]);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it('elects a coordinator within 2 s of start when the network behaves', () => {
     fc.assert(
       fc.property(fc.constantFrom(...SIZES), fc.integer(), (size, seed) => {

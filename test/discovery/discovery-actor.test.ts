@@ -13,7 +13,7 @@ const settle = async () => {
   for (let i = 0; i < 5; i++) await new Promise((r) => setTimeout(r, 0));
 };
 
-async function cluster(ids: string[]) {
+async function cluster(ids: string[], links: 'all' | [string, string][] = 'all') {
   const clock = new FakeClock(0);
   const network = new MemoryNetwork();
   const system = new ActorSystem({ clock });
@@ -32,7 +32,8 @@ async function cluster(ids: string[]) {
       }),
     );
   }
-  network.connectAll();
+  if (links === 'all') network.connectAll();
+  else for (const [a, b] of links) network.link(a, b);
   await settle();
   const members = (id: string) => ask<DiscoveryMessage, Member[]>(actors[id]!, (reply) => ({ type: 'members.get', reply }));
   const statusOf = async (id: string, of: string) => (await members(id)).find((m) => m.node_id === of)?.status ?? 'absent';
@@ -107,5 +108,17 @@ describe('discovery actor (in-memory transport, fake clock)', () => {
     );
     await settle();
     expect(await c.statusOf('a', 'ghost')).toBe('absent');
+  });
+
+  it('a newcomer that reached one peer connects to the members that peer knows, and all see each other', async () => {
+    // c knows only b (its seed); gossip is not forwarded, so without the hello's peer list a and c would never meet.
+    const c = await cluster(['a', 'b', 'c'], [['a', 'b'], ['b', 'c']]);
+    stopSystem = () => c.system.stop();
+    await c.advance(2_000);
+    expect(c.network.isLinked('a', 'c')).toBe(true);
+    for (const id of ['a', 'b', 'c']) {
+      const others = (await c.members(id)).map((m) => `${m.node_id}:${m.status}`).sort();
+      expect(others).toEqual(['a', 'b', 'c'].filter((x) => x !== id).map((x) => `${x}:alive`));
+    }
   });
 });

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { disconnected, emptyView, heard, left, tick, timingFor } from '../../actors/discovery/membership.js';
+import fc from 'fast-check';
+import { disconnected, emptyView, heard, left, nextChange, tick, timingFor, type MembershipView } from '../../actors/discovery/membership.js';
+import type { MembershipChange } from '../../actors/discovery/messages.js';
 import type { MemberInfo } from '../../src/protocol/membership.js';
 
 const info = (id: string, startedAt = 1_000): MemberInfo => ({
@@ -73,5 +75,63 @@ describe('membership view', () => {
     tick(view, 6_000, timing);
     expect(view.members.get('a')!.status).toBe('dead');
     expect(heard(view, info('a', 5_500), 6_100)).toMatchObject([{ kind: 'status', from: 'dead' }]);
+  });
+});
+
+describe('nextChange: when the view can next change by itself', () => {
+  const at = (build: (view: MembershipView) => void) => {
+    const view = emptyView();
+    build(view);
+    return nextChange(view, timing);
+  };
+  const cases: { name: string; build: (view: MembershipView) => void; due: number }[] = [
+    { name: 'nobody: never', build: () => undefined, due: Infinity },
+    { name: 'alive members: the first to fall silent long enough to be suspect', build: (v) => (heard(v, info('a'), 300), heard(v, info('b'), 100)), due: 100 + timing.suspectAfterMs },
+    { name: 'a silent suspect: when it is dead', build: (v) => (heard(v, info('a'), 0), tick(v, 2_600, timing)), due: timing.deadAfterMs },
+    { name: 'a disconnected suspect: the end of the grace', build: (v) => (heard(v, info('a'), 0), disconnected(v, 'a', 100)), due: 100 + timing.disconnectGraceMs },
+    { name: 'a dead member: when it is forgotten', build: (v) => (heard(v, info('a'), 0), tick(v, 5_000, timing)), due: 5_000 + timing.cleanupAfterMs },
+    { name: 'a departure: when it is forgotten', build: (v) => (heard(v, info('a'), 0), left(v, 'a', 1_000, 50)), due: 50 + timing.cleanupAfterMs + 1 },
+  ];
+  for (const c of cases) it(c.name, () => expect(at(c.build)).toBe(c.due));
+
+  // Small numbers so that ticking every millisecond stays cheap.
+  const small = { suspectAfterMs: 25, deadAfterMs: 50, disconnectGraceMs: 5, cleanupAfterMs: 100 };
+  type Event = { at: number; kind: 'heard' | 'disconnected' | 'left'; node: string; startedAt: number };
+  const event = fc.record({
+    at: fc.integer({ min: 0, max: 200 }),
+    kind: fc.constantFrom('heard' as const, 'heard' as const, 'disconnected' as const, 'left' as const),
+    node: fc.constantFrom('a', 'b', 'c'),
+    startedAt: fc.constantFrom(1_000, 2_000),
+  });
+  const apply = (view: MembershipView, e: Event) =>
+    e.kind === 'heard' ? heard(view, info(e.node, e.startedAt), e.at) : e.kind === 'disconnected' ? disconnected(view, e.node, e.at) : left(view, e.node, e.startedAt, e.at);
+
+  it('a driver that ticks only at nextChange sees the same changes, at the same times, as one that ticks every millisecond', () => {
+    fc.assert(
+      fc.property(fc.array(event, { maxLength: 30 }), (events) => {
+        const sorted = [...events].sort((x, y) => x.at - y.at);
+        const run = (sleep: boolean) => {
+          const view = emptyView();
+          const log: { t: number; change: MembershipChange }[] = [];
+          const early: number[] = [];
+          let next = 0;
+          for (let t = 0; t <= 400; t++) {
+            while (next < sorted.length && sorted[next]!.at === t) for (const change of apply(view, sorted[next++]!)) log.push({ t, change });
+            const due = nextChange(view, small);
+            if (sleep && t < due) continue;
+            const sizes = view.members.size + 1_000 * view.departed.size;
+            const changes = tick(view, t, small);
+            // Ticking before nextChange changes nothing, not even silently (forgetting a departure).
+            if (t < due && (changes.length > 0 || view.members.size + 1_000 * view.departed.size !== sizes)) early.push(t);
+            for (const change of changes) log.push({ t, change });
+          }
+          return { log, early, members: [...view.members], departed: [...view.departed] };
+        };
+        const every = run(false);
+        expect(every.early).toEqual([]);
+        expect(run(true)).toEqual(every);
+      }),
+      { numRuns: 500 },
+    );
   });
 });

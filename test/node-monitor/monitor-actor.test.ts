@@ -6,6 +6,8 @@ import { HealthBoard } from '../../actors/node-monitor/board.js';
 import { functionCheck } from '../../actors/node-monitor/checks.js';
 import { nodeMonitor } from '../../actors/node-monitor/monitor.js';
 import type { Sampler, SystemSnapshot } from '../../actors/node-monitor/sampler.js';
+import type { NodeMonitorMessage } from '../../actors/node-monitor/messages.js';
+import type { Actor } from '../../src/actor/actor.js';
 
 const settle = async () => {
   for (let i = 0; i < 5; i++) await new Promise((r) => setTimeout(r, 0));
@@ -33,16 +35,18 @@ async function setup() {
   const clock = new FakeClock(0);
   const network = new MemoryNetwork();
   system = new ActorSystem({ clock });
-  const peers: Record<string, { board: HealthBoard; fake: ReturnType<typeof fakeSampler>; runs: { n: number } }> = {};
+  const peers: Record<string, { board: HealthBoard; fake: ReturnType<typeof fakeSampler>; runs: { n: number }; monitor: Actor<NodeMonitorMessage, unknown> }> = {};
   for (const id of ['a', 'b']) {
     const transport = network.createTransport(id);
     const board = new HealthBoard(id, { now: () => clock.now(), staleMs: 17_000, saturation: { event_loop_utilization: 0.9, event_loop_delay_ms: 100 } });
     const fake = fakeSampler();
     const runs = { n: 0 };
-    peers[id] = { board, fake, runs };
-    await system.spawn(nodeMonitor({ transport, board, sampler: fake.sampler, intervalMs: 5_000, alertAfter: 3, thresholds, checks: [], activeRuns: () => runs.n }));
+    const monitor = await system.spawn(nodeMonitor({ transport, board, sampler: fake.sampler, intervalMs: 5_000, refreshMs: 30_000, alertAfter: 3, thresholds, checks: [], activeRuns: () => runs.n }));
+    peers[id] = { board, fake, runs, monitor };
   }
   network.connectAll();
+  // What discovery tells every role once the peers have met (src/peer.ts).
+  for (const [id, p] of Object.entries(peers)) p.monitor.tell({ type: 'members', members: Object.keys(peers).filter((o) => o !== id).map((node_id) => ({ node_id, status: 'alive' as const })) });
   await settle();
   const advance = async (ms: number, step = 500) => {
     for (let t = 0; t < ms; t += step) {
@@ -62,6 +66,31 @@ describe('node monitor actor (fake clock, fake sampler, in-memory gossip)', () =
     a.members = [{ node_id: 'b', status: 'alive' }];
     expect(a.latestSamples().get('b')).toMatchObject({ node_id: 'b', network_rx_bytes_per_s: 100 });
     expect(a.cluster()).toMatchObject({ healthy_nodes: 2, failed_nodes: 0 });
+  });
+
+  it('gossips a sample when it is news, an unchanged one only at the refresh, and its latest at once to a newcomer', async () => {
+    const { peers, advance, clock } = await setup();
+    await advance(1_000);
+    const heardByB = () => peers.b!.board.latestSamples().get('a')!;
+    const first = heardByB();
+    await advance(20_000); // four more samples, the same figures
+    expect(peers.a!.board.latestSamples().get('a')!.seq).toBeGreaterThan(first.seq);
+    expect(heardByB().seq).toBe(first.seq);
+    peers.a!.fake.snap.memory_percent = 60; // news
+    await advance(5_000);
+    expect(heardByB()).toMatchObject({ memory_percent: 60 });
+    const changed = heardByB();
+    await advance(30_000); // nothing new: one refresh
+    expect(heardByB().seq).toBeGreaterThan(changed.seq);
+    expect(heardByB().at).toBeGreaterThanOrEqual(changed.at + 30_000);
+    // A member that joins (or comes back) hears the latest sample without waiting for news or the refresh.
+    const latest = peers.a!.board.latestSamples().get('a')!;
+    peers.b!.board.samples.delete('a');
+    peers.a!.monitor.tell({ type: 'members', members: [{ node_id: 'b', status: 'alive' }, { node_id: 'c', status: 'alive' }] });
+    await settle();
+    clock.advance(300);
+    await settle();
+    expect(heardByB().seq).toBe(latest.seq);
   });
 
   it('raises an alert after 3 breaching samples and resolves it when the value is back', async () => {
@@ -111,6 +140,7 @@ describe('node monitor actor (fake clock, fake sampler, in-memory gossip)', () =
         board,
         sampler: fakeSampler().sampler,
         intervalMs: 5_000,
+        refreshMs: 30_000,
         alertAfter: 1,
         thresholds,
         checks: [functionCheck('db', async () => { calls++; return healthy; }, { intervalMs: 2_000, timeoutMs: 1_000 })],

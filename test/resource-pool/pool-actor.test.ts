@@ -15,7 +15,7 @@ const IDS = ['a', 'b', 'c'];
 let stop: (() => Promise<void>) | undefined;
 afterEach(async () => stop?.());
 
-async function pools(initial: Record<string, PoolReplica> = {}) {
+async function pools(initial: Record<string, PoolReplica> = {}, announceMs = 1_000) {
   const { system, hubs, transports, advance } = await memoryHubs(IDS);
   stop = () => system.stop();
   const office = { holder: 'a', term: 3 };
@@ -31,7 +31,7 @@ async function pools(initial: Record<string, PoolReplica> = {}) {
         capacity: { cpu: 2, gpu: id === 'b' ? 1 : 0 },
         office: async () => ({ inOffice: office.holder === id, term: office.term }),
         persist: { load: () => initial[id], save: (r) => saved[id]!.push(r) },
-        announceMs: 1_000,
+        announceMs,
         cleanupMs: 1_000,
       }),
     );
@@ -48,7 +48,7 @@ async function pools(initial: Record<string, PoolReplica> = {}) {
     void ask<ResourcePoolMessage, AllocateReply>(actors[id]!, (reply) => ({ type: 'allocate', request: { allocation_id, requester_id: 't', holder, priority: 0, ttl: null, resources, deadline: 0 }, reply }), 60_000).then((r) => (box.reply = r));
     return box;
   };
-  return { advance, actors, saved, status, allocate, members, office };
+  return { advance, actors, saved, status, allocate, members, office, transports };
 }
 
 describe('resource pool actor', () => {
@@ -87,5 +87,26 @@ describe('resource pool actor', () => {
     expect((await status('a')).replica.allocations).toEqual([]);
     expect((await status('b')).replica.allocations).toEqual([]);
     expect(Object.keys((await status('a')).capacity).sort()).toEqual(['a', 'b']);
+  });
+
+  it('announces its capacity when a member joins or comes back, and otherwise only at the refresh', async () => {
+    const { advance, actors, transports } = await pools({}, 60_000);
+    await advance(1_000);
+    const fromA: number[] = [];
+    transports.b!.subscribe('/mcpdt/resources/1.0.0', ({ from }) => from === 'a' && fromA.push(1));
+    const tellA = (c: 'alive' | 'suspect' | 'dead') => actors.a!.tell({ type: 'members', members: [{ node_id: 'b', status: 'alive' }, { node_id: 'c', status: c }] });
+    await advance(10_000);
+    expect(fromA).toHaveLength(0);
+    tellA('suspect');
+    tellA('alive'); // a suspect heard again is no newcomer
+    await advance(1_000);
+    expect(fromA).toHaveLength(0);
+    tellA('dead');
+    tellA('alive'); // back from the dead: it may have restarted and know nothing
+    tellA('alive');
+    await advance(1_000);
+    expect(fromA).toHaveLength(1);
+    await advance(60_000);
+    expect(fromA).toHaveLength(2);
   });
 });

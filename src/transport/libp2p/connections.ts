@@ -95,24 +95,31 @@ export class ConnectionKeeper {
 
   async #dialBootstrap(): Promise<void> {
     if (this.#stopped) return;
-    await this.#identifyBootstrapPeers();
-    const own = new Set(this.#node.getMultiaddrs().map((a) => a.decapsulateCode(421).toString()));
-    await Promise.all(
-      this.#bootstrap.map(async (addr) => {
-        const key = addr.toString();
-        const knownId = this.#bootstrapIds.get(key);
-        if (knownId === 'self' || own.has(addr.decapsulateCode(421).toString())) return;
-        if (knownId && knownId === this.#self) return;
-        if (knownId && this.#connected(knownId)) return;
-        try {
-          const connection = await this.#node.dial(addr, { signal: AbortSignal.timeout(DIAL_TIMEOUT_MS) });
-          this.#bootstrapIds.set(key, connection.remotePeer.toString());
-        } catch (error) {
-          if (/self/i.test(String((error as Error).message))) this.#bootstrapIds.set(key, 'self');
-          this.#log.debug('bootstrap dial failed', { addr: key, error });
-        }
-      }),
-    );
+    // Most seconds every seed is connected: look no further (our own addresses cost a peer-store and
+    // interface walk, which an idle peer paid every second).
+    const unconnected = this.#bootstrap.filter((addr) => {
+      const knownId = this.#bootstrapIds.get(addr.toString());
+      return knownId !== 'self' && knownId !== this.#self && !(knownId && this.#connected(knownId));
+    });
+    if (unconnected.length > 0) {
+      await this.#identifyBootstrapPeers();
+      const own = new Set(this.#node.getMultiaddrs().map((a) => a.decapsulateCode(421).toString()));
+      await Promise.all(
+        unconnected.map(async (addr) => {
+          const key = addr.toString();
+          const knownId = this.#bootstrapIds.get(key);
+          if (knownId === 'self' || own.has(addr.decapsulateCode(421).toString())) return;
+          if (knownId && this.#connected(knownId)) return;
+          try {
+            const connection = await this.#node.dial(addr, { signal: AbortSignal.timeout(DIAL_TIMEOUT_MS) });
+            this.#bootstrapIds.set(key, connection.remotePeer.toString());
+          } catch (error) {
+            if (/self/i.test(String((error as Error).message))) this.#bootstrapIds.set(key, 'self');
+            this.#log.debug('bootstrap dial failed', { addr: key, error });
+          }
+        }),
+      );
+    }
     if (!this.#stopped) this.#bootstrapTimer = setTimeout(() => void this.#dialBootstrap(), BOOTSTRAP_REDIAL_MS).unref();
   }
 }

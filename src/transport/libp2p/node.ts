@@ -1,6 +1,7 @@
 // The libp2p 3 node: TCP + noise + yamux, identify, ping, gossipsub, optional mDNS and bootstrap.
 import { createLibp2p, type Libp2p } from 'libp2p';
 import { corkedTcp } from './corked-tcp.js';
+import { lazyWindowUpdates } from './lazy-window-updates.js';
 import { noise } from '@chainsafe/libp2p-noise';
 import { yamux } from '@chainsafe/libp2p-yamux';
 import { identify } from '@libp2p/identify';
@@ -42,19 +43,20 @@ export function authorAndSeqno(msg: { from?: Uint8Array; seqno?: Uint8Array }): 
 }
 
 /**
- * A smaller mesh than gossipsub's defaults (D 6, 4..12, gossip to 6 more): every peer here keeps a
- * connection to every member and publishes its own messages to all of them (flood publishing), so
- * forwarding through the mesh only adds copies (each one read, decrypted and dropped as a duplicate)
- * and carries a message to a peer that is not connected to its author yet, for which a few neighbours
- * suffice; lost copies are still repaired by gossip (IHAVE/IWANT). Per message a peer receives about
- * 1 + D copies: 4 instead of 7, and so for what it forwards. IDONTWANT notices (gossipsub 1.2, sent to
- * every mesh neighbour for each new message of 512 B or more, which heartbeats, health samples and
- * capacity announcements all are) come too late to save a copy when the author sends to everyone at
- * once; they only doubled the frames: kept for messages large enough that a saved copy is worth one.
+ * No mesh (gossipsub's default is D 6, 4..12): every peer here keeps a connection to every member
+ * (discovery dials each one it hears of) and publishes its own messages to all of them (flood
+ * publishing), so forwarding through a mesh only adds copies: each one read, decrypted and dropped as
+ * a duplicate, 1 + D per message at each peer. Without it a peer receives each message once, from its
+ * author, which is also what the in-memory transport does. A peer not (yet) connected to the author
+ * still gets the message through gossip: each heartbeat a peer tells Dlazy others which recent messages
+ * it has (IHAVE) and they ask for those they lack (IWANT). (With D 3 an idle peer among 10 made twice
+ * the system calls; scripts/bench/idle.ts.) IDONTWANT notices (gossipsub 1.2) only matter with a mesh:
+ * kept for messages large enough that a saved copy is worth one.
  */
-export const MESH = { D: 3, Dlo: 2, Dhi: 5, Dout: 1, Dscore: 2, Dlazy: 3, idontwantMinDataSize: 64 * 1024 } as const;
+export const MESH = { D: 0, Dlo: 0, Dhi: 0, Dout: 0, Dscore: 0, Dlazy: 3, idontwantMinDataSize: 64 * 1024 } as const;
 
 export async function createNode(options: NodeOptions): Promise<PeerNode> {
+  lazyWindowUpdates();
   // Each discovery factory wants its own slice of libp2p's components; the array type is their union.
   const peerDiscovery: ((components: any) => PeerDiscovery)[] = []; // eslint-disable-line @typescript-eslint/no-explicit-any
   if (options.mdns) peerDiscovery.push(mdns({ serviceTag: options.mdnsServiceTag, interval: options.mdnsIntervalMs }));
