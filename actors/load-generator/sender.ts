@@ -1,7 +1,8 @@
 // Sends requests and records how they finished: the part of the hot path shared by both models.
 import { ERROR_INDEX, NO_ERROR, type Recorder } from '../../src/stats/index.js';
 import { Deadlines } from './deadlines.js';
-import { Exchange, type ExchangeSink, type HttpClient } from './http-client.js';
+import { Exchange, type ExchangeSink } from './exchange.js';
+import type { HttpClient } from './http-client.js';
 
 export class Sender implements ExchangeSink {
   inFlight = 0;

@@ -1,4 +1,4 @@
-// Warm-up before the start: runs the request path (undici's wasm parser and JS, our sender and recorder)
+// Warm-up before the start: runs the request path (the engine's own client or undici, the sender and recorder)
 // against a canned HTTP server on 127.0.0.1 inside this process, never against the targets, so their
 // counts stay exact. Cold, the first second of a run showed the engine's own start-up (100-300 ms of
 // compile and JIT) as latency from the intended time.
@@ -6,7 +6,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import type { LoadTarget } from '../../src/plan/index.js';
 import { systemClock, type Clock } from '../../src/util/clock.js';
 import { Recorder } from '../../src/stats/index.js';
-import { HttpClient } from './http-client.js';
+import { HttpClient, ownPathFor } from './http-client.js';
 import { Sender } from './sender.js';
 
 export const WARM_UP_MS = 250;
@@ -61,7 +61,9 @@ export function warmUp(targets: readonly LoadTarget[], budgetMs: number, clock: 
       const url = new URL(t.url);
       return { ...t, url: `http://127.0.0.1:${port}${url.pathname}${url.search}` };
     });
-    const client = new HttpClient(local, { connections: WARM_UP_USERS, pipelining: 1 });
+    // The path the run will take: the engine's own client, or undici when some target needs it (https).
+    const own = targets.every((t) => ownPathFor(new URL(t.url), t.headers));
+    const client = new HttpClient(local, { connections: WARM_UP_USERS, pipelining: 1, transport: own ? 'auto' : 'undici' });
     const recorder = new Recorder('warm-up', local.length, performance.now());
     const sender = new Sender(client, recorder);
     const until = performance.now() + budgetMs;
