@@ -150,6 +150,28 @@ describe("the engine's own HTTP/1.1 client", () => {
     expect(server.connections()).toBe(1);
   });
 
+  it('sends each request as its prebuilt bytes: request line, host, keep-alive, the plan\'s headers, the body', async () => {
+    const seen: string[] = [];
+    server = await rawServer((socket, request) => {
+      seen.push(request);
+      socket.write('HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n');
+    });
+    // The raw server splits heads only: the one request with a body comes last.
+    const port = new URL(server.url).port;
+    h = harness([
+      { url: `${server.url}a?q=1`, headers: { 'X-Token': 'abc', Host: 'example.test' } },
+      { url: `${server.url}b`, method: 'PUT' },
+      { url: `${server.url}c`, method: 'HEAD' },
+      { url: `${server.url}d`, body: { k: 'é' } },
+    ]);
+    for (let t = 0; t < 4; t++) expect(await h.send(t)).toMatchObject({ status: 200, error: 'ok' });
+    expect(seen[0]).toBe('GET /a?q=1 HTTP/1.1\r\nconnection: keep-alive\r\nX-Token: abc\r\nHost: example.test\r\n\r\n');
+    expect(seen[1]).toBe(`PUT /b HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\nconnection: keep-alive\r\ncontent-length: 0\r\n\r\n`);
+    expect(seen[2]).toBe(`HEAD /c HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\nconnection: keep-alive\r\n\r\n`);
+    expect(seen[3]).toBe(`POST /d HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\nconnection: keep-alive\r\ncontent-type: application/json\r\ncontent-length: 10\r\n\r\n`);
+    expect(h.outcomes.map((o) => o.written)).toEqual([true, true, true, true]);
+  });
+
   it('reports a name that does not resolve as a DNS error', async () => {
     h = harness([{ url: 'http://name-that-does-not-exist.invalid/' }]);
     expect(await h.send()).toMatchObject({ status: 0, error: 'dns', written: false });
