@@ -95,9 +95,8 @@ export class H1Lane implements Lane {
   destroy(): Promise<void> {
     this.#destroyed = true;
     this.#detach();
-    const now = performance.now();
-    this.#written = 0;
-    while (this.#queue.size > 0) this.#queue.shift().fail(now, ERROR_INDEX.aborted);
+    this.#written = this.#queue.size;
+    this.#fail(ERROR_INDEX.aborted, performance.now());
     return this.#closed ?? Promise.resolve();
   }
 
@@ -117,7 +116,6 @@ export class H1Lane implements Lane {
     this.#socket = socket;
     this.#connected = false;
     this.#error = undefined;
-    this.#written = 0;
     this.#parser.reset();
   }
 
@@ -188,20 +186,22 @@ export class H1Lane implements Lane {
     this.#socket = undefined;
     this.#connected = false;
     const parser = this.#parser;
+    // A body that ran until the close has ended with it; those written after it fail first, so that
+    // nothing the sink dispatches meanwhile finds them still queued.
+    let ended: Exchange | undefined;
+    let status = 0;
+    let bytes = 0;
     if (err === undefined && this.#written > 0 && parser.endOfInput()) {
-      // A body that ran until the close has ended with it.
-      const ex = this.#queue.shift();
+      ended = this.#queue.shift();
       this.#written--;
-      const { status, bytes } = parser;
-      parser.reset();
-      ex.complete(now, status, bytes);
+      status = parser.status;
+      bytes = parser.bytes;
     }
     const kind = err === undefined ? ERROR_INDEX.reset : errorKindOf(err);
-    if (!connected && err !== undefined) {
-      // Could not connect: everything waiting on this lane fails, as undici fails its queue.
-      this.#written = 0;
-      while (this.#queue.size > 0) this.#queue.shift().fail(now, kind);
-    } else this.#fail(kind, now);
+    // Could not connect: everything waiting on this lane fails, as undici fails its queue.
+    if (!connected && err !== undefined) this.#written = this.#queue.size;
+    this.#fail(kind, now);
+    ended?.complete(now, status, bytes);
     if (this.#socket === undefined && this.#queue.size > 0 && !this.#destroyed) this.#connect();
   }
 
@@ -212,12 +212,14 @@ export class H1Lane implements Lane {
     if (this.#socket === undefined && this.#queue.size > 0 && !this.#destroyed) this.#connect();
   }
 
-  /** Fails the requests written on a socket that is gone. */
+  /**
+   * Fails the requests written on a socket that is gone (the first #written of the queue). Each failure
+   * may dispatch again on this lane: new ones queue behind those failed here, for the next socket.
+   */
   #fail(kind: number, now: number): void {
     let n = this.#written;
     this.#written = 0;
     this.#parser.reset();
-    // Each failure may dispatch again on this lane; new ones queue behind those failed here.
     while (n-- > 0) this.#queue.shift().fail(now, kind);
   }
 

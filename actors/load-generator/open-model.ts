@@ -45,8 +45,8 @@ export class OpenModel {
     this.#opts = opts;
     this.#segment = opts.segment;
     this.#nextDue = profile.total > 0 ? opts.startMs + dueMs(profile, 1) : Infinity;
-    sender.onFree = (reentrant) => {
-      if (!reentrant && this.#backlog.size > 0) this.drain(performance.now());
+    sender.onFree = (later) => {
+      if (!later && this.#backlog.size > 0) this.drain(performance.now());
     };
   }
 

@@ -82,11 +82,11 @@ export function warmUp(targets: readonly LoadTarget[], budgetMs: number, clock: 
       };
       stop = stopAll;
       const guard = clock.schedule(stopAll, budgetMs + 200);
-      sender.onFree = (reentrant) => {
+      sender.onFree = (later) => {
         const now = performance.now();
         // Cutting deltas now and then warms the encoding too, which otherwise runs cold at the first second.
         if (sent % DELTA_EVERY === 0) recorder.takeDelta();
-        if (!reentrant && now < until && sent < maxRequests) sender.send(sent++ % local.length, now, now);
+        if (!later && now < until && sent < maxRequests) sender.send(sent++ % local.length, now, now);
         else if (sender.inFlight === 0) stopAll();
       };
       const now = performance.now();
