@@ -238,7 +238,14 @@ export class ResponseParser {
   #line(src: Uint8Array, from: number, to: number, head: boolean): number {
     if (to > from && src[to - 1] === CR) to--;
     const n = this.#lines++;
-    if (n === 0) return this.#statusLine(src, from, to) ? LINE_OK : LINE_BAD;
+    if (n === 0) {
+      // An empty line before the status line is ignored (RFC 9112 2.2: a stray CRLF after a body).
+      if (to === from) {
+        this.#lines = 0;
+        return LINE_OK;
+      }
+      return this.#statusLine(src, from, to) ? LINE_OK : LINE_BAD;
+    }
     if (to === from) return this.#headEnded(head);
     const c = src[from]! | 0x20;
     if (c === 99 /* c */) {

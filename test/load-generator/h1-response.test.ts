@@ -57,6 +57,7 @@ describe('HTTP/1.1 response parser', () => {
     ['connection tokens', ok('x', 'connection: upgrade, close\r\n'), [], [[200, false]]],
     ['HTTP/1.0 closes by default', 'HTTP/1.0 200 OK\r\ncontent-length: 1\r\n\r\nx', [], [[200, false]]],
     ['HTTP/1.0 with keep-alive', 'HTTP/1.0 200 OK\r\nconnection: keep-alive\r\ncontent-length: 1\r\n\r\nx', [], [[200, true]]],
+    ['a stray CRLF before the status line', `${ok('a')}\r\n${ok('b')}`, [], [[200, true], [200, true]]],
     ['101 ends the connection', 'HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\n\r\n', [], [[101, false]]],
     [
       'pipelined responses, mixed framing',
