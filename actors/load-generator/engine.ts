@@ -105,7 +105,7 @@ export function startEngine(opts: EngineOptions): Engine {
   const fence = opts.fenced ? new Fence() : undefined;
   const model = open
     ? new OpenModel(profileFor(task), sender, recorder, { startMs, maxInFlight: task.max_in_flight, maxLatenessMs: task.max_lateness * 1000, aheadMs: SEND_AHEAD_MS, segment: opts.segment, weights, ...(fence ? { fence } : {}) })
-    : new ClosedModel(sender, { endMs, thinkMs: task.think_time * 1000, users: usersFor(opts.segment), weights, ...(fence ? { may: (due: number, now: number) => fence.may(due, now) } : {}) });
+    : new ClosedModel(sender, { endMs, thinkMs: task.think_time * 1000, users: usersFor(opts.segment), weights, wakeBy: (at) => wakeBy(at), ...(fence ? { may: (due: number, now: number) => fence.may(due, now) } : {}) });
   const settle = () => {
     if (model instanceof OpenModel) model.settle();
   };
@@ -187,11 +187,19 @@ export function startEngine(opts: EngineOptions): Engine {
   };
 
   // Sleep until the next due thing; ceil, so that a wake-up never comes before it and finds nothing.
+  let armedFor = Infinity;
   const arm = () => {
     const now = performance.now();
     const due = state === 'waiting' ? startMs : Math.min(model.nextWake(), sender.nextDeadline, hardEndMs);
     const delay = Math.min(MAX_SLEEP_MS, Math.max(1, Math.ceil(due - now)));
+    armedFor = now + delay;
     timer = clock.schedule(loop, delay);
+  };
+  // A closed-model user set to wake (after its think time, or a failure) before the loop would.
+  const wakeBy = (at: number) => {
+    if (timer === undefined || at >= armedFor - 1) return;
+    clock.cancel(timer);
+    arm();
   };
   arm();
 

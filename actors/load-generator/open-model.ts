@@ -49,8 +49,8 @@ export class OpenModel {
     this.#opts = opts;
     this.#segment = opts.segment;
     this.#nextDue = profile.total > 0 ? this.#dueOf(1) : Infinity;
-    sender.onFree = (reentrant) => {
-      if (!reentrant && this.#backlog.size > 0) this.drain(performance.now());
+    sender.onFree = (later) => {
+      if (!later && this.#backlog.size > 0) this.drain(performance.now());
     };
   }
 
