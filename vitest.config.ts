@@ -4,12 +4,15 @@ import { defineConfig } from 'vitest/config';
 /**
  * Files whose assertions hold only on a machine that is not busy with another test file: rates per
  * second, start skew, stalls, breaking points, saturation, liveness within a second or two, fault
- * schedules. They run one at a time, after the others (as every file did before: vitest's default is one
- * worker on a 2-core machine). The rest (pure logic, and real peers asserted on exact counts or on
+ * schedules, and workloads (placed by the nodes' health and CPU, and failed when a node they were placed
+ * on looks lost). They run one at a time, after the others (as every file did before: vitest's default is
+ * one worker on a 2-core machine). The rest (pure logic, and real peers asserted on exact counts or on
  * conditions polled with generous timeouts) run on every core.
  */
 export const TIMING_SENSITIVE = [
   'test/faults/**/*.test.ts',
+  'test/integration/workload-*.test.ts',
+  'test/mcp/workload.test.ts',
   'test/integration/executions.test.ts',
   'test/integration/freeze.test.ts',
   'test/integration/saturation.test.ts',
