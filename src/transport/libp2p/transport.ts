@@ -42,6 +42,8 @@ const INBOUND_READ_TIMEOUT_MS = 10_000;
 const IDLE_STREAM_MS = 30_000;
 /** Idle streams kept per peer and protocol. */
 const MAX_IDLE_STREAMS = 8;
+/** Our own addresses are read again after this long at the latest (and whenever libp2p says they changed). */
+const ADDRESSES_FRESH_MS = 10_000;
 
 interface Channel {
   stream: Stream;
@@ -96,6 +98,8 @@ export class Libp2pTransport implements Transport {
   readonly #peerEvents = new Listeners<PeerEvent>();
   readonly #streams = new StreamPool();
   readonly #sweeper: NodeJS.Timeout;
+  /** Our addresses as last read, and when: reading them walks libp2p's address manager (a heartbeat each second asks). */
+  #addresses: { list: string[]; at: number } | undefined;
   #stopped = false;
 
   static async start(options: Libp2pTransportOptions): Promise<Libp2pTransport> {
@@ -123,6 +127,7 @@ export class Libp2pTransport implements Transport {
     this.#log = options.log;
     this.#keeper = new ConnectionKeeper(node, options.bootstrap, options.log);
     node.addEventListener('peer:connect', (e) => this.#emitPeer({ type: 'peer.connected', peer: e.detail.toString() }));
+    node.addEventListener('self:peer:update', () => (this.#addresses = undefined));
     node.addEventListener('peer:disconnect', (e) => {
       this.#streams.sweep(Date.now(), e.detail.toString());
       this.#emitPeer({ type: 'peer.disconnected', peer: e.detail.toString() });
@@ -133,7 +138,9 @@ export class Libp2pTransport implements Transport {
   }
 
   addresses(): string[] {
-    return this.node.getMultiaddrs().map((a) => a.toString());
+    const now = Date.now();
+    if (!this.#addresses || now - this.#addresses.at > ADDRESSES_FRESH_MS) this.#addresses = { list: this.node.getMultiaddrs().map((a) => a.toString()), at: now };
+    return [...this.#addresses.list];
   }
 
   connectedPeers(): string[] {
