@@ -163,6 +163,7 @@ export function nodeMonitor(init: NodeMonitorInit): Behaviour<NodeMonitorMessage
           const now = ctx.clock.now();
           board.addProbe(self, probe);
           if (probe.active_runs > 0) state.gossipProbesUntil = now + PROBE_GOSSIP_TAIL_MS;
+          init.sampler.precise?.(now <= state.gossipProbesUntil);
           if (now <= state.gossipProbesUntil) {
             publishTopic(transport, 'health', { type: 'health.probe', node_id: self, probe }).catch((error: unknown) => ctx.log.debug('probe publish failed', { error }));
           }
