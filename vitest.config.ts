@@ -1,14 +1,50 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
+
+/**
+ * Files whose assertions hold only on a machine that is not busy with another test file: rates per
+ * second, start skew, stalls, breaking points, saturation, liveness within a second or two, fault
+ * schedules. They run one at a time, after the others (as every file did before: vitest's default is one
+ * worker on a 2-core machine). The rest (pure logic, and real peers asserted on exact counts or on
+ * conditions polled with generous timeouts) run on every core.
+ */
+export const TIMING_SENSITIVE = [
+  'test/faults/**/*.test.ts',
+  'test/integration/executions.test.ts',
+  'test/integration/freeze.test.ts',
+  'test/integration/saturation.test.ts',
+  'test/integration/cluster.test.ts',
+  'test/integration/replication.test.ts',
+  'test/integration/mdns.test.ts',
+  'test/integration/test-types.test.ts',
+  'test/integration/node-monitor.test.ts',
+  'test/cli/test-types.test.ts',
+  'test/mcp/test-types.test.ts',
+  'test/load-generator/run-open.test.ts',
+  'test/load-generator/workers.test.ts',
+  'test/load-generator/lazy-workers.test.ts',
+  'test/load-generator/segments.test.ts',
+  'test/load-generator/fenced-run.test.ts',
+  'test/load-generator/coordinated-omission.test.ts',
+  'test/load-generator/closed-and-stop.test.ts',
+];
+
+// test/pack installs the packed tarball (a native build): `npm run test:pack`.
+const EXCLUDE = ['test/pack/**', 'node_modules/**'];
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    // test/pack installs the packed tarball (a native build): `npm run test:pack`.
-    exclude: ['test/pack/**', 'node_modules/**'],
     setupFiles: ['src/polyfill.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
     reporters: ['default'],
+    projects: [
+      {
+        extends: true,
+        test: { name: 'parallel', include: ['test/**/*.test.ts'], exclude: [...EXCLUDE, ...TIMING_SENSITIVE], maxWorkers: Math.max(2, availableParallelism()), sequence: { groupOrder: 0 } },
+      },
+      { extends: true, test: { name: 'timing', include: TIMING_SENSITIVE, exclude: EXCLUDE, maxWorkers: 1, sequence: { groupOrder: 1 } } },
+    ],
   },
 });

@@ -11,7 +11,7 @@ import { WARM_UP_GAP_MS } from './engine.js';
 import type { LoadGeneratorMessage, LoadTaskView } from './messages.js';
 import type { LoadTask } from '../../src/plan/index.js';
 import { percentileMs } from '../../src/stats/histogram.js';
-import { freezeResults, frozenResultsBytes, thawResults, type FrozenResults, type LoadResults } from '../../src/stats/index.js';
+import { freezeResults, frozenResultsBytes, thawResults, withDecoded, type FrozenResults, type LoadResults } from '../../src/stats/index.js';
 
 interface Entry {
   id: string;
@@ -50,11 +50,21 @@ const BOOT_MARGIN_MS = 300;
 const BOOT_WAIT_MS = 3_000;
 const KEEP_FINISHED_BYTES = 2 * 1024 * 1024;
 
+/** The outcome's results as kept: already encoded by the run (reading `results` would decode them). */
+const frozenOf = (o: RunOutcome): FrozenResults => o.frozen ?? freezeResults(o.results);
+
+/** The outcome without its results (picked, not spread: spreading reads the decoding `results` getter). */
+function outcomeFields(o: RunOutcome): Omit<RunOutcome, 'results' | 'frozen'> {
+  const { id, status, startedAt, finishedAt, durationS } = o;
+  return { id, status, ...(o.error !== undefined ? { error: o.error } : {}), startedAt, finishedAt, durationS };
+}
+
 /** What is kept of a finished run: its outcome, answering as the run did once finished. */
-function endedRun(run: LoadRun, ended: NonNullable<Entry['ended']>, latency: LoadResults['latency']): LoadRun {
+function endedRun(run: LoadRun, ended: NonNullable<Entry['ended']>): LoadRun {
   const { id, startAt, workers } = run;
   const { totals } = ended.results;
-  const progress = { requests: totals.requests, failures: totals.failures, dropped: totals.dropped, p50Ms: percentileMs(latency, 50), p99Ms: percentileMs(latency, 99) };
+  const [p50Ms, p99Ms] = withDecoded(ended.results.latency, (h) => [percentileMs(h, 50), percentileMs(h, 99)]);
+  const progress = { requests: totals.requests, failures: totals.failures, dropped: totals.dropped, p50Ms: p50Ms!, p99Ms: p99Ms! };
   const snapshot = () => thawResults(ended.results);
   return {
     id,
@@ -62,7 +72,7 @@ function endedRun(run: LoadRun, ended: NonNullable<Entry['ended']>, latency: Loa
     workers,
     state: 'finished',
     get done() {
-      return Promise.resolve({ ...ended.outcome, results: snapshot() });
+      return Promise.resolve({ ...ended.outcome, frozen: ended.results, results: snapshot() });
     },
     stop: () => {},
     setSegment: () => {},
@@ -148,7 +158,7 @@ export function loadGenerator(): Behaviour<LoadGeneratorMessage, GeneratorState>
             void prepareLoadWorkers(wanted).then(begin, begin);
             const waitMs = request.startAt !== undefined ? request.startAt - now - WARM_UP_MS - WARM_UP_GAP_MS - BOOT_MARGIN_MS : BOOT_WAIT_MS;
             ctx.startTimer(`begin:${id}`, Math.max(0, waitMs), { type: 'load.begin', taskId: id });
-            run = deferred = deferredRun(id, request.task, request.startAt ?? now, start);
+            run = deferred = deferredRun(id, request.startAt ?? now, start);
           } else run = start();
           state.entries.set(id, { id, name: request.name, task: request.task, run, startedAt: run.startAt, segment, ...(deferred ? { deferred } : {}) });
           run.done.then(
@@ -209,14 +219,13 @@ export function loadGenerator(): Behaviour<LoadGeneratorMessage, GeneratorState>
           break;
         case 'load.finished': {
           const entry = state.entries.get(msg.taskId);
+          const frozen = frozenOf(msg.outcome);
           if (entry) {
-            const { results, ...outcome } = msg.outcome;
-            const frozen = freezeResults(results);
-            entry.ended = { outcome, results: frozen, bytes: frozenResultsBytes(frozen) };
+            entry.ended = { outcome: outcomeFields(msg.outcome), results: frozen, bytes: frozenResultsBytes(frozen) };
             // The run's closure holds its client, recorder and buffers (MBs): keep only what it produced.
-            entry.run = endedRun(entry.run, entry.ended, results.latency);
+            entry.run = endedRun(entry.run, entry.ended);
           }
-          ctx.log.info('load finished', { task: msg.taskId, status: msg.outcome.status, requests: msg.outcome.results.totals.requests });
+          ctx.log.info('load finished', { task: msg.taskId, status: msg.outcome.status, requests: frozen.totals.requests });
           forgetOldest(state.entries);
           if ([...state.entries.values()].every((e) => e.ended)) ctx.startTimer('workers.retire', WORKERS_IDLE_MS, { type: 'workers.retire' });
           break;

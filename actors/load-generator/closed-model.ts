@@ -13,6 +13,8 @@ export interface ClosedModelOptions {
   weights: Float64Array;
   /** Whether a user may send now (a fenced run's lease); when not, it waits and tries again. */
   may?: (due: number, now: number) => boolean;
+  /** Told when a user goes to sleep until `at`, so that the loop wakes by then (it may be set for later). */
+  wakeBy?: (at: number) => void;
 }
 
 /** How often a user of a paused run looks again (at least its think time, so that wake times stay nearly sorted). */
@@ -35,7 +37,7 @@ export class ClosedModel {
     this.#sender = sender;
     this.#opts = opts;
     this.#wanted = opts.users;
-    sender.onFree = (reentrant) => this.#userFree(reentrant);
+    sender.onFree = (later) => this.#userFree(later);
   }
 
   get active(): number {
@@ -90,14 +92,15 @@ export class ClosedModel {
     this.#sender.send(target, intended, now);
   }
 
-  #userFree(reentrant: boolean): void {
+  #userFree(later: boolean): void {
     const now = performance.now();
     if (this.#halted || now >= this.#opts.endMs || this.#active > this.#wanted) {
       this.#active--;
       return;
     }
-    // A failure inside dispatch itself comes back through the timer, never as a synchronous loop.
-    if (this.#opts.thinkMs > 0 || reentrant) this.#sleep(now + Math.max(this.#opts.thinkMs, 1));
+    // After a failure without an answer (or one inside dispatch itself) the user waits for the timer,
+    // never re-sending from the failing call (see Sender.onFree).
+    if (this.#opts.thinkMs > 0 || later) this.#sleep(now + Math.max(this.#opts.thinkMs, 1));
     else this.#send(now, now);
   }
 
@@ -110,5 +113,6 @@ export class ClosedModel {
     }
     this.#wake[(this.#wakeHead + this.#wakeSize) % this.#wake.length] = until;
     this.#wakeSize++;
+    this.#opts.wakeBy?.(until);
   }
 }

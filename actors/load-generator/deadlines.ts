@@ -1,7 +1,7 @@
 // Request timeouts to the millisecond. undici's own header timer ticks about every 500 ms, so a 100 ms
 // timeout would fire late. Requests in flight sit in a list (O(1) add and remove); the run's timer loop
 // scans it only once the earliest deadline is due, which for healthy traffic is about once per timeout.
-import type { Exchange } from './http-client.js';
+import type { Exchange } from './exchange.js';
 
 export class Deadlines {
   readonly #list: Exchange[] = [];

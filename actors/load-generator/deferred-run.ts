@@ -3,8 +3,7 @@
 // that arrives while they boot waits for them, as long as its start allows. Until it begins, it answers
 // as a run waiting for its start; a stop, a share change or a lease's grant asked meanwhile is applied,
 // in order, when it begins.
-import type { LoadTask } from '../../src/plan/index.js';
-import { Recorder } from '../../src/stats/index.js';
+import { emptyResults, type RunProgress } from '../../src/stats/index.js';
 import { checkSegment } from '../../src/execution/segment.js';
 import type { LoadRun, RunOutcome } from './run.js';
 
@@ -21,11 +20,11 @@ type Pending =
   | { type: 'release'; movedAt: number };
 
 /** `startAt`: the run's start as known before it begins (a run without a common start sets its own when it begins). */
-export function deferredRun(id: string, task: LoadTask, startAt: number, start: () => LoadRun): DeferredRun {
+export function deferredRun(id: string, startAt: number, start: () => LoadRun): DeferredRun {
   let inner: LoadRun | undefined;
   const pending: Pending[] = [];
   const { promise: done, resolve, reject } = Promise.withResolvers<RunOutcome>();
-  const empty = new Recorder(id, task.targets.length, 0);
+  const nothingYet: RunProgress = { requests: 0, failures: 0, dropped: 0, p50Ms: 0, p99Ms: 0 };
   return {
     id,
     get startAt() {
@@ -75,10 +74,10 @@ export function deferredRun(id: string, task: LoadTask, startAt: number, start: 
       else pending.push({ type: 'release', movedAt });
     },
     snapshot() {
-      return inner ? inner.snapshot() : empty.results();
+      return inner ? inner.snapshot() : emptyResults();
     },
     progress() {
-      return inner ? inner.progress() : empty.progress();
+      return inner ? inner.progress() : nothingYet;
     },
   };
 }

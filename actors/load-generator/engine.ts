@@ -61,6 +61,8 @@ export interface EngineEnd {
   error?: string;
   /** Seconds from the start to the end, at most the plan's duration. */
   ranS: number;
+  /** A fenced run's arrivals held back while paused and never told whose they were (not counted: see Fence.heldBack). */
+  held?: number;
 }
 
 export interface Engine {
@@ -79,10 +81,12 @@ export interface Engine {
 export function startEngine(opts: EngineOptions): Engine {
   const { task, clock } = opts;
   // One fixed offset between epoch and performance.now() for the whole run, so that the start and any
-  // later segment change are converted alike (two conversions could differ by a millisecond).
+  // later segment change are converted alike (two conversions could differ by a millisecond). A time is
+  // converted as the start plus its distance from the start, as due times are: a share that moves at a
+  // due time then splits arrivals exactly where the coordinator's accounting does (ms from the start).
   const offset = clock.now() - performance.now();
-  const toPerf = (epochMs: number) => epochMs - offset;
-  const startMs = toPerf(opts.startAt);
+  const startMs = opts.startAt - offset;
+  const toPerf = (epochMs: number) => startMs + (epochMs - opts.startAt);
   const endMs = startMs + task.duration * 1000;
   const maxTimeoutMs = Math.max(...task.targets.map((t) => t.timeout)) * 1000;
   const open = task.model === 'open';
@@ -101,7 +105,7 @@ export function startEngine(opts: EngineOptions): Engine {
   const fence = opts.fenced ? new Fence() : undefined;
   const model = open
     ? new OpenModel(profileFor(task), sender, recorder, { startMs, maxInFlight: task.max_in_flight, maxLatenessMs: task.max_lateness * 1000, aheadMs: SEND_AHEAD_MS, segment: opts.segment, weights, ...(fence ? { fence } : {}) })
-    : new ClosedModel(sender, { endMs, thinkMs: task.think_time * 1000, users: usersFor(opts.segment), weights, ...(fence ? { may: (due: number, now: number) => fence.may(due, now) } : {}) });
+    : new ClosedModel(sender, { endMs, thinkMs: task.think_time * 1000, users: usersFor(opts.segment), weights, wakeBy: (at) => wakeBy(at), ...(fence ? { may: (due: number, now: number) => fence.may(due, now) } : {}) });
   const settle = () => {
     if (model instanceof OpenModel) model.settle();
   };
@@ -125,9 +129,15 @@ export function startEngine(opts: EngineOptions): Engine {
     let end: EngineEnd = error === undefined ? { status, ranS } : { status, error, ranS };
     try {
       if (model instanceof OpenModel) {
+        // Stopped where its share was released (moved, or the execution ended), the arrivals due before
+        // that and not yet released were its own: due, never sent. Without a release a stop does not say
+        // when the share stopped being its own: what it could not vouch for stays uncounted (the
+        // coordinator counts a moved share's arrivals from the schedule).
+        const releasedAt = fence?.movedAt ?? Infinity;
+        if (status === 'stopped' && releasedAt < Infinity) model.closeAt(Math.min(performance.now(), releasedAt));
         model.dropBacklog();
-        // Stopped, its share may have moved (a stop does not say when): what it could not vouch for stays uncounted.
-        if (status === 'completed') model.settleAll();
+        const held = model.heldBack();
+        if (held > 0) end = { ...end, held };
       } else model.halt();
       if (sender.inFlight > 0) {
         sender.aborting = true;
@@ -177,11 +187,19 @@ export function startEngine(opts: EngineOptions): Engine {
   };
 
   // Sleep until the next due thing; ceil, so that a wake-up never comes before it and finds nothing.
+  let armedFor = Infinity;
   const arm = () => {
     const now = performance.now();
     const due = state === 'waiting' ? startMs : Math.min(model.nextWake(), sender.nextDeadline, hardEndMs);
     const delay = Math.min(MAX_SLEEP_MS, Math.max(1, Math.ceil(due - now)));
+    armedFor = now + delay;
     timer = clock.schedule(loop, delay);
+  };
+  // A closed-model user set to wake (after its think time, or a failure) before the loop would.
+  const wakeBy = (at: number) => {
+    if (timer === undefined || at >= armedFor - 1) return;
+    clock.cancel(timer);
+    arm();
   };
   arm();
 
@@ -196,7 +214,7 @@ export function startEngine(opts: EngineOptions): Engine {
     },
     setSegment(segment, atMs) {
       const next = checkSegment(segment.from, segment.to);
-      if (model instanceof OpenModel) model.setSegment(next, atMs === undefined ? undefined : toPerf(atMs));
+      if (model instanceof OpenModel) model.setSegment(next, atMs === undefined ? undefined : toPerf(atMs), performance.now());
       else model.setUsers(usersFor(next), performance.now());
     },
     grant(from, until, sure) {

@@ -3,6 +3,7 @@
 // now. An arrival it may not send is dropped when surely its own (due before `sure`: no coordinator can
 // have moved it yet), forgotten when known to be another's (due from `movedAt` on), and otherwise kept
 // aside until a later grant or the release tells which: so `scheduled` never counts another's arrival.
+// Those never told of are reported as held back, not counted (heldBack).
 import { Backlog } from './backlog.js';
 import { HeldSpans } from './held-spans.js';
 
@@ -22,6 +23,11 @@ export class Fence {
   /** The share moved to others: arrivals due from `movedAt` on were never this run's. */
   release(movedAt: number): void {
     this.#movedAt = Math.min(this.#movedAt, movedAt);
+  }
+
+  /** From when the share is known to be others' (Infinity: not known to have moved). */
+  get movedAt(): number {
+    return this.#movedAt;
   }
 
   may(due: number, now: number): boolean {
@@ -44,13 +50,16 @@ export class Fence {
   }
 
   /**
-   * At the run's planned end, still not told: hands `drop` every doubtful arrival. The share was most
-   * likely not moved (a generator whose share moved hears so at its next renewal after the cut heals),
-   * and an arrival counted nowhere would leave `scheduled` short of the schedule.
+   * At the run's end, still not told: how many doubtful arrivals it held back (they are forgotten here).
+   * Whose they were is the coordinator's to say, which knows whether and when the share moved: counting
+   * them as dropped here (a guess that the share had not moved) counted them twice when it had, beside
+   * the generators that took them over (src/execution/accounting.ts).
    */
-  settleAll(drop: (target: number, due: number) => void): void {
+  heldBack(): number {
     const q = this.#doubtful;
-    for (; q.size > 0; q.shift()) if (this.fate(q.headDue()) !== 'forget') drop(q.headTarget(), q.headDue());
+    let held = 0;
+    for (; q.size > 0; q.shift()) if (this.fate(q.headDue()) !== 'forget') held++;
+    return held;
   }
 
   /** Hands `drop` each doubtful arrival now known to be its own, and forgets those known to be another's. */

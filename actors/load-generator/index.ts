@@ -3,7 +3,7 @@ export { startLoad, type StartLoadOptions, type LoadRun, type RunOutcome, type R
 export { profileFor, mulberry32, type PatternSpec } from '../../src/schedule/patterns.js';
 export { piecewise, linearPiece, smoothPiece, type RateProfile, type Piece } from '../../src/schedule/rate-profile.js';
 export { arrivalPosition, ownsArrival, usersOf, pickTarget, weightTable } from './segment.js';
-export { errorKindOf } from './http-client.js';
+export { errorKindOf } from './exchange.js';
 export { warmUp, WARM_UP_MS, type WarmUp } from './warm-up.js';
 export { prepareLoadWorkers, loadWorkerCount, setLoadWorkerCount, closeLoadWorkers, loadWorkersAlive, retireLoadWorkers } from './worker-pool.js';
 export { subSegments, workersFor, partOf, WORKER_RATE } from './work-split.js';

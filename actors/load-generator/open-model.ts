@@ -33,10 +33,14 @@ export class OpenModel {
   readonly #opts: OpenModelOptions;
   readonly #backlog = new Backlog();
   #segment: Segment;
+  /** When the segment in force took effect (-Infinity: the run's own since the start). */
+  #segmentAt = -Infinity;
   /** Segment changes waiting for their due time, earliest first. */
   #pending: { at: number; segment: Segment }[] = [];
   #k = 0;
   #nextDue: number;
+  /** Due time of the last arrival released (-Infinity: none yet). */
+  #lastDue = -Infinity;
 
   constructor(profile: RateProfile, sender: Sender, recorder: Recorder, opts: OpenModelOptions) {
     this.#profile = profile;
@@ -44,9 +48,9 @@ export class OpenModel {
     this.#recorder = recorder;
     this.#opts = opts;
     this.#segment = opts.segment;
-    this.#nextDue = profile.total > 0 ? opts.startMs + dueMs(profile, 1) : Infinity;
-    sender.onFree = (reentrant) => {
-      if (!reentrant && this.#backlog.size > 0) this.drain(performance.now());
+    this.#nextDue = profile.total > 0 ? this.#dueOf(1) : Infinity;
+    sender.onFree = (later) => {
+      if (!later && this.#backlog.size > 0) this.drain(performance.now());
     };
   }
 
@@ -65,37 +69,92 @@ export class OpenModel {
     return backlog.size > 0 ? Math.min(this.#nextDue, backlog.headDue() + this.#opts.maxLatenessMs) : this.#nextDue;
   }
 
-  /** Applies to arrivals due at or after `atMs` (performance.now() time); at once when absent. */
-  setSegment(segment: Segment, atMs = -Infinity): void {
-    this.#pending.push({ at: atMs, segment });
-    this.#pending.sort((a, b) => a.at - b.at);
+  /**
+   * Applies to arrivals due at or after `atMs` (performance.now() time); at once when absent. A change
+   * heard after arrivals due from `atMs` on were released (it came late: a starved loop, a slow control
+   * plane) is applied from `atMs` all the same, so that the share's arrivals match the coordinator's
+   * record of it (src/execution/accounting.ts): the arrivals it gained since then are released now, as
+   * late ones (sent within max_lateness, else dropped). Those it lost were released already and stay
+   * counted here: the coordinator only ever widens a share (actors/coordinator/executions/absorb.ts).
+   * `now`: when the change is heard. A change older than the one in force is ignored.
+   */
+  setSegment(segment: Segment, atMs = -Infinity, now = atMs): void {
+    if (atMs < this.#segmentAt) return;
+    if (atMs === -Infinity || atMs > this.#lastDue) {
+      this.#pending.push({ at: atMs, segment });
+      this.#pending.sort((a, b) => a.at - b.at);
+      return;
+    }
+    const old = this.#segment;
+    this.#segment = segment;
+    this.#segmentAt = atMs;
+    this.#pending = this.#pending.filter((p) => p.at > atMs);
+    let first = this.#k;
+    while (first > 1 && this.#dueOf(first - 1) >= atMs) first--;
+    for (let k = first; k <= this.#k; k++) {
+      if (!ownsArrival(old, k) && ownsArrival(segment, k)) this.#admit(k, this.#dueOf(k), now);
+    }
   }
 
   tick(now: number): void {
-    const { startMs, maxInFlight, maxLatenessMs, weights } = this.#opts;
     const total = this.#profile.total;
-    const sender = this.#sender;
     const until = now + this.#opts.aheadMs;
     const fence = this.#opts.fence;
     while (this.#k < total && this.#nextDue <= until) {
       // Ahead only within a held lease: an arrival the fence would refuse now waits for its due time.
       if (fence && this.#nextDue > now && !fence.may(this.#nextDue, now)) break;
-      const k = ++this.#k;
       const due = this.#nextDue;
-      this.#nextDue = k < total ? startMs + dueMs(this.#profile, k + 1) : Infinity;
-      while (this.#pending.length > 0 && this.#pending[0]!.at <= due) this.#segment = this.#pending.shift()!.segment;
-      if (!ownsArrival(this.#segment, k)) continue;
-      const target = pickTarget(k, weights);
-      if (fence && !fence.may(due, now)) {
-        this.#unheld(target, due);
-        continue;
-      }
-      this.#recorder.schedule(target);
-      if (now - due > maxLatenessMs) this.#recorder.drop(target, due);
-      else if (this.#backlog.size === 0 && sender.inFlight < maxInFlight) sender.send(target, due, now);
-      else this.#backlog.push(due, target);
+      const k = this.#release();
+      if (ownsArrival(this.#segment, k)) this.#admit(k, due, now);
     }
     this.drain(now);
+  }
+
+  /**
+   * Counts arrivals due before `until` that were never released as dropped (none is sent): a run stopped
+   * at a known moment (its share released at `until`) owned them, and they were due and not sent.
+   */
+  closeAt(until: number): void {
+    while (this.#k < this.#profile.total && this.#nextDue < until) {
+      const due = this.#nextDue;
+      const k = this.#release();
+      if (!ownsArrival(this.#segment, k)) continue;
+      const target = pickTarget(k, this.#opts.weights);
+      this.#recorder.schedule(target);
+      this.#recorder.drop(target, due);
+    }
+  }
+
+  #dueOf(k: number): number {
+    return this.#opts.startMs + dueMs(this.#profile, k);
+  }
+
+  /** Releases the next arrival (its number is returned) and puts in force the segment that applies to it. */
+  #release(): number {
+    const k = ++this.#k;
+    const due = this.#nextDue;
+    this.#lastDue = due;
+    this.#nextDue = k < this.#profile.total ? this.#dueOf(k + 1) : Infinity;
+    while (this.#pending.length > 0 && this.#pending[0]!.at <= due) {
+      const next = this.#pending.shift()!;
+      this.#segment = next.segment;
+      this.#segmentAt = next.at;
+    }
+    return k;
+  }
+
+  /** Arrival k of this share, due at `due`: sent, kept waiting, dropped (late), or left to the fence. */
+  #admit(k: number, due: number, now: number): void {
+    const { maxInFlight, maxLatenessMs, weights, fence } = this.#opts;
+    const target = pickTarget(k, weights);
+    if (fence && !fence.may(due, now)) {
+      this.#unheld(target, due);
+      return;
+    }
+    this.#recorder.schedule(target);
+    if (now - due > maxLatenessMs) this.#recorder.drop(target, due);
+    else if (this.#backlog.size === 0 && this.#sender.inFlight < maxInFlight) this.#sender.send(target, due, now);
+    else this.#backlog.push(due, target);
   }
 
   /** Sends waiting arrivals while there is room; drops those that waited too long. */
@@ -133,12 +192,9 @@ export class OpenModel {
     });
   }
 
-  /** At the planned end: the arrivals still kept aside count as dropped (see Fence.settleAll). */
-  settleAll(): void {
-    this.#opts.fence?.settleAll((target, due) => {
-      this.#recorder.schedule(target);
-      this.#recorder.drop(target, due);
-    });
+  /** At the end: how many arrivals are still kept aside, never told whose they were (see Fence.heldBack). */
+  heldBack(): number {
+    return this.#opts.fence?.heldBack() ?? 0;
   }
 
   /** Counts every waiting arrival as dropped (on stop: they were due and never sent). */

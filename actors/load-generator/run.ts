@@ -6,11 +6,11 @@ import { randomUUID } from 'node:crypto';
 import { errorMessage } from '../../src/errors.js';
 import { systemClock, type Clock } from '../../src/util/clock.js';
 import type { LoadTask } from '../../src/plan/index.js';
-import { Recorder, type LoadResults, type ResultsDelta, type RunProgress } from '../../src/stats/index.js';
+import { Recorder, thawResults, type FrozenResults, type LoadResults, type ResultsDelta, type RunProgress } from '../../src/stats/index.js';
 import { checkSegment, WHOLE, type Segment } from '../../src/execution/segment.js';
 import { startEngine, WARM_UP_GAP_MS, type EngineEnd, type RunState, type RunStatus } from './engine.js';
 import { WARM_UP_MS } from './warm-up.js';
-import { subSegments, workersFor, workerTask } from './work-split.js';
+import { resplit, subSegments, workersFor, workerTask } from './work-split.js';
 import { loadWorkerCount, readyLoadWorkers, startPart } from './worker-pool.js';
 import type { ToWorker } from './worker-protocol.js';
 
@@ -47,7 +47,22 @@ export interface RunOutcome {
   finishedAt: number;
   /** Seconds the rates are per: the plan's duration, or the time until stop() for a stopped run. */
   durationS: number;
+  /** Decoded from `frozen` when first read. */
   results: LoadResults;
+  /** The results encoded, as a peer keeps them (set by startLoad). */
+  frozen?: FrozenResults;
+}
+
+/** An outcome whose results are decoded only if someone reads them. */
+function outcomeWith(outcome: Omit<RunOutcome, 'results' | 'frozen'>, frozen: FrozenResults): RunOutcome {
+  let thawed: LoadResults | undefined;
+  return {
+    ...outcome,
+    frozen,
+    get results() {
+      return (thawed ??= thawResults(frozen));
+    },
+  };
 }
 
 export interface LoadRun {
@@ -96,6 +111,8 @@ export function startLoad(opts: StartLoadOptions): LoadRun {
 
   let recorder: Recorder;
   let parts: Part[];
+  /** Each part's segment. */
+  let subs = n === 0 ? [segment] : subSegments(segment, n);
   if (n === 0) {
     const engine = startEngine({ task, segment, startAt, warmUp: warm, runId: id, clock, fenced: opts.fenced === true });
     recorder = engine.recorder;
@@ -113,10 +130,12 @@ export function startLoad(opts: StartLoadOptions): LoadRun {
     ];
   } else {
     recorder = new Recorder(id, task.targets.length, 0);
-    parts = subSegments(segment, n).map((sub, i) => workerPart(i, `${id}#${i}`, { type: 'start', key: `${id}#${i}`, task: workerTask(task, n, i), segment: sub, startAt, warmUp: warm, flushMs: FLUSH_MS, fenced: opts.fenced === true }, recorder));
+    parts = subs.map((sub, i) => workerPart(i, `${id}#${i}`, { type: 'start', key: `${id}#${i}`, task: workerTask(task, n, i), segment: sub, startAt, warmUp: warm, flushMs: FLUSH_MS, fenced: opts.fenced === true }, recorder));
   }
 
   let finished = false;
+  /** Once finished: what snapshot() and progress() answer (the recorder's arrays went back to the pool). */
+  let ended: { outcome: RunOutcome; progress: RunProgress } | undefined;
   let stopped = false;
   let warned = false;
   const emit = (delta: ResultsDelta) => {
@@ -139,10 +158,12 @@ export function startLoad(opts: StartLoadOptions): LoadRun {
   }, deltaEvery);
 
   // A part that stopped by itself (it found itself frozen) stops the run: its siblings froze too, and
-  // the share is no longer this run's.
+  // the share is no longer this run's. So does one that failed (its worker crashed): the run's share is
+  // then left undone, and its final delta says so, so that the share moves (its siblings must not send on
+  // beside the generators that take it over).
   for (const part of parts) {
     void part.done.then((end) => {
-      if (end.status !== 'stopped' || stopped) return;
+      if (end.status === 'completed' || stopped) return;
       stopped = true;
       for (const p of parts) p.stop();
     });
@@ -157,14 +178,20 @@ export function startLoad(opts: StartLoadOptions): LoadRun {
     let final = status;
     try {
       const last = recorder.takeDelta(true);
+      const held = ends.reduce((n, e) => n + (e.held ?? 0), 0);
       // A run that ended before its schedule says so: its share's remaining arrivals are not its own.
-      emit(status === 'stopped' ? { ...last, stopped: true } : last);
+      emit({ ...last, ...(status !== 'completed' ? { stopped: true } : {}), ...(held > 0 ? { held } : {}) });
     } catch (err) {
       final = 'failed';
       error = errorMessage(err);
     }
     const ranS = Math.max(0, ...ends.map((e) => e.ranS));
-    return { id, status: final, ...(error !== undefined ? { error } : {}), startedAt: startAt, finishedAt: clock.now(), durationS: status === 'stopped' ? ranS : task.duration, results: recorder.results() };
+    const frozen = recorder.frozenResults();
+    const progress = recorder.progress();
+    recorder.release();
+    const outcome = outcomeWith({ id, status: final, ...(error !== undefined ? { error } : {}), startedAt: startAt, finishedAt: clock.now(), durationS: status === 'stopped' ? ranS : task.duration }, frozen);
+    ended = { outcome, progress };
+    return outcome;
   });
 
   return {
@@ -181,7 +208,7 @@ export function startLoad(opts: StartLoadOptions): LoadRun {
     },
     setSegment(from, to, atMs) {
       const next = checkSegment(from, to);
-      const subs = n === 0 ? [next] : subSegments(next, n);
+      subs = n === 0 ? [next] : resplit(subs, next, n);
       parts.forEach((p, i) => p.setSegment(subs[i]!, atMs));
     },
     grant(from, until, sure) {
@@ -191,10 +218,10 @@ export function startLoad(opts: StartLoadOptions): LoadRun {
       for (const p of parts) p.release(movedAt);
     },
     snapshot() {
-      return recorder.results();
+      return ended ? ended.outcome.results : recorder.results();
     },
     progress() {
-      return recorder.progress();
+      return ended ? ended.progress : recorder.progress();
     },
   };
 }

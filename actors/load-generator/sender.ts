@@ -1,14 +1,20 @@
 // Sends requests and records how they finished: the part of the hot path shared by both models.
 import { ERROR_INDEX, NO_ERROR, type Recorder } from '../../src/stats/index.js';
 import { Deadlines } from './deadlines.js';
-import { Exchange, type ExchangeSink, type HttpClient } from './http-client.js';
+import { Exchange, type ExchangeSink } from './exchange.js';
+import type { HttpClient } from './http-client.js';
 
 export class Sender implements ExchangeSink {
   inFlight = 0;
   /** True while dispatching: a completion reported now came synchronously and must not send again at once. */
   sending = false;
-  /** Called after each completion; `reentrant` is true when the exchange failed inside dispatch itself. */
-  onFree: (reentrant: boolean) => void = () => {};
+  /**
+   * Called after each completion. `later` is true when the next send must wait for the run's timer: the
+   * exchange failed inside dispatch itself, or failed without an answer (a refused connection must not
+   * turn into a tight loop, and undici asserts that nothing is dispatched to a client while it fails its
+   * queue: a closed-model user re-sending from that callback crashed the process).
+   */
+  onFree: (later: boolean) => void = () => {};
   /** Set when stopping: every failure from then on is an abort. */
   aborting = false;
 
@@ -63,6 +69,6 @@ export class Sender implements ExchangeSink {
     this.#recorder.response(ex.target, ex.intended, ex.sent, ex.ended, status, error, ex.bytesIn, ex.written ? t.bytesOut : 0);
     this.inFlight--;
     this.#spare.push(ex);
-    this.onFree(this.sending);
+    this.onFree(this.sending || ex.error !== NO_ERROR);
   }
 }

@@ -16,6 +16,19 @@ export function subSegments(segment: Segment, n: number): Segment[] {
   return Array.from({ length: n }, (_, i) => ({ from: bound(i), to: bound(i + 1) }));
 }
 
+/**
+ * The parts of a run's segment after it changed to `next`. A share that only grew (the coordinator widens
+ * the shares of the generators that take a lost one over) keeps its inner boundaries, the first and last
+ * parts taking the growth: no part loses arrivals, so parts that apply the change at slightly different
+ * moments never send one arrival twice. Any other change is cut anew.
+ */
+export function resplit(parts: readonly Segment[], next: Segment, n: number): Segment[] {
+  const first = parts[0];
+  const last = parts[parts.length - 1];
+  if (parts.length !== n || !first || !last || next.from > first.from || next.to < last.to) return subSegments(next, n);
+  return parts.map((p, i) => ({ from: i === 0 ? next.from : p.from, to: i === n - 1 ? next.to : p.to }));
+}
+
 /** Part i of n of a whole count: the parts differ by at most one and add up to the whole. */
 export function partOf(whole: number, n: number, i: number): number {
   return Math.floor(whole / n) + (i < whole % n ? 1 : 0);

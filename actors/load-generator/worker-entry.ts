@@ -39,6 +39,8 @@ function start(msg: Extract<ToWorker, { type: 'start' }>): void {
     systemClock.cancel(flush);
     parts.delete(key);
     post({ type: 'done', key, end, raw: engine.recorder.takeRaw() });
+    // Its count arrays serve this worker's next part (pool.ts).
+    engine.recorder.release();
   });
 }
 

@@ -1,7 +1,10 @@
 // Start-up of `node peer.js run` on a one-second plan: wall time from launch to the first request at a
 // counting target, and the CPU seconds of the whole process, in interleaved repetitions (medians), against
-// autocannon's CLI on the same one-second, 100 req/s load (the peer tool). Then `node peer.js` (a peer):
-// launch to its status route answering, and the CPU it spent until then; and the same with the modules
+// autocannon's CLI on the same one-second, 100 req/s load (the peer tool). Each command runs once untimed
+// first, so the bundle's code cache is warm, as it is from a user's second run on; the cold row turns the
+// cache off (MCP_NO_COMPILE_CACHE=1: a first run, or one with a new build or Node). Then `node peer.js`
+// (a peer) from each checkout: launch to its status route answering, and the CPU it spent until then,
+// with the code cache (primed by a peer left up long enough to write it), without, and with the modules
 // tsc wrote (MCP_NO_BUNDLE=1) to show what the bundle saves.
 //
 //   node dist/scripts/bench/startup.js [--reps 5] [--root DIR]   (DIR: another checkout to compare, built)
@@ -56,12 +59,12 @@ function cpuOf(pid: number): number {
   return (Number(f[11]) + Number(f[12])) / TICKS_PER_S;
 }
 
-/** `node peer.js`: launch to GET /api/health answering 200, and the CPU spent until then. */
-async function peerReady(env: Record<string, string>): Promise<{ readyMs: number; cpuS: number }> {
+/** `node peer.js`: launch to GET /api/health answering 200, and the CPU spent until then; `keepMs` more before it is stopped. */
+async function peerReady(root: string, env: Record<string, string>, keepMs = 0): Promise<{ readyMs: number; cpuS: number }> {
   const [http, p2p] = [await freePort(), await freePort()];
   const data = mkdtempSync(join(tmpdir(), 'mcpdt-startup-peer-'));
   const launched = performance.now();
-  const child = spawn(process.execPath, [join(here, 'peer.js'), '--data-dir', data, '--http-port', String(http), '--p2p-port', String(p2p), '--log-level', 'warn'], {
+  const child = spawn(process.execPath, [join(root, 'peer.js'), '--data-dir', data, '--http-port', String(http), '--p2p-port', String(p2p), '--log-level', 'warn'], {
     env: { ...process.env, MCP_DISCOVERY_MDNS: 'false', ...env },
     stdio: 'ignore',
   });
@@ -72,7 +75,9 @@ async function peerReady(env: Record<string, string>): Promise<{ readyMs: number
       if (performance.now() - launched > 30_000) throw new Error('the peer did not answer within 30 s');
       await new Promise((r) => setTimeout(r, 5));
     }
-    return { readyMs: performance.now() - launched, cpuS: cpuOf(child.pid!) };
+    const ready = { readyMs: performance.now() - launched, cpuS: cpuOf(child.pid!) };
+    if (keepMs > 0) await new Promise((r) => setTimeout(r, keepMs));
+    return ready;
   } finally {
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
@@ -84,18 +89,21 @@ const target = await startCountingTarget();
 const dir = mkdtempSync(join(tmpdir(), 'mcpdt-startup-'));
 const plan = join(dir, 'plan.yaml');
 writeFileSync(plan, `name: startup\ntasks:\n  - type: load_test\n    parameters:\n      targets: [{ url: "${target.url}/" }]\n      duration: 1\n      base_rps: 100\n`);
+const COLD = `${here} (no code cache)`;
 const UNBUNDLED = `${here} (MCP_NO_BUNDLE=1)`;
-const names = [...roots, UNBUNDLED, AUTOCANNON];
+const names = [...roots, COLD, UNBUNDLED, AUTOCANNON];
+const ENV: Record<string, Record<string, string>> = { [COLD]: { MCP_NO_COMPILE_CACHE: '1' }, [UNBUNDLED]: { MCP_NO_BUNDLE: '1' } };
+const rootOf = (name: string) => (name === COLD || name === UNBUNDLED ? here : name);
 const results = new Map<string, Start[]>(names.map((r) => [r, []]));
-const ready = { bundle: [] as { readyMs: number; cpuS: number }[], modules: [] as { readyMs: number; cpuS: number }[] };
+type Ready = { readyMs: number; cpuS: number };
+const peers = names.filter((name) => name !== AUTOCANNON);
+const ready = new Map<string, Ready[]>(peers.map((name) => [name, []]));
 try {
+  for (const name of names) await once(rootOf(name), plan, target, ENV[name]);
+  for (const root of roots) await peerReady(root, {}, 3_000);
   for (let rep = 0; rep < reps; rep++) {
-    for (const name of rep % 2 ? [...names].reverse() : names) {
-      const run = name === UNBUNDLED ? once(here, plan, target, { MCP_NO_BUNDLE: '1' }) : once(name, plan, target);
-      results.get(name)!.push(await run);
-    }
-    ready.bundle.push(await peerReady({}));
-    ready.modules.push(await peerReady({ MCP_NO_BUNDLE: '1' }));
+    for (const name of rep % 2 ? [...names].reverse() : names) results.get(name)!.push(await once(rootOf(name), plan, target, ENV[name]));
+    for (const name of rep % 2 ? [...peers].reverse() : peers) ready.get(name)!.push(await peerReady(rootOf(name), ENV[name] ?? {}));
   }
 } finally {
   await target.close();
@@ -112,5 +120,5 @@ const ratio = (f: (s: Start) => number) => (med(here, f) / med(AUTOCANNON, f)).t
 console.log(`ratio to autocannon: first request ${ratio((r) => r.firstRequestMs)}x, CPU ${ratio((r) => r.cpuS)}x, wall ${ratio((r) => r.wallMs)}x`);
 const readyRow = (name: string, xs: { readyMs: number; cpuS: number }[]) =>
   console.log(`${name.padEnd(48)}ready ${median(xs.map((x) => x.readyMs)).toFixed(0).padStart(6)} ms, CPU ${median(xs.map((x) => x.cpuS)).toFixed(2)} s until then`);
-readyRow('node peer.js (bundle): /api/health answers', ready.bundle);
-readyRow('node peer.js (MCP_NO_BUNDLE=1)', ready.modules);
+console.log('node peer.js: launch to /api/health answering');
+for (const name of peers) readyRow(name, ready.get(name)!);

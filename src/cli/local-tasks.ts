@@ -6,8 +6,7 @@ import { initialJudge, judgeStress, stressReport, type JudgeState, type JudgeTim
 import type { TaskSections } from '../report/sections.js';
 import { emptyResults, type LoadResults, type RunProgress } from '../stats/index.js';
 import { startLoad, type LoadRun, type RunOutcome } from '../../actors/load-generator/run.js';
-
-import { startScan } from '../../actors/load-generator/security/scan.js';
+import type { SecurityTask } from '../plan/security-task.js';
 import type { ProbePorts } from '../../actors/load-generator/security/probe-client.js';
 import type { SaturationBounds } from '../../actors/node-monitor/saturation.js';
 import { watchOwnSaturation } from './local-saturation.js';
@@ -112,11 +111,21 @@ function startLoadTask(task: Extract<PlanTask, { type: 'load_test' | 'performanc
   return { startAt: run.startAt, done, stop: () => run.stop(), snapshot: () => run.snapshot(), progress: () => run.progress() };
 }
 
-export function startLocalTask(task: PlanTask, opts: LocalTaskOptions): LocalTask {
-  if (task.type !== 'security_test') return startLoadTask(task, opts);
-  const scan = startScan(task.parameters, opts.probe);
+// The scanner (and its HTML parser) is loaded only by a plan with a security test: loading it costs
+// every other run 10-20 ms of start-up.
+function startScanTask(params: SecurityTask, probe: ProbePorts): LocalTask {
   const startedAt = Date.now();
-  const done = scan.done.then(
+  let stopped = false;
+  let stopScan = () => {
+    stopped = true;
+  };
+  const report = import('../../actors/load-generator/security/scan.js').then(({ startScan }) => {
+    const scan = startScan(params, probe);
+    stopScan = () => scan.stop();
+    if (stopped) scan.stop();
+    return scan.done;
+  });
+  const done = report.then(
     (report): LocalTaskOutcome => ({
       status: report.status,
       ...(report.status === 'failed' && report.note ? { error: report.note } : {}),
@@ -128,5 +137,9 @@ export function startLocalTask(task: PlanTask, opts: LocalTaskOptions): LocalTas
     }),
     (error: unknown): LocalTaskOutcome => ({ status: 'failed', error: errorMessage(error), startedAt, finishedAt: Date.now(), durationS: 0, results: emptyResults(), sections: {} }),
   );
-  return { startAt: startedAt, done, stop: () => scan.stop(), snapshot: () => emptyResults(), progress: () => NO_PROGRESS };
+  return { startAt: startedAt, done, stop: () => stopScan(), snapshot: () => emptyResults(), progress: () => NO_PROGRESS };
+}
+
+export function startLocalTask(task: PlanTask, opts: LocalTaskOptions): LocalTask {
+  return task.type === 'security_test' ? startScanTask(task.parameters, opts.probe) : startLoadTask(task, opts);
 }

@@ -11,7 +11,7 @@ export { EXIT };
 export async function main(argv: readonly string[]): Promise<number> {
   let loaded: LoadedConfig;
   try {
-    loaded = loadConfig(argv);
+    loaded = await loadConfig(argv);
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n\nRun 'node peer.js --help' for the options.\n`);

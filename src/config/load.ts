@@ -4,7 +4,6 @@ import { readFileSync, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
-import { multiaddr } from '@multiformats/multiaddr';
 import { ValidationError, type Problem } from '../errors.js';
 import { formatPath } from '../validation.js';
 import { ConfigSchema, type Config } from './schema.js';
@@ -94,7 +93,11 @@ function deepMerge(base: Raw, over: Raw): Raw {
   return out;
 }
 
-export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): LoadedConfig {
+/**
+ * The configuration, or a ConfigError listing every problem. Async only to load the multiaddr parser
+ * when there are bootstrap entries to check: loading it costs a command that has none (`run`) 10-20 ms.
+ */
+export async function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Promise<LoadedConfig> {
   const problems: Problem[] = [];
   const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }> = {
     config: { type: 'string' },
@@ -143,12 +146,15 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pro
   if (flags['no-mdns'] === true) setPath(fromFlags, ['discovery', 'mdns'], false);
 
   const merged = deepMerge(deepMerge(fromFile, fromEnv), fromFlags);
-  const result = ConfigSchema.safeParse(merged);
+  // Parsed once a process: zod's compiled fast path (generated code for every nested object) would cost
+  // more to build, 5-10 ms, than it saves.
+  const result = ConfigSchema.safeParse(merged, { jitless: true });
   if (!result.success) {
     for (const issue of result.error.issues) problems.push({ path: formatPath(issue.path), message: issue.message });
   }
   const config = result.success ? result.data : undefined;
-  if (config) {
+  if (config && config.p2p.bootstrap.length > 0) {
+    const { multiaddr } = await import('@multiformats/multiaddr');
     config.p2p.bootstrap = config.p2p.bootstrap.map(normalizeBootstrap);
     config.p2p.bootstrap.forEach((entry, i) => {
       try {

@@ -15,6 +15,11 @@ export type { Accounting, RunAccount };
 
 const NONE: RunTally = { requests: 0, dropped: 0, scheduled: 0 };
 
+/** A run that ended normally yet reported fewer arrivals than its share owned. */
+export const SHORT_RUN = 'reported fewer arrivals than its share owned';
+/** A run that held arrivals back while its share was paused, and was never told whose they were (none was sent). */
+export const HELD_BACK = 'held back while its share was paused, never told whose they were (none sent)';
+
 /** The segments a node held, from its shares or (older documents) its one segment since the start. */
 function spansOf(a: Assignment, startAt: number): ShareSpan[] {
   const shares = a.shares && a.shares.length > 0 ? a.shares : [{ at: startAt, segment: a.segment }];
@@ -38,18 +43,24 @@ export function accountRun(doc: ExecutionDoc, task: number, a: Assignment, tally
   const params = loadTaskOf(doc.plan.tasks[task]!);
   const sent = tally.requests;
   const accounted = sent + tally.dropped;
-  let scheduled = Math.max(tally.scheduled, accounted);
+  // Held back while paused, never told whose: its own unless its share moved (then the schedule up to
+  // the move says what was its own, and those after it were the others').
+  const held = a.moved_at === undefined ? (tally.held ?? 0) : 0;
+  let scheduled = Math.max(tally.scheduled + held, accounted);
   let reason: string | undefined;
   const moved = a.moved_at !== undefined;
   // A scan (security_test) has no schedule; a stress test stopped early owes no arrivals after its stop.
-  if (params && (moved || !final) && doc.start_at !== null && doc.stopped_early === undefined) {
+  // Every other run is held to its share's arrivals by the schedule: a run that reported fewer than its
+  // share owned (it never heard of a share it took over, or lost some when stopped) leaves them
+  // unaccounted, never out of `scheduled`.
+  if (params && doc.start_at !== null && doc.stopped_early === undefined) {
     const end = shareEnd(doc, a, params.duration * 1000);
     if (end !== undefined && params.model === 'open') {
       const owned = ownedArrivals(profileFor(params), spansOf(a, doc.start_at), end - doc.start_at);
       scheduled = Math.max(scheduled, owned);
     }
-    reason = moved ? `share moved (${a.reason ?? 'generator failed'})` : 'no final results';
-  }
+    reason = moved ? `share moved (${a.reason ?? 'generator failed'})` : !final ? 'no final results' : scheduled - tally.scheduled > held ? SHORT_RUN : HELD_BACK;
+  } else if (held > 0) reason = HELD_BACK;
   const unaccounted = scheduled - accounted;
   return { task, node: a.node_id, sent, dropped: tally.dropped, scheduled, unaccounted, ...(unaccounted > 0 && reason ? { reason } : {}) };
 }

@@ -2,7 +2,7 @@
 // or just ended, its results merged per task and per node, and a per-second series per node and merged.
 // The live page, the Prometheus metrics and /api/metrics all read from one feed, so a delta is folded once.
 import type { Store } from '../store/store.js';
-import { addEncodedHistograms, decodeHistogram, emptyResults, mergeDelta, percentileMs, resultsBytes, type LoadResults, type ResultsDelta, type SecondResults } from '../stats/index.js';
+import { addEncodedHistograms, emptyResults, withDecoded, mergeDelta, percentileMs, resultsBytes, type LoadResults, type ResultsDelta, type SecondResults } from '../stats/index.js';
 import type { ExecutionDoc } from '../execution/contract.js';
 import { parseRunId } from '../execution/contract.js';
 
@@ -49,15 +49,8 @@ export interface FeedOptions {
 }
 
 export function pointOf(t: number, s: SecondResults): SeriesPoint {
-  const h = s.latency === '' ? undefined : decodeHistogram(s.latency);
-  return {
-    t,
-    rps: s.requests,
-    errors: s.errors,
-    p50: h ? percentileMs(h, 50) : 0,
-    p95: h ? percentileMs(h, 95) : 0,
-    p99: h ? percentileMs(h, 99) : 0,
-  };
+  // percentileMs gives 0 for an empty histogram ('' decodes to one).
+  return withDecoded(s.latency, (h) => ({ t, rps: s.requests, errors: s.errors, p50: percentileMs(h, 50), p95: percentileMs(h, 95), p99: percentileMs(h, 99) }));
 }
 
 export class ExecutionFeed {

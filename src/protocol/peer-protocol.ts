@@ -66,6 +66,8 @@ export const DigestEntry = z.object({
   execution_id: ExecutionIdSchema,
   term: TermSchema,
   version: z.number().int().nonnegative(),
+  /** The execution had ended in this version: it then comes after any unfinished one (replication/digest.ts). Absent: unfinished. */
+  final: z.boolean().optional(),
   runs: z.array(z.object({ run_id: z.string().min(1).max(512), ranges: z.array(z.tuple([seq, seq])).max(10_000) })).max(4_096),
 });
 export type DigestEntry = z.infer<typeof DigestEntry>;

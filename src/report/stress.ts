@@ -2,7 +2,7 @@
 // deltas merged by the coordinator), never one peer's view. A step is judged once its requests have had
 // time to finish; the first step that breaks the objective ends the test.
 import { evaluateThresholds, type StressSpec, type StressStep, type ThresholdResult } from '../plan/index.js';
-import { createHistogram, decodeHistogram, latencyFigures, type LatencyFigures, type LoadResults } from '../stats/index.js';
+import { addEncoded, createHistogram, latencyFigures, type LatencyFigures, type LoadResults } from '../stats/index.js';
 
 export interface StepReport {
   index: number;
@@ -82,7 +82,7 @@ export function stepFigures(results: LoadResults, step: StressStep, slo: readonl
     requests += s.requests;
     errors += s.errors;
     dropped += s.dropped;
-    if (s.latency !== '') latency.add(decodeHistogram(s.latency));
+    addEncoded(latency, s.latency);
   }
   const durationS = step.to - step.from;
   const summary = {

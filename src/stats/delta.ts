@@ -54,6 +54,11 @@ export const ResultsDeltaSchema = z.object({
   seconds: z.array(SecondDeltaSchema).max(100_000),
   /** On a final delta: the run stopped before its schedule ended (stopped, or found itself frozen). */
   stopped: z.boolean().optional(),
+  /**
+   * On a final delta of a fenced run: arrivals it held back while its share was paused and was never
+   * told were its own or another's (not in `totals`); the accounting gives them their fate.
+   */
+  held: z.number().int().nonnegative().max(1_000_000_000).optional(),
   /** On a final delta: whether the generator was overloaded while it ran its share, with the figures. */
   saturation: SaturationSchema.optional(),
   /** A security_test's run sends no load: its final delta carries the scan's report (on the one peer that scanned). */

@@ -1,7 +1,8 @@
 // Results kept after their run or execution ended, in the form they travel in: histograms encoded. A
 // decoded 64-bit HDR histogram over 1 µs–120 s holds a counts array of about 150 KB whatever it counts,
 // so merged results with a few targets take about 1 MB decoded and a few KB frozen. Thawing is exact.
-import { decodeHistogram, encodeHistogram, type Histogram } from './histogram.js';
+import { decodeHistogram } from './encoded.js';
+import { encodeHistogram, type Histogram } from './histogram.js';
 import type { Counters } from './delta.js';
 import type { LoadResults, SecondResults, SourceProgress } from './results.js';
 

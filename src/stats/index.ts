@@ -9,3 +9,5 @@ export * from './delta.js';
 export * from './raw-tallies.js';
 export * from './frozen-results.js';
 export * from './merge-all.js';
+export * from './encoded.js';
+export * from './pool.js';

@@ -2,13 +2,10 @@
 // them one by one with mergeDelta, bit for bit, without a new 64-bit histogram per delta and field (each
 // about 150 KB) nor a decode and encode per delta and second. Histograms are summed in one accumulator
 // each; a second's histogram is encoded once, from all its parts.
-import { createHistogram, decodeHistogram, encodeHistogram, type Histogram } from './histogram.js';
+import { addEncoded, sumEncoded } from './encoded.js';
+import { createHistogram, type Histogram } from './histogram.js';
 import type { Counters, ResultsDelta } from './delta.js';
-import { addCounters, addTally, advance, alreadyMerged, emptyCounters, type LoadResults, type SecondResults, type SourceProgress } from './results.js';
-
-function addEncoded(into: Histogram, encoded: string | undefined): void {
-  if (encoded !== undefined && encoded !== '') into.add(decodeHistogram(encoded));
-}
+import { addCounters, addTally, advance, alreadyMerged, emptyCounters, type LoadResults, type SourceProgress } from './results.js';
 
 interface SecondParts {
   requests: number;
@@ -30,7 +27,7 @@ export function mergeAll(deltas: Iterable<ResultsDelta>): LoadResults {
   for (const delta of deltas) {
     const progress = sources[delta.run_id];
     if (alreadyMerged(progress, delta.seq)) continue;
-    sources[delta.run_id] = { ...advance(progress, delta.seq, delta.final), tally: addTally(progress?.tally, delta.totals) };
+    sources[delta.run_id] = { ...advance(progress, delta.seq, delta.final), tally: addTally(progress?.tally, delta.totals, delta.held) };
     totals = addCounters(totals, delta.totals);
     addEncoded(latency, delta.latency);
     addEncoded(service, delta.service);
@@ -53,15 +50,7 @@ export function mergeAll(deltas: Iterable<ResultsDelta>): LoadResults {
   }
   const out: LoadResults = { sources, totals, latency, service, lateness, targets: {}, seconds: {} };
   for (const [index, t] of targets) out.targets[index] = t;
-  for (const [t, s] of seconds) out.seconds[t] = { requests: s.requests, errors: s.errors, dropped: s.dropped, latency: secondLatency(s.parts) };
+  // As mergeDelta's chain of addEncodedHistograms leaves it: one part as it came, several summed and encoded.
+  for (const [t, s] of seconds) out.seconds[t] = { requests: s.requests, errors: s.errors, dropped: s.dropped, latency: sumEncoded(s.parts) };
   return out;
-}
-
-/** As mergeDelta's chain of addEncodedHistograms leaves it: one part as it came, several summed and encoded. */
-function secondLatency(parts: string[]): SecondResults['latency'] {
-  if (parts.length === 0) return '';
-  if (parts.length === 1) return parts[0]!;
-  const sum = createHistogram(64);
-  for (const p of parts) sum.add(decodeHistogram(p));
-  return encodeHistogram(sum);
 }

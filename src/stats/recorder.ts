@@ -1,11 +1,13 @@
 // Records each finished request into interval bucket counts and counters, and cuts them into numbered
 // deltas. The hot path only increments preallocated arrays; histograms are filled, encoded and totals
 // summed when a delta is cut.
-import { BucketCounts, bucketOf, toMicros } from './bucket-counts.js';
+import { bucketOf, toMicros } from './bucket-counts.js';
 import type { RawSecond, RawTallies, RawTarget } from './raw-tallies.js';
-import { createHistogram, encodeHistogram } from './histogram.js';
+import { encodeCounts } from './encoded.js';
 import { ERROR_KINDS, type Counters, type ErrorKind, type ResultsDelta, type SecondDelta, type TargetDelta } from './delta.js';
-import { emptyCounters, mergeDelta, type LoadResults } from './results.js';
+import { freezeResults, type FrozenResults } from './frozen-results.js';
+import { giveBackCounts, takeCounts } from './pool.js';
+import { emptyCounters, emptyResults, mergeDelta, type LoadResults } from './results.js';
 import { RunningResults } from './running-results.js';
 
 /** Index into ERROR_KINDS; NO_ERROR for a success. */
@@ -15,11 +17,8 @@ export const ERROR_INDEX: Record<ErrorKind, number> = Object.fromEntries(ERROR_K
 const MAX_STATUS = 600;
 
 class TargetTally {
-  readonly latency = new BucketCounts();
-  readonly service = new BucketCounts();
-  /** The counts above as histograms, filled when a delta is cut. */
-  readonly latencyHistogram = createHistogram(32);
-  readonly serviceHistogram = createHistogram(32);
+  readonly latency = takeCounts();
+  readonly service = takeCounts();
   readonly status = new Uint32Array(MAX_STATUS);
   readonly errors = new Float64Array(ERROR_KINDS.length);
   requests = 0;
@@ -50,13 +49,6 @@ class TargetTally {
     return c;
   }
 
-  fillHistograms(): void {
-    this.latencyHistogram.reset();
-    this.serviceHistogram.reset();
-    this.latency.addTo(this.latencyHistogram);
-    this.service.addTo(this.serviceHistogram);
-  }
-
   reset(): void {
     this.latency.clear();
     this.service.clear();
@@ -64,10 +56,15 @@ class TargetTally {
     this.errors.fill(0);
     this.requests = this.successes = this.failures = this.dropped = this.scheduled = this.bytesIn = this.bytesOut = 0;
   }
+
+  release(): void {
+    giveBackCounts(this.latency);
+    giveBackCounts(this.service);
+  }
 }
 
 class SecondTally {
-  readonly latency = new BucketCounts();
+  readonly latency = takeCounts();
   t = 0;
   requests = 0;
   errors = 0;
@@ -90,18 +87,36 @@ export class Recorder {
   readonly #seconds = new Map<number, SecondTally>();
   readonly #spareSeconds: SecondTally[] = [];
   #last: SecondTally | undefined;
-  readonly #scratch = createHistogram(32);
-  readonly #sumLatency = new BucketCounts();
-  readonly #sumService = new BucketCounts();
-  readonly #lateness = new BucketCounts();
-  readonly #running: RunningResults;
+  readonly #lateness = takeCounts();
+  /** What the deltas cut so far add up to; made by the first cut (a worker's recorder never cuts one). */
+  #running: RunningResults | undefined;
+  #released = false;
 
   /** `originMs`: the run's start on the same clock as the times given to record (seconds are counted from it). */
   constructor(runId: string, targetCount: number, originMs: number) {
     this.runId = runId;
     this.#origin = originMs;
     this.#targets = Array.from({ length: targetCount }, () => new TargetTally());
-    this.#running = new RunningResults(runId);
+  }
+
+  /**
+   * Gives its count arrays back to this thread's pool (see pool.ts): call once nothing more is recorded
+   * and its results were taken. What comes in later is ignored; reading it again is an error.
+   */
+  release(): void {
+    if (this.#released) return;
+    this.#released = true;
+    for (const t of this.#targets) t.release();
+    for (const s of [...this.#seconds.values(), ...this.#spareSeconds]) giveBackCounts(s.latency);
+    this.#seconds.clear();
+    this.#spareSeconds.length = 0;
+    this.#last = undefined;
+    giveBackCounts(this.#lateness);
+    this.#running?.release();
+  }
+
+  #live(): void {
+    if (this.#released) throw new Error(`recorder of ${this.runId} read after its release`);
   }
 
   #second(intendedMs: number): SecondTally {
@@ -127,6 +142,7 @@ export class Recorder {
    * little ahead of its due time), service time from the actual send; both only when a response came.
    */
   response(target: number, intendedMs: number, sentMs: number, endMs: number, status: number, error: number, bytesIn: number, bytesOut: number): void {
+    if (this.#released) return;
     const tally = this.#targets[target]!;
     const second = this.#second(intendedMs);
     tally.requests++;
@@ -150,25 +166,29 @@ export class Recorder {
 
   /** An arrival this run owns became due (closed model: a request is about to start). */
   schedule(target: number): void {
+    if (this.#released) return;
     this.#targets[target]!.scheduled++;
   }
 
   /** A request handed to the client at `sentMs`, due at `intendedMs`: how late the sending loop was. */
   sent(intendedMs: number, sentMs: number): void {
+    if (this.#released) return;
     this.#lateness.recordBucket(bucketOf(toMicros(sentMs - intendedMs)));
   }
 
   /** An arrival that could not start in time. */
   drop(target: number, intendedMs: number): void {
+    if (this.#released) return;
     this.#targets[target]!.dropped++;
     this.#second(intendedMs).dropped++;
   }
 
   /** Everything since the previous delta, as the next numbered delta; the interval starts afresh. */
   takeDelta(final = false): ResultsDelta {
+    this.#live();
     this.#seq++;
     const delta = this.#build(this.#seq, final);
-    const running = this.#running;
+    const running = (this.#running ??= new RunningResults(this.runId));
     for (const t of delta.targets) {
       const tally = this.#targets[t.index]!;
       running.addTarget(t.index, t.counters, tally.latency, tally.service);
@@ -190,7 +210,15 @@ export class Recorder {
 
   /** What the next delta would hold, without cutting it (seq 0: never merge it into a shared fold). */
   peekDelta(): ResultsDelta {
+    this.#live();
     return this.#build(0, false);
+  }
+
+  /** Whether anything was recorded since the last delta (what the next one would carry). */
+  #pending(): boolean {
+    if (this.#lateness.total > 0 || this.#targets.some((t) => t.touched)) return true;
+    for (const s of this.#seconds.values()) if (s.requests > 0 || s.dropped > 0) return true;
+    return false;
   }
 
   /**
@@ -198,38 +226,46 @@ export class Recorder {
    * shows, in time that does not grow with the run (no histogram is built or encoded).
    */
   progress(): RunProgress {
-    const totals = this.#running.totals;
-    let requests = totals.requests;
-    let failures = totals.failures;
-    let dropped = totals.dropped;
+    this.#live();
+    const totals = this.#running?.totals;
+    let requests = totals?.requests ?? 0;
+    let failures = totals?.failures ?? 0;
+    let dropped = totals?.dropped ?? 0;
     for (const t of this.#targets) {
       requests += t.requests;
       failures += t.failures;
       dropped += t.dropped;
     }
-    const latency = this.#running.latencyCounts;
-    return { requests, failures, dropped, p50Ms: latency.percentile(50) / 1000, p99Ms: latency.percentile(99) / 1000 };
+    const latency = this.#running?.latencyCounts;
+    return { requests, failures, dropped, p50Ms: (latency?.percentile(50) ?? 0) / 1000, p99Ms: (latency?.percentile(99) ?? 0) / 1000 };
   }
 
   /** Everything recorded so far (cut or not), equal to the fold of every delta taken plus the pending one. */
   results(): LoadResults {
-    const cut = this.#running.toResults();
-    const pending = this.peekDelta();
-    if (pending.targets.length === 0 && pending.seconds.length === 0 && pending.lateness === '') return cut;
-    const merged = mergeDelta({ ...cut, sources: {} }, { ...pending, run_id: '', seq: 1 });
+    this.#live();
+    const cut = this.#running?.toResults() ?? emptyResults();
+    if (!this.#pending()) return cut;
+    const merged = mergeDelta({ ...cut, sources: {} }, { ...this.peekDelta(), run_id: '', seq: 1 });
     return { ...merged, sources: cut.sources };
+  }
+
+  /** `freezeResults(this.results())`, encoded straight from the counts (no histogram built per figure). */
+  frozenResults(): FrozenResults {
+    this.#live();
+    if (this.#pending()) return freezeResults(this.results());
+    return this.#running?.toFrozen() ?? { sources: {}, totals: emptyCounters(), latency: '', service: '', lateness: '', targets: {}, seconds: {} };
   }
 
   #build(seq: number, final: boolean): ResultsDelta {
     const totals = emptyCounters();
     const targets: TargetDelta[] = [];
-    const sumLatency = this.#sumLatency;
-    const sumService = this.#sumService;
+    const several = this.#targets.filter((t) => t.touched).length > 1;
+    const sumLatency = several ? takeCounts() : undefined;
+    const sumService = several ? takeCounts() : undefined;
     this.#targets.forEach((tally, index) => {
       if (!tally.touched) return;
       const counters = tally.counters();
-      tally.fillHistograms();
-      targets.push({ index, counters, latency: encodeHistogram(tally.latencyHistogram), service: encodeHistogram(tally.serviceHistogram) });
+      targets.push({ index, counters, latency: encodeCounts(tally.latency), service: encodeCounts(tally.service) });
       totals.requests += counters.requests;
       totals.successes += counters.successes;
       totals.failures += counters.failures;
@@ -239,29 +275,25 @@ export class Recorder {
       totals.bytes_out += counters.bytes_out;
       for (const [k, v] of Object.entries(counters.status)) totals.status[k] = (totals.status[k] ?? 0) + v;
       for (const [k, v] of Object.entries(counters.errors) as [ErrorKind, number][]) totals.errors[k] = (totals.errors[k] ?? 0) + v;
-      if (targets.length > 1) {
-        sumLatency.add(tally.latency);
-        sumService.add(tally.service);
-      }
+      sumLatency?.add(tally.latency);
+      sumService?.add(tally.service);
     });
     // One target (the usual case): the totals' histograms are its own. Several: add their counts.
     let latency = targets[0]?.latency ?? '';
     let service = targets[0]?.service ?? '';
-    if (targets.length > 1) {
-      sumLatency.add(this.#targets[targets[0]!.index]!.latency);
-      sumService.add(this.#targets[targets[0]!.index]!.service);
-      latency = this.#encodeCounts(sumLatency);
-      service = this.#encodeCounts(sumService);
-      sumLatency.clear();
-      sumService.clear();
+    if (sumLatency && sumService) {
+      latency = encodeCounts(sumLatency);
+      service = encodeCounts(sumService);
+      giveBackCounts(sumLatency);
+      giveBackCounts(sumService);
     }
     const seconds: SecondDelta[] = [];
     for (const s of this.#seconds.values()) {
       if (s.requests === 0 && s.dropped === 0) continue;
-      seconds.push({ t: s.t, requests: s.requests, errors: s.errors, dropped: s.dropped, latency: this.#encodeCounts(s.latency) });
+      seconds.push({ t: s.t, requests: s.requests, errors: s.errors, dropped: s.dropped, latency: encodeCounts(s.latency) });
     }
     seconds.sort((a, b) => a.t - b.t);
-    const lateness = this.#lateness.total > 0 ? this.#encodeCounts(this.#lateness) : '';
+    const lateness = encodeCounts(this.#lateness);
     return { run_id: this.runId, seq, final, totals, latency, service, lateness, targets, seconds };
   }
 
@@ -270,6 +302,7 @@ export class Recorder {
    * the interval starts afresh. Another thread's Recorder adds them with absorb and cuts the deltas.
    */
   takeRaw(): RawTallies {
+    this.#live();
     const targets: RawTarget[] = [];
     this.#targets.forEach((tally, index) => {
       if (!tally.touched) return;
@@ -307,6 +340,7 @@ export class Recorder {
 
   /** Adds tallies taken with takeRaw (from a worker thread): they go out with the next delta. */
   absorb(raw: RawTallies): void {
+    if (this.#released) return;
     for (const r of raw.targets) {
       const tally = this.#targets[r.index];
       if (tally === undefined) continue;
@@ -330,12 +364,5 @@ export class Recorder {
       second.latency.addRaw(r.latency);
     }
     this.#lateness.addRaw(raw.lateness);
-  }
-
-  #encodeCounts(counts: BucketCounts): string {
-    const scratch = this.#scratch;
-    scratch.reset();
-    counts.addTo(scratch);
-    return encodeHistogram(scratch);
   }
 }

@@ -1,7 +1,7 @@
 // Results as mergeable data: a run emits numbered deltas (JSON, encoded HDR); anyone folds them with
 // mergeDelta. Merging is exact (counts added, histograms added), idempotent per (run_id, seq) and order-free.
-import { addEncodedHistograms, createHistogram, plusEncoded, type Histogram } from './histogram.js';
-
+import { addEncodedHistograms, plusEncoded } from './encoded.js';
+import { createHistogram, type Histogram } from './histogram.js';
 import type { Counters, ResultsDelta, TargetDelta } from './delta.js';
 
 export interface TargetResults {
@@ -31,6 +31,8 @@ export interface RunTally {
   requests: number;
   dropped: number;
   scheduled: number;
+  /** Arrivals held back while paused and never told whose they were (a final delta's `held`). */
+  held?: number;
 }
 
 /** The fold of deltas. Treat as immutable: mergeDelta never changes its input. */
@@ -95,8 +97,10 @@ function mergeTarget(acc: TargetResults | undefined, delta: TargetDelta): Target
   };
 }
 
-export function addTally(a: RunTally | undefined, c: Counters): RunTally {
-  return { requests: (a?.requests ?? 0) + c.requests, dropped: (a?.dropped ?? 0) + c.dropped, scheduled: (a?.scheduled ?? 0) + (c.scheduled ?? 0) };
+export function addTally(a: RunTally | undefined, c: Counters, held = 0): RunTally {
+  const sum: RunTally = { requests: (a?.requests ?? 0) + c.requests, dropped: (a?.dropped ?? 0) + c.dropped, scheduled: (a?.scheduled ?? 0) + (c.scheduled ?? 0) };
+  const h = (a?.held ?? 0) + held;
+  return h > 0 ? { ...sum, held: h } : sum;
 }
 
 function latenessOf(acc: Histogram | undefined, encoded: string | undefined): { lateness?: Histogram } {
@@ -118,7 +122,7 @@ export function mergeDelta(acc: LoadResults, delta: ResultsDelta): LoadResults {
       : { requests: s.requests, errors: s.errors, dropped: s.dropped, latency: s.latency };
   }
   return {
-    sources: { ...acc.sources, [delta.run_id]: { ...advance(progress, delta.seq, delta.final), tally: addTally(progress?.tally, delta.totals) } },
+    sources: { ...acc.sources, [delta.run_id]: { ...advance(progress, delta.seq, delta.final), tally: addTally(progress?.tally, delta.totals, delta.held) } },
     totals: addCounters(acc.totals, delta.totals),
     latency: delta.latency === '' ? acc.latency : plusEncoded(acc.latency, delta.latency),
     service: delta.service === '' ? acc.service : plusEncoded(acc.service, delta.service),

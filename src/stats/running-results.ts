@@ -1,10 +1,14 @@
 // A run's own results since its start, kept as each delta is cut: bucket counts added in place (no
 // decoding, no allocation), per-second histograms kept as the encoded fragments of each delta and
-// merged only when results are read. Equal to the fold of the run's deltas.
-import { BucketCounts } from './bucket-counts.js';
-import { addEncodedHistograms, createHistogram, type Histogram } from './histogram.js';
+// merged only when results are read. Equal to the fold of the run's deltas. Its counts come from this
+// thread's pool and go back to it with release().
+import type { BucketCounts } from './bucket-counts.js';
+import { encodeCounts, sumEncoded } from './encoded.js';
+import { createHistogram, type Histogram } from './histogram.js';
 import type { Counters, SecondDelta } from './delta.js';
-import { addCounters, emptyCounters, type LoadResults, type SecondResults, type TargetResults } from './results.js';
+import type { FrozenResults } from './frozen-results.js';
+import { giveBackCounts, takeCounts } from './pool.js';
+import { addCounters, emptyCounters, type LoadResults, type SecondResults, type SourceProgress, type TargetResults } from './results.js';
 
 interface SecondParts {
   requests: number;
@@ -22,9 +26,9 @@ function histogramOf(counts: BucketCounts): Histogram {
 export class RunningResults {
   readonly #runId: string;
   #totals = emptyCounters();
-  readonly #latency = new BucketCounts();
-  readonly #service = new BucketCounts();
-  readonly #lateness = new BucketCounts();
+  readonly #latency = takeCounts();
+  readonly #service = takeCounts();
+  readonly #lateness = takeCounts();
   readonly #targets = new Map<number, { counters: Counters; latency: BucketCounts; service: BucketCounts }>();
   readonly #seconds = new Map<number, SecondParts>();
   #seq = 0;
@@ -38,7 +42,7 @@ export class RunningResults {
   addTarget(index: number, counters: Counters, latency: BucketCounts, service: BucketCounts): void {
     let t = this.#targets.get(index);
     if (t === undefined) {
-      t = { counters: emptyCounters(), latency: new BucketCounts(), service: new BucketCounts() };
+      t = { counters: emptyCounters(), latency: takeCounts(), service: takeCounts() };
       this.#targets.set(index, t);
     }
     t.counters = addCounters(t.counters, counters);
@@ -82,23 +86,43 @@ export class RunningResults {
     this.#final ||= final;
   }
 
+  /** Gives every count array back to this thread's pool; the instance is not used again. */
+  release(): void {
+    for (const counts of [this.#latency, this.#service, this.#lateness]) giveBackCounts(counts);
+    for (const t of this.#targets.values()) {
+      giveBackCounts(t.latency);
+      giveBackCounts(t.service);
+    }
+    this.#targets.clear();
+  }
+
+  #sources(): Record<string, SourceProgress> {
+    const tally = { requests: this.#totals.requests, dropped: this.#totals.dropped, scheduled: this.#totals.scheduled };
+    return this.#seq > 0 ? { [this.#runId]: { upTo: this.#seq, extra: [], final: this.#final, tally } } : {};
+  }
+
+  #secondsResults(): Record<number, SecondResults> {
+    const seconds: Record<number, SecondResults> = {};
+    for (const [t, s] of this.#seconds) {
+      if (s.fragments.length > 1) s.fragments = [sumEncoded(s.fragments)];
+      seconds[t] = { requests: s.requests, errors: s.errors, dropped: s.dropped, latency: s.fragments[0] ?? '' };
+    }
+    return seconds;
+  }
+
   /** A snapshot (copies, safe to keep) in the shape of a fold of this run's deltas. */
   toResults(): LoadResults {
     const targets: Record<number, TargetResults> = {};
     for (const [index, t] of this.#targets) targets[index] = { counters: t.counters, latency: histogramOf(t.latency), service: histogramOf(t.service) };
-    const seconds: Record<number, SecondResults> = {};
-    for (const [t, s] of this.#seconds) {
-      if (s.fragments.length > 1) s.fragments = [s.fragments.reduce(addEncodedHistograms)];
-      seconds[t] = { requests: s.requests, errors: s.errors, dropped: s.dropped, latency: s.fragments[0] ?? '' };
-    }
-    return {
-      sources: this.#seq > 0 ? { [this.#runId]: { upTo: this.#seq, extra: [], final: this.#final, tally: { requests: this.#totals.requests, dropped: this.#totals.dropped, scheduled: this.#totals.scheduled } } } : {},
-      totals: this.#totals,
-      latency: histogramOf(this.#latency),
-      service: histogramOf(this.#service),
-      lateness: histogramOf(this.#lateness),
-      targets,
-      seconds,
-    };
+    const seconds = this.#secondsResults();
+    return { sources: this.#sources(), totals: this.#totals, latency: histogramOf(this.#latency), service: histogramOf(this.#service), lateness: histogramOf(this.#lateness), targets, seconds };
+  }
+
+  /** `freezeResults(this.toResults())`, encoded straight from the counts. */
+  toFrozen(): FrozenResults {
+    const targets: FrozenResults['targets'] = {};
+    for (const [index, t] of this.#targets) targets[index] = { counters: t.counters, latency: encodeCounts(t.latency), service: encodeCounts(t.service) };
+    const seconds = this.#secondsResults();
+    return { sources: this.#sources(), totals: this.#totals, latency: encodeCounts(this.#latency), service: encodeCounts(this.#service), lateness: encodeCounts(this.#lateness), targets, seconds };
   }
 }

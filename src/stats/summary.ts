@@ -1,5 +1,7 @@
 // Human-facing figures computed from merged results: totals, rates, latency percentiles, a per-second series.
-import { createHistogram, decodeHistogram, latencyFigures, percentileMs, type Histogram, type LatencyFigures } from './histogram.js';
+import { withDecoded } from './encoded.js';
+import { withHistogram } from './pool.js';
+import { latencyFigures, percentileMs, type Histogram, type LatencyFigures } from './histogram.js';
 import type { Counters, ErrorKind } from './delta.js';
 import { emptyCounters, type LoadResults, type SecondResults } from './results.js';
 
@@ -78,7 +80,7 @@ export function summarize(acc: LoadResults, durationS: number): Summary {
 /** Summary of one target (by index); zeros when it saw nothing. */
 export function summarizeTarget(acc: LoadResults, index: number, durationS: number): Summary {
   const t = acc.targets[index];
-  if (t === undefined) return summarizeParts(emptyCounters(), createHistogram(), createHistogram(), durationS);
+  if (t === undefined) return withHistogram((empty) => summarizeParts(emptyCounters(), empty, empty, durationS));
   return summarizeParts(t.counters, t.latency, t.service, durationS);
 }
 
@@ -92,8 +94,7 @@ const secondFigures = new WeakMap<SecondResults, { latency: string; p50: number;
 function figuresOf(s: SecondResults): { p50: number; p99: number } {
   const cached = secondFigures.get(s);
   if (cached !== undefined && cached.latency === s.latency) return cached;
-  const hist = s.latency !== '' ? decodeHistogram(s.latency) : undefined;
-  const figures = { latency: s.latency, p50: hist ? percentileMs(hist, 50) : 0, p99: hist ? percentileMs(hist, 99) : 0 };
+  const figures = withDecoded(s.latency, (h) => ({ latency: s.latency, p50: percentileMs(h, 50), p99: percentileMs(h, 99) }));
   secondFigures.set(s, figures);
   return figures;
 }

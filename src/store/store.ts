@@ -4,8 +4,11 @@ import { redactSecrets } from '../security/secrets.js';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { openSqlite, type SqliteDb, type SqliteDriverChoice, type SqliteDriverName } from './sqlite.js';
-import { ExecutionDocSchema, type ExecutionDoc } from '../execution/contract.js';
+import { ExecutionDocSchema, FINAL_STATUSES, type ExecutionDoc } from '../execution/contract.js';
 import type { ResultsDelta } from '../stats/delta.js';
+
+/** The final statuses as an SQL list: an ended version of an execution is kept over any unfinished one (replication/digest.ts). */
+const FINAL_SQL = `(${FINAL_STATUSES.map((st) => `'${st}'`).join(', ')})`;
 
 export const STORE_FILE = 'store.db';
 
@@ -97,7 +100,11 @@ export class Store {
       putExec: this.#db.prepare(
         `INSERT INTO executions (execution_id, term, version, status, created_at, doc) VALUES (@execution_id, @term, @version, @status, @created_at, @doc)
          ON CONFLICT(execution_id) DO UPDATE SET term = excluded.term, version = excluded.version, status = excluded.status, doc = excluded.doc
-         WHERE excluded.term > executions.term OR (excluded.term = executions.term AND excluded.version > executions.version)`,
+         WHERE (excluded.status IN ${FINAL_SQL}) > (executions.status IN ${FINAL_SQL})
+            OR ((excluded.status IN ${FINAL_SQL}) = (executions.status IN ${FINAL_SQL})
+                AND ((excluded.term = executions.term AND excluded.version > executions.version)
+                  OR (excluded.term > executions.term AND executions.status NOT IN ${FINAL_SQL})
+                  OR (excluded.term < executions.term AND executions.status IN ${FINAL_SQL})))`,
       ),
       addDelta: this.#db.prepare('INSERT OR IGNORE INTO deltas (execution_id, run_id, seq, delta) VALUES (?, ?, ?, ?)'),
       deltas: this.#db.prepare<[string], { execution_id: string; run_id: string; seq: number; delta: string }>(
@@ -141,7 +148,11 @@ export class Store {
     this.#stmts.setKv.run(key, JSON.stringify(value));
   }
 
-  /** Keep this version if it is newer (higher term, then higher version) than what is stored. True if written. */
+  /**
+   * Keep this version if it is newer than what is stored: an ended one over any unfinished one, the first
+   * end over a later one, otherwise by higher term, then higher version (actors/coordinator/replication/
+   * digest.ts). True if written.
+   */
   putExecution(execution: StoredExecution): boolean {
     // Secrets in plans never reach the disk (nor the API and replicas read from it).
     const result = this.#stmts.putExec.run({ ...execution, doc: JSON.stringify(redactSecrets(execution.doc)) });

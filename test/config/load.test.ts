@@ -12,9 +12,9 @@ beforeAll(async () => {
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
-const problemsOf = (fn: () => unknown) => {
+const problemsOf = async (fn: () => Promise<unknown>) => {
   try {
-    fn();
+    await fn();
   } catch (error) {
     if (error instanceof ConfigError) return error.problems;
     throw error;
@@ -23,8 +23,8 @@ const problemsOf = (fn: () => unknown) => {
 };
 
 describe('configuration', () => {
-  it('has working defaults with no file, env or flags', () => {
-    const { config } = loadConfig([], {}, dir);
+  it('has working defaults with no file, env or flags', async () => {
+    const { config } = await loadConfig([], {}, dir);
     expect(config.orchestrator).toMatchObject({ host: '127.0.0.1', port: 8080, log_level: 'info' });
     expect(config.discovery.mdns).toBe(true);
     expect(config.communication.heartbeat_interval).toBe(1);
@@ -35,7 +35,7 @@ describe('configuration', () => {
     const file = join(dir, 'layered.yaml');
     await writeFile(file, 'orchestrator:\n  port: 9001\n  host: 0.0.0.0\np2p:\n  port: 5001\nnode:\n  location: from-file\n');
     const env = { MCP_ORCHESTRATOR_PORT: '9002', MCP_P2P_PORT: '5002', MCP_DISCOVERY_MDNS: 'false', MCP_ORCHESTRATOR_LOG_LEVEL: 'WARNING' };
-    const { config, file: used } = loadConfig(['--config', file, '--http-port', '9003'], env, dir);
+    const { config, file: used } = await loadConfig(['--config', file, '--http-port', '9003'], env, dir);
     expect(used).toBe(file);
     expect(config.orchestrator.port).toBe(9003); // flag
     expect(config.p2p.port).toBe(5002); // env
@@ -48,13 +48,13 @@ describe('configuration', () => {
   it('reads mcp_config.yaml from the working directory when present', async () => {
     const cwd = await mkdtemp(join(dir, 'cwd-'));
     await writeFile(join(cwd, 'mcp_config.yaml'), 'node:\n  capabilities: [a, b]\n');
-    expect(loadConfig([], {}, cwd).config.node.capabilities).toEqual(['a', 'b']);
+    expect((await loadConfig([], {}, cwd)).config.node.capabilities).toEqual(['a', 'b']);
   });
 
   it('lists every problem with its field and source', async () => {
     const file = join(dir, 'bad.yaml');
     await writeFile(file, 'orchestrator:\n  prot: 80\ncommunication:\n  heartbeat_interval: -1\n');
-    const problems = problemsOf(() =>
+    const problems = await problemsOf(() =>
       loadConfig(['--config', file, '--p2p-port', 'abc'], { MCP_ORCHESTRATOR_PORT: '70000', MCP_DISCOVERY_MDNS: 'maybe', MCP_BOOTSTRAP: 'not an address' }, dir),
     );
     const text = problems.map((p) => `${p.path}: ${p.message}`).join('\n');
@@ -66,13 +66,13 @@ describe('configuration', () => {
     expect(problems.length).toBeGreaterThanOrEqual(5);
   });
 
-  it('checks bootstrap entries after normalising host:port', () => {
+  it('checks bootstrap entries after normalising host:port', async () => {
     expect(normalizeBootstrap('127.0.0.1:4001')).toBe('/ip4/127.0.0.1/tcp/4001');
     expect(normalizeBootstrap('peer.example:4001')).toBe('/dns/peer.example/tcp/4001');
     expect(normalizeBootstrap('[::1]:4001')).toBe('/ip6/::1/tcp/4001');
-    const { config } = loadConfig(['--bootstrap', '127.0.0.1:4001', '--bootstrap', '/ip4/127.0.0.1/tcp/4002'], {}, dir);
+    const { config } = await loadConfig(['--bootstrap', '127.0.0.1:4001', '--bootstrap', '/ip4/127.0.0.1/tcp/4002'], {}, dir);
     expect(config.p2p.bootstrap).toEqual(['/ip4/127.0.0.1/tcp/4001', '/ip4/127.0.0.1/tcp/4002']);
-    expect(problemsOf(() => loadConfig(['--bootstrap', '/ip4/nonsense'], {}, dir))[0]!.path).toBe('p2p.bootstrap[0]');
+    expect((await problemsOf(() => loadConfig(['--bootstrap', '/ip4/nonsense'], {}, dir)))[0]!.path).toBe('p2p.bootstrap[0]');
   });
 
   it('node peer.js exits with code 2 and names each bad field', () => {

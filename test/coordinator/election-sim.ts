@@ -129,15 +129,19 @@ export class ElectionSim {
 
   /** Run until `until`, applying scheduled actions on the way and checking properties after each step. */
   run(until: number, schedule: readonly ScheduledAction[] = []): void {
-    const pending = [...schedule].sort((a, b) => a.at - b.at);
+    const pending = schedule.length > 0 ? [...schedule].sort((a, b) => a.at - b.at) : schedule;
+    let next = 0;
     while (this.now < until) {
       this.now += TICK_MS;
-      while (pending.length > 0 && pending[0]!.at <= this.now) this.apply(pending.shift()!.action);
-      const isDue = (m: InFlight) => m.at <= this.now && !this.paused[this.ids.indexOf(m.to)];
-      const due = this.#inFlight.filter(isDue).sort((a, b) => a.at - b.at);
-      this.#inFlight = this.#inFlight.filter((m) => !isDue(m));
+      while (next < pending.length && pending[next]!.at <= this.now) this.apply(pending[next++]!.action);
+      // Messages due now to a running node, in the order they are due (the sort is stable), the rest kept.
+      const due: InFlight[] = [];
+      const waiting: InFlight[] = [];
+      for (const m of this.#inFlight) (m.at <= this.now && !this.paused[this.#index(m.to)] ? due : waiting).push(m);
+      this.#inFlight = waiting;
+      due.sort((a, b) => a.at - b.at);
       for (const m of due) {
-        const i = this.ids.indexOf(m.to);
+        const i = this.#index(m.to);
         if (this.up[i] && this.#linked(m.from, m.to)) this.#step(i, { type: 'receive', now: this.now, from: m.from, message: m.message });
       }
       for (let i = 0; i < this.ids.length; i++) {
@@ -157,6 +161,11 @@ export class ElectionSim {
     if (!this.side) return false;
     const mine = this.side.has(id) ? this.side.size : this.ids.length - this.side.size;
     return mine < Math.floor(this.ids.length / 2) + 1;
+  }
+
+  /** Ids are n0, n1, ...: the index is the number. */
+  #index(id: string): number {
+    return Number(id.slice(1));
   }
 
   #linked(a: string, b: string): boolean {

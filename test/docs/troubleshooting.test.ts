@@ -43,8 +43,8 @@ describe('docs/troubleshooting.md is true of the code', () => {
     expect(missing).toEqual([]);
   });
 
-  it('the defaults it quotes are the defaults', () => {
-    const { config } = loadConfig([], {}, REPO_ROOT);
+  it('the defaults it quotes are the defaults', async () => {
+    const { config } = await loadConfig([], {}, REPO_ROOT);
     const timing = timingFor(config.communication.heartbeat_interval * 1_000);
     expect(doc).toContain(`\`suspect\` after ${timing.suspectAfterMs / (config.communication.heartbeat_interval * 1_000)} silent heartbeats, \`dead\` after ${timing.deadAfterMs / (config.communication.heartbeat_interval * 1_000)}`);
     expect(doc).toContain(`\`MCP_COMM_HEARTBEAT_INTERVAL\`, ${config.communication.heartbeat_interval} s`);

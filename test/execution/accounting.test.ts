@@ -1,7 +1,7 @@
 // The accounting of scheduled requests: table-driven cases of runs that finished, died, froze or were
 // refused, checked against arrivals counted one by one from the same schedule.
 import { describe, expect, it } from 'vitest';
-import { accountRun, accountTask } from '../../src/execution/accounting.js';
+import { HELD_BACK, accountRun, accountTask } from '../../src/execution/accounting.js';
 import { arrivalsDueBy, ownedArrivals, ownsArrival } from '../../src/schedule/arrivals.js';
 import { profileFor } from '../../src/schedule/patterns.js';
 import { loadTaskOf, validatePlan } from '../../src/plan/index.js';
@@ -65,7 +65,7 @@ type Row = {
   name: string;
   status: ExecutionDoc['status'];
   assignment: Assignment;
-  tally: { requests: number; dropped: number; scheduled: number };
+  tally: { requests: number; dropped: number; scheduled: number; held?: number };
   final: boolean;
   /** Expected scheduled for the run (a function of the schedule) and whether some are unaccounted. */
   scheduled: number;
@@ -124,6 +124,51 @@ const rows: Row[] = [
     unaccounted: bruteOwned(third(0), 0, 5000) - 10,
   },
   {
+    name: 'a run that finished but reported fewer arrivals than its share owned (a share it never heard of): the rest unaccounted',
+    status: 'completed',
+    assignment: assigned('a', third(0)),
+    tally: { requests: n0 - 7, dropped: 0, scheduled: n0 - 7 },
+    final: true,
+    scheduled: n0,
+    unaccounted: 7,
+  },
+  {
+    name: 'a cancelled run that reported final but lost arrivals it held back at its stop: unaccounted up to the cancel',
+    status: 'cancelled',
+    assignment: assigned('a', third(0), { state: 'cancelled' }),
+    tally: { requests: bruteOwned(third(0), 0, 5000) - 4, dropped: 0, scheduled: bruteOwned(third(0), 0, 5000) - 4 },
+    final: true,
+    scheduled: bruteOwned(third(0), 0, 5000),
+    unaccounted: 4,
+  },
+  {
+    name: 'a cancelled run that went on past the cancel until it heard of it is counted as it reported',
+    status: 'cancelled',
+    assignment: assigned('a', third(0), { state: 'cancelled' }),
+    tally: { requests: bruteOwned(third(0), 0, 5200), dropped: 0, scheduled: bruteOwned(third(0), 0, 5200) },
+    final: true,
+    scheduled: bruteOwned(third(0), 0, 5200),
+    unaccounted: 0,
+  },
+  {
+    name: 'a run that held 9 arrivals back while paused and was never told whose: its own (not moved), unaccounted, none sent',
+    status: 'completed',
+    assignment: assigned('a', third(0)),
+    tally: { requests: n0 - 9, dropped: 0, scheduled: n0 - 9, held: 9 },
+    final: true,
+    scheduled: n0,
+    unaccounted: 9,
+  },
+  {
+    name: 'held back by a run whose share moved: the schedule up to the move counts, not the held ones (those after it were the others\')',
+    status: 'completed',
+    assignment: assigned('a', third(0), { state: 'failed', reason: 'generator silent', moved_at: T0 + diedAt }),
+    tally: { requests: bruteOwned(third(0), 0, 2000), dropped: 0, scheduled: bruteOwned(third(0), 0, 2000), held: 5000 },
+    final: true,
+    scheduled: ownedBeforeDeath,
+    unaccounted: ownedBeforeDeath - bruteOwned(third(0), 0, 2000),
+  },
+  {
     name: 'a generator that ran on past its move (stale) is counted as it reported, never negative',
     status: 'completed',
     assignment: assigned('a', third(0), { state: 'failed', reason: 'generator silent', moved_at: T0 + 1000 }),
@@ -142,6 +187,7 @@ describe('accounting of one run', () => {
     expect(r.unaccounted).toBe(row.unaccounted);
     expect(r.sent + r.dropped + r.unaccounted).toBe(r.scheduled);
     if (row.unaccounted > 0) expect(r.reason).toBeTruthy();
+    if (row.tally.held && !row.assignment.moved_at) expect(r.reason).toBe(HELD_BACK);
   });
 });
 

@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../src/schedule/patterns.js';
 import { netnsUnavailable } from './support/netns.js';
 import { NsCluster } from './support/ns-cluster.js';
-import { FINAL, MAX_LATENESS, checkAccounting, checkConverged, checkEnded, checkRate, type ExecutionView } from './support/checks.js';
+import { FINAL, MAX_LATENESS, checkAccounting, checkConverged, checkEnded, checkRate, checkSchedule, type ExecutionView } from './support/checks.js';
 import { inject, makeSchedule, type Fault, type Schedule } from './support/schedule.js';
 
 const LONG = process.env.FAULTS_LONG === '1';
@@ -96,7 +96,7 @@ async function runSchedule(cluster: NsCluster, schedule: Schedule, index: number
     // Requests still in flight at the end reach the target within their timeout.
     await new Promise((r) => setTimeout(r, 500));
     const arrivals = await cluster.arrivals(path);
-    violations.push(...checkRate(arrivals, startMs, RATE));
+    violations.push(...checkRate(arrivals, startMs, RATE, await cluster.targetStalls().catch(() => [])));
     // The report is final once every replica agrees: converge first, then check its figures.
     let views: (ExecutionView | undefined)[] = [];
     const until = Date.now() + 20_000;
@@ -108,6 +108,7 @@ async function runSchedule(cluster: NsCluster, schedule: Schedule, index: number
     violations.push(...checkConverged(views));
     const final = views.find((v) => v !== undefined) ?? ended;
     violations.push(...checkAccounting(final, arrivals.length));
+    violations.push(...checkSchedule(final, RATE * DURATION_S));
     if (final.status !== 'completed' && process.env.FAULTS_VERBOSE === '1') {
       const doc = (await cluster.api(all.find((i) => cluster.isAlive(i))!, 'GET', `/api/executions/${id}`)).json;
       console.info(`peers ${cluster.peers.map((p, i) => `${i}=${p?.id.slice(-6)}`).join(' ')}; start ${startMs}; nodes ${JSON.stringify(doc.nodes ?? doc.assignments)}`);

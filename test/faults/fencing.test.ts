@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { netnsUnavailable } from './support/netns.js';
 import { NsCluster } from './support/ns-cluster.js';
-import { FINAL, MAX_LATENESS, checkAccounting, checkConverged, checkRate, type ExecutionView } from './support/checks.js';
+import { FINAL, MAX_LATENESS, checkAccounting, checkConverged, checkRate, checkSchedule, type ExecutionView } from './support/checks.js';
 
 const RATE = 300;
 const DURATION_S = 10;
@@ -60,7 +60,8 @@ async function runWith(cluster: NsCluster, path: string, fault: (startMs: number
     for (const [i, p] of cluster.peers.entries()) console.info(`peer ${i} ${p?.id.slice(-6)} (start ${startMs}):\n${p?.stderr().split('\n').filter((l) => /lease|share|office|coordinator|term|moved/i.test(l)).slice(-30).join('\n')}`);
   }
   console.info(`${path}: per second [${perSecond.join(' ')}], target ${arrivals.length}, sent ${s?.total_requests}, dropped ${s?.dropped_requests}, unaccounted ${s?.unaccounted_requests} of ${s?.scheduled_requests}; nodes ${JSON.stringify(final.nodes.map((n) => [n.node_id.slice(-6), n.state, n.reason]))}`);
-  return { final, arrivals, perSecond, startMs, violations: [...checkConverged(views), ...checkRate(arrivals, startMs, RATE), ...checkAccounting(final, arrivals.length)] };
+  const stalls = await cluster.targetStalls().catch(() => []);
+  return { final, arrivals, perSecond, startMs, violations: [...checkConverged(views), ...checkRate(arrivals, startMs, RATE, stalls), ...checkAccounting(final, arrivals.length), ...checkSchedule(final, RATE * DURATION_S)] };
 }
 
 describe.skipIf(skipReason !== undefined)('fencing in network namespaces (3 peers)', () => {

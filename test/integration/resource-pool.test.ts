@@ -41,11 +41,13 @@ describe('resource pool on 3 real peers', () => {
     const others = cluster.alive().filter((p) => p.id !== coordinator.id);
     const [asker, other] = others as [PeerProcess, PeerProcess];
 
-    // Every peer's capacity is known, custom resources under their own names.
+    // Every peer's capacity is known, custom resources under their own names; the coordinator, which
+    // decides every allocation, knows all three too (each peer learns the others' capacity on its own).
     const status = await waitFor(async () => {
       const s = await pool(asker);
       return s.total_nodes === 3 ? s : undefined;
     }, 10_000, 'three nodes in the pool');
+    await waitFor(async () => (await pool(coordinator)).aggregate_utilization.gpu?.total_capacity === 3 || undefined, 10_000, "every gpu in the coordinator's pool");
     expect(status.aggregate_utilization.gpu).toMatchObject({ total_capacity: 3, allocated: 0, available_capacity: 3 });
     expect(status.aggregate_utilization.licenses!.total_capacity).toBe(5);
     expect(status.aggregate_utilization.cpu!.total_capacity).toBe(8);

@@ -23,6 +23,24 @@ describe('closed model', () => {
     expect(report.summary.total_requests).toBeLessThanOrEqual(4 * 21);
   });
 
+  it.each(['auto', 'undici'] as const)('keeps looping, bounded, when every connection is refused (%s path)', async (transport) => {
+    // A port that was free a moment ago: nothing listens there.
+    const gone = await startCountingTarget();
+    const url = gone.url;
+    await gone.close();
+    const task = validateLoadTask({ targets: [{ url, ...(transport === 'undici' ? { headers: { connection: 'keep-alive' } } : {}) }], duration: 0.5, concurrent_users: 3 });
+    const outcome = await startLoad({ params: task, warmUp: false, workers: 0 }).done;
+    const summary = reportOf(outcome, task).summary;
+    expect(outcome.status).toBe('completed');
+    // Each user tries again a millisecond or more after its connection fails (a re-send from the failing
+    // callback itself spun hundreds of thousands of times on this path, and crashed undici's); every
+    // request counts once, as refused.
+    expect(summary.total_requests).toBeGreaterThanOrEqual(3);
+    expect(summary.total_requests).toBeLessThanOrEqual(3 * 500 + 3);
+    expect(summary.failed_requests).toBe(summary.total_requests);
+    expect(summary.errors.refused ?? 0).toBe(summary.total_requests);
+  });
+
   it('gives each segment its users', async () => {
     target = await startCountingTarget({ delayMs: 200 });
     const task = validateLoadTask({ targets: [{ url: target.url }], duration: 1, concurrent_users: 5 });

@@ -6,6 +6,7 @@ import { closeLoadWorkers, prepareLoadWorkers, startLoad } from '../../actors/lo
 import { reportOf } from '../../src/report/index.js';
 import { validateLoadTask } from '../../src/plan/index.js';
 import { startCountingTarget } from '../support/counting-target.js';
+import type { ResultsDelta } from '../../src/stats/index.js';
 
 beforeAll(() => prepareLoadWorkers(1), 30_000);
 afterAll(() => closeLoadWorkers());
@@ -39,6 +40,29 @@ describe('a fenced run', () => {
       expect(s.dropped_requests).toBeGreaterThanOrEqual(RATE * 0.95);
       expect(s.dropped_requests).toBeLessThanOrEqual(RATE * 1.1);
       expect(target.count()).toBe(s.total_requests);
+    } finally {
+      await target.close();
+    }
+  }, 20_000);
+
+  it.each([0, 1])('paused to its end and never told whose the arrivals it held back were: counts none of them, says how many on its final delta (workers %i)', async (workers) => {
+    const target = await startCountingTarget();
+    try {
+      const RATE = 200;
+      const task = validateLoadTask({ targets: [{ url: `${target.url}/h` }], duration: '2s', base_rps: RATE, max_lateness: '2s' });
+      const startAt = Date.now() + 300;
+      const deltas: ResultsDelta[] = [];
+      const run = startLoad({ params: task, startAt, warmUp: false, workers, workerRate: 10_000, fenced: true, onDelta: (d) => deltas.push(d) });
+      // Held for half a second, surely its own until 700 ms; nothing after.
+      run.grant(startAt - 200, startAt + 500, startAt + 700);
+      const outcome = await run.done;
+      const final = deltas.at(-1)!;
+      expect(final.final).toBe(true);
+      const c = outcome.results.totals;
+      expect(c.requests + c.dropped).toBe(c.scheduled);
+      expect(c.scheduled + (final.held ?? 0)).toBe(RATE * 2); // each arrival sent, dropped or held back: once
+      expect(final.held).toBeGreaterThanOrEqual(RATE * 1.2); // due from 700 ms to the end, give or take a tick
+      expect(target.count()).toBe(c.requests);
     } finally {
       await target.close();
     }

@@ -90,7 +90,6 @@ describe('load workers: one at rest, more on demand', () => {
 });
 
 describe('a deferred run', () => {
-  const task = validateLoadTask({ targets: [{ url: 'http://127.0.0.1:9/' }], duration: 1, base_rps: 10 });
   function fakeRun(calls: string[]): LoadRun {
     const { promise, resolve } = Promise.withResolvers<RunOutcome>();
     return {
@@ -110,11 +109,11 @@ describe('a deferred run', () => {
       progress: () => ({ requests: 7, failures: 0, dropped: 0, p50Ms: 0, p99Ms: 0 }),
     };
   }
-  const startLoadResults = () => deferredRun('x', task, 0, () => fakeRun([])).snapshot();
+  const startLoadResults = () => deferredRun('x', 0, () => fakeRun([])).snapshot();
 
   it('answers as a waiting run until it begins, then applies what was asked meanwhile, in order', async () => {
     const calls: string[] = [];
-    const run = deferredRun('r', task, 1_000, () => fakeRun(calls));
+    const run = deferredRun('r', 1_000, () => fakeRun(calls));
     expect(run).toMatchObject({ state: 'waiting', workers: 0, startAt: 1_000, begun: false });
     expect(run.progress().requests).toBe(0);
     expect(run.snapshot().totals.requests).toBe(0);
@@ -133,7 +132,7 @@ describe('a deferred run', () => {
   });
 
   it('a run that cannot start fails its done promise instead of throwing at the caller', async () => {
-    const run = deferredRun('r', task, 0, () => {
+    const run = deferredRun('r', 0, () => {
       throw new Error('no such thing');
     });
     expect(() => run.begin()).not.toThrow();

@@ -5,6 +5,7 @@ import { profileFor } from '../../src/schedule/patterns.js';
 import { validateLoadTask } from '../../src/plan/index.js';
 import { Recorder, summarize } from '../../src/stats/index.js';
 import { WHOLE } from '../../src/execution/segment.js';
+import { ownsArrival } from '../../src/schedule/arrivals.js';
 import { SEND_AHEAD_MS } from '../../actors/load-generator/engine.js';
 
 /** Records what the model hands over; every request stays in flight (no completions). */
@@ -104,5 +105,81 @@ describe('latency of an arrival sent ahead of its due time', () => {
     expect(s.latency_ms.min).toBeCloseTo(0.5, 2);
     expect(s.latency_ms.max).toBeCloseTo(3, 2);
     expect(s.service_time_ms.max).toBeCloseTo(1, 2);
+  });
+});
+
+describe('a segment change heard late', () => {
+  // 1,000 req/s for 1 s, ticked every millisecond; arrival k is due at k ms.
+  function run(segment: { from: number; to: number }, maxLatenessMs: number) {
+    const task = validateLoadTask({ targets: [{ url: 'http://127.0.0.1:1/' }], duration: 1, base_rps: 1000, max_in_flight: 10_000 });
+    const { sender, sends } = recordingSender();
+    const recorder = new Recorder('t', 1, 0);
+    const open = new OpenModel(profileFor(task), sender, recorder, { startMs: 0, maxInFlight: 10_000, maxLatenessMs, aheadMs: 0, segment, weights: Float64Array.of(1) });
+    return { open, sends, recorder };
+  }
+  /** Arrivals owned by `first` before `at` and by `then` from it on, due in [from, to). */
+  function owned(first: { from: number; to: number }, then: { from: number; to: number }, at: number, from = 0, to = Infinity) {
+    let n = 0;
+    for (let k = 1; k <= 1000; k++) if (k >= from && k < to && ownsArrival(k < at ? first : then, k)) n++;
+    return n;
+  }
+  const HALF = { from: 0, to: 0.5 };
+  const WHOLE_ = { from: 0, to: 1 };
+
+  // lateness bound, when heard (ms), the change's moment (ms): sent late and dropped among those gained meanwhile
+  it.each([
+    [1000, 500, 400],
+    [40, 500, 400],
+    [40, 410, 400],
+    [0, 401, 400],
+  ])('max_lateness %i ms, heard at %i ms for a change at %i ms: each arrival of the share it gained meanwhile is released once, late', (lateness, heardAt, at) => {
+    const { open, sends, recorder } = run(HALF, lateness);
+    for (let t = 0; t <= 1000; t++) {
+      if (t === heardAt) open.setSegment(WHOLE_, at, t);
+      open.tick(t);
+    }
+    const c = recorder.results().totals;
+    expect(c.scheduled).toBe(owned(HALF, WHOLE_, at));
+    expect(sends.length + c.dropped).toBe(c.scheduled); // this sender answers nothing: sent is what it was handed
+    // Nothing sent twice, nothing sent later than the bound.
+    expect(new Set(sends.map((s) => s.intended)).size).toBe(sends.length);
+    for (const s of sends) expect(s.now - s.intended).toBeLessThanOrEqual(lateness);
+    // What it gained while it did not know: those past the bound were dropped.
+    const gained = owned(HALF, WHOLE_, at, at, heardAt + 1) - owned(HALF, HALF, 0, at, heardAt + 1);
+    const tooLate = owned(HALF, WHOLE_, at, at, heardAt - lateness) - owned(HALF, HALF, 0, at, heardAt - lateness);
+    expect(c.dropped).toBe(tooLate);
+    expect(gained).toBeGreaterThanOrEqual(tooLate);
+  });
+
+  it('a change heard in time applies at its moment, as before', () => {
+    const { open, recorder } = run(HALF, 40);
+    for (let t = 0; t <= 1000; t++) {
+      if (t === 300) open.setSegment(WHOLE_, 400, t);
+      open.tick(t);
+    }
+    const c = recorder.results().totals;
+    expect(c.scheduled).toBe(owned(HALF, WHOLE_, 400));
+    expect(c.dropped).toBe(0);
+  });
+
+  it('a change older than the one in force is ignored', () => {
+    const { open, recorder } = run(HALF, 40);
+    for (let t = 0; t <= 1000; t++) {
+      if (t === 300) open.setSegment(WHOLE_, 350, t);
+      if (t === 500) open.setSegment(HALF, 320, t); // an older split, heard after the newer one applied
+      open.tick(t);
+    }
+    expect(recorder.results().totals.scheduled).toBe(owned(HALF, WHOLE_, 350));
+  });
+
+  it('closeAt counts the arrivals due before a release and never released as dropped, none sent', () => {
+    const { open, sends, recorder } = run(HALF, 40);
+    for (let t = 0; t <= 200; t++) open.tick(t);
+    const sent = sends.length;
+    open.closeAt(300);
+    const c = recorder.results().totals;
+    expect(sends.length).toBe(sent);
+    expect(c.scheduled).toBe(owned(HALF, HALF, 0, 0, 300));
+    expect(c.dropped).toBe(owned(HALF, HALF, 0, 201, 300));
   });
 });

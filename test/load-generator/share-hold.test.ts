@@ -113,15 +113,19 @@ describe('fence of a run (its own time)', () => {
     expect([f.may(3100, 3100), f.fate(3100)]).toEqual([false, 'forget']);
   });
 
-  it('at the planned end, counts what is still kept aside as dropped', () => {
+  it('at the end, hands over how many are still kept aside, counting none (whose they were is the coordinator\'s to say)', () => {
     const f = new Fence();
     f.grant(0, 1000, 1500);
     for (const due of [1600, 1700]) f.doubt(due, 0);
+    expect(f.heldBack()).toBe(2);
     const dropped: number[] = [];
-    f.settleAll((_, due) => dropped.push(due));
-    expect(dropped).toEqual([1600, 1700]);
     f.settle((_, due) => dropped.push(due));
-    expect(dropped).toHaveLength(2); // once
+    expect(dropped).toEqual([]);
+    expect(f.heldBack()).toBe(0); // once
+    // Known to be another's (released before the end): not held, forgotten.
+    f.doubt(3100, 0);
+    f.release(3000);
+    expect(f.heldBack()).toBe(0);
   });
 });
 

@@ -39,6 +39,8 @@ describe('the packed package', () => {
     expect(existsSync(join(pkg, 'dist', 'src', 'index.d.ts'))).toBe(true);
     expect(existsSync(join(pkg, 'schema', 'plan.schema.json'))).toBe(true);
     expect(existsSync(join(pkg, 'web', 'app.js'))).toBe(true);
+    // The bundle peer.js loads (else it falls back to dist/src, slower to start), and the load worker's.
+    for (const file of ['cli.cjs', 'worker.cjs', 'worker-entry.js']) expect(existsSync(join(pkg, 'dist', 'bundle', file))).toBe(true);
     expect(existsSync(join(pkg, 'src'))).toBe(false);
     const installed = await readdir(join(app, 'node_modules'));
     const dev = Object.keys((JSON.parse(await readFile(join(REPO_ROOT, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> }).devDependencies);
@@ -50,8 +52,13 @@ describe('the packed package', () => {
       join(app, 'plan.yaml'),
       `name: packed\ntasks:\n  - type: load_test\n    parameters:\n      targets: [{ url: "${target.url}/packed" }]\n      duration: 1s\n      base_rps: 20\n      thresholds: ["error_rate < 0.01"]\n`,
     );
-    const { stdout } = await exec('npx', ['--no-install', 'mcp-peer', 'run', 'plan.yaml', '--out', 'report.json', '--html', 'report.html'], { cwd: app, env: { ...process.env, MCP_DISCOVERY_MDNS: 'false' } });
+    const cache = join(dir, 'compile-cache');
+    const env = { ...process.env, MCP_DISCOVERY_MDNS: 'false', MCP_COMPILE_CACHE_DIR: cache, MCP_TRACE_COMPILE_CACHE: '1' };
+    const { stdout, stderr } = await exec('npx', ['--no-install', 'mcp-peer', 'run', 'plan.yaml', '--out', 'report.json', '--html', 'report.html'], { cwd: app, env });
     expect(stdout).toContain('PASS  error_rate < 0.01');
+    // Served by the bundle, whose code cache it wrote.
+    expect(stderr).toContain('compile cache: miss');
+    expect(stderr).toContain('compile cache: saved');
     const report = JSON.parse(await readFile(join(app, 'report.json'), 'utf8')) as { summary: { total_requests: number } };
     expect(report.summary.total_requests).toBe(20);
     expect(target.countsByPath()['/packed']).toBe(20);

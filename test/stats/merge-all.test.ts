@@ -23,7 +23,10 @@ function deltasOf(runs: number[][], seed: number): ResultsDelta[] {
       }
       if (n % 5 === 0) recorder.drop((k + run) % 3, t);
       recorder.sent(t, t + 2);
-      out.push(recorder.takeDelta(k === perDelta.length - 1));
+      const final = k === perDelta.length - 1;
+      const delta = recorder.takeDelta(final);
+      // A fenced run's final delta may say how many arrivals it held back, never told whose.
+      out.push(final && run % 2 === 1 ? { ...delta, held: run + seed % 7 } : delta);
     });
   });
   return out;
@@ -48,5 +51,19 @@ describe('mergeAll', () => {
 
   it('of nothing is the empty results', () => {
     expect(plain(mergeAll([]))).toEqual(plain(mergeDeltas([])));
+  });
+});
+
+describe('a run\'s tally', () => {
+  it('carries the arrivals its final delta says it held back, once, apart from what it scheduled', () => {
+    const recorder = new Recorder('e:0:a', 1, 0);
+    recorder.schedule(0);
+    recorder.response(0, 1, 1.5, 3, 200, NO_ERROR, 10, 10);
+    const first = recorder.takeDelta(false);
+    const last = { ...recorder.takeDelta(true), held: 7 };
+    for (const merged of [mergeAll([first, last, last]), mergeDeltas([last, first, last])]) {
+      expect(merged.sources['e:0:a']!.tally).toEqual({ requests: 1, dropped: 0, scheduled: 1, held: 7 });
+      expect(merged.totals.scheduled).toBe(1);
+    }
   });
 });

@@ -64,13 +64,25 @@ describe.each(DRIVERS)('store contract on %s', (driver) => {
     expect(loadElectionState(store)).toEqual({ term: 4, votedFor: 'p' });
   });
 
-  it.runIf(can)('keeps the newest version of an execution by (term, version), with secrets redacted', () => {
-    expect(store.putExecution(row('a', 1_000, 1, 2))).toBe(true);
-    expect(store.putExecution(row('a', 1_000, 1, 1))).toBe(false);
-    expect(store.putExecution(row('a', 1_000, 1, 2))).toBe(false);
+  it.runIf(can)('keeps the newest version of an execution by (term, version), an ended one over any unfinished one, with secrets redacted', () => {
+    expect(store.putExecution(row('a', 1_000, 1, 2, 'running'))).toBe(true);
+    expect(store.putExecution(row('a', 1_000, 1, 1, 'running'))).toBe(false);
+    expect(store.putExecution(row('a', 1_000, 1, 2, 'running'))).toBe(false);
     expect(store.putExecution({ ...row('a', 1_000, 2, 1, 'running') })).toBe(true);
     expect(store.getExecution('a')).toMatchObject({ term: 2, version: 1, status: 'running' });
     expect(store.head('a')).toEqual({ execution_id: 'a', term: 2, version: 1, status: 'running', created_at: 1_000 });
+    // Ended, it never runs again: not even a higher term's running version (a coordinator that took over a stale replica) replaces the end.
+    expect(store.putExecution(row('a', 1_000, 2, 2, 'completed'))).toBe(true);
+    expect(store.putExecution(row('a', 1_000, 3, 1, 'running'))).toBe(false);
+    expect(store.putExecution(row('a', 1_000, 2, 3, 'completed'))).toBe(true);
+    // Of two ends the first stands: a later term's end came from a takeover of a stale replica.
+    expect(store.putExecution(row('a', 1_000, 3, 9, 'failed'))).toBe(false);
+    expect(store.head('a')).toEqual({ execution_id: 'a', term: 2, version: 3, status: 'completed', created_at: 1_000 });
+    expect(store.putExecution(row('a', 1_000, 1, 9, 'completed'))).toBe(true);
+    expect(store.head('a')).toMatchObject({ term: 1, version: 9 });
+    // An ended version replaces an unfinished one of a higher term.
+    store.putExecution(row('b', 1_000, 5, 1, 'running'));
+    expect(store.putExecution(row('b', 1_000, 4, 7, 'completed'))).toBe(true);
     store.putExecution({ ...row('s', 500), doc: doc('s', 500, 'completed', 'Bearer hunter2-secret') });
     expect(JSON.stringify(store.getExecution('s'))).not.toContain('hunter2-secret');
   });

@@ -10,7 +10,7 @@ import type { LoadResults, ResultsDelta, SourceProgress } from '../../../src/sta
 import type { Store } from '../../../src/store/store.js';
 import type { Clock } from '../../../src/util/clock.js';
 import type { Logger } from '../../../src/util/log.js';
-import type { ExecutionDoc, ExecutionStatus } from '../../../src/execution/contract.js';
+import { FINAL_STATUSES, type ExecutionDoc, type ExecutionStatus } from '../../../src/execution/contract.js';
 import type { Saturation } from '../../../src/health.js';
 import { stressStopReason } from '../../../src/report/execution-sections.js';
 import { isLive, step, worthResuming } from './lifecycle.js';
@@ -69,6 +69,7 @@ export class ExecutionsDriver {
   }
 
   members(generators: readonly string[], members: readonly MemberView[]): void {
+    for (const id of [...this.state.executions.keys()]) this.#endedElsewhere(id);
     this.#step({ type: 'members', now: this.#now(), generators, members });
   }
 
@@ -80,11 +81,13 @@ export class ExecutionsDriver {
   }
 
   cancel(executionId: string): Outcome<ExecutionStatus> {
+    this.#endedElsewhere(executionId);
     const stored = isLive(this.state, executionId) ? undefined : this.#p.store.getExecution(executionId)?.doc;
     return this.#step({ type: 'cancel', now: this.#now(), executionId, ...(stored ? { stored } : {}) });
   }
 
   delta(executionId: string, from: string, task: number, delta: ResultsDelta): Outcome<DeltaAck> {
+    this.#endedElsewhere(executionId);
     const storedStatus = isLive(this.state, executionId) ? undefined : (this.#p.store.getExecution(executionId)?.status as ExecutionStatus | undefined);
     const answer = this.#step({ type: 'delta', now: this.#now(), executionId, from, task, delta, ...(storedStatus ? { storedStatus } : {}) });
     this.#judgeStress(executionId);
@@ -92,6 +95,7 @@ export class ExecutionsDriver {
   }
 
   renew(executionId: string, from: string): Outcome<DeltaAck> {
+    this.#endedElsewhere(executionId);
     const storedStatus = isLive(this.state, executionId) ? undefined : (this.#p.store.getExecution(executionId)?.status as ExecutionStatus | undefined);
     return this.#step({ type: 'renew', now: this.#now(), executionId, from, ...(storedStatus ? { storedStatus } : {}) });
   }
@@ -119,12 +123,21 @@ export class ExecutionsDriver {
         else this.#step({ type: 'send.timed-out', now, id: msg.id, error: msg.error });
         break;
       case 'executions.timer':
+        this.#endedElsewhere(msg.key);
         this.#step({ type: 'timer', now, key: msg.key });
         break;
       case 'executions.gathered':
         this.#step({ type: 'replicas.gathered', now, term: msg.term, executions: this.#resumable(now) });
         break;
     }
+  }
+
+  /** A live execution whose stored version has ended (its end reached this peer after it took it over) stops being driven. */
+  #endedElsewhere(executionId: string): void {
+    const live = this.state.executions.get(executionId);
+    if (!live || FINAL_STATUSES.includes(live.doc.status)) return;
+    const status = this.#p.store.head(executionId)?.status as ExecutionStatus | undefined;
+    if (status !== undefined && FINAL_STATUSES.includes(status)) this.#step({ type: 'ended.elsewhere', now: this.#now(), executionId, status });
   }
 
   #now(): number {

@@ -3,7 +3,7 @@
 // execution from the newest state and re-drives its generators under its own term.
 import { McpError } from '../../../src/errors.js';
 import { advance, alreadyMerged } from '../../../src/stats/index.js';
-import { runIdOf, type ExecutionDoc, type ExecutionStatus } from '../../../src/execution/contract.js';
+import { FINAL_STATUSES, runIdOf, type ExecutionDoc, type ExecutionStatus } from '../../../src/execution/contract.js';
 import { CANCELLED_LINGER_MS, COMMAND_DEADLINE_MS, type AnswerOf, type DeltaAck, type LifecycleDeps, type LifecycleEvent, type LifecycleState, type LifecycleStep, type Outcome } from './model.js';
 import { assign, assignPayload, command, end, evaluate, failAndResegment, isLost, setAssignment, stopEarly } from './rules.js';
 import { Turn } from './turn.js';
@@ -61,6 +61,14 @@ function apply(t: Turn, e: LifecycleEvent): unknown {
     case 'load.stop-early':
       if (t.phase === 'ready') stopEarly(t, e.executionId, e.reason);
       return undefined;
+    case 'ended.elsewhere': {
+      const live = t.live(e.executionId);
+      if (!live || FINAL_STATUSES.includes(live.doc.status)) return undefined;
+      // Never written again from here: the end stands on every replica (replication/digest.ts).
+      t.drop(e.executionId);
+      t.log('warn', 'execution had ended under an earlier coordinator: no longer driven', { execution: e.executionId, status: e.status, term: t.term });
+      return undefined;
+    }
   }
 }
 

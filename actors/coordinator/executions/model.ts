@@ -114,7 +114,12 @@ export type LifecycleEvent =
   | { type: 'send.timed-out'; now: number; id: number; error: string }
   | { type: 'timer'; now: number; key: string }
   /** The load of an execution is over before its planned end: the driver judged a stress test's steps on the merged results (src/report/execution-sections.ts). */
-  | { type: 'load.stop-early'; now: number; executionId: string; reason: string };
+  | { type: 'load.stop-early'; now: number; executionId: string; reason: string }
+  /**
+   * The store holds an ended version of an execution this office still drives: it took it over from a
+   * stale replica (it missed the end), and the end reached it since. It stops driving it.
+   */
+  | { type: 'ended.elsewhere'; now: number; executionId: string; status: ExecutionStatus };
 
 export type LogLevel = 'info' | 'warn' | 'error';
 

@@ -6,6 +6,7 @@ import type { AcknowledgedMode } from '../../../src/protocol/peer-messenger.js';
 import type { AssignRequest } from '../../../src/protocol/peer-protocol.js';
 import type { Turn } from './turn.js';
 import { leaseOver, nextSilence, silentNodes } from './silence.js';
+import { absorb } from './absorb.js';
 
 export type EndStatus = 'completed' | 'failed' | 'cancelled';
 
@@ -67,7 +68,7 @@ export function setAssignment(t: Turn, id: string, node: string, state: Assignme
   if (reason) a.reason = reason;
 }
 
-/** Fail these generators (and stop them, in case they live) and split the whole among the others. */
+/** Fail these generators (and stop them, in case they live) and hand their shares to the others. */
 export function failAndResegment(t: Turn, id: string, nodes: readonly string[], reason: string): void {
   const live = t.live(id)!;
   const failing = nodes.filter((node) => live.doc.assignments.some((a) => a.node_id === node && isActive(a)));
@@ -82,12 +83,16 @@ export function failAndResegment(t: Turn, id: string, nodes: readonly string[], 
   }
   const doc = t.doc(id);
   const remaining = doc.assignments.filter(isActive).map((a) => a.node_id);
+  // The others ran their shares to the end (a generator that woke from a freeze after they finished):
+  // nothing is left to move, and the execution completes with the lost share's arrivals accounted for.
+  if (remaining.length === 0 && doc.assignments.some((a) => a.state === 'done')) return;
   if (remaining.length === 0) {
     doc.error = `every generator failed (${reason})`;
     end(t, id, 'failed');
     return;
   }
-  const segments = t.deps.split(remaining);
+  // The lost shares go to their neighbours: no other share shrinks (absorb.ts).
+  const segments = absorb(new Map(remaining.map((node) => [node, doc.assignments.find((x) => x.node_id === node)!.segment])))!;
   for (const node of remaining) {
     const a = doc.assignments.find((x) => x.node_id === node)!;
     a.segment = segments.get(node)!;

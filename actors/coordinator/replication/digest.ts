@@ -2,16 +2,37 @@
 // that it lacks, and whom to ask next. The driver reads the store and sends; nothing here does.
 import type { DigestEntry } from '../../../src/protocol/peer-protocol.js';
 import { subtract, toRanges, type SeqRange } from './seq-ranges.js';
+import { FINAL_STATUSES } from '../../../src/execution/contract.js';
 
 export interface Version {
   term: number;
   version: number;
+  /** The execution had ended (a final status) in this version. */
+  final?: boolean;
 }
 
-/** Replicas are ordered by the coordinator's term, then by its version within the term. */
+/**
+ * Replicas are ordered by the coordinator's term, then by its version within the term; but an ended
+ * version comes after every unfinished one, whatever their terms, and of two ended ones the first end
+ * (the lower term) stands. Offices never overlap (a coordinator decides nothing without its lease), and
+ * an office takes over only unfinished executions, so an unfinished version under a higher term than an
+ * ended one, or a second end under a higher term, can only come from a coordinator that took office with
+ * a stale replica (it missed the end, and its gathering of the others' timed out) and took the execution
+ * over from it: an execution that ended never runs again (FINAL_STATUSES), and its figures never change.
+ */
 export function isNewer(a: Version, than: Version | undefined): boolean {
   if (!than) return true;
+  const [af, tf] = [a.final === true, than.final === true];
+  if (af !== tf) return af;
+  if (af && a.term !== than.term) return a.term < than.term;
   return a.term > than.term || (a.term === than.term && a.version > than.version);
+}
+
+/** A document's place in that order. */
+export const versionOf = (doc: { term: number; version: number; status: string }): Version => ({ term: doc.term, version: doc.version, final: isFinalStatus(doc.status) });
+
+export function isFinalStatus(status: string): boolean {
+  return (FINAL_STATUSES as readonly string[]).includes(status);
 }
 
 export interface MissingDeltas {

@@ -1,7 +1,7 @@
 // What this peer holds, read from its store: its digest, and the answer to another peer's digest.
 import type { Store } from '../../../src/store/store.js';
 import type { DigestEntry, DigestReply, DigestRequest } from '../../../src/protocol/peer-protocol.js';
-import { UNFINISHED, answerScope, digestScope, runRanges, whatTheyLack, withinBudget, type Head } from './digest.js';
+import { UNFINISHED, answerScope, digestScope, isFinalStatus, runRanges, whatTheyLack, withinBudget, type Head } from './digest.js';
 import { seqsOf } from './seq-ranges.js';
 
 export interface HoldingLimits {
@@ -15,7 +15,7 @@ function entryOf(store: Store, head: Head): DigestEntry {
   const runs = store
     .runSpans(head.execution_id)
     .map((span) => ({ run_id: span.run_id, ranges: runRanges(span, () => store.runSeqs(head.execution_id, span.run_id)) }));
-  return { execution_id: head.execution_id, term: head.term, version: head.version, runs };
+  return { execution_id: head.execution_id, term: head.term, version: head.version, ...(isFinalStatus(head.status) ? { final: true } : {}), runs };
 }
 
 /**

@@ -9,7 +9,7 @@ import type { Store, StoredDelta } from '../../../src/store/store.js';
 import type { ExecutionReport } from '../../../src/report/index.js';
 import { parseRunId, type ExecutionDoc } from '../../../src/execution/contract.js';
 import { mergedResults, reportFor } from '../../../src/execution/view.js';
-import { isNewer } from './digest.js';
+import { isNewer, versionOf } from './digest.js';
 
 interface Entry {
   doc: ExecutionDoc;
@@ -86,7 +86,7 @@ export class ResultsCache implements ExecutionResults, ExecutionReads {
   /** A newer version of a document was stored: serve it from now on. */
   docStored(doc: ExecutionDoc): void {
     const entry = this.#entries.peek(doc.execution_id);
-    if (entry && isNewer(doc, entry.doc)) this.#adopt(entry, doc);
+    if (entry && isNewer(versionOf(doc), versionOf(entry.doc))) this.#adopt(entry, doc);
   }
 
   view(executionId: string, now: number): ExecutionView | undefined {
@@ -144,7 +144,7 @@ export class ResultsCache implements ExecutionResults, ExecutionReads {
       for (const [run, requests] of this.#store.requestsByRun(executionId)) addTo(requestsByNode, parseRunId(run).node, requests);
       entry = { doc, docBytes: jsonBytes(doc), results: undefined, requestsByNode, revision: ++this.#revisions, checkedAt: -1 };
       this.#entries.set(executionId, entry);
-    } else if (isNewer(doc, entry.doc)) {
+    } else if (isNewer(versionOf(doc), versionOf(entry.doc))) {
       this.#adopt(entry, doc);
     }
     return entry;

@@ -4,7 +4,7 @@ import { SILENT_MS } from '../../../src/execution/share-lease.js';
 import { describe, expect, it } from 'vitest';
 import type { ExecutionDoc } from '../../../src/execution/contract.js';
 import { CANCELLED_LINGER_MS } from '../../../actors/coordinator/executions/model.js';
-import { Lifecycle, T0, alive, planOf } from './harness.js';
+import { Lifecycle, T0, alive, deltaOf, planOf } from './harness.js';
 
 /** A document as another coordinator (b, term 1) left it: a running, c still assigned, d failed. */
 function replica(overrides: Partial<ExecutionDoc> = {}): ExecutionDoc {
@@ -143,5 +143,28 @@ describe('leaving office', () => {
     l.on({ type: 'send.refused', id: old!.id, error: 'stale term' });
     expect(l.effects).toEqual([]);
     expect(l.doc('y').assignments.every((a) => a.state === 'assigned')).toBe(true);
+  });
+});
+
+describe('an execution taken over from a stale replica, whose end reaches this office later', () => {
+  it('stops being driven, and nothing of it is written again', () => {
+    const l = takingOffice();
+    l.on({ type: 'replicas.gathered', term: 3, executions: [{ doc: replica(), progress: new Map() }] });
+    expect(l.state.executions.has('x')).toBe(true);
+    const effects = l.on({ type: 'ended.elsewhere', executionId: 'x', status: 'completed' });
+    expect(l.state.executions.has('x')).toBe(false);
+    expect(effects.filter((e) => e.type !== 'log')).toEqual([]);
+    expect(l.of('log')).toMatchObject([{ level: 'warn', message: 'execution had ended under an earlier coordinator: no longer driven' }]);
+    // A delta for it is now answered from the store's status: the generator stops.
+    l.on({ type: 'delta', executionId: 'x', from: 'a', task: 0, delta: deltaOf('x:0:a', 3, false), storedStatus: 'completed' });
+    expect(l.answer).toMatchObject({ ok: true, value: { status: 'completed', share: 'ended' } });
+  });
+
+  it('a cancelled execution still taking late deltas, or one not live here, is left as it is', () => {
+    const l = takingOffice();
+    l.on({ type: 'replicas.gathered', term: 3, executions: [{ doc: replica({ status: 'cancelled', finished_at: T0 - 100 }), progress: new Map() }] });
+    expect(l.on({ type: 'ended.elsewhere', executionId: 'x', status: 'cancelled' })).toEqual([]);
+    expect(l.state.executions.has('x')).toBe(true);
+    expect(l.on({ type: 'ended.elsewhere', executionId: 'nope', status: 'completed' })).toEqual([]);
   });
 });

@@ -104,3 +104,25 @@ describe('silent and self-stopped generators', () => {
     expect(END).toBeGreaterThan(START + 1200 + SILENT_MS);
   });
 });
+
+describe('a generator lost after the others finished', () => {
+  it('completes the execution (the lost share accounted from the schedule), not "every generator failed"', () => {
+    const l = running();
+    for (let s = 1; s <= 9; s++) {
+      l.now = START + s * 1000;
+      for (const node of ['a', 'b', 'c']) l.delta(node, s);
+    }
+    l.now = END + 100;
+    l.delta('b', 10, true);
+    l.delta('c', 10, true);
+    expect(l.doc().status).toBe('running'); // a's final is still owed
+    // a woke from a freeze after the end: its run stopped itself, and says so.
+    l.now = END + 3_000;
+    l.on({ type: 'delta', executionId: 'x', from: 'a', task: 0, delta: { ...deltaOf(runIdOf('x', 0, 'a'), 10, true), stopped: true } });
+    const doc = l.doc();
+    expect(doc.status).toBe('completed');
+    expect(doc.error).toBeUndefined();
+    expect(doc.assignments.map((a) => [a.node_id, a.state])).toEqual([['a', 'failed'], ['b', 'done'], ['c', 'done']]);
+    expect(doc.assignments[0]!.moved_at).toBe(END + 3_050);
+  });
+});

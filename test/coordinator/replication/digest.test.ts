@@ -47,6 +47,13 @@ describe('replica order', () => {
     [{ term: 2, version: 4 }, { term: 2, version: 4 }, false],
     [{ term: 2, version: 3 }, { term: 2, version: 4 }, false],
     [{ term: 1, version: 99 }, { term: 2, version: 1 }, false],
+    // Ended comes after unfinished whatever the terms (a takeover from a stale replica must not undo an end).
+    [{ term: 1, version: 4, final: true }, { term: 2, version: 5 }, true],
+    [{ term: 3, version: 1 }, { term: 1, version: 4, final: true }, false],
+    // Of two ends, the first stands (a second end comes from an office that took over a stale replica).
+    [{ term: 2, version: 1, final: true }, { term: 1, version: 9, final: true }, false],
+    [{ term: 1, version: 9, final: true }, { term: 2, version: 1, final: true }, true],
+    [{ term: 2, version: 5, final: true }, { term: 2, version: 4, final: true }, true],
   ])('%j newer than %j: %s', (a, b, newer) => expect(isNewer(a, b)).toBe(newer));
 });
 
@@ -75,6 +82,13 @@ describe('what the asker lacks', () => {
   it('a newer version than mine (a higher term): no document, but deltas it lacks still go', () => {
     const lack = whatTheyLack([entry('e1', 3, 1, { 'e1:0:a': [[2, 4]] })], [entry('e1', 2, 9, { 'e1:0:a': [[1, 4]] })]);
     expect(lack).toEqual({ docs: [], deltas: [{ execution_id: 'e1', run_id: 'e1:0:a', ranges: [[1, 1]] }] });
+  });
+
+  it('an ended version against an unfinished one of a higher term: the end goes, the unfinished one never comes back', () => {
+    const ended = { ...entry('e1', 1, 4), final: true };
+    const resumed = entry('e1', 2, 5);
+    expect(whatTheyLack([resumed], [ended]).docs).toEqual(['e1']);
+    expect(whatTheyLack([ended], [resumed]).docs).toEqual([]);
   });
 
   it('the same holdings: nothing', () => {

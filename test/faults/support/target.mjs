@@ -2,13 +2,25 @@
 // JavaScript: `ip netns exec NS node target.mjs HOST PORT SOCKET`). It counts every request it receives,
 // by path, with its arrival time (epoch ms), and answers 200 at once. Its control API listens on a unix
 // socket (reachable from the test in the host namespace, since sockets live in the file system): GET
-// /arrivals?path=P gives the arrival times of one path; GET|POST /proxy?url=U forwards a request to a
+// /arrivals?path=P gives the arrival times of one path; GET /stalls the spans [from, to] (epoch ms) in
+// which its own event loop did not turn for over 25 ms; GET|POST /proxy?url=U forwards a request to a
 // peer's API over the bridge, so that the test never needs an address outside 127.0.0.0/8.
 import { createServer } from 'node:http';
 import { rmSync } from 'node:fs';
 
 const [host, port, socketPath] = process.argv.slice(2);
 const arrivals = new Map();
+// Its own stalls: an arrival is stamped when this event loop gets to it, so a stall of the target (the
+// machine starved) moves arrivals across a second boundary. Recorded, so that a second over the bound
+// can say whether the target itself stalled there.
+const stalls = [];
+let lastTurn = Date.now();
+setInterval(() => {
+  const now = Date.now();
+  if (now - lastTurn > 25) stalls.push([lastTurn, now]);
+  if (stalls.length > 10_000) stalls.shift();
+  lastTurn = now;
+}, 5);
 
 const load = createServer((req, res) => {
   const at = Date.now();
@@ -35,6 +47,11 @@ const control = createServer(async (req, res) => {
       const list = arrivals.get(url.searchParams.get('path') ?? '/') ?? [];
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify(list));
+      return;
+    }
+    if (url.pathname === '/stalls') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(stalls));
       return;
     }
     if (url.pathname === '/proxy') {

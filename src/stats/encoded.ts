@@ -1,0 +1,134 @@
+// Encoded histograms (HdrHistogram's compressed V2 format, as encodeHistogram writes them) added, decoded
+// and summed without a new counts array each time: the library's decode builds a histogram of about
+// 150 KB per call, and every merge and report decoded several (issue 9: arrays of that size, freed,
+// stayed in glibc's malloc arenas). Sums go through this thread's spare histograms (pool.ts).
+import { inflateSync } from 'node:zlib';
+import { decodeFromCompressedBase64 } from 'hdr-histogram-js/dist/encoding.js';
+import { BUCKETS, bucketValue, type BucketCounts } from './bucket-counts.js';
+import { createHistogram, encodeHistogram, HDR_DIGITS, HDR_HIGHEST_US, HDR_LOWEST_US, type Histogram } from './histogram.js';
+import { takeHistogram, giveBackHistogram, withHistogram } from './pool.js';
+
+const COOKIE_MASK = ~0xf0;
+const V2_COOKIE = 0x1c849303;
+const V2_COMPRESSED_COOKIE = 0x1c849304;
+/** Payload header: cookie, length, normalizing offset, digits, lowest, highest (int64), conversion ratio. */
+const HEADER_BYTES = 40;
+const TWO_POW_32 = 2 ** 32;
+
+/** The library's own decode (any range, any digits): the fallback for what the fast path does not cover. */
+function libraryDecode(encoded: string): Histogram {
+  return decodeFromCompressedBase64(encoded, 64, false, HDR_HIGHEST_US);
+}
+
+/** Histograms of the usual shape (1 µs lowest, 3 digits): counts index i is bucket-counts' bucket i. */
+interface Shape {
+  unitMagnitude: number;
+  subBucketHalfCount: number;
+  countsArrayLength: number;
+}
+const usualShape = (h: Histogram) => {
+  const s = h as unknown as Shape;
+  return s.unitMagnitude === 0 && s.subBucketHalfCount === 1024 && s.countsArrayLength >= BUCKETS;
+};
+const slotsOf = (h: Histogram) => (h as unknown as Shape).countsArrayLength;
+
+const int64At = (b: Buffer, at: number) => b.readUInt32BE(at) * TWO_POW_32 + b.readUInt32BE(at + 4);
+
+/** The uncompressed counts of an encoding of the usual shape and range; undefined for anything else. */
+function payloadOf(encoded: string): { payload: Buffer; end: number } | undefined {
+  const outer = Buffer.from(encoded, 'base64');
+  if (outer.length < 8 || (outer.readInt32BE(0) & COOKIE_MASK) !== V2_COMPRESSED_COOKIE) return undefined;
+  const payload = inflateSync(outer.subarray(8, 8 + outer.readUInt32BE(4)));
+  if (payload.length < HEADER_BYTES || (payload.readInt32BE(0) & COOKIE_MASK) !== V2_COOKIE) return undefined;
+  const digits = payload.readInt32BE(12);
+  const lowest = int64At(payload, 16);
+  const highest = int64At(payload, 24);
+  if (digits !== HDR_DIGITS || lowest !== HDR_LOWEST_US || highest > HDR_HIGHEST_US) return undefined;
+  return { payload, end: Math.min(payload.length, HEADER_BYTES + payload.readUInt32BE(4)) };
+}
+
+/**
+ * Walks the ZigZag LEB128 counts as the library reads them (a negative number is a run of empty slots);
+ * calls `visit` for each non-zero count when given. Returns the index after the last slot.
+ */
+function walk(payload: Buffer, end: number, visit?: (index: number, count: number) => void): number {
+  let index = 0;
+  let at = HEADER_BYTES;
+  while (at < end) {
+    let b = payload[at++]!;
+    let v = b & 127;
+    for (let scale = 128; b & 128 && scale <= 2 ** 56; scale *= 128) {
+      b = payload[at++]!;
+      v += (b & 127) * scale;
+    }
+    const n = v % 2 === 0 ? v / 2 : -(v + 1) / 2;
+    if (n < 0) index += -n;
+    else {
+      if (n > 0 && visit) visit(index, n);
+      index++;
+    }
+  }
+  return index;
+}
+
+/** Adds an encoded histogram ('' adds nothing) to `into`: the same as `into.add(decodeHistogram(encoded))`. */
+export function addEncoded(into: Histogram, encoded: string | undefined): void {
+  if (encoded === undefined || encoded === '') return;
+  const parsed = usualShape(into) ? payloadOf(encoded) : undefined;
+  // Slots past the array (only a foreign or damaged encoding has them) go the library's way.
+  if (parsed === undefined || walk(parsed.payload, parsed.end) > slotsOf(into)) {
+    into.add(libraryDecode(encoded));
+    return;
+  }
+  walk(parsed.payload, parsed.end, (index, count) => into.recordValueWithCount(bucketValue(index), count));
+}
+
+/** A new 64-bit histogram of the encoded one (empty for ''). */
+export function decodeHistogram(encoded: string): Histogram {
+  const histogram = createHistogram(64);
+  addEncoded(histogram, encoded);
+  return histogram;
+}
+
+/** A new 64-bit histogram holding `base` plus the encoded one; `base` is left untouched. */
+export function plusEncoded(base: Histogram | undefined, encoded: string): Histogram {
+  const sum = createHistogram(64);
+  if (base !== undefined && base.totalCount > 0) sum.add(base);
+  addEncoded(sum, encoded);
+  return sum;
+}
+
+/** Sum of encoded histograms, encoded ('' when all are empty; a lone one as it came). */
+export function sumEncoded(parts: readonly string[]): string {
+  const present = parts.filter((p) => p !== '');
+  if (present.length <= 1) return present[0] ?? '';
+  return withHistogram((sum) => {
+    for (const p of present) addEncoded(sum, p);
+    return encodeHistogram(sum);
+  });
+}
+
+/** Sum of two encoded histograms, encoded. */
+export function addEncodedHistograms(a: string, b: string): string {
+  return sumEncoded([a, b]);
+}
+
+/** Counts as an encoded histogram ('' when empty), through a spare histogram. */
+export function encodeCounts(counts: BucketCounts): string {
+  if (counts.total === 0) return '';
+  return withHistogram((h) => {
+    counts.addTo(h);
+    return encodeHistogram(h);
+  });
+}
+
+/** `fn` of the decoded histogram, decoded into a spare that `fn` must not keep. */
+export function withDecoded<T>(encoded: string, fn: (histogram: Histogram) => T): T {
+  const histogram = takeHistogram();
+  try {
+    addEncoded(histogram, encoded);
+    return fn(histogram);
+  } finally {
+    giveBackHistogram(histogram);
+  }
+}

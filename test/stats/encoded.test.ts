@@ -1,0 +1,68 @@
+// Encoded histograms added into an existing histogram give what the library's decode and add give,
+// bucket for bucket; encodings of another range or precision take the library's own way.
+import fc from 'fast-check';
+import { build, decodeFromCompressedBase64, encodeIntoCompressedBase64 } from 'hdr-histogram-js';
+import { describe, expect, it } from 'vitest';
+import { addEncoded, createHistogram, decodeHistogram, encodeHistogram, HDR_HIGHEST_US, sumEncoded, withDecoded } from '../../src/stats/index.js';
+
+const libraryDecode = (e: string) => decodeFromCompressedBase64(e, 64, false, HDR_HIGHEST_US);
+
+function encodingOf(values: readonly number[], counts: readonly number[] = []): string {
+  const h = createHistogram(64);
+  values.forEach((v, i) => h.recordValueWithCount(v, counts[i] ?? 1));
+  return encodeHistogram(h);
+}
+
+const value = fc.oneof(fc.integer({ min: 1, max: HDR_HIGHEST_US }), fc.integer({ min: 1, max: 3000 }), fc.constantFrom(1, 1023, 1024, 2048, HDR_HIGHEST_US));
+
+describe('encoded histograms', () => {
+  it('add into a histogram exactly as the library decodes and adds (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(value, { maxLength: 300 }),
+        fc.array(fc.integer({ min: 1, max: 2 ** 40 }), { maxLength: 300 }),
+        fc.array(value, { maxLength: 50 }),
+        (values, counts, base) => {
+          const encoded = encodingOf(values, counts);
+          const mine = createHistogram(64);
+          const theirs = createHistogram(64);
+          for (const v of base) {
+            mine.recordValue(v);
+            theirs.recordValue(v);
+          }
+          addEncoded(mine, encoded);
+          if (encoded !== '') theirs.add(libraryDecode(encoded));
+          expect(encodeHistogram(mine)).toBe(encodeHistogram(theirs));
+          expect(mine.totalCount).toBe(theirs.totalCount);
+          for (const p of [0, 50, 99, 100]) expect(mine.getValueAtPercentile(p)).toBe(theirs.getValueAtPercentile(p));
+          if (encoded !== '') expect(encodeHistogram(decodeHistogram(encoded))).toBe(encodeHistogram(libraryDecode(encoded)));
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('of another range or precision are decoded by the library', () => {
+    const other = build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 2, bitBucketSize: 64, autoResize: false });
+    for (const v of [1, 17, 900, 123_456]) other.recordValue(v);
+    const e = encodeIntoCompressedBase64(other);
+    const into = createHistogram(64);
+    addEncoded(into, e);
+    const expected = createHistogram(64);
+    expected.add(libraryDecode(e));
+    expect(encodeHistogram(into)).toBe(encodeHistogram(expected));
+    expect(into.totalCount).toBe(4);
+  });
+
+  it('sum, decode and lend', () => {
+    const a = encodingOf([5, 10, 10_000]);
+    const b = encodingOf([5, 7]);
+    expect(sumEncoded([])).toBe('');
+    expect(sumEncoded(['', a, ''])).toBe(a);
+    expect(sumEncoded([a, b])).toBe(encodingOf([5, 5, 7, 10, 10_000]));
+    expect(decodeHistogram('').totalCount).toBe(0);
+    expect(withDecoded(a, (h) => h.totalCount)).toBe(3);
+    expect(withDecoded('', (h) => h.totalCount)).toBe(0);
+    expect(() => addEncoded(createHistogram(64), 'not a histogram')).toThrow();
+  });
+});
