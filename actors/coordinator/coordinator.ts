@@ -86,6 +86,8 @@ export function coordinator(init: CoordinatorInit): Behaviour<CoordinatorMessage
    */
   const wake = (state: CoordinatorState, ctx: ActorContext<CoordinatorMessage>) => {
     const now = ctx.clock.now();
+    // Heartbeats at full pace only while executions rely on the lease (election.ts, restHeartbeatMs).
+    if (state.executions.busy !== state.election.state.busy) state.election.apply({ type: 'pace', now, busy: state.executions.busy });
     const at = Math.max(state.election.nextTick(now), state.startedAt + init.formationMs);
     if (at >= state.tickAt) return;
     state.tickAt = at;

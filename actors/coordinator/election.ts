@@ -10,8 +10,13 @@ import type { DurableElectionState } from '../../src/store/election-state.js';
 export type Role = 'follower' | 'candidate' | 'coordinator';
 
 export interface ElectionTiming {
-  /** The coordinator's heartbeat period. */
+  /** The coordinator's heartbeat period while busy (executions in office: generators rely on its lease). */
   heartbeatMs: number;
+  /**
+   * Its period at rest, when nothing relies on the lease from one moment to the next: it still holds
+   * (< leaseMs) and the followers still hear it (< electionTimeoutMinMs), with less margin for lag.
+   */
+  restHeartbeatMs: number;
   /**
    * A follower that hears no coordinator stands for election after
    * min + rank × rankSpacing + random × jitter, where rank is its place in the sorted electorate (capped):
@@ -34,8 +39,12 @@ const MAX_RANK = 4;
 // 150 ms, not fewer: the 700 ms lease must survive event-loop lag of a few hundred ms (a slower heartbeat
 // was tried: under lag the coordinator lost its quorum lease, stopped acknowledging deltas, and generators
 // stopped their runs; see docs/scale.md for what this costs as the cluster grows).
+// At rest, 300 ms: half the messages of an idle cluster's election (the coordinator's heartbeats and the
+// acknowledgements are most of what it sends); a 400 ms lag still renews the lease, and becoming busy
+// heartbeats at once.
 export const DEFAULT_ELECTION_TIMING: ElectionTiming = {
   heartbeatMs: 150,
+  restHeartbeatMs: 300,
   electionTimeoutMinMs: 800,
   // Jitter below the rank spacing: consecutive ranks never stand at the same moment.
   electionRankSpacingMs: 250,
@@ -70,6 +79,8 @@ export interface ElectionState extends DurableElectionState {
   prevote: { term: number; votes: ReadonlySet<string> } | null;
   /** Coordinator only: when its lease lapsed, while it asks its followers once more before stepping down. */
   lapsedAt: number | null;
+  /** Whether anything relies on the lease now (executions in office): heartbeats at heartbeatMs, else at restHeartbeatMs. */
+  busy: boolean;
 }
 
 export type { ElectionMessage };
@@ -77,7 +88,8 @@ export type { ElectionMessage };
 export type ElectionEvent =
   | { type: 'tick'; now: number }
   | { type: 'receive'; now: number; from: string; message: ElectionMessage }
-  | { type: 'electorate'; now: number; members: readonly string[] };
+  | { type: 'electorate'; now: number; members: readonly string[] }
+  | { type: 'pace'; now: number; busy: boolean };
 
 export type ElectionEffect =
   | { type: 'send'; to: string; message: ElectionMessage }
@@ -115,6 +127,7 @@ export function initialState(self: string, durable: DurableElectionState, electo
     heardCoordinatorAt: now,
     prevote: null,
     lapsedAt: null,
+    busy: false,
   };
 }
 
@@ -130,6 +143,11 @@ export function step(state: ElectionState, event: ElectionEvent, timing: Electio
   switch (event.type) {
     case 'electorate':
       next = { ...state, electorate: withSelf(state.self, event.members) };
+      break;
+    case 'pace':
+      if (event.busy === state.busy) break;
+      // Becoming busy, a coordinator heartbeats at the next tick: the lease it will be relied on is fresh.
+      next = { ...state, busy: event.busy, nextHeartbeat: event.busy && state.role === 'coordinator' ? Math.min(state.nextHeartbeat, event.now) : state.nextHeartbeat };
       break;
     case 'tick':
       next = onTick(state, event.now, timing, random, effects);
@@ -271,7 +289,7 @@ function maybeWin(state: ElectionState, now: number, timing: ElectionTiming, eff
   // Votes count as the first acknowledgements of the lease, from when they were asked for.
   const acks = new Map<string, number>();
   for (const voter of state.votes) acks.set(voter, state.campaignStartedAt);
-  const elected: ElectionState = { ...state, role: 'coordinator', coordinator: state.self, acks, lapsedAt: null, nextHeartbeat: now + timing.heartbeatMs };
+  const elected: ElectionState = { ...state, role: 'coordinator', coordinator: state.self, acks, lapsedAt: null, nextHeartbeat: now + heartbeatPeriod(state, timing) };
   for (const peer of others(elected)) {
     effects.push({ type: 'send', to: peer, message: { type: 'coordinator.heartbeat', term: elected.term, coordinator: elected.self, sentAt: now } });
   }
@@ -280,7 +298,11 @@ function maybeWin(state: ElectionState, now: number, timing: ElectionTiming, eff
 
 function heartbeat(state: ElectionState, now: number, timing: ElectionTiming, effects: ElectionEffect[]): ElectionState {
   for (const peer of others(state)) effects.push({ type: 'send', to: peer, message: { type: 'coordinator.heartbeat', term: state.term, coordinator: state.self, sentAt: now } });
-  return { ...state, nextHeartbeat: now + timing.heartbeatMs };
+  return { ...state, nextHeartbeat: now + heartbeatPeriod(state, timing) };
+}
+
+function heartbeatPeriod(state: Pick<ElectionState, 'busy'>, timing: ElectionTiming): number {
+  return state.busy ? timing.heartbeatMs : timing.restHeartbeatMs;
 }
 
 /**

@@ -116,7 +116,9 @@ export function discovery(init: DiscoveryInit): Behaviour<DiscoveryMessage, Disc
           // A new member gets our hello, with the members we know: it may know only its seed, and the
           // pairs of members that joined us one after the other meet that way (peers.heard).
           if (changes.some((c) => c.kind === 'joined')) hello(msg.member.node_id, state, ctx);
-          if (!transport.connectedPeers().includes(msg.member.node_id)) transport.connect(msg.member.node_id, msg.member.addresses);
+          // Heard again after silence or a closed connection, or for the first time: make sure we are
+          // connected (a steady member is: its heartbeats come straight from it).
+          if (changes.length > 0 && !transport.connectedPeers().includes(msg.member.node_id)) transport.connect(msg.member.node_id, msg.member.addresses);
           return state;
         }
         case 'peers.heard':

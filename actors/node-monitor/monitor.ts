@@ -43,8 +43,8 @@ interface MonitorState {
 }
 
 export const PROBE_INTERVAL_MS = 1_000;
-/** Members that joined within this long of each other hear our sample once. */
-const WELCOME_DELAY_MS = 250;
+/** A member that joined hears our sample this long after (joins within the first delay are heard together). */
+const WELCOME_DELAYS_MS = [250, 2_000] as const;
 const PROBE_GOSSIP_TAIL_MS = 3_000;
 
 export function nodeMonitor(init: NodeMonitorInit): Behaviour<NodeMonitorMessage, MonitorState> {
@@ -163,6 +163,7 @@ export function nodeMonitor(init: NodeMonitorInit): Behaviour<NodeMonitorMessage
           const now = ctx.clock.now();
           board.addProbe(self, probe);
           if (probe.active_runs > 0) state.gossipProbesUntil = now + PROBE_GOSSIP_TAIL_MS;
+          init.sampler.precise?.(now <= state.gossipProbesUntil);
           if (now <= state.gossipProbesUntil) {
             publishTopic(transport, 'health', { type: 'health.probe', node_id: self, probe }).catch((error: unknown) => ctx.log.debug('probe publish failed', { error }));
           }
@@ -186,8 +187,12 @@ export function nodeMonitor(init: NodeMonitorInit): Behaviour<NodeMonitorMessage
           if (msg.node_id !== self) board.addProbe(msg.node_id, msg.probe);
           break;
         case 'members':
-          // A newcomer has heard nothing from us yet: our latest sample, soon (joins come in bursts).
-          if (newlyAlive(board.members, msg.members).length > 0) ctx.startTimer('welcome', WELCOME_DELAY_MS, { type: 'welcome' });
+          // A newcomer has heard nothing from us yet: our latest sample, soon (joins come in bursts), and once
+          // more a little later in case its subscription had not reached our gossip yet.
+          if (newlyAlive(board.members, msg.members).length > 0) {
+            ctx.startTimer('welcome', WELCOME_DELAYS_MS[0], { type: 'welcome' });
+            ctx.startTimer('welcome-again', WELCOME_DELAYS_MS[1], { type: 'welcome' });
+          }
           board.members = msg.members;
           break;
         case 'welcome': {

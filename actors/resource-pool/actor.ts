@@ -42,8 +42,8 @@ interface PoolActorState {
 }
 
 const TICK_MS = 250;
-/** Members that joined within this long of each other hear our capacity once. */
-const WELCOME_DELAY_MS = 250;
+/** A member that joined hears our capacity this long after (joins within the first delay are heard together). */
+const WELCOME_DELAYS_MS = [250, 2_000] as const;
 const REFUSED_KEPT_MS = 60_000;
 const REPLICATE_DEADLINE_MS = 1_000;
 const REPLICATE_BATCH_MS = 5;
@@ -177,7 +177,10 @@ export function resourcePool(init: ResourcePoolInit): Behaviour<ResourcePoolMess
           break;
         case 'members':
           // A newcomer (or a new coordinator's pool) needs our capacity now, not at the next refresh; joins come in bursts.
-          if (newlyAlive([...s.members].map(([node_id, status]) => ({ node_id, status })), msg.members).length > 0) ctx.startTimer('welcome', WELCOME_DELAY_MS, { type: 'announce' });
+          if (newlyAlive([...s.members].map(([node_id, status]) => ({ node_id, status })), msg.members).length > 0) {
+            ctx.startTimer('welcome', WELCOME_DELAYS_MS[0], { type: 'announce' });
+            ctx.startTimer('welcome-again', WELCOME_DELAYS_MS[1], { type: 'announce' }); // its subscription may not have reached our gossip yet
+          }
           s.members = new Map(msg.members.map((m) => [m.node_id, m.status]));
           if (s.office?.ready) syncMembership(s, s.office, ctx);
           break;

@@ -120,7 +120,7 @@ async function measure(build: Build, profile: string | undefined): Promise<Figur
         const c = hs[0]?.coordinator;
         return c && hs.every((h) => h?.coordinator === c && h.members === N) ? true : undefined;
       },
-      120_000,
+      300_000, // a loaded machine starts 10 peers slowly, and their first elections may fail
       `${N} peers in one cluster`,
       500,
     ).catch((error: Error) => {

@@ -76,3 +76,34 @@ describe('nextTick: when a tick can next change anything', () => {
     expect(heartbeatsIn(step(s, { type: 'tick', now: due }, T, random).effects).sort()).toEqual(['b', 'c']);
   });
 });
+
+describe('pace: heartbeats at full rate only while something relies on the lease', () => {
+  const heartbeatAt = (s: ElectionState, at: number) => heartbeatsIn(step(s, { type: 'tick', now: at }, T, random).effects).length > 0;
+
+  it('at rest a coordinator heartbeats every restHeartbeatMs, busy every heartbeatMs', () => {
+    const rest = step(coordinatorAt(1_000), { type: 'tick', now: 1_000 + T.heartbeatMs }, T, random).state;
+    expect(rest.nextHeartbeat).toBe(1_000 + T.heartbeatMs + T.restHeartbeatMs);
+    const busy = step({ ...coordinatorAt(1_000), busy: true }, { type: 'tick', now: 1_000 + T.heartbeatMs }, T, random).state;
+    expect(busy.nextHeartbeat).toBe(1_000 + 2 * T.heartbeatMs);
+    // Both keep their lease between heartbeats, and followers hear them well within an election timeout.
+    expect(T.restHeartbeatMs).toBeLessThan(T.leaseMs);
+    expect(T.restHeartbeatMs).toBeLessThan(T.electionTimeoutMinMs / 2);
+  });
+
+  it('becoming busy, a coordinator heartbeats at the next tick; becoming idle changes nothing at once', () => {
+    const resting = { ...coordinatorAt(1_000), nextHeartbeat: 1_300 };
+    const busy = step(resting, { type: 'pace', now: 1_050, busy: true }, T, random);
+    expect(busy.effects).toEqual([]);
+    expect(nextTick(busy.state, 1_050, T)).toBe(1_050);
+    expect(heartbeatAt(busy.state, 1_050)).toBe(true);
+    const idle = step({ ...resting, busy: true }, { type: 'pace', now: 1_050, busy: false }, T, random).state;
+    expect(idle.nextHeartbeat).toBe(1_300);
+    expect(idle.busy).toBe(false);
+  });
+
+  it('a follower only remembers it (for when it is elected)', () => {
+    const f = initialState('a', { term: 0, votedFor: null }, ['a', 'b', 'c'], 1_000, T, random);
+    const s = step(f, { type: 'pace', now: 1_010, busy: true }, T, random).state;
+    expect(s).toMatchObject({ busy: true, role: 'follower', nextHeartbeat: f.nextHeartbeat, electionDeadline: f.electionDeadline });
+  });
+});

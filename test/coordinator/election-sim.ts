@@ -21,7 +21,9 @@ export type Action =
   | { kind: 'partition'; side: number[] }
   | { kind: 'heal' }
   | { kind: 'loss'; rate: number }
-  | { kind: 'delay'; maxMs: number };
+  | { kind: 'delay'; maxMs: number }
+  /** Executions start or stop relying on the lease (every peer is told; only a coordinator acts on it). */
+  | { kind: 'pace'; busy: boolean };
 
 export interface ScheduledAction {
   at: number;
@@ -53,6 +55,8 @@ export class ElectionSim {
   partitionedAt = 0;
   lossRate = 0;
   maxDelayMs = 20;
+  /** Whether executions rely on the lease (told to peers that start or restart too). */
+  busy = false;
   readonly leaderOfTerm = new Map<number, string>();
   readonly violations: string[] = [];
   /** Times at which some node was in office. */
@@ -98,7 +102,7 @@ export class ElectionSim {
       case 'restart':
         if (this.up[action.node]) break;
         this.up[action.node] = true;
-        this.states[action.node] = initialState(this.ids[action.node]!, this.durable[action.node]!, this.ids, this.now, TIMING, this.#random);
+        this.states[action.node] = { ...initialState(this.ids[action.node]!, this.durable[action.node]!, this.ids, this.now, TIMING, this.#random), busy: this.busy };
         this.#wake[action.node] = nextTick(this.states[action.node]!, this.now, TIMING);
         break;
       case 'partition':
@@ -115,6 +119,10 @@ export class ElectionSim {
         break;
       case 'delay':
         this.maxDelayMs = action.maxMs;
+        break;
+      case 'pace':
+        this.busy = action.busy;
+        for (let i = 0; i < this.ids.length; i++) if (this.up[i] && this.states[i]) this.#step(i, { type: 'pace', now: this.now, busy: action.busy });
         break;
     }
   }

@@ -16,6 +16,7 @@ const action = (size: number): fc.Arbitrary<Action> =>
     fc.record({ kind: fc.constant('heal' as const) }),
     fc.record({ kind: fc.constant('loss' as const), rate: fc.double({ min: 0, max: 0.5, noNaN: true }) }),
     fc.record({ kind: fc.constant('delay' as const), maxMs: fc.integer({ min: 1, max: 200 }) }),
+    fc.record({ kind: fc.constant('pace' as const), busy: fc.boolean() }),
   );
 
 const schedule = (size: number, horizon: number): fc.Arbitrary<ScheduledAction[]> =>
@@ -78,10 +79,11 @@ describe('coordinator election (simulated cluster)', () => {
     );
   });
 
-  it('puts a new coordinator in office within 2 s after the coordinator crashes', () => {
+  it('puts a new coordinator in office within 2 s after the coordinator crashes, busy or at rest', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...SIZES), fc.integer(), fc.integer({ min: 0, max: 500 }), (size, seed, extra) => {
+      fc.property(fc.constantFrom(...SIZES), fc.integer(), fc.integer({ min: 0, max: 500 }), fc.boolean(), (size, seed, extra, busy) => {
         const sim = new ElectionSim(size, seed);
+        sim.apply({ kind: 'pace', busy });
         sim.run(2_000 + extra);
         const [leader] = sim.inOfficeNow();
         expect(leader).toBeDefined();
@@ -119,9 +121,10 @@ describe('coordinator election (simulated cluster)', () => {
 
   /** Runs to a sitting coordinator, applies `disturb` to one follower for `ms`, and checks that the
    * coordinator stayed in office in the same term throughout and after. */
-  function undisturbed(size: number, seed: number, ms: number, disturb: (sim: ElectionSim, follower: number) => { undo(): void }) {
+  function undisturbed(size: number, seed: number, ms: number, busy: boolean, disturb: (sim: ElectionSim, follower: number) => { undo(): void }) {
     const sim = new ElectionSim(size, seed);
     sim.run(2_000);
+    sim.apply({ kind: 'pace', busy });
     const [leader] = sim.inOfficeNow();
     expect(leader).toBeDefined();
     const term = sim.states[sim.ids.indexOf(leader!)]!.term;
@@ -147,10 +150,10 @@ describe('coordinator election (simulated cluster)', () => {
     expect(sim.violations).toEqual([]);
   }
 
-  it('a follower frozen and woken (SIGSTOP, SIGCONT) cannot depose a healthy coordinator', () => {
+  it('a follower frozen and woken (SIGSTOP, SIGCONT) cannot depose a healthy coordinator, busy or at rest', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...SIZES), fc.integer(), fc.integer({ min: 500, max: 5_000 }), (size, seed, ms) =>
-        undisturbed(size, seed, ms, (sim, f) => {
+      fc.property(fc.constantFrom(...SIZES), fc.integer(), fc.integer({ min: 500, max: 5_000 }), fc.boolean(), (size, seed, ms, busy) =>
+        undisturbed(size, seed, ms, busy, (sim, f) => {
           sim.apply({ kind: 'pause', node: f });
           return { undo: () => sim.apply({ kind: 'resume', node: f }) };
         }),
@@ -159,10 +162,10 @@ describe('coordinator election (simulated cluster)', () => {
     );
   });
 
-  it('a follower cut off alone and reconnected cannot depose a healthy coordinator', () => {
+  it('a follower cut off alone and reconnected cannot depose a healthy coordinator, busy or at rest', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...SIZES), fc.integer(), fc.integer({ min: 500, max: 5_000 }), (size, seed, ms) =>
-        undisturbed(size, seed, ms, (sim, f) => {
+      fc.property(fc.constantFrom(...SIZES), fc.integer(), fc.integer({ min: 500, max: 5_000 }), fc.boolean(), (size, seed, ms, busy) =>
+        undisturbed(size, seed, ms, busy, (sim, f) => {
           sim.apply({ kind: 'partition', side: [f] });
           return { undo: () => sim.apply({ kind: 'heal' }) };
         }),

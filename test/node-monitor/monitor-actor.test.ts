@@ -24,8 +24,9 @@ function fakeSampler() {
     disk_total_bytes: 10, network_rx_bytes_per_s: 100, network_tx_bytes_per_s: 50, load_average: [0.5, 0.4, 0.3],
   };
   const proc = { cpu_percent: 5, event_loop_utilization: 0.05, event_loop_delay_p99_ms: 1, event_loop_delay_max_ms: 2 };
-  const sampler: Sampler = { system: async () => ({ ...snap }), process: () => ({ ...proc }), close: () => undefined };
-  return { snap, proc, sampler };
+  const watching: boolean[] = [];
+  const sampler: Sampler = { system: async () => ({ ...snap }), process: () => ({ ...proc }), precise: (on) => watching.push(on), close: () => undefined };
+  return { snap, proc, sampler, watching };
 }
 
 let system: ActorSystem | undefined;
@@ -123,6 +124,11 @@ describe('node monitor actor (fake clock, fake sampler, in-memory gossip)', () =
     const seenByB = peers.b!.board.saturation('a', 0, 3_000);
     expect(seenByB).toMatchObject({ saturated: true, max_event_loop_utilization: 0.98, max_cpu_percent: 99 });
     expect(seenByB.probes).toBeGreaterThanOrEqual(2);
+    // The event loop was watched finely while the run went on (and its tail), coarsely after.
+    const w = a.fake.watching;
+    expect(w.filter((on) => on).length).toBeGreaterThanOrEqual(3);
+    expect(w.at(-1)).toBe(false);
+    expect(peers.b!.fake.watching.filter((on) => on).length).toBeLessThanOrEqual(1); // b ran nothing (at time 0 the tail test is true)
     // Idle afterwards: no probes gossiped beyond the tail, and an idle window is not saturated.
     expect(peers.b!.board.saturation('a', 4_000, 9_000).saturated).toBe(false);
     expect(peers.b!.board.probes.get('a')!.every((p) => p.at <= 3_000 + 3_000)).toBe(true);

@@ -91,7 +91,7 @@ describe('resource pool actor', () => {
 
   it('announces its capacity when a member joins or comes back, and otherwise only at the refresh', async () => {
     const { advance, actors, transports } = await pools({}, 60_000);
-    await advance(1_000);
+    await advance(3_000); // the welcomes of the first meeting
     const fromA: number[] = [];
     transports.b!.subscribe('/mcpdt/resources/1.0.0', ({ from }) => from === 'a' && fromA.push(1));
     const tellA = (c: 'alive' | 'suspect' | 'dead') => actors.a!.tell({ type: 'members', members: [{ node_id: 'b', status: 'alive' }, { node_id: 'c', status: c }] });
@@ -106,7 +106,9 @@ describe('resource pool actor', () => {
     tellA('alive');
     await advance(1_000);
     expect(fromA).toHaveLength(1);
-    await advance(60_000);
+    await advance(2_000); // once more, in case its subscription had not reached a's gossip yet
     expect(fromA).toHaveLength(2);
+    await advance(60_000);
+    expect(fromA).toHaveLength(3);
   });
 });

@@ -55,6 +55,11 @@ export class ExecutionsDriver {
     return this.state.phase !== 'off';
   }
 
+  /** In office with executions live or being gathered: generators rely on the lease from moment to moment. */
+  get busy(): boolean {
+    return this.state.phase === 'gathering' || (this.state.phase === 'ready' && this.state.executions.size > 0);
+  }
+
   tookOffice(term: number): void {
     this.#step({ type: 'office.taken', now: this.#now(), term });
   }

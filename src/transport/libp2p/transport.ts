@@ -20,6 +20,7 @@ import {
 } from '../transport.js';
 import { ConnectionKeeper } from './connections.js';
 import { createNode, type NodeOptions, type PeerNode } from './node.js';
+import { deadline } from './deadline.js';
 import { loadOrCreateIdentity } from './identity.js';
 
 export interface Libp2pTransportOptions {
@@ -42,6 +43,8 @@ const INBOUND_READ_TIMEOUT_MS = 10_000;
 const IDLE_STREAM_MS = 30_000;
 /** Idle streams kept per peer and protocol. */
 const MAX_IDLE_STREAMS = 8;
+/** Our own addresses are read again after this long at the latest (and whenever libp2p says they changed). */
+const ADDRESSES_FRESH_MS = 10_000;
 
 interface Channel {
   stream: Stream;
@@ -96,6 +99,8 @@ export class Libp2pTransport implements Transport {
   readonly #peerEvents = new Listeners<PeerEvent>();
   readonly #streams = new StreamPool();
   readonly #sweeper: NodeJS.Timeout;
+  /** Our addresses as last read, and when: reading them walks libp2p's address manager (a heartbeat each second asks). */
+  #addresses: { list: string[]; at: number } | undefined;
   #stopped = false;
 
   static async start(options: Libp2pTransportOptions): Promise<Libp2pTransport> {
@@ -123,6 +128,7 @@ export class Libp2pTransport implements Transport {
     this.#log = options.log;
     this.#keeper = new ConnectionKeeper(node, options.bootstrap, options.log);
     node.addEventListener('peer:connect', (e) => this.#emitPeer({ type: 'peer.connected', peer: e.detail.toString() }));
+    node.addEventListener('self:peer:update', () => (this.#addresses = undefined));
     node.addEventListener('peer:disconnect', (e) => {
       this.#streams.sweep(Date.now(), e.detail.toString());
       this.#emitPeer({ type: 'peer.disconnected', peer: e.detail.toString() });
@@ -133,7 +139,9 @@ export class Libp2pTransport implements Transport {
   }
 
   addresses(): string[] {
-    return this.node.getMultiaddrs().map((a) => a.toString());
+    const now = Date.now();
+    if (!this.#addresses || now - this.#addresses.at > ADDRESSES_FRESH_MS) this.#addresses = { list: this.node.getMultiaddrs().map((a) => a.toString()), at: now };
+    return [...this.#addresses.list];
   }
 
   connectedPeers(): string[] {
@@ -173,7 +181,15 @@ export class Libp2pTransport implements Transport {
     this.#assertRunning();
     checkFrameSize(data, MAX_FRAME_BYTES);
     const timeoutMs = options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
-    const signal = options.signal ? AbortSignal.any([options.signal, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs);
+    const limit = deadline(timeoutMs, options.signal);
+    try {
+      return await this.#exchange(peer, protocol, data, limit.signal, timeoutMs);
+    } finally {
+      limit.clear();
+    }
+  }
+
+  async #exchange(peer: string, protocol: string, data: Uint8Array, signal: AbortSignal, timeoutMs: number): Promise<Uint8Array> {
     const key = `${peer}\n${protocol}`;
     // An idle stream from an earlier request saves opening and negotiating a new one (a round trip or two).
     let channel = this.#streams.take(key);
@@ -247,8 +263,9 @@ export class Libp2pTransport implements Transport {
     const from = connection.remotePeer.toString();
     for (let served = 0; ; served++) {
       let request: Uint8Array;
+      const waiting = deadline(served === 0 ? INBOUND_READ_TIMEOUT_MS : IDLE_STREAM_MS * 2);
       try {
-        request = (await lp.read({ signal: AbortSignal.timeout(served === 0 ? INBOUND_READ_TIMEOUT_MS : IDLE_STREAM_MS * 2) })).subarray();
+        request = (await lp.read({ signal: waiting.signal })).subarray();
       } catch (error) {
         if (served > 0 && stream.readStatus !== 'readable') return; // the caller closed its idle stream
         if (served > 0) {
@@ -257,9 +274,13 @@ export class Libp2pTransport implements Transport {
         }
         // Oversized or truncated frame: say why if we can, then drop the stream. The peer keeps serving.
         this.#log.warn('rejected inbound frame', { from, error });
-        await lp.write(encodeError('WIRE_INVALID_FRAME', errorMessage(error)), { signal: AbortSignal.timeout(1_000) }).catch(() => undefined);
+        const writing = deadline(1_000);
+        await lp.write(encodeError('WIRE_INVALID_FRAME', errorMessage(error)), { signal: writing.signal }).catch(() => undefined);
+        writing.clear();
         stream.abort(asError(error));
         return;
+      } finally {
+        waiting.clear();
       }
       let reply: Uint8Array;
       try {
@@ -267,11 +288,14 @@ export class Libp2pTransport implements Transport {
       } catch (error) {
         reply = encodeError(error instanceof McpError ? error.code : 'INTERNAL', errorMessage(error));
       }
+      const writing = deadline(INBOUND_READ_TIMEOUT_MS);
       try {
-        await lp.write(reply, { signal: AbortSignal.timeout(INBOUND_READ_TIMEOUT_MS) });
+        await lp.write(reply, { signal: writing.signal });
       } catch (error) {
         stream.abort(asError(error));
         return;
+      } finally {
+        writing.clear();
       }
     }
   }
