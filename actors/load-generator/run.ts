@@ -133,6 +133,11 @@ export function startLoad(opts: StartLoadOptions): LoadRun {
     parts = subs.map((sub, i) => workerPart(i, `${id}#${i}`, { type: 'start', key: `${id}#${i}`, task: workerTask(task, n, i), segment: sub, startAt, warmUp: warm, flushMs: FLUSH_MS, fenced: opts.fenced === true }, recorder));
   }
 
+  /**
+   * The shares this run applied, each from its `at` (epoch ms), for its final delta (open model): the
+   * accounting tells from them a share heard of too late (never sent: dropped) from arrivals lost.
+   */
+  const shares = task.model === 'open' ? [{ at: startAt, segment }] : undefined;
   let finished = false;
   /** Once finished: what snapshot() and progress() answer (the recorder's arrays went back to the pool). */
   let ended: { outcome: RunOutcome; progress: RunProgress } | undefined;
@@ -180,7 +185,7 @@ export function startLoad(opts: StartLoadOptions): LoadRun {
       const last = recorder.takeDelta(true);
       const held = ends.reduce((n, e) => n + (e.held ?? 0), 0);
       // A run that ended before its schedule says so: its share's remaining arrivals are not its own.
-      emit({ ...last, ...(status !== 'completed' ? { stopped: true } : {}), ...(held > 0 ? { held } : {}) });
+      emit({ ...last, ...(status !== 'completed' ? { stopped: true } : {}), ...(held > 0 ? { held } : {}), ...(shares ? { shares } : {}) });
     } catch (err) {
       final = 'failed';
       error = errorMessage(err);
@@ -208,6 +213,11 @@ export function startLoad(opts: StartLoadOptions): LoadRun {
     },
     setSegment(from, to, atMs) {
       const next = checkSegment(from, to);
+      // Heard after the run ended: its arrivals were never sent, and its final delta's shares say so.
+      if (finished) return;
+      // As the engine does: a change older than the last applied one is not applied.
+      const at = atMs ?? clock.now();
+      if (shares && at >= shares[shares.length - 1]!.at) shares.push({ at, segment: next });
       subs = n === 0 ? [next] : resplit(subs, next, n);
       parts.forEach((p, i) => p.setSegment(subs[i]!, atMs));
     },

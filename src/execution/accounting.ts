@@ -42,11 +42,11 @@ export function shareEnd(doc: ExecutionDoc, a: Assignment, durationMs: number): 
 export function accountRun(doc: ExecutionDoc, task: number, a: Assignment, tally: RunTally, final: boolean): RunAccount {
   const params = loadTaskOf(doc.plan.tasks[task]!);
   const sent = tally.requests;
-  const accounted = sent + tally.dropped;
   // Held back while paused, never told whose: its own unless its share moved (then the schedule up to
   // the move says what was its own, and those after it were the others').
   const held = a.moved_at === undefined ? (tally.held ?? 0) : 0;
-  let scheduled = Math.max(tally.scheduled + held, accounted);
+  let scheduled = Math.max(tally.scheduled + held, tally.requests + tally.dropped);
+  let late = 0;
   let reason: string | undefined;
   const moved = a.moved_at !== undefined;
   // A scan (security_test) has no schedule; a stress test stopped early owes no arrivals after its stop.
@@ -56,18 +56,26 @@ export function accountRun(doc: ExecutionDoc, task: number, a: Assignment, tally
   if (params && doc.start_at !== null && doc.stopped_early === undefined) {
     const end = shareEnd(doc, a, params.duration * 1000);
     if (end !== undefined && params.model === 'open') {
-      const owned = ownedArrivals(profileFor(params), spansOf(a, doc.start_at), end - doc.start_at);
+      const profile = profileFor(params);
+      const owned = ownedArrivals(profile, spansOf(a, doc.start_at), end - doc.start_at);
       scheduled = Math.max(scheduled, owned);
+      // Its final delta names the shares it applied: arrivals of a share it heard of only after they
+      // were due (its run had ended) were never sent. Dropped, as arrivals too late to send are.
+      if (final && tally.shares) {
+        const ran = ownedArrivals(profile, tally.shares.map((s) => ({ at: s.at - doc.start_at!, segment: s.segment })), end - doc.start_at);
+        late = Math.max(0, Math.min(owned - ran, scheduled - tally.requests - tally.dropped));
+      }
     }
-    reason = moved ? `share moved (${a.reason ?? 'generator failed'})` : !final ? 'no final results' : scheduled - tally.scheduled > held ? SHORT_RUN : HELD_BACK;
+    reason = moved ? `share moved (${a.reason ?? 'generator failed'})` : !final ? 'no final results' : scheduled - tally.scheduled - late > held ? SHORT_RUN : HELD_BACK;
   } else if (held > 0) reason = HELD_BACK;
-  const unaccounted = scheduled - accounted;
-  return { task, node: a.node_id, sent, dropped: tally.dropped, scheduled, unaccounted, ...(unaccounted > 0 && reason ? { reason } : {}) };
+  const dropped = tally.dropped + late;
+  const unaccounted = scheduled - sent - dropped;
+  return { task, node: a.node_id, sent, dropped, scheduled, unaccounted, ...(late > 0 ? { late } : {}), ...(unaccounted > 0 && reason ? { reason } : {}) };
 }
 
 /** The accounting of one task (by index) from its merged results. */
 export function accountTask(doc: ExecutionDoc, task: number, results: LoadResults): Accounting {
-  const out: Accounting = { scheduled: 0, unaccounted: 0, unaccounted_max: 0, runs: [] };
+  const out: Accounting = { scheduled: 0, unaccounted: 0, unaccounted_max: 0, late: 0, runs: [] };
   const seen = new Set<string>();
   for (const a of doc.assignments) {
     const run = runIdOf(doc.execution_id, task, a.node_id);
@@ -89,5 +97,6 @@ export function accountTask(doc: ExecutionDoc, task: number, results: LoadResult
 function add(out: Accounting, r: RunAccount): void {
   out.scheduled += r.scheduled;
   out.unaccounted += r.unaccounted;
+  out.late += r.late ?? 0;
   if (r.unaccounted > 0) out.runs.push(r);
 }

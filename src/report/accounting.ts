@@ -8,6 +8,8 @@ export interface RunAccount {
   dropped: number;
   scheduled: number;
   unaccounted: number;
+  /** Of `dropped`: arrivals of a share its generator heard of only after they were due (never sent). */
+  late?: number;
   /** Why the run has unaccounted requests. */
   reason?: string;
 }
@@ -17,6 +19,11 @@ export interface Accounting {
   unaccounted: number;
   /** At most this many of the unaccounted requests reached the target. */
   unaccounted_max: number;
+  /**
+   * Arrivals of shares their generators heard of only after they were due (a share moved to a peer whose
+   * run had ended): never sent, so dropped; the runs' reports do not count them, the summary does.
+   */
+  late: number;
   /** Runs with unaccounted requests. */
   runs: RunAccount[];
 }
@@ -27,6 +34,7 @@ export function combineAccounting(parts: readonly Accounting[]): Accounting {
     scheduled: parts.reduce((s, p) => s + p.scheduled, 0),
     unaccounted: parts.reduce((s, p) => s + p.unaccounted, 0),
     unaccounted_max: parts.reduce((s, p) => s + p.unaccounted_max, 0),
+    late: parts.reduce((s, p) => s + p.late, 0),
     runs: parts.flatMap((p) => p.runs),
   };
 }

@@ -26,7 +26,8 @@ export interface ExecutionReportInput {
 /** The summary with the accounting's figures, and the note a report with unaccounted requests carries. */
 function accounted<R extends LoadReport>(report: R, accounting: Accounting | undefined): R & Pick<ExecutionReport, 'unaccounted'> {
   if (!accounting) return report;
-  const summary = { ...report.summary, scheduled_requests: accounting.scheduled, unaccounted_requests: accounting.unaccounted, unaccounted_max: accounting.unaccounted_max };
+  const dropped = report.summary.dropped_requests + accounting.late;
+  const summary = { ...report.summary, dropped_requests: dropped, scheduled_requests: accounting.scheduled, unaccounted_requests: accounting.unaccounted, unaccounted_max: accounting.unaccounted_max };
   if (accounting.unaccounted === 0) return { ...report, summary };
   const nodes = [...new Set(accounting.runs.map((r) => r.node))].join(', ');
   const note = `${accounting.unaccounted} of ${accounting.scheduled} scheduled requests are unaccounted for (generators ${nodes} stopped reporting); up to ${accounting.unaccounted_max} of them may have reached the target`;

@@ -2,6 +2,7 @@
 // and its replicas. Declared once as a schema; the types are inferred from it.
 import { z } from 'zod';
 import { SaturationSchema } from '../health.js';
+import { SegmentSchema } from '../execution/segment.js';
 import { SecurityReportSchema } from '../report/security-report.js';
 
 export const ERROR_KINDS = ['timeout', 'refused', 'reset', 'dns', 'unexpected_status', 'aborted', 'other'] as const;
@@ -59,6 +60,12 @@ export const ResultsDeltaSchema = z.object({
    * told were its own or another's (not in `totals`); the accounting gives them their fate.
    */
   held: z.number().int().nonnegative().max(1_000_000_000).optional(),
+  /**
+   * On a final delta of an open-model run: the shares its generator applied, each from its `at` (epoch
+   * ms). A share it heard of only after its arrivals were due (its run had ended) is not among them: the
+   * accounting counts those arrivals as dropped (never sent), not as unaccounted.
+   */
+  shares: z.array(z.object({ at: z.number(), segment: SegmentSchema })).max(1_000).optional(),
   /** On a final delta: whether the generator was overloaded while it ran its share, with the figures. */
   saturation: SaturationSchema.optional(),
   /** A security_test's run sends no load: its final delta carries the scan's report (on the one peer that scanned). */

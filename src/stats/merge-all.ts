@@ -27,7 +27,7 @@ export function mergeAll(deltas: Iterable<ResultsDelta>): LoadResults {
   for (const delta of deltas) {
     const progress = sources[delta.run_id];
     if (alreadyMerged(progress, delta.seq)) continue;
-    sources[delta.run_id] = { ...advance(progress, delta.seq, delta.final), tally: addTally(progress?.tally, delta.totals, delta.held) };
+    sources[delta.run_id] = { ...advance(progress, delta.seq, delta.final), tally: addTally(progress?.tally, delta) };
     totals = addCounters(totals, delta.totals);
     addEncoded(latency, delta.latency);
     addEncoded(service, delta.service);

@@ -33,6 +33,8 @@ export interface RunTally {
   scheduled: number;
   /** Arrivals held back while paused and never told whose they were (a final delta's `held`). */
   held?: number;
+  /** The shares the run applied (a final delta's `shares`). */
+  shares?: ResultsDelta['shares'];
 }
 
 /** The fold of deltas. Treat as immutable: mergeDelta never changes its input. */
@@ -97,10 +99,13 @@ function mergeTarget(acc: TargetResults | undefined, delta: TargetDelta): Target
   };
 }
 
-export function addTally(a: RunTally | undefined, c: Counters, held = 0): RunTally {
+/** A run's tally with one more of its deltas. */
+export function addTally(a: RunTally | undefined, delta: Pick<ResultsDelta, 'totals' | 'held' | 'shares'>): RunTally {
+  const c = delta.totals;
   const sum: RunTally = { requests: (a?.requests ?? 0) + c.requests, dropped: (a?.dropped ?? 0) + c.dropped, scheduled: (a?.scheduled ?? 0) + (c.scheduled ?? 0) };
-  const h = (a?.held ?? 0) + held;
-  return h > 0 ? { ...sum, held: h } : sum;
+  const held = (a?.held ?? 0) + (delta.held ?? 0);
+  const shares = delta.shares ?? a?.shares;
+  return { ...sum, ...(held > 0 ? { held } : {}), ...(shares ? { shares } : {}) };
 }
 
 function latenessOf(acc: Histogram | undefined, encoded: string | undefined): { lateness?: Histogram } {
@@ -122,7 +127,7 @@ export function mergeDelta(acc: LoadResults, delta: ResultsDelta): LoadResults {
       : { requests: s.requests, errors: s.errors, dropped: s.dropped, latency: s.latency };
   }
   return {
-    sources: { ...acc.sources, [delta.run_id]: { ...advance(progress, delta.seq, delta.final), tally: addTally(progress?.tally, delta.totals, delta.held) } },
+    sources: { ...acc.sources, [delta.run_id]: { ...advance(progress, delta.seq, delta.final), tally: addTally(progress?.tally, delta) } },
     totals: addCounters(acc.totals, delta.totals),
     latency: delta.latency === '' ? acc.latency : plusEncoded(acc.latency, delta.latency),
     service: delta.service === '' ? acc.service : plusEncoded(acc.service, delta.service),

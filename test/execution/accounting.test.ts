@@ -65,11 +65,13 @@ type Row = {
   name: string;
   status: ExecutionDoc['status'];
   assignment: Assignment;
-  tally: { requests: number; dropped: number; scheduled: number; held?: number };
+  tally: { requests: number; dropped: number; scheduled: number; held?: number; shares?: { at: number; segment: { from: number; to: number } }[] };
   final: boolean;
   /** Expected scheduled for the run (a function of the schedule) and whether some are unaccounted. */
   scheduled: number;
   unaccounted: number;
+  /** Expected arrivals of a share heard of too late (dropped, never sent). */
+  late?: number;
 };
 
 const n0 = bruteOwned(third(0), 0, Infinity);
@@ -177,6 +179,36 @@ const rows: Row[] = [
     scheduled: bruteOwned(third(0), 0, 3000),
     unaccounted: 0,
   },
+  {
+    name: 'a run that ended before it heard its share grow (its final delta names the shares it ran): the gained arrivals are dropped, none unaccounted',
+    status: 'completed',
+    assignment: assigned('a', half(0), { shares: [{ at: T0, segment: third(0) }, { at: T0 + 9_900, segment: half(0) }] }),
+    tally: { requests: n0 - 2, dropped: 2, scheduled: n0, shares: [{ at: T0, segment: third(0) }] },
+    final: true,
+    scheduled: n0 + bruteOwned({ from: 1 / 3, to: 1 / 2 }, 9_900, Infinity),
+    unaccounted: 0,
+    late: bruteOwned({ from: 1 / 3, to: 1 / 2 }, 9_900, Infinity),
+  },
+  {
+    name: 'a run that applied its grown share in time is held to it: arrivals it then failed to report stay unaccounted',
+    status: 'completed',
+    assignment: assigned('a', half(0), { shares: [{ at: T0, segment: third(0) }, { at: T0 + 6_000, segment: half(0) }] }),
+    tally: { requests: n0 - 3, dropped: 0, scheduled: n0 - 3, shares: [{ at: T0, segment: third(0) }, { at: T0 + 6_000, segment: half(0) }] },
+    final: true,
+    scheduled: n0 + bruteOwned({ from: 1 / 3, to: 1 / 2 }, 6_000, Infinity),
+    unaccounted: bruteOwned({ from: 1 / 3, to: 1 / 2 }, 6_000, Infinity) + 3,
+    late: 0,
+  },
+  {
+    name: 'a late share of a run that also lost arrivals of its own: only the share heard too late is dropped',
+    status: 'completed',
+    assignment: assigned('a', half(0), { shares: [{ at: T0, segment: third(0) }, { at: T0 + 9_900, segment: half(0) }] }),
+    tally: { requests: n0 - 4, dropped: 0, scheduled: n0 - 4, shares: [{ at: T0, segment: third(0) }] },
+    final: true,
+    scheduled: n0 + bruteOwned({ from: 1 / 3, to: 1 / 2 }, 9_900, Infinity),
+    unaccounted: 4,
+    late: bruteOwned({ from: 1 / 3, to: 1 / 2 }, 9_900, Infinity),
+  },
 ];
 
 describe('accounting of one run', () => {
@@ -186,6 +218,9 @@ describe('accounting of one run', () => {
     expect(r.scheduled).toBe(row.scheduled);
     expect(r.unaccounted).toBe(row.unaccounted);
     expect(r.sent + r.dropped + r.unaccounted).toBe(r.scheduled);
+    expect(r.late ?? 0).toBe(row.late ?? 0);
+    expect(r.dropped).toBe(row.tally.dropped + (row.late ?? 0));
+    if (row.late) expect(row.late).toBeGreaterThan(0);
     if (row.unaccounted > 0) expect(r.reason).toBeTruthy();
     if (row.tally.held && !row.assignment.moved_at) expect(r.reason).toBe(HELD_BACK);
   });

@@ -33,7 +33,22 @@ function generator(node: string, segment: { from: number; to: number }) {
     },
   } as unknown as Sender;
   const model = new OpenModel(profile, sender, recorder, { startMs: 0, maxInFlight: 1000, maxLatenessMs: 40, aheadMs: 4, segment, weights: Float64Array.of(1) });
-  return { recorder, model };
+  /** The shares applied, as run.ts keeps them for its final delta; none once the run has ended. */
+  const shares = [{ at: START, segment }];
+  let ended = false;
+  return {
+    recorder,
+    model,
+    setSegment(next: { from: number; to: number }, atMs: number, now: number) {
+      if (ended) return;
+      if (START + atMs >= shares[shares.length - 1]!.at) shares.push({ at: START + atMs, segment: next });
+      model.setSegment(next, atMs, now);
+    },
+    final(): ResultsDelta {
+      ended = true;
+      return { ...recorder.takeDelta(true), shares };
+    },
+  };
 }
 
 interface Row {
@@ -41,6 +56,10 @@ interface Row {
   victim: string;
   /** How long after the coordinator's decision each generator hears its new share (the move applies 50 ms after it). */
   hearsAfterMs: Record<string, number>;
+  /** When the victim freezes for good, ms from the start (3,000 unless given). */
+  freezeAt?: number;
+  /** Arrivals of a share heard of after the run ended: dropped, never sent. */
+  late?: boolean;
 }
 
 const rows: Row[] = [
@@ -49,10 +68,11 @@ const rows: Row[] = [
   { name: 'the middle share lost, heard 400 ms late by one, in time by the other', victim: 'b', hearsAfterMs: { a: 450, c: 20 } },
   { name: 'the middle share lost, heard in time by one, 400 ms late by the other', victim: 'b', hearsAfterMs: { a: 20, c: 450 } },
   { name: 'the coordinator’s own neighbour lost, both late by different amounts', victim: 'b', hearsAfterMs: { a: 90, c: 300 } },
+  { name: 'the last share lost near the end, heard by one after its run ended', victim: 'c', hearsAfterMs: { a: 20, b: 1_200 }, freezeAt: 9_000, late: true },
 ];
 
 describe('a share moved while its new owners hear of it late', () => {
-  it.each(rows)('$name: every arrival has exactly one fate', ({ victim, hearsAfterMs }) => {
+  it.each(rows)('$name: every arrival has exactly one fate', ({ victim, hearsAfterMs, freezeAt, late }) => {
     const l = Lifecycle.ready(NODES);
     l.ackAll(l.submit('x', plan));
     const doc0 = l.doc();
@@ -60,10 +80,14 @@ describe('a share moved while its new owners hear of it late', () => {
     const gens = new Map(doc0.assignments.map((a) => [a.node_id, generator(a.node_id, a.segment)]));
     const deltas: ResultsDelta[] = [];
     const deliveries: { at: number; node: string; segment: { from: number; to: number }; atMs: number }[] = [];
-    const FREEZE = 3_000;
+    const FREEZE = freezeAt ?? 3_000;
+    const END = 10_000 + 5;
+    /** The document as last seen (an ended one leaves the lifecycle's state once persisted). */
+    let doc = doc0;
     const deliver = (node: string, delta: ResultsDelta) => {
       deltas.push(delta);
       l.on({ type: 'delta', executionId: 'x', from: node, task: 0, delta });
+      doc = l.doc();
     };
     const resegments = (t: number) => {
       for (const s of l.sends('task.resegment')) {
@@ -73,26 +97,27 @@ describe('a share moved while its new owners hear of it late', () => {
       }
     };
 
-    for (let t = 0; t <= 10_000 + 100; t += 5) {
+    for (let t = 0; t <= 11_000; t += 5) {
       l.now = START + t;
-      for (const d of deliveries.filter((x) => x.at <= t)) gens.get(d.node)!.model.setSegment(d.segment, d.atMs, t);
+      for (const d of deliveries.filter((x) => x.at <= t)) gens.get(d.node)!.setSegment(d.segment, d.atMs, t);
       deliveries.splice(0, deliveries.length, ...deliveries.filter((x) => x.at > t));
       for (const [node, g] of gens) {
         if (node === victim && t >= FREEZE) continue; // frozen for good: its share must move
+        if (t === END) deliver(node, g.final());
+        if (t >= END) continue;
         g.model.tick(t);
         if (t > 0 && t % 1000 === 0 && t <= 10_000) {
           deliver(node, g.recorder.takeDelta(false));
           resegments(t);
         }
       }
-      if (t % 100 === 0) {
+      if (t % 100 === 0 && t < END) {
         l.on({ type: 'timer', key: 'x' });
+        doc = l.doc();
         resegments(t);
       }
     }
-    for (const [node, g] of gens) if (node !== victim) deliver(node, g.recorder.takeDelta(true));
 
-    const doc = l.doc();
     expect(doc.status).toBe('completed');
     const lost = doc.assignments.find((a) => a.node_id === victim)!;
     expect(lost).toMatchObject({ state: 'failed', reason: 'generator silent' });
@@ -100,12 +125,19 @@ describe('a share moved while its new owners hear of it late', () => {
     const acc = accountTask(doc, 0, results);
     const t = results.totals;
     expect(acc.scheduled).toBe(profile.total);
-    expect(t.requests + t.dropped + acc.unaccounted).toBe(acc.scheduled);
-    // Only the lost share has arrivals unaccounted for; each other reported exactly what its share owned.
+    expect(t.requests + t.dropped + acc.late + acc.unaccounted).toBe(acc.scheduled);
+    // Only the lost share has arrivals unaccounted for; each other reported exactly what its share owned,
+    // less a share it heard of after its run ended (dropped, never sent).
     expect(acc.runs.map((r) => r.node)).toEqual([victim]);
+    expect(acc.late > 0).toBe(late === true);
+    let heardLate = 0;
     for (const a of doc.assignments.filter((x) => x.node_id !== victim)) {
       const owned = ownedArrivals(profile, (a.shares ?? []).map((s) => ({ at: s.at - START, segment: s.segment })), Infinity);
-      expect(results.sources[runIdOf('x', 0, a.node_id)]!.tally!.scheduled).toBe(owned);
+      const tally = results.sources[runIdOf('x', 0, a.node_id)]!.tally!;
+      const ran = ownedArrivals(profile, tally.shares!.map((s) => ({ at: s.at - START, segment: s.segment })), Infinity);
+      expect(tally.scheduled).toBe(ran);
+      heardLate += owned - ran;
     }
+    expect(acc.late).toBe(heardLate);
   });
 });

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ownsArrival, profileFor, startLoad } from '../../actors/load-generator/index.js';
 import { reportOf } from '../../src/report/index.js';
 import type { Segment } from '../../src/execution/segment.js';
+import type { ResultsDelta } from '../../src/stats/index.js';
 import { validateLoadTask } from '../../src/plan/index.js';
 import { startCountingTarget, type CountingTarget } from '../support/counting-target.js';
 import { waitFor } from '../../scripts/lib/peer-process.js';
@@ -45,8 +46,10 @@ describe('segments of one run', () => {
     const task = validateLoadTask({ targets: [{ url: target.url }], duration: 2, base_rps: 600, connections: 10, max_lateness: '5s' });
     const profile = profileFor(task);
     const startAt = Date.now() + 100;
-    const a = startLoad({ params: task, segment: { from: 0, to: 0.5 }, startAt });
-    const b = startLoad({ params: task, segment: { from: 0.5, to: 1 }, startAt });
+    const finals: ResultsDelta[] = [];
+    const onDelta = (d: ResultsDelta) => void (d.final && finals.push(d));
+    const a = startLoad({ params: task, segment: { from: 0, to: 0.5 }, startAt, runId: 'a', onDelta });
+    const b = startLoad({ params: task, segment: { from: 0.5, to: 1 }, startAt, runId: 'b', onDelta });
     // Half way between two arrivals (they are 1.67 ms apart), so no clock jitter can put one on the wrong side.
     const switchAt = startAt + 1000.8;
     a.setSegment(0, 0.8, switchAt);
@@ -61,6 +64,14 @@ describe('segments of one run', () => {
       if (ownsArrival(before ? { from: 0, to: 0.5 } : { from: 0, to: 0.8 }, k)) expectedA++;
     }
     expect(ta).toBe(expectedA);
+    // Each final delta names the shares its run applied, from their moment: what the accounting counts
+    // the run's arrivals by. A change heard after the run ended is not among them (never sent).
+    a.setSegment(0, 1, switchAt + 500);
+    expect(Object.fromEntries(finals.map((d) => [d.run_id, d.shares]))).toEqual({
+      a: [{ at: startAt, segment: { from: 0, to: 0.5 } }, { at: switchAt, segment: { from: 0, to: 0.8 } }],
+      b: [{ at: startAt, segment: { from: 0.5, to: 1 } }, { at: switchAt, segment: { from: 0.8, to: 1 } }],
+    });
+    expect(finals).toHaveLength(2);
   });
 
   it('changes a share at once when no time is given', async () => {
