@@ -16,6 +16,7 @@ import { usersOf, weightTable } from './segment.js';
 import { Sender } from './sender.js';
 import { Fence } from './fence.js';
 import { warmUp, WARM_UP_MS, type WarmUp } from './warm-up.js';
+import { SEND_AHEAD_MS, sleepMs } from './wake.js';
 
 export type RunStatus = 'completed' | 'stopped' | 'failed';
 export type RunState = 'waiting' | 'running' | 'draining' | 'finished';
@@ -25,21 +26,13 @@ const END_SLACK_MS = 1000;
 /** Between the end of the warm-up and the start, for its sockets to close. */
 export const WARM_UP_GAP_MS = 50;
 /**
- * Arrivals due within this long after a wake-up go out with it (sent up to this much early, never late
- * for it): at 1,000 req/s one wake-up sends five arrivals instead of one, and the loop wakes about twice
- * per 10 ms, so 10 ms bins stay even. Each wake-up of an idle process costs about a request's CPU.
- */
-export const SEND_AHEAD_MS = 4;
-/** The longest the loop sleeps: it also notices the end of a drain this often. */
-const MAX_SLEEP_MS = 20;
-/**
  * A gap this long between two turns of a running loop (which never sleeps over MAX_SLEEP_MS) means the
  * process was frozen (SIGSTOP, a paused VM) for nearly as long as the coordinator waits before it moves a
  * silent generator's share: the share may be gone, so the loop stops instead of sending the backlog in a
  * burst beside the peers that took it over. A shorter gap (a starved CPU) only makes arrivals late.
  */
 export const FROZEN_GAP_MS = SILENT_MS - 250;
-export { UNSURE_WAIT_MS };
+export { UNSURE_WAIT_MS, SEND_AHEAD_MS };
 
 export interface EngineOptions {
   task: LoadTask;
@@ -186,12 +179,12 @@ export function startEngine(opts: EngineOptions): Engine {
     if (state !== 'finished') arm();
   };
 
-  // Sleep until the next due thing; ceil, so that a wake-up never comes before it and finds nothing.
+  // Sleep until the next due thing (wake.ts): a little before the next arrival, which then goes out with the
+  // wake-up (sent ahead) rather than late; exactly until anything else.
   let armedFor = Infinity;
   const arm = () => {
     const now = performance.now();
-    const due = state === 'waiting' ? startMs : Math.min(model.nextWake(), sender.nextDeadline, hardEndMs);
-    const delay = Math.min(MAX_SLEEP_MS, Math.max(1, Math.ceil(due - now)));
+    const delay = state === 'waiting' ? sleepMs(now, Infinity, startMs) : sleepMs(now, open ? (model as OpenModel).nextDue : Infinity, Math.min(model.nextWake(), sender.nextDeadline, hardEndMs));
     armedFor = now + delay;
     timer = clock.schedule(loop, delay);
   };

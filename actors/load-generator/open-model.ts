@@ -63,6 +63,11 @@ export class OpenModel {
     return this.#k;
   }
 
+  /** performance.now() due time of the next arrival to release (Infinity: none left). */
+  get nextDue(): number {
+    return this.#nextDue;
+  }
+
   /** performance.now() time at which the loop next has something to do (an arrival due, a waiting one too late). */
   nextWake(): number {
     const backlog = this.#backlog;
