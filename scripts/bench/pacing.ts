@@ -2,22 +2,27 @@
 // empty 10 ms bins and the largest 10 ms bin against the mean (arrival times taken at a counting target
 // in this process), and the engine's own sender lateness p99. Interleaved repetitions, medians.
 //
-//   node dist/scripts/bench/pacing.js [--duration 10] [--reps 3] [--rates 1000,5000] [--root DIR]
-// (--root: another checkout's build, its engine run interleaved beside this one, rows prefixed `before:`)
+//   node dist/scripts/bench/pacing.js [--duration 10] [--reps 3] [--rates 1000,5000] [--workers 0,1] [--root DIR]...
+// (--root: another checkout's build, its engine run interleaved beside this one, rows prefixed `before:`;
+// given more than once, each checkout's rows are prefixed with its folder's name instead)
 import '../../src/polyfill.js';
 import { loadavg } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startCountingTarget } from '../../test/support/counting-target.js';
 import { median, resultOf, runChild, type Measurement } from './measure.js';
 import { pinned, TOOL_CPU } from './targets.js';
 
-const { values: opts } = parseArgs({ options: { duration: { type: 'string', default: '10' }, reps: { type: 'string', default: '3' }, rates: { type: 'string', default: '1000,5000' }, root: { type: 'string' } } });
+const { values: opts } = parseArgs({ options: { duration: { type: 'string', default: '10' }, reps: { type: 'string', default: '3' }, rates: { type: 'string', default: '1000,5000' }, workers: { type: 'string', default: '0,1' }, root: { type: 'string', multiple: true } } });
 const durationS = Math.min(60, Math.max(2, Number(opts.duration)));
 const reps = Math.min(15, Math.max(1, Math.floor(Number(opts.reps))));
 const rates = opts.rates.split(',').map(Number).filter((r) => r > 0 && r <= 50_000);
 const child = (name: string) => new URL(`./${name}.js`, import.meta.url).pathname;
-const otherChild = opts.root === undefined ? undefined : join(resolve(opts.root), 'dist/scripts/bench/engine-child.js');
+const workerCounts = opts.workers.split(',').map(Number).filter((w) => w === 0 || w === 1);
+const others = (opts.root ?? []).map((root) => ({
+  label: (opts.root ?? []).length === 1 ? 'before:' : `${basename(resolve(root))}:`,
+  script: join(resolve(root), 'dist/scripts/bench/engine-child.js'),
+}));
 
 interface Evenness {
   countError: number;
@@ -48,10 +53,9 @@ try {
   for (let rep = 0; rep < reps; rep++) {
     for (const rate of rates) {
       const tools: [string, string, { workers?: number }][] = [
-        ['', child('engine-child'), { workers: 0 }],
-        ['', child('engine-child'), { workers: 1 }],
+        ...workerCounts.map((workers): [string, string, { workers?: number }] => ['', child('engine-child'), { workers }]),
         ['', child('autocannon-child'), {}],
-        ...(otherChild === undefined ? [] : ([['before:', otherChild, { workers: 0 }], ['before:', otherChild, { workers: 1 }]] as [string, string, { workers?: number }][])),
+        ...others.flatMap(({ label, script }) => workerCounts.map((workers): [string, string, { workers?: number }] => [label, script, { workers }])),
       ];
       for (let i = 0; i < tools.length; i++) {
         const [label, script, extra] = tools[(i + rep) % tools.length]!;
@@ -59,7 +63,10 @@ try {
         const config = JSON.stringify({ url: target.url, durationS, connections: 100, rps: rate, ...extra });
         const m = resultOf(await runChild(...pinned(TOOL_CPU, process.execPath, [script, config]), (durationS + 30) * 1000));
         const tool = label + m.tool;
-        runs.set(tool, [...(runs.get(tool) ?? []), { ...m, tool, ...evenness(target.arrivals(), rate) }]);
+        const row = { ...m, tool, ...evenness(target.arrivals(), rate) };
+        runs.set(tool, [...(runs.get(tool) ?? []), row]);
+        // Each repetition's figures on stderr: a median hides whether one run or all were disturbed.
+        process.stderr.write(`  ${tool}: CPU ${row.cpuS.toFixed(2)} s, empty ${(100 * row.emptyBins).toFixed(1)} %, max bin ${row.maxOverMean.toFixed(2)}, lateness p99 ${row.latenessP99Ms?.toFixed(2) ?? '-'} ms, load ${loadavg()[0]!.toFixed(2)}\n`);
       }
     }
     process.stderr.write(`repetition ${rep + 1}/${reps} done\n`);
