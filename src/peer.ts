@@ -6,7 +6,8 @@ import type { Actor } from './actor/actor.js';
 import type { Config } from './config/schema.js';
 import { PermanentError } from './errors.js';
 import { Router } from './http/router.js';
-import { startStatusServer, type StatusServer } from './http/server.js';
+import type { StatusServer } from './http/server.js';
+import { accessOptions, openStatusPort } from './http/starting.js';
 import { clusterRoutes, toNodeView, type ClusterSource, type NodeView } from './http/routes/cluster.js';
 import { loadRoutes } from './http/routes/load.js';
 import { probePorts } from './guardrails/probe-ports.js';
@@ -96,6 +97,8 @@ export interface PeerDeps {
   clock?: Clock;
   /** Health checks given in code (the library's `healthChecks`), run beside the configured ones. */
   checks?: HealthCheck[];
+  /** The status port, already listening (openStatusPort); the peer closes it if it cannot start. */
+  status?: StatusServer;
 }
 
 /** Direct messages only the coordinator in office may send, and where each carries its term. */
@@ -116,50 +119,18 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
   const { log } = deps;
   const clock = deps.clock ?? systemClock;
   const startedAt = clock.now();
-  const security = securityAtStart(config);
-  for (const warning of security.warnings) log.warn(warning);
+  // The status port answers from the first moment (src/http/starting.ts); its router takes over at the end.
+  const http = deps.status ?? (await openStatusPort(config, log, startedAt));
+  let opened: Awaited<ReturnType<typeof openStoreAndTransport>>;
+  try {
+    opened = await openStoreAndTransport(config, log);
+  } catch (error) {
+    await http.close();
+    throw error;
+  }
+  const { lock, store, transport, dataDir } = opened;
   const router = new Router();
-  router.use(accessControl({ ...(config.security.api_token !== undefined ? { token: config.security.api_token } : {}), statusHost: config.orchestrator.host }));
-  const dataDir = resolve(config.node.data_dir);
-  const lock = lockDataDir(dataDir, config.node.store_driver);
-  let store: Store;
-  try {
-    store = Store.open(dataDir, { driver: config.node.store_driver, onDamaged: (execution, error) => log.warn('damaged execution skipped', { execution, error }) });
-  } catch (error) {
-    lock.release();
-    throw error;
-  }
-  try {
-    loadElectionState(store); // a damaged vote stops the start here, with the file named
-  } catch (error) {
-    store.close();
-    lock.release();
-    throw error;
-  }
-  let http: StatusServer;
-  let transport: Libp2pTransport;
-  try {
-    http = await startStatusServer(router, config.orchestrator.host, config.orchestrator.port, log.child('http'));
-    try {
-      transport = await Libp2pTransport.start({
-        dataDir,
-        host: config.p2p.host,
-        port: config.p2p.port,
-        mdns: config.discovery.mdns,
-        mdnsIntervalMs: config.discovery.broadcast_interval * 1_000,
-        bootstrap: config.p2p.bootstrap,
-        log: log.child('transport'),
-        ...(security.psk ? { psk: security.psk } : {}),
-      });
-    } catch (error) {
-      await http.close();
-      throw error;
-    }
-  } catch (error) {
-    store.close();
-    lock.release();
-    throw error;
-  }
+  router.use(accessControl(accessOptions(config)));
 
   const system = new ActorSystem({
     clock,
@@ -354,6 +325,7 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
   // The MCP surface over the same sources as the REST routes.
   const mcpClient = localClusterClient(clusterSource, executionsSource);
   const mcp = mountMcp(router, mcpSurface(mcpClient, planner, config, [http.port, ...tcpPorts(transport.addresses())], log.child('mcp')));
+  http.route(router);
 
   let stopping: Promise<void> | undefined;
   return {
@@ -381,4 +353,38 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
         lock.release();
       })()),
   };
+}
+
+/** The data folder (locked), its store, and libp2p; each closed again if a later one fails. */
+async function openStoreAndTransport(config: Config, log: Logger) {
+  const security = securityAtStart(config);
+  for (const warning of security.warnings) log.warn(warning);
+  const dataDir = resolve(config.node.data_dir);
+  const lock = lockDataDir(dataDir, config.node.store_driver);
+  let store: Store | undefined;
+  try {
+    store = Store.open(dataDir, { driver: config.node.store_driver, onDamaged: (execution, error) => log.warn('damaged execution skipped', { execution, error }) });
+    loadElectionState(store); // a damaged vote stops the start here, with the file named
+  } catch (error) {
+    store?.close();
+    lock.release();
+    throw error;
+  }
+  try {
+    const transport = await Libp2pTransport.start({
+      dataDir,
+      host: config.p2p.host,
+      port: config.p2p.port,
+      mdns: config.discovery.mdns,
+      mdnsIntervalMs: config.discovery.broadcast_interval * 1_000,
+      bootstrap: config.p2p.bootstrap,
+      log: log.child('transport'),
+      ...(security.psk ? { psk: security.psk } : {}),
+    });
+    return { lock, store, transport, dataDir };
+  } catch (error) {
+    store.close();
+    lock.release();
+    throw error;
+  }
 }

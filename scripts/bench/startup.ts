@@ -3,9 +3,9 @@
 // autocannon's CLI on the same one-second, 100 req/s load (the peer tool). Each command runs once untimed
 // first, so the bundle's code cache is warm, as it is from a user's second run on; the cold row turns the
 // cache off (MCP_NO_COMPILE_CACHE=1: a first run, or one with a new build or Node). Then `node peer.js`
-// (a peer) from each checkout: launch to its status route answering, and the CPU it spent until then,
-// with the code cache (primed by a peer left up long enough to write it), without, and with the modules
-// tsc wrote (MCP_NO_BUNDLE=1) to show what the bundle saves.
+// (a peer) from each checkout: launch to its status route answering, and to it saying "ok" (the peer up),
+// and the CPU it spent until each, with the code cache (primed by a peer left up long enough to write
+// it), without, and with the modules tsc wrote (MCP_NO_BUNDLE=1) to show what the bundle saves.
 //
 //   node dist/scripts/bench/startup.js [--reps 5] [--root DIR]   (DIR: another checkout to compare, built)
 import '../../src/polyfill.js';
@@ -59,8 +59,18 @@ function cpuOf(pid: number): number {
   return (Number(f[11]) + Number(f[12])) / TICKS_PER_S;
 }
 
-/** `node peer.js`: launch to GET /api/health answering 200, and the CPU spent until then; `keepMs` more before it is stopped. */
-async function peerReady(root: string, env: Record<string, string>, keepMs = 0): Promise<{ readyMs: number; cpuS: number }> {
+interface Ready {
+  /** Launch to GET /api/health answering 200 (a starting peer's status port answers "starting"). */
+  readyMs: number;
+  /** CPU spent until then. */
+  cpuS: number;
+  /** Launch to /api/health saying "ok": the peer up, its libp2p node and every role started. */
+  upMs: number;
+  upCpuS: number;
+}
+
+/** `node peer.js`: launch to GET /api/health answering, then saying "ok", and the CPU spent until each; `keepMs` more before it is stopped. */
+async function peerReady(root: string, env: Record<string, string>, keepMs = 0): Promise<Ready> {
   const [http, p2p] = [await freePort(), await freePort()];
   const data = mkdtempSync(join(tmpdir(), 'mcpdt-startup-peer-'));
   const launched = performance.now();
@@ -69,13 +79,18 @@ async function peerReady(root: string, env: Record<string, string>, keepMs = 0):
     stdio: 'ignore',
   });
   try {
+    let answered: { readyMs: number; cpuS: number } | undefined;
     for (;;) {
-      const ok = await fetch(`http://127.0.0.1:${http}/api/health`).then((r) => r.ok, () => false);
-      if (ok) break;
+      const status = await fetch(`http://127.0.0.1:${http}/api/health`).then(
+        async (r) => (r.ok ? ((await r.json()) as { status?: string }).status ?? 'ok' : undefined),
+        () => undefined,
+      );
+      if (status !== undefined) answered ??= { readyMs: performance.now() - launched, cpuS: cpuOf(child.pid!) };
+      if (status === 'ok') break;
       if (performance.now() - launched > 30_000) throw new Error('the peer did not answer within 30 s');
       await new Promise((r) => setTimeout(r, 5));
     }
-    const ready = { readyMs: performance.now() - launched, cpuS: cpuOf(child.pid!) };
+    const ready = { ...answered!, upMs: performance.now() - launched, upCpuS: cpuOf(child.pid!) };
     if (keepMs > 0) await new Promise((r) => setTimeout(r, keepMs));
     return ready;
   } finally {
@@ -95,7 +110,6 @@ const names = [...roots, COLD, UNBUNDLED, AUTOCANNON];
 const ENV: Record<string, Record<string, string>> = { [COLD]: { MCP_NO_COMPILE_CACHE: '1' }, [UNBUNDLED]: { MCP_NO_BUNDLE: '1' } };
 const rootOf = (name: string) => (name === COLD || name === UNBUNDLED ? here : name);
 const results = new Map<string, Start[]>(names.map((r) => [r, []]));
-type Ready = { readyMs: number; cpuS: number };
 const peers = names.filter((name) => name !== AUTOCANNON);
 const ready = new Map<string, Ready[]>(peers.map((name) => [name, []]));
 try {
@@ -118,7 +132,9 @@ for (const name of names) {
 }
 const ratio = (f: (s: Start) => number) => (med(here, f) / med(AUTOCANNON, f)).toFixed(2);
 console.log(`ratio to autocannon: first request ${ratio((r) => r.firstRequestMs)}x, CPU ${ratio((r) => r.cpuS)}x, wall ${ratio((r) => r.wallMs)}x`);
-const readyRow = (name: string, xs: { readyMs: number; cpuS: number }[]) =>
-  console.log(`${name.padEnd(48)}ready ${median(xs.map((x) => x.readyMs)).toFixed(0).padStart(6)} ms, CPU ${median(xs.map((x) => x.cpuS)).toFixed(2)} s until then`);
-console.log('node peer.js: launch to /api/health answering');
+const readyRow = (name: string, xs: Ready[]) => {
+  const m = (f: (x: Ready) => number) => median(xs.map(f));
+  console.log(`${name.padEnd(48)}answers ${m((x) => x.readyMs).toFixed(0).padStart(5)} ms (CPU ${m((x) => x.cpuS).toFixed(2)} s), up ${m((x) => x.upMs).toFixed(0).padStart(5)} ms (CPU ${m((x) => x.upCpuS).toFixed(2)} s)`);
+};
+console.log('node peer.js: launch to /api/health answering (200), and to it saying "ok" (up)');
 for (const name of peers) readyRow(name, ready.get(name)!);

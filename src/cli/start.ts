@@ -1,7 +1,10 @@
-// `node peer.js`: start one peer, print how to reach it, stop gracefully on SIGINT/SIGTERM.
+// `node peer.js`: start one peer, print how to reach it, stop gracefully on SIGINT/SIGTERM. The status
+// port listens first, before the peer's modules (libp2p, every role) are even loaded: /api/health answers
+// "starting" from then on, and "ok" once the peer is up (src/http/starting.ts).
 import type { Config } from '../config/schema.js';
-import { startPeer } from '../peer.js';
 import { ConfigError } from '../config/load.js';
+import { openStatusPort } from '../http/starting.js';
+import type { StatusServer } from '../http/server.js';
 import { EXIT } from './exit-codes.js';
 import { DataDirLockedError } from '../security/data-dir-lock.js';
 import type { Logger } from '../util/log.js';
@@ -10,9 +13,13 @@ const STOP_DEADLINE_MS = 2_000;
 
 export async function runPeer(config: Config, log: Logger): Promise<number> {
   let peer;
+  let status: StatusServer | undefined;
   try {
-    peer = await startPeer(config, { log });
+    status = await openStatusPort(config, log);
+    const { startPeer } = await import('../peer.js');
+    peer = await startPeer(config, { log, status });
   } catch (error) {
+    await status?.close(); // (startPeer closes it too when it fails: closing twice is harmless)
     if (error instanceof DataDirLockedError) {
       process.stderr.write(`cannot start the peer: ${error.message}\n`);
       return EXIT.FAILURE;

@@ -147,8 +147,8 @@ export function openApiDocument(): Record<string, unknown> {
         Health: {
           type: 'object',
           properties: {
-            status: { const: 'ok' },
-            node_id: { type: 'string' },
+            status: { enum: ['ok', 'starting'], description: 'starting: the status port answers while the peer starts (node_id null, no members); every other route answers 503 PEER_STARTING until it is ok' },
+            node_id: { type: ['string', 'null'] },
             version: { type: 'string' },
             uptime_s: { type: 'number' },
             coordinator: { type: ['string', 'null'] },
