@@ -12,9 +12,9 @@ describe('how long the sending loop sleeps', () => {
   // now, next arrival, next exact thing (deadline, backlog limit, start, end): ms to sleep
   const table: [number, number, number, number][] = [
     [0, 10, Infinity, 10 - WAKE_LEAD_MS], // aims before the arrival
-    [0, 10.3, Infinity, 9], // rounded up: never before the lead
+    [0, 10.3, Infinity, 11 - WAKE_LEAD_MS], // rounded up: never before the lead
     [0, 10, 5, 5], // a deadline first: exactly then
-    [0, 10, 9, 8], // the arrival's lead first
+    [0, 10, 10 - WAKE_LEAD_MS + 0.5, 10 - WAKE_LEAD_MS], // the arrival's lead first
     [0, Infinity, 7.2, 8], // no arrival (closed model, waiting for the start): rounded up, never early
     [0, 1.5, Infinity, 1], // at least a millisecond
     [5, 3, Infinity, 1], // an arrival already due (a fence made it wait): soon
