@@ -42,6 +42,7 @@ import { timingFor } from '../actors/discovery/membership.js';
 import type { DiscoveryMessage } from '../actors/discovery/messages.js';
 import { coordinator } from '../actors/coordinator/coordinator.js';
 import { DEFAULT_ELECTION_TIMING } from '../actors/coordinator/election.js';
+import { START_DELAY_AT_REST_MS } from '../actors/coordinator/executions/model.js';
 import type { CoordinatorMessage, CoordinatorStatus } from '../actors/coordinator/messages.js';
 import { loadGenerator } from '../actors/load-generator/actor.js';
 import { assignments } from '../actors/load-generator/assignments.js';
@@ -232,7 +233,7 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
         save: (state) => saveElectionState(store, state),
       },
       eligible: (members) => eligibleGenerators(members),
-      executions: { store, messenger, replication, results, split: splitEqually, saturation: (node, from, to) => healthBoard.saturation(node, from, to) },
+      executions: { store, messenger, replication, results, split: splitEqually, restLeadMs: START_DELAY_AT_REST_MS, saturation: (node, from, to) => healthBoard.saturation(node, from, to) },
       workloads: poolReservations(() => poolRef!, clock, rm.allocation_timeout),
     }),
   );
