@@ -112,6 +112,13 @@ const COORDINATOR_COMMANDS = [
 const ROLES = ['discovery', 'messaging-hub', 'load-generator', 'coordinator', 'test-distributor', 'node-monitor', 'resource-pool'];
 /** A generator that knows of no coordinator for this long stops its load (a failover takes about 1.5 s). */
 const ORPHAN_TIMEOUT_MS = 5_000;
+/**
+ * Membership heartbeats at rest (no load running here) come this many times less often: each goes to
+ * every member, so they were most of what an idle peer among 10 sent and read. A killed peer is still
+ * dead half a second after its connections close; a frozen one at rest is suspect after 2.5 of its
+ * periods (7.5 s by default), and a run's frozen generator is found by its silence (executions).
+ */
+const REST_HEARTBEAT_FACTOR = 3;
 
 export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
   const { log } = deps;
@@ -210,10 +217,14 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
   loadRoutes(router, localLoadPort(generatorActor), transport.self, { check: guard.checkTask, maxConcurrent: config.orchestrator.max_concurrent_executions });
   openApiRoutes(router);
 
+  // Membership heartbeats at full pace while load runs here (discovery is spawned last, below).
+  let loadHere = false;
+  let paceMembership = (busy: boolean): void => void (loadHere = busy);
   // Node health: samples, alerts, custom checks, gossip.
   const { board: healthBoard, monitor: monitorActor, sampler } = await wireNodeMonitor({
     system, transport, router, config, clock, dataDir, checks: deps.checks ?? [],
     activeRuns: () => ask<LoadGeneratorMessage, number>(generatorActor, (reply) => ({ type: 'load.active', reply })),
+    onLoadHere: (busy) => paceMembership(busy),
   });
 
   // Election and executions; workloads reserve through the pool and are placed by the distributor (both spawned below).
@@ -314,6 +325,7 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
       transport,
       self,
       heartbeatMs,
+      restHeartbeatMs: REST_HEARTBEAT_FACTOR * heartbeatMs,
       timing: timingFor(heartbeatMs, {
         ...(config.discovery.suspect_timeout ? { suspectAfterMs: config.discovery.suspect_timeout * 1_000 } : {}),
         ...(config.discovery.dead_timeout ? { deadAfterMs: config.discovery.dead_timeout * 1_000 } : {}),
@@ -322,6 +334,8 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
       }),
     }),
   );
+  paceMembership = (busy) => discoveryActor.tell({ type: 'pace', busy });
+  if (loadHere) paceMembership(true);
   const members = () => ask<DiscoveryMessage, Member[]>(discoveryActor, (reply) => ({ type: 'members.get', reply }));
 
   const nodes = async (): Promise<NodeView[]> => {
