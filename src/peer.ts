@@ -38,7 +38,7 @@ import { roleGatedMessenger, termAt } from './security/role-gate.js';
 import { resolvePlanSecrets } from './security/secrets.js';
 import { PEER_PROTOCOL } from './protocol/peer-protocol.js';
 import { discovery } from '../actors/discovery/discovery.js';
-import { timingFor } from '../actors/discovery/membership.js';
+import { REST_HEARTBEAT_FACTOR, timingFor } from '../actors/discovery/membership.js';
 import type { DiscoveryMessage } from '../actors/discovery/messages.js';
 import { coordinator } from '../actors/coordinator/coordinator.js';
 import { DEFAULT_ELECTION_TIMING } from '../actors/coordinator/election.js';
@@ -112,13 +112,7 @@ const COORDINATOR_COMMANDS = [
 const ROLES = ['discovery', 'messaging-hub', 'load-generator', 'coordinator', 'test-distributor', 'node-monitor', 'resource-pool'];
 /** A generator that knows of no coordinator for this long stops its load (a failover takes about 1.5 s). */
 const ORPHAN_TIMEOUT_MS = 5_000;
-/**
- * Membership heartbeats at rest (no load running here) come this many times less often: each goes to
- * every member, so they were most of what an idle peer among 10 sent and read. A killed peer is still
- * dead half a second after its connections close; a frozen one at rest is suspect after 2.5 of its
- * periods (7.5 s by default), and a run's frozen generator is found by its silence (executions).
- */
-const REST_HEARTBEAT_FACTOR = 3;
+
 
 export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
   const { log } = deps;

@@ -28,6 +28,14 @@ export function emptyView(): MembershipView {
   return { members: new Map(), departed: new Map() };
 }
 
+/**
+ * Membership heartbeats at rest (no load running on the peer) come this many times less often: each goes
+ * to every member, so they were most of what an idle peer among 10 sent and read. A killed peer is still
+ * dead half a second after its connections close; a frozen one at rest is suspect after 2.5 of its
+ * periods (7.5 s by default), and a run's frozen generator is found by its silence (executions).
+ */
+export const REST_HEARTBEAT_FACTOR = 3;
+
 export function timingFor(heartbeatMs: number, overrides: Partial<LivenessTiming> = {}): LivenessTiming {
   return {
     suspectAfterMs: Math.round(heartbeatMs * 2.5),
