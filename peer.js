@@ -19,11 +19,17 @@ module.enableCompileCache?.();
 v8.setFlagsFromString('--wasm-tiering-budget=2000000000');
 
 const argv = process.argv.slice(2);
+const command = cacheNameFor(argv);
+// A peer's own thread keeps V8's young generation at its first size (1 MB semi-spaces): left to grow, it
+// reached 16 MB semi-spaces, 32 MB of an idle peer's resident memory, for a control plane whose objects
+// die young. Booting a load worker thread (its isolate) puts V8's default growth back, for the run.
+if (command === 'start') v8.setFlagsFromString('--semi-space-growth-factor=1');
+
 const bundle = new URL('./dist/bundle/cli.cjs', import.meta.url);
 let main;
 let loaded;
 if (process.env.MCP_NO_BUNDLE !== '1' && existsSync(bundle)) {
-  const name = cacheNameFor(argv);
+  const name = command;
   loaded = loadBundle(bundle, name, codeCacheDir());
   ({ main } = loaded.exports);
   // A peer runs until it is stopped: keep what its start-up compiled once it is up.

@@ -39,10 +39,11 @@ import { roleGatedMessenger, termAt } from './security/role-gate.js';
 import { resolvePlanSecrets } from './security/secrets.js';
 import { PEER_PROTOCOL } from './protocol/peer-protocol.js';
 import { discovery } from '../actors/discovery/discovery.js';
-import { timingFor } from '../actors/discovery/membership.js';
+import { REST_HEARTBEAT_FACTOR, timingFor } from '../actors/discovery/membership.js';
 import type { DiscoveryMessage } from '../actors/discovery/messages.js';
 import { coordinator } from '../actors/coordinator/coordinator.js';
 import { DEFAULT_ELECTION_TIMING } from '../actors/coordinator/election.js';
+import { START_DELAY_AT_REST_MS } from '../actors/coordinator/executions/model.js';
 import type { CoordinatorMessage, CoordinatorStatus } from '../actors/coordinator/messages.js';
 import { loadGenerator } from '../actors/load-generator/actor.js';
 import { assignments } from '../actors/load-generator/assignments.js';
@@ -115,6 +116,7 @@ const ROLES = ['discovery', 'messaging-hub', 'load-generator', 'coordinator', 't
 /** A generator that knows of no coordinator for this long stops its load (a failover takes about 1.5 s). */
 const ORPHAN_TIMEOUT_MS = 5_000;
 
+
 export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
   const { log } = deps;
   const clock = deps.clock ?? systemClock;
@@ -180,10 +182,14 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
   loadRoutes(router, localLoadPort(generatorActor), transport.self, { check: guard.checkTask, maxConcurrent: config.orchestrator.max_concurrent_executions });
   openApiRoutes(router);
 
+  // Membership heartbeats at full pace while load runs here (discovery is spawned last, below).
+  let loadHere = false;
+  let paceMembership = (busy: boolean): void => void (loadHere = busy);
   // Node health: samples, alerts, custom checks, gossip.
   const { board: healthBoard, monitor: monitorActor, sampler } = await wireNodeMonitor({
     system, transport, router, config, clock, dataDir, checks: deps.checks ?? [],
     activeRuns: () => ask<LoadGeneratorMessage, number>(generatorActor, (reply) => ({ type: 'load.active', reply })),
+    onLoadHere: (busy) => paceMembership(busy),
   });
 
   // Election and executions; workloads reserve through the pool and are placed by the distributor (both spawned below).
@@ -203,7 +209,7 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
         save: (state) => saveElectionState(store, state),
       },
       eligible: (members) => eligibleGenerators(members),
-      executions: { store, messenger, replication, results, split: splitEqually, saturation: (node, from, to) => healthBoard.saturation(node, from, to) },
+      executions: { store, messenger, replication, results, split: splitEqually, restLeadMs: START_DELAY_AT_REST_MS, saturation: (node, from, to) => healthBoard.saturation(node, from, to) },
       workloads: poolReservations(() => poolRef!, clock, rm.allocation_timeout),
     }),
   );
@@ -284,6 +290,7 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
       transport,
       self,
       heartbeatMs,
+      restHeartbeatMs: REST_HEARTBEAT_FACTOR * heartbeatMs,
       timing: timingFor(heartbeatMs, {
         ...(config.discovery.suspect_timeout ? { suspectAfterMs: config.discovery.suspect_timeout * 1_000 } : {}),
         ...(config.discovery.dead_timeout ? { deadAfterMs: config.discovery.dead_timeout * 1_000 } : {}),
@@ -292,6 +299,8 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
       }),
     }),
   );
+  paceMembership = (busy) => discoveryActor.tell({ type: 'pace', busy });
+  if (loadHere) paceMembership(true);
   const members = () => ask<DiscoveryMessage, Member[]>(discoveryActor, (reply) => ({ type: 'members.get', reply }));
 
   const nodes = async (): Promise<NodeView[]> => {

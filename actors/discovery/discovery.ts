@@ -12,6 +12,11 @@ export interface DiscoveryInit {
   transport: Transport;
   self: MemberInfo;
   heartbeatMs: number;
+  /**
+   * The heartbeat period at rest (no `pace` busy): each heartbeat says the period it keeps to, and the
+   * others judge its silence against it. At heartbeatMs when absent.
+   */
+  restHeartbeatMs?: number;
   timing: LivenessTiming;
   /** Every change, with the whole view after it (the members other than this peer). */
   onChange?: (change: MembershipChange, members: Member[]) => void;
@@ -24,10 +29,13 @@ interface DiscoveryState {
   unsubscribe: Unsubscribe[];
   /** When the liveness timer is set to fire (Infinity: not set). */
   livenessAt: number;
+  /** The heartbeat period kept to now (and said in each heartbeat). */
+  everyMs: number;
 }
 
 export function discovery(init: DiscoveryInit): Behaviour<DiscoveryMessage, DiscoveryState> {
   const { transport, timing } = init;
+  const restMs = Math.max(init.heartbeatMs, init.restHeartbeatMs ?? init.heartbeatMs);
   const report = (changes: MembershipChange[], view: MembershipView, ctx: ActorContext<DiscoveryMessage>) => {
     for (const change of changes) {
       if (change.kind === 'status' || change.kind === 'joined') {
@@ -41,9 +49,10 @@ export function discovery(init: DiscoveryInit): Behaviour<DiscoveryMessage, Disc
     type: 'member.hello' as const,
     member: state.self,
     peers: [...state.view.members.values()].filter((m) => m.status !== 'dead').map((m) => ({ node_id: m.node_id, addresses: m.addresses })),
+    every_ms: state.everyMs,
   });
-  const heardHello = (frame: { member: MemberInfo; peers?: KnownPeer[] | undefined }, ctx: ActorContext<DiscoveryMessage>) => {
-    ctx.self.tell({ type: 'member.heard', member: frame.member });
+  const heardHello = (frame: { member: MemberInfo; peers?: KnownPeer[] | undefined; every_ms?: number | undefined }, ctx: ActorContext<DiscoveryMessage>) => {
+    ctx.self.tell({ type: 'member.heard', member: frame.member, ...(frame.every_ms !== undefined ? { everyMs: frame.every_ms } : {}) });
     if (frame.peers && frame.peers.length > 0) ctx.self.tell({ type: 'peers.heard', peers: frame.peers });
   };
   const hello = (peer: string, state: DiscoveryState, ctx: ActorContext<DiscoveryMessage>) => {
@@ -68,12 +77,12 @@ export function discovery(init: DiscoveryInit): Behaviour<DiscoveryMessage, Disc
     role: 'discovery',
 
     init(ctx) {
-      const state: DiscoveryState = { self: init.self, view: emptyView(), seq: 0, unsubscribe: [], livenessAt: Infinity };
+      const state: DiscoveryState = { self: init.self, view: emptyView(), seq: 0, unsubscribe: [], livenessAt: Infinity, everyMs: restMs };
       state.unsubscribe.push(
         subscribeTopic(transport, 'membership', (frame, from) => {
           switch (frame.type) {
             case 'member.heartbeat':
-              if (frame.member.node_id === from) ctx.self.tell({ type: 'member.heard', member: frame.member });
+              if (frame.member.node_id === from) ctx.self.tell({ type: 'member.heard', member: frame.member, ...(frame.every_ms !== undefined ? { everyMs: frame.every_ms } : {}) });
               break;
             case 'member.leave':
               if (frame.node_id === from) ctx.self.tell({ type: 'member.left', node_id: frame.node_id, started_at: frame.started_at });
@@ -88,7 +97,7 @@ export function discovery(init: DiscoveryInit): Behaviour<DiscoveryMessage, Disc
         if (frame.member.node_id === from) heardHello(frame, ctx);
         return helloFrame(state);
       });
-      ctx.startInterval('heartbeat', init.heartbeatMs, { type: 'heartbeat.tick' });
+      ctx.startInterval('heartbeat', state.everyMs, { type: 'heartbeat.tick' });
       ctx.self.tell({ type: 'heartbeat.tick' });
       for (const peer of transport.connectedPeers()) hello(peer, state, ctx);
       return state;
@@ -99,10 +108,20 @@ export function discovery(init: DiscoveryInit): Behaviour<DiscoveryMessage, Disc
       switch (msg.type) {
         case 'heartbeat.tick':
           state.self = { ...state.self, addresses: transport.addresses() };
-          publishTopic(transport, 'membership', { type: 'member.heartbeat', member: state.self, seq: state.seq++ }).catch(
+          publishTopic(transport, 'membership', { type: 'member.heartbeat', member: state.self, seq: state.seq++, every_ms: state.everyMs }).catch(
             (error: unknown) => ctx.log.debug('heartbeat publish failed', { error }),
           );
           return state;
+        case 'pace': {
+          const everyMs = msg.busy ? init.heartbeatMs : restMs;
+          if (everyMs === state.everyMs) return state;
+          // A heartbeat at once says the new period: slowing down, before the others would find us silent
+          // by the old one; speeding up, so that they judge us by the shorter one from now.
+          state.everyMs = everyMs;
+          ctx.startInterval('heartbeat', everyMs, { type: 'heartbeat.tick' });
+          ctx.self.tell({ type: 'heartbeat.tick' });
+          return state;
+        }
         case 'liveness.tick':
           state.livenessAt = Infinity;
           report(tick(state.view, now, timing), state.view, ctx);
@@ -110,7 +129,7 @@ export function discovery(init: DiscoveryInit): Behaviour<DiscoveryMessage, Disc
           return state;
         case 'member.heard': {
           if (msg.member.node_id === transport.self) return state;
-          const changes = heard(state.view, msg.member, now);
+          const changes = heard(state.view, msg.member, now, msg.everyMs);
           report(changes, state.view, ctx);
           wake(state, ctx);
           // A new member gets our hello, with the members we know: it may know only its seed, and the

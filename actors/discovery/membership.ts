@@ -11,6 +11,11 @@ export interface LivenessTiming {
   disconnectGraceMs: number;
   /** Dead members are forgotten after this long. */
   cleanupAfterMs: number;
+  /**
+   * The heartbeat period the silences above are for. A member that says it beats slower (every_ms) is
+   * given silences longer in proportion.
+   */
+  heartbeatMs?: number;
 }
 
 export interface MembershipView {
@@ -23,18 +28,33 @@ export function emptyView(): MembershipView {
   return { members: new Map(), departed: new Map() };
 }
 
+/**
+ * Membership heartbeats at rest (no load running on the peer) come this many times less often: each goes
+ * to every member, so they were most of what an idle peer among 10 sent and read. A killed peer is still
+ * dead half a second after its connections close; a frozen one at rest is suspect after 2.5 of its
+ * periods (7.5 s by default), and a run's frozen generator is found by its silence (executions).
+ */
+export const REST_HEARTBEAT_FACTOR = 3;
+
 export function timingFor(heartbeatMs: number, overrides: Partial<LivenessTiming> = {}): LivenessTiming {
   return {
     suspectAfterMs: Math.round(heartbeatMs * 2.5),
     deadAfterMs: Math.round(heartbeatMs * 5),
     disconnectGraceMs: 500,
     cleanupAfterMs: 90_000,
+    heartbeatMs,
     ...overrides,
   };
 }
 
-/** We heard from a member (heartbeat or hello). */
-export function heard(view: MembershipView, info: MemberInfo, now: number): MembershipChange[] {
+/** How long `member` may be silent before it is suspect, and dead: longer for one that beats slower than we expect. */
+export function silenceLimits(member: Pick<Member, 'every_ms'>, timing: LivenessTiming): { suspectMs: number; deadMs: number } {
+  const scale = member.every_ms !== undefined && timing.heartbeatMs ? Math.max(1, member.every_ms / timing.heartbeatMs) : 1;
+  return { suspectMs: Math.round(timing.suspectAfterMs * scale), deadMs: Math.round(timing.deadAfterMs * scale) };
+}
+
+/** We heard from a member (heartbeat or hello); `everyMs`: the heartbeat period it said, if it did (a hello does not). */
+export function heard(view: MembershipView, info: MemberInfo, now: number, everyMs?: number): MembershipChange[] {
   const departed = view.departed.get(info.node_id);
   if (departed !== undefined) {
     if (info.started_at <= departed.started_at) return [];
@@ -42,7 +62,8 @@ export function heard(view: MembershipView, info: MemberInfo, now: number): Memb
   }
   const previous = view.members.get(info.node_id);
   if (previous && info.started_at < previous.started_at) return []; // a frame from an older incarnation
-  const member: Member = { ...info, status: 'alive', last_seen: now, status_since: previous?.status === 'alive' ? previous.status_since : now };
+  const every = everyMs ?? previous?.every_ms;
+  const member: Member = { ...info, status: 'alive', last_seen: now, status_since: previous?.status === 'alive' ? previous.status_since : now, ...(every !== undefined ? { every_ms: every } : {}) };
   view.members.set(info.node_id, member);
   if (!previous) return [{ kind: 'joined', member }];
   if (previous.status !== 'alive') return [{ kind: 'status', member, from: previous.status }];
@@ -69,13 +90,14 @@ export function tick(view: MembershipView, now: number, timing: LivenessTiming):
   const changes: MembershipChange[] = [];
   for (const member of [...view.members.values()]) {
     const silence = now - member.last_seen;
+    const { suspectMs, deadMs } = silenceLimits(member, timing);
     switch (member.status) {
       case 'alive':
-        if (silence >= timing.deadAfterMs) changes.push(setStatus(view, member, 'dead', now));
-        else if (silence >= timing.suspectAfterMs) changes.push(setStatus(view, member, 'suspect', now, 'silence'));
+        if (silence >= deadMs) changes.push(setStatus(view, member, 'dead', now));
+        else if (silence >= suspectMs) changes.push(setStatus(view, member, 'suspect', now, 'silence'));
         break;
       case 'suspect':
-        if (silence >= timing.deadAfterMs) changes.push(setStatus(view, member, 'dead', now));
+        if (silence >= deadMs) changes.push(setStatus(view, member, 'dead', now));
         else if (member.suspected_for === 'disconnected' && now - member.status_since >= timing.disconnectGraceMs) {
           changes.push(setStatus(view, member, 'dead', now));
         }
@@ -102,12 +124,13 @@ export function tick(view: MembershipView, now: number, timing: LivenessTiming):
 export function nextChange(view: MembershipView, timing: LivenessTiming): number {
   let at = Infinity;
   for (const member of view.members.values()) {
+    const { suspectMs, deadMs } = silenceLimits(member, timing);
     switch (member.status) {
       case 'alive':
-        at = Math.min(at, member.last_seen + timing.suspectAfterMs);
+        at = Math.min(at, member.last_seen + suspectMs);
         break;
       case 'suspect':
-        at = Math.min(at, member.last_seen + timing.deadAfterMs);
+        at = Math.min(at, member.last_seen + deadMs);
         if (member.suspected_for === 'disconnected') at = Math.min(at, member.status_since + timing.disconnectGraceMs);
         break;
       case 'dead':

@@ -11,7 +11,10 @@ export type MembershipChange =
 export type DiscoveryMessage =
   | { type: 'heartbeat.tick' }
   | { type: 'liveness.tick' }
-  | { type: 'member.heard'; member: MemberInfo }
+  /** `everyMs`: the heartbeat period it said (heartbeats only). */
+  | { type: 'member.heard'; member: MemberInfo; everyMs?: number }
+  /** Load runs here (busy) or not: heartbeats at heartbeatMs while busy, at restHeartbeatMs at rest. */
+  | { type: 'pace'; busy: boolean }
   /** Members another peer knows of (from its hello): connect to those this one does not know. */
   | { type: 'peers.heard'; peers: KnownPeer[] }
   | { type: 'member.left'; node_id: string; started_at: number }

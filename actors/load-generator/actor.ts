@@ -36,15 +36,17 @@ export interface GeneratorState {
  */
 const KEEP_FINISHED = 20;
 /**
- * One load worker boots with the peer (what a run below 10,000 req/s uses; each is about 30 MB while
- * idle), more when a run needs them, and those are ended after WORKERS_IDLE_MS without a run. Booting
- * none at start was tried: an execution's first run then either waited for a just-booted worker (three
+ * No load worker at rest (each is about 20-30 MB while idle, a fifth of an idle peer's memory): a run
+ * boots those it needs when it arrives, and they are ended after WORKERS_IDLE_MS without a run. An
+ * execution's first run has the time for it: the coordinator gives an execution assigned while none runs
+ * a longer lead (START_DELAY_AT_REST_MS, 1.5 s; a boot takes 160-350 ms here). With the usual 0.7 s lead,
+ * booting at arrival left about 100 ms, and first runs either waited for a just-booted worker (three
  * peers' first runs 27-40 ms late, the boot taking the cores the start needed) or sent on this thread
- * (3-9 % of its requests missing at 600 req/s on 3 peers, and a generator's kill not covered in time).
- * A run waits for more workers at most until its warm-up must begin less BOOT_MARGIN_MS; one without a
+ * (3-9 % of its requests missing at 600 req/s on 3 peers).
+ * A run waits for its workers at most until its warm-up must begin less BOOT_MARGIN_MS; one without a
  * common start, at most BOOT_WAIT_MS; then it runs on the workers that are up (on this thread if none).
  */
-const WORKERS_AT_REST = 1;
+const WORKERS_AT_REST = 0;
 const WORKERS_IDLE_MS = 5 * 60_000;
 const BOOT_MARGIN_MS = 300;
 const BOOT_WAIT_MS = 3_000;
@@ -122,11 +124,7 @@ export function finishedHeld(state: GeneratorState): { runs: number; bytes: numb
 export function loadGenerator(): Behaviour<LoadGeneratorMessage, GeneratorState> {
   return {
     role: 'load-generator',
-    init: () => {
-      // Booted ahead of the first assignment, so that its run does not send on the control plane's thread.
-      void prepareLoadWorkers(Math.min(WORKERS_AT_REST, loadWorkerCount())).catch(() => {});
-      return { entries: new Map() };
-    },
+    init: () => ({ entries: new Map() }),
 
     receive(state, msg, ctx) {
       switch (msg.type) {

@@ -38,10 +38,14 @@ const RSS_GOAL_MB = 100;
 
 const TICKS_PER_S = 100; // USER_HZ on Linux
 /** utime + stime of a process, in seconds (fields 14 and 15 of /proc/PID/stat, after the command name). */
-function cpuSeconds(pid: number): number {
+function cpuSeconds(pid: number | string): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_S;
+}
+/** utime + stime of the process's main thread alone (its thread id is the process id); the rest is the other threads' (load workers, V8's GC and compiler threads, libuv's pool). */
+function mainThreadSeconds(pid: number): number {
+  return cpuSeconds(`${pid}/task/${pid}`);
 }
 /** Read and write system calls so far (/proc/PID/io): a count of frames in and out that CPU contention does not blur. */
 function syscalls(pid: number): { r: number; w: number } {
@@ -67,6 +71,8 @@ interface Figures {
   build: string;
   intact: boolean;
   cpuPct: number[];
+  /** The main thread's share of cpuPct (the control plane); the rest is the other threads'. */
+  mainPct: number[];
   rss: number[];
   reads: number[];
   writes: number[];
@@ -132,6 +138,7 @@ async function measure(build: Build, profile: string | undefined): Promise<Figur
 
     const pids = peers.map((p) => p.child.pid!);
     const before = pids.map(cpuSeconds);
+    const mainBefore = pids.map(mainThreadSeconds);
     const ioBefore = pids.map(syscalls);
     const bareBefore = cpuSeconds(bare.pid!);
     const leader = await waitFor(async () => (await getJson<Health>(`${peers[0]!.httpUrl}/api/health`)).coordinator ?? undefined, 60_000, 'a coordinator', 200);
@@ -145,6 +152,7 @@ async function measure(build: Build, profile: string | undefined): Promise<Figur
     const elapsed = (performance.now() - t0) / 1_000;
     const load = loadavg()[0]!;
     const cpuPct = pids.map((pid, i) => ((cpuSeconds(pid) - before[i]!) / elapsed) * 100);
+    const mainPct = pids.map((pid, i) => ((mainThreadSeconds(pid) - mainBefore[i]!) / elapsed) * 100);
     const io = pids.map((pid, i) => ((s) => ({ r: (s.r - ioBefore[i]!.r) / elapsed, w: (s.w - ioBefore[i]!.w) / elapsed }))(syscalls(pid)));
     const rss = pids.map(rssMb);
     const bareCpu = ((cpuSeconds(bare.pid!) - bareBefore) / elapsed) * 100;
@@ -155,9 +163,12 @@ async function measure(build: Build, profile: string | undefined): Promise<Figur
     const coordinatorAt = peers.findIndex((p) => p.id === (hs[0]?.coordinator ?? leader));
 
     console.log(`${build.label}: window ${elapsed.toFixed(1)} s; load average ${load.toFixed(2)}; cluster intact at the end: ${intact}`);
-    console.log(`${'peer'.padEnd(6)}${'CPU % of a core'.padStart(17)}${'RSS MB'.padStart(9)}${'reads/s'.padStart(9)}${'writes/s'.padStart(10)}  role`);
+    console.log(`${'peer'.padEnd(6)}${'CPU % of a core'.padStart(17)}${'main thread'.padStart(13)}${'others'.padStart(8)}${'RSS MB'.padStart(9)}${'reads/s'.padStart(9)}${'writes/s'.padStart(10)}  role`);
     peers.forEach((_, i) =>
-      console.log(`${String(i).padEnd(6)}${cpuPct[i]!.toFixed(2).padStart(17)}${rss[i]!.toFixed(0).padStart(9)}${io[i]!.r.toFixed(0).padStart(9)}${io[i]!.w.toFixed(0).padStart(10)}  ${i === coordinatorAt ? 'coordinator' : ''}`),
+      console.log(
+        `${String(i).padEnd(6)}${cpuPct[i]!.toFixed(2).padStart(17)}${mainPct[i]!.toFixed(2).padStart(13)}${(cpuPct[i]! - mainPct[i]!).toFixed(2).padStart(8)}` +
+          `${rss[i]!.toFixed(0).padStart(9)}${io[i]!.r.toFixed(0).padStart(9)}${io[i]!.w.toFixed(0).padStart(10)}  ${i === coordinatorAt ? 'coordinator' : ''}`,
+      ),
     );
     if (profile) {
       await new Promise((r) => setTimeout(r, 2_000)); // the profiles are written
@@ -168,6 +179,7 @@ async function measure(build: Build, profile: string | undefined): Promise<Figur
       build: build.label,
       intact,
       cpuPct,
+      mainPct,
       rss,
       reads: io.map((x) => x.r),
       writes: io.map((x) => x.w),
@@ -183,19 +195,57 @@ async function measure(build: Build, profile: string | undefined): Promise<Figur
   }
 }
 
-function summary(label: string, runs: Figures[]): { cpu: number; coordinator: number; rss: number } {
-  const cpu = median(runs.map((r) => median(r.cpuPct)));
-  const coordinator = median(runs.map((r) => r.coordinatorPct));
-  const rss = median(runs.map((r) => median(r.rss)));
-  const max = Math.max(...runs.flatMap((r) => r.cpuPct));
-  const rssMax = Math.max(...runs.flatMap((r) => r.rss));
-  console.log(
-    `${label}median ${cpu.toFixed(2)} % of a core (max ${max.toFixed(2)} %), coordinator ${coordinator.toFixed(2)} %, RSS median ${rss.toFixed(0)} MB (max ${rssMax.toFixed(0)} MB); ` +
-      `system calls per second, median: ${median(runs.map((r) => median(r.reads))).toFixed(0)} reads, ${median(runs.map((r) => median(r.writes))).toFixed(0)} writes; ` +
-      `intact ${runs.every((r) => r.intact)}; load average ${runs.map((r) => r.load.toFixed(2)).join(', ')}`,
-  );
-  console.log(`${label}against the goal (${CPU_GOAL} %, ${RSS_GOAL_MB} MB): CPU median ${(cpu / CPU_GOAL).toFixed(2)}x, max ${(max / CPU_GOAL).toFixed(2)}x; RSS max ${(rssMax / RSS_GOAL_MB).toFixed(2)}x`);
-  return { cpu, coordinator, rss };
+interface Summary {
+  cpu: number;
+  cpuMax: number;
+  main: number;
+  coordinator: number;
+  rss: number;
+  rssMax: number;
+  reads: number;
+  writes: number;
+  intact: boolean;
+  load: string;
+}
+
+function summarise(runs: Figures[]): Summary {
+  return {
+    cpu: median(runs.map((r) => median(r.cpuPct))),
+    cpuMax: Math.max(...runs.flatMap((r) => r.cpuPct)),
+    main: median(runs.map((r) => median(r.mainPct))),
+    coordinator: median(runs.map((r) => r.coordinatorPct)),
+    rss: median(runs.map((r) => median(r.rss))),
+    rssMax: Math.max(...runs.flatMap((r) => r.rss)),
+    reads: median(runs.map((r) => median(r.reads))),
+    writes: median(runs.map((r) => median(r.writes))),
+    intact: runs.every((r) => r.intact),
+    load: runs.map((r) => r.load.toFixed(2)).join(', '),
+  };
+}
+
+/** One Markdown table, a row per build, ready to paste: medians over peers (then over rounds), and the goal's ratios. */
+function table(rows: [string, Summary][]): void {
+  const head = ['build', 'peers', 'CPU % median', 'CPU % max', 'coordinator %', 'main thread %', 'RSS MB median', 'RSS MB max', 'reads/s', 'writes/s', `CPU / ${CPU_GOAL} %`, `RSS max / ${RSS_GOAL_MB} MB`, 'intact', 'load average'];
+  const cells = rows.map(([label, s]) => [
+    label,
+    String(N),
+    s.cpu.toFixed(2),
+    s.cpuMax.toFixed(2),
+    s.coordinator.toFixed(2),
+    s.main.toFixed(2),
+    s.rss.toFixed(0),
+    s.rssMax.toFixed(0),
+    s.reads.toFixed(0),
+    s.writes.toFixed(0),
+    `${(s.cpu / CPU_GOAL).toFixed(2)}x (max ${(s.cpuMax / CPU_GOAL).toFixed(2)}x)`,
+    `${(s.rssMax / RSS_GOAL_MB).toFixed(2)}x`,
+    String(s.intact),
+    s.load,
+  ]);
+  const line = (xs: string[]) => `| ${xs.join(' | ')} |`;
+  console.log(line(head));
+  console.log(line(head.map(() => '---')));
+  for (const c of cells) console.log(line(c));
 }
 
 async function main(): Promise<void> {
@@ -207,11 +257,17 @@ async function main(): Promise<void> {
     for (const build of order) runs.push(await measure(build, values.profile && build.label === 'this' ? values.profile : undefined));
   }
   const bare = runs.map((r) => r.bareCpu);
-  console.log(`bare node + idle HTTP server: ${median(bare).toFixed(2)} %, ${median(runs.map((r) => r.bareRss)).toFixed(0)} MB`);
-  const now = summary(builds.length > 1 ? 'this:   ' : '', runs.filter((r) => r.build === 'this'));
-  if (builds.length > 1) {
-    const was = summary('before: ', runs.filter((r) => r.build === 'before'));
-    console.log(`this / before: CPU median ${(now.cpu / was.cpu).toFixed(2)}x, coordinator ${(now.coordinator / was.coordinator).toFixed(2)}x, RSS ${(now.rss / was.rss).toFixed(2)}x`);
+  console.log(`\nbare node + idle HTTP server: ${median(bare).toFixed(2)} % of a core, ${median(runs.map((r) => r.bareRss)).toFixed(0)} MB\n`);
+  const now = summarise(runs.filter((r) => r.build === 'this'));
+  const rows: [string, Summary][] = [['this', now]];
+  const was = builds.length > 1 ? summarise(runs.filter((r) => r.build === 'before')) : undefined;
+  if (was) rows.push([`before (${values.root})`, was]);
+  table(rows);
+  if (was) {
+    console.log(
+      `\nthis / before: CPU median ${(now.cpu / was.cpu).toFixed(2)}x, coordinator ${(now.coordinator / was.coordinator).toFixed(2)}x, ` +
+        `main thread ${(now.main / was.main).toFixed(2)}x, RSS median ${(now.rss / was.rss).toFixed(2)}x, writes/s ${(now.writes / was.writes).toFixed(2)}x`,
+    );
   }
   console.log(JSON.stringify({ peers: N, runs }));
 }

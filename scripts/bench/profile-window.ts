@@ -4,6 +4,7 @@
 // after it started, which --cpu-prof (launch to exit, and only on an orderly exit) does not isolate.
 import { Session } from 'node:inspector';
 import { writeFileSync } from 'node:fs';
+import v8 from 'node:v8';
 
 const file = process.env.MCP_PROFILE_FILE;
 if (file) {
@@ -15,6 +16,11 @@ if (file) {
   process.on('SIGUSR2', () => {
     running = !running;
     if (running) void post('Profiler.enable').then(() => post('Profiler.start'));
-    else void post('Profiler.stop').then((r) => writeFileSync(file, JSON.stringify((r as { profile: unknown }).profile)));
+    else {
+      // Where the memory is, beside the profile: the process's figures and V8's heap spaces.
+      const memory = { usage: process.memoryUsage(), heap: v8.getHeapStatistics(), spaces: v8.getHeapSpaceStatistics() };
+      writeFileSync(file.replace(/\.cpuprofile$/, '') + '.memory.json', JSON.stringify(memory, null, 1));
+      void post('Profiler.stop').then((r) => writeFileSync(file, JSON.stringify((r as { profile: unknown }).profile)));
+    }
   });
 }

@@ -10,13 +10,13 @@
 // src/transport/libp2p/node.ts), so the
 // "with mesh forwarding" column multiplies the gossip a peer receives and sends by (1 + D). Bytes are
 // frame payloads: libp2p adds noise (16 B), yamux (12 B) and, per request, a stream's negotiation.
-//   node dist/scripts/bench/scale.js [--sizes 10,100,1000] [--seconds 4]
+//   node dist/scripts/bench/scale.js [--sizes 10,100,1000] [--seconds 12]
 import '../../src/polyfill.js';
 import { parseArgs } from 'node:util';
 import { DEFAULT_ELECTION_TIMING, initialState, inOffice, step, type ElectionMessage, type ElectionState } from '../../actors/coordinator/election.js';
 import { mulberry32 } from '../../src/schedule/patterns.js';
 import { discovery } from '../../actors/discovery/discovery.js';
-import { timingFor } from '../../actors/discovery/membership.js';
+import { REST_HEARTBEAT_FACTOR, timingFor } from '../../actors/discovery/membership.js';
 import { ActorSystem } from '../../src/actor/system.js';
 import { encodeFrame } from '../../src/protocol/frame.js';
 import { HealthFrame } from '../../src/protocol/health.js';
@@ -26,17 +26,20 @@ import { MemoryNetwork, type MemoryTransport } from '../../src/transport/memory.
 import { FakeClock } from '../../src/util/clock.js';
 import { silentLogger } from '../../src/util/log.js';
 import { MESH } from '../../src/transport/libp2p/node.js';
+import { DEFAULT_REPLICATION_TIMING } from '../../actors/coordinator/replication/replicator.js';
+import { healthGossipTiming } from '../../actors/node-monitor/publish.js';
 
-const { values } = parseArgs({ options: { sizes: { type: 'string', default: '10,100,1000' }, seconds: { type: 'string', default: '4' }, 'actors-up-to': { type: 'string', default: '100' } } });
+const { values } = parseArgs({ options: { sizes: { type: 'string', default: '10,100,1000' }, seconds: { type: 'string', default: '12' }, 'actors-up-to': { type: 'string', default: '100' } } });
 /** Above this many peers the discovery actors are not run (a million deliveries per simulated second): their heartbeat frame, measured at the largest size run, times (n - 1) per interval. */
 const ACTORS_UP_TO = Number(values['actors-up-to']);
 const SIZES = values.sizes.split(',').map(Number);
 const SECONDS = Number(values.seconds);
 const MESH_D = MESH.D;
 const HEARTBEAT_S = 1; // communication.heartbeat_interval
-const HEALTH_S = 5; // health_monitoring.check_interval
-const CAPACITY_S = 5; // resource_management.monitoring_interval
-const DIGEST_S = 2; // DEFAULT_REPLICATION_TIMING.roundMs: one exchange with one peer per round
+// At rest a health sample is gossiped only at its refresh (an unchanged one is no news: node-monitor/publish.ts).
+const HEALTH_S = healthGossipTiming(5_000).refreshMs / 1_000; // health_monitoring.check_interval 5 s
+const CAPACITY_S = 30; // resource_management.monitoring_interval
+const DIGEST_S = DEFAULT_REPLICATION_TIMING.restRoundMs / 1_000; // at rest, rounds slow down to restRoundMs: one exchange with one peer per round
 
 interface Rate {
   msgs: number;
@@ -111,6 +114,7 @@ async function membership(n: number, seconds: number): Promise<{ sent: Rate; rec
         transport,
         self: { node_id: peerId(i), http_url: `http://127.0.0.1:${20_000 + i}`, addresses: [`/ip4/127.0.0.1/tcp/${30_000 + i}/p2p/${peerId(i)}`], roles: ['coordinator', 'load-generator'], capabilities: ['http_load'], location: 'local', version: '0.1.0', started_at: 1_700_000_000_000 },
         heartbeatMs: HEARTBEAT_S * 1_000,
+        restHeartbeatMs: REST_HEARTBEAT_FACTOR * HEARTBEAT_S * 1_000, // at rest, as a peer (src/peer.ts)
         timing: timingFor(HEARTBEAT_S * 1_000, { disconnectGraceMs: 500 }),
         onChange: () => undefined,
       }),
@@ -167,7 +171,7 @@ function frameSizes(n: number): { health: number; capacity: number; digest: numb
 let lastMembership: { n: number; per: Rate } | undefined;
 function extrapolated(n: number, from: { n: number; per: Rate }): { sent: Rate; received: Rate } {
   const frame = from.per.bytes / from.per.msgs;
-  const per = rate((n - 1) / HEARTBEAT_S, ((n - 1) / HEARTBEAT_S) * frame);
+  const per = rate((n - 1) / (REST_HEARTBEAT_FACTOR * HEARTBEAT_S), ((n - 1) / (REST_HEARTBEAT_FACTOR * HEARTBEAT_S)) * frame);
   return { sent: per, received: per };
 }
 

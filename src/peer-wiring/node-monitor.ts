@@ -24,13 +24,23 @@ export interface NodeMonitorWiring {
   /** Checks given in code, beside the configured ones. */
   checks: HealthCheck[];
   activeRuns(): Promise<number>;
+  /** Told when load starts running here (and its tail) and when it is over: what the monitor samples finely for. */
+  onLoadHere?(busy: boolean): void;
 }
 
 export async function wireNodeMonitor(w: NodeMonitorWiring): Promise<{ board: HealthBoard; monitor: Actor<NodeMonitorMessage, unknown>; sampler: Sampler }> {
   const hm = w.config.health_monitoring;
   const gossip = healthGossipTiming(hm.check_interval * 1_000);
   const board = new HealthBoard(w.transport.self, { now: () => w.clock.now(), staleMs: gossip.staleMs, saturation: hm.saturation });
-  const sampler = systemSampler({ diskPath: w.dataDir });
+  const machine = systemSampler({ diskPath: w.dataDir });
+  let busy = false;
+  const sampler: Sampler = {
+    ...machine,
+    precise(on) {
+      machine.precise?.(on);
+      if (on !== busy) w.onLoadHere?.((busy = on));
+    },
+  };
   const monitor: Actor<NodeMonitorMessage, unknown> = await w.system.spawn(
     nodeMonitor({
       transport: w.transport,

@@ -17,7 +17,16 @@ export const MemberInfo = z.object({
 });
 export type MemberInfo = z.infer<typeof MemberInfo>;
 
-export const HeartbeatFrame = z.object({ type: z.literal('member.heartbeat'), member: MemberInfo, seq: z.number().int().nonnegative() });
+/**
+ * `every_ms`: the sender's heartbeat period from now on (slower at rest: actors/discovery). A receiver
+ * judges its silence against it; a sender that gives none is judged against the receiver's own period.
+ */
+export const HeartbeatFrame = z.object({
+  type: z.literal('member.heartbeat'),
+  member: MemberInfo,
+  seq: z.number().int().nonnegative(),
+  every_ms: z.number().int().positive().max(3_600_000).optional(),
+});
 export const LeaveFrame = z.object({ type: z.literal('member.leave'), node_id: z.string(), started_at: z.number().int() });
 export const MembershipFrame = z.discriminatedUnion('type', [HeartbeatFrame, LeaveFrame]);
 export type MembershipFrame = z.infer<typeof MembershipFrame>;
@@ -31,7 +40,13 @@ export type KnownPeer = z.infer<typeof KnownPeer>;
  * reached one seed connect to everyone at once: gossip is not forwarded from peer to peer (no mesh,
  * src/transport/libp2p/node.ts), so heartbeats only reach peers connected to their author.
  */
-export const HelloFrame = z.object({ type: z.literal('member.hello'), member: MemberInfo, peers: z.array(KnownPeer).max(4_096).optional() });
+export const HelloFrame = z.object({
+  type: z.literal('member.hello'),
+  member: MemberInfo,
+  peers: z.array(KnownPeer).max(4_096).optional(),
+  /** The sender's heartbeat period now, as in HeartbeatFrame: a member met by its hello is judged by it until its first heartbeat. */
+  every_ms: z.number().int().positive().max(3_600_000).optional(),
+});
 
 export type MemberStatus = 'alive' | 'suspect' | 'dead';
 
@@ -42,6 +57,8 @@ export interface Member extends MemberInfo {
   status_since: number;
   /** Why it is suspect: a missed heartbeat, or its connection closed. */
   suspected_for?: 'silence' | 'disconnected';
+  /** Its heartbeat period as it last said (HeartbeatFrame.every_ms). */
+  every_ms?: number;
 }
 
 

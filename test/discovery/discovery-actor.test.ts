@@ -13,7 +13,7 @@ const settle = async () => {
   for (let i = 0; i < 5; i++) await new Promise((r) => setTimeout(r, 0));
 };
 
-async function cluster(ids: string[], links: 'all' | [string, string][] = 'all') {
+async function cluster(ids: string[], links: 'all' | [string, string][] = 'all', restHeartbeatMs?: number) {
   const clock = new FakeClock(0);
   const network = new MemoryNetwork();
   const system = new ActorSystem({ clock });
@@ -27,6 +27,7 @@ async function cluster(ids: string[], links: 'all' | [string, string][] = 'all')
         transport,
         self: { node_id: id, http_url: '', addresses: [], roles: [], capabilities: [], location: 'x', version: '0', started_at: 0 },
         heartbeatMs: 1_000,
+        ...(restHeartbeatMs !== undefined ? { restHeartbeatMs } : {}),
         timing: timingFor(1_000, { disconnectGraceMs: 500 }),
         onChange: (c) => changes[id]!.push(c),
       }),
@@ -43,7 +44,15 @@ async function cluster(ids: string[], links: 'all' | [string, string][] = 'all')
       await settle();
     }
   };
-  return { clock, network, system, actors, changes, members, statusOf, advance };
+  /** Counts the heartbeats `id` publishes from now on, heard by a listener linked to it alone. */
+  const beatsOf = (id: string) => {
+    const heard = { count: 0 };
+    const listener = network.createTransport(`listener-of-${id}`);
+    network.link(`listener-of-${id}`, id);
+    listener.subscribe('/mcpdt/membership/1.0.0', ({ from }) => void (from === id && heard.count++));
+    return heard;
+  };
+  return { clock, network, system, actors, changes, members, statusOf, advance, beatsOf };
 }
 
 let stopSystem: (() => Promise<void>) | undefined;
@@ -120,5 +129,42 @@ describe('discovery actor (in-memory transport, fake clock)', () => {
       const others = (await c.members(id)).map((m) => `${m.node_id}:${m.status}`).sort();
       expect(others).toEqual(['a', 'b', 'c'].filter((x) => x !== id).map((x) => `${x}:alive`));
     }
+  });
+
+  it('at rest a peer heartbeats at its rest period and the others, told so, do not suspect it; busy, at full pace at once', async () => {
+    const c = await cluster(['a', 'b'], 'all', 3_000);
+    stopSystem = () => c.system.stop();
+    await c.advance(1_000);
+    const beats = c.beatsOf('a');
+    await c.advance(9_000);
+    expect(beats.count).toBe(3); // every 3 s
+    expect(await c.statusOf('b', 'a')).toBe('alive'); // 2.5 s of silence is not suspect for a peer that said 3 s
+    expect(c.changes.b!.filter((ch) => ch.kind === 'status')).toEqual([]);
+    c.actors.a!.tell({ type: 'pace', busy: true });
+    await settle();
+    expect(beats.count).toBe(4); // at once, saying 1 s
+    await c.advance(3_000);
+    expect(beats.count).toBe(7);
+    c.actors.a!.tell({ type: 'pace', busy: false });
+    await settle();
+    expect(beats.count).toBe(8); // at once, saying 3 s again, before the others would find it silent by 1 s
+    await c.advance(6_000);
+    expect(beats.count).toBe(10);
+    expect(c.changes.b!.filter((ch) => ch.kind === 'status')).toEqual([]);
+  });
+
+  it('a peer silent at rest is suspect after 2.5 of its own periods, and dead after 5', async () => {
+    const c = await cluster(['a', 'b'], 'all', 3_000);
+    stopSystem = () => c.system.stop();
+    await c.advance(1_000);
+    await c.actors.b!.stop(); // last heard at 0 (its hello), saying 3 s
+    await c.advance(6_000);
+    expect(await c.statusOf('a', 'b')).toBe('alive');
+    await c.advance(1_000); // 8 s: past 7.5 s
+    expect(await c.statusOf('a', 'b')).toBe('suspect');
+    await c.advance(6_000);
+    expect(await c.statusOf('a', 'b')).toBe('suspect');
+    await c.advance(1_000); // 15 s
+    expect(await c.statusOf('a', 'b')).toBe('dead');
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { disconnected, emptyView, heard, left, nextChange, tick, timingFor, type MembershipView } from '../../actors/discovery/membership.js';
+import { disconnected, emptyView, heard, left, nextChange, silenceLimits, tick, timingFor, type MembershipView } from '../../actors/discovery/membership.js';
 import type { MembershipChange } from '../../actors/discovery/messages.js';
 import type { MemberInfo } from '../../src/protocol/membership.js';
 
@@ -78,6 +78,33 @@ describe('membership view', () => {
   });
 });
 
+describe('a member that beats slower at rest', () => {
+  it.each<[string, number | undefined, number, number]>([
+    // case, the period it said, suspect after, dead after (our own period: 1 s)
+    ['said nothing: our own period', undefined, 2_500, 5_000],
+    ['our own period', 1_000, 2_500, 5_000],
+    ['three times slower: three times the silences', 3_000, 7_500, 15_000],
+    ['faster than ours: never shorter silences than ours', 500, 2_500, 5_000],
+  ])('%s', (_, everyMs, suspectMs, deadMs) => {
+    expect(silenceLimits({ ...(everyMs !== undefined ? { every_ms: everyMs } : {}) }, timing)).toEqual({ suspectMs, deadMs });
+  });
+
+  it('is judged by the period it said last, a hello (which says none) keeping it', () => {
+    const view = emptyView();
+    heard(view, info('a'), 0, 3_000);
+    heard(view, info('a'), 100); // a hello
+    expect(view.members.get('a')!.every_ms).toBe(3_000);
+    expect(nextChange(view, timing)).toBe(100 + 7_500);
+    tick(view, 7_599, timing);
+    expect(view.members.get('a')!.status).toBe('alive');
+    tick(view, 7_600, timing);
+    expect(view.members.get('a')!.status).toBe('suspect');
+    // Back at full pace: heard again, it is judged by 1 s from then.
+    heard(view, info('a'), 8_000, 1_000);
+    expect(nextChange(view, timing)).toBe(8_000 + 2_500);
+  });
+});
+
 describe('nextChange: when the view can next change by itself', () => {
   const at = (build: (view: MembershipView) => void) => {
     const view = emptyView();
@@ -95,16 +122,18 @@ describe('nextChange: when the view can next change by itself', () => {
   for (const c of cases) it(c.name, () => expect(at(c.build)).toBe(c.due));
 
   // Small numbers so that ticking every millisecond stays cheap.
-  const small = { suspectAfterMs: 25, deadAfterMs: 50, disconnectGraceMs: 5, cleanupAfterMs: 100 };
-  type Event = { at: number; kind: 'heard' | 'disconnected' | 'left'; node: string; startedAt: number };
+  const small = { suspectAfterMs: 25, deadAfterMs: 50, disconnectGraceMs: 5, cleanupAfterMs: 100, heartbeatMs: 10 };
+  type Event = { at: number; kind: 'heard' | 'disconnected' | 'left'; node: string; startedAt: number; everyMs: number | undefined };
   const event = fc.record({
     at: fc.integer({ min: 0, max: 200 }),
     kind: fc.constantFrom('heard' as const, 'heard' as const, 'disconnected' as const, 'left' as const),
     node: fc.constantFrom('a', 'b', 'c'),
     startedAt: fc.constantFrom(1_000, 2_000),
+    // Members that say their period (the same as ours, or slower at rest), and hellos that say none.
+    everyMs: fc.constantFrom(undefined, 10, 30),
   });
   const apply = (view: MembershipView, e: Event) =>
-    e.kind === 'heard' ? heard(view, info(e.node, e.startedAt), e.at) : e.kind === 'disconnected' ? disconnected(view, e.node, e.at) : left(view, e.node, e.startedAt, e.at);
+    e.kind === 'heard' ? heard(view, info(e.node, e.startedAt), e.at, e.everyMs) : e.kind === 'disconnected' ? disconnected(view, e.node, e.at) : left(view, e.node, e.startedAt, e.at);
 
   it('a driver that ticks only at nextChange sees the same changes, at the same times, as one that ticks every millisecond', () => {
     fc.assert(

@@ -1,5 +1,5 @@
-// A peer boots one load worker with itself (what a run under 10,000 req/s uses), more when a run needs
-// them, and ends those again after a while without runs. A run that arrives while its workers boot
+// A peer boots no load worker with itself: a run boots those it needs when it arrives (one under 10,000
+// req/s), and they end again after a while without runs. A run that arrives while its workers boot
 // waits for them while its start allows, and is neither late nor short for it.
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { ActorSystem } from '../../src/actor/system.js';
@@ -10,6 +10,7 @@ import type { LoadGeneratorMessage, LoadTaskView } from '../../actors/load-gener
 import { closeLoadWorkers, loadWorkersAlive, prepareLoadWorkers, setLoadWorkerCount, type LoadRun, type RunOutcome } from '../../actors/load-generator/index.js';
 import { deferredRun } from '../../actors/load-generator/deferred-run.js';
 import { validateLoadTask, type LoadTask } from '../../src/plan/index.js';
+import { START_DELAY_AT_REST_MS } from '../../actors/coordinator/executions/model.js';
 import type { Actor } from '../../src/actor/actor.js';
 import { startCountingTarget, type CountingTarget } from '../support/counting-target.js';
 import { waitFor } from '../../scripts/lib/peer-process.js';
@@ -35,16 +36,16 @@ const view = (gen: Actor<LoadGeneratorMessage, unknown>, taskId: string) => ask<
 const finished = (gen: Actor<LoadGeneratorMessage, unknown>, taskId: string) =>
   waitFor(async () => ((v) => (v?.state === 'finished' ? v : undefined))(await view(gen, taskId)), 20_000, 'the run to finish', 50);
 
-describe('load workers: one at rest, more on demand', () => {
-  it('the generator boots one of its two; a run that finds it gone waits for it to boot, then starts on time with every request', async () => {
+describe('load workers: none at rest, booted on demand', () => {
+  it('the generator boots none at rest; a run boots the one it needs, waits for it, then starts on time with every request', async () => {
     await closeLoadWorkers();
     const gen = await generator();
-    expect(loadWorkersAlive()).toBe(1); // one of the two at rest
-    await closeLoadWorkers(); // as if it had not booted yet
+    await new Promise((r) => setTimeout(r, 300));
+    expect(loadWorkersAlive()).toBe(0); // none at rest
     target = await startCountingTarget();
     const task = validateLoadTask({ targets: [{ url: `${target.url}/a` }], duration: 1, base_rps: 200, max_lateness: '5s' });
-    // As an assignment: a common start ahead (the coordinator gives 700 ms; more here for a loaded CI machine).
-    const startAt = Date.now() + 2_500;
+    // As an assignment to a cluster at rest: a common start START_DELAY_AT_REST_MS ahead (a little less, for the message's way).
+    const startAt = Date.now() + START_DELAY_AT_REST_MS - 50;
     const id = await start(gen, task, startAt);
     expect(loadWorkersAlive()).toBe(1); // one is enough for 200 req/s: one boots
     expect((await view(gen, id))!.state).toBe('waiting');
@@ -70,7 +71,7 @@ describe('load workers: one at rest, more on demand', () => {
     expect(target.arrivals()[0]! - startAt).toBeLessThan(250);
   }, 30_000);
 
-  it('idle workers beyond the one kept at rest are ended when told to retire, and not while a run is under way', async () => {
+  it('idle workers are ended when told to retire, and not while a run is under way', async () => {
     await closeLoadWorkers();
     const gen = await generator();
     await prepareLoadWorkers(2); // as after a run that needed two
@@ -83,9 +84,7 @@ describe('load workers: one at rest, more on demand', () => {
     await finished(gen, id);
     expect(target.count()).toBe(50);
     gen.tell({ type: 'workers.retire' });
-    await waitFor(() => (loadWorkersAlive() === 1 ? true : undefined), 5_000, 'the second worker to end');
-    await new Promise((r) => setTimeout(r, 200));
-    expect(loadWorkersAlive()).toBe(1); // the one at rest stays
+    await waitFor(() => (loadWorkersAlive() === 0 ? true : undefined), 5_000, 'the workers to end');
   }, 30_000);
 });
 

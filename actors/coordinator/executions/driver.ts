@@ -24,6 +24,8 @@ export interface ExecutionsPorts {
   replication: ExecutionReplication;
   results: ExecutionResults;
   split: LifecycleDeps['split'];
+  /** See LifecycleDeps. */
+  restLeadMs?: number;
   /** How saturated a generator was over a window (the node monitor's flag), when a monitor runs. */
   saturation?: (node: string, from: number, to: number) => Saturation;
 }
@@ -147,7 +149,7 @@ export class ExecutionsDriver {
   #step<E extends LifecycleEvent>(event: E): AnswerOf<E> {
     let result: LifecycleStep<AnswerOf<E>>;
     try {
-      result = step(this.state, event, { split: this.#p.split });
+      result = step(this.state, event, { split: this.#p.split, ...(this.#p.restLeadMs !== undefined ? { restLeadMs: this.#p.restLeadMs } : {}) });
     } catch (error) {
       // A bug in a step leaves the state as it was; the coordinator (and its election) live on.
       this.#ctx.log.error('execution step failed', { event: event.type, error });

@@ -14,6 +14,11 @@ import type { StoredDelta } from '../../../src/store/store.js';
 
 /** Between assignment and the agreed start: enough for every generator to receive its share and warm up. */
 export const START_DELAY_MS = 700;
+/**
+ * The lead when no other execution runs: a generator at rest has no load worker thread (about 30 MB each),
+ * and boots one when its share arrives, 160-350 ms here (more on a loaded machine), before its warm-up.
+ */
+export const START_DELAY_AT_REST_MS = 1_500;
 /** How long after the planned end we wait for final results before ending anyway. */
 export const FINAL_GRACE_MS = 10_000;
 /** A cancelled execution still takes late deltas this long. */
@@ -86,6 +91,8 @@ export interface Pin {
 /** The pure functions the lifecycle is given (the test distributor's). */
 export interface LifecycleDeps {
   split(nodes: readonly string[]): Map<string, Segment>;
+  /** The lead given to an execution assigned while no other runs (START_DELAY_AT_REST_MS in a peer); START_DELAY_MS when absent. */
+  restLeadMs?: number;
 }
 
 /** An unfinished execution as the store holds it after gathering, with the progress of its runs. */

@@ -35,7 +35,13 @@ export function command(t: Turn, executionId: string, node: string, cmd: Command
   t.send(executionId, node, cmd, mode, COMMAND_DEADLINE_MS, 'command', COMMAND_RETRIES);
 }
 
-/** Split the whole among the generators available now; they all start START_DELAY_MS from now. */
+/** The lead before an execution's start: longer when no other execution runs (its generators may be at rest: LifecycleDeps). */
+function leadMs(t: Turn, id: string): number {
+  const atRest = ![...t.executions.values()].some((live) => live.doc.execution_id !== id && live.doc.status === 'running');
+  return atRest ? Math.max(START_DELAY_MS, t.deps.restLeadMs ?? START_DELAY_MS) : START_DELAY_MS;
+}
+
+/** Split the whole among the generators available now; they all start the lead (leadMs) from now. */
 export function assign(t: Turn, id: string): void {
   const pinned = t.live(id)!.doc.nodes;
   // A workload's scenario runs where it was placed, on those of its nodes still there.
@@ -47,7 +53,7 @@ export function assign(t: Turn, id: string): void {
   }
   const doc = t.doc(id);
   const segments = t.deps.split(nodes);
-  doc.start_at = Math.max(t.now + START_DELAY_MS, doc.start_not_before ?? 0);
+  doc.start_at = Math.max(t.now + leadMs(t, id), doc.start_not_before ?? 0);
   doc.assignments = nodes.map((node_id): Assignment => {
     const segment = segments.get(node_id)!;
     return { node_id, segment, state: 'assigned', updated_at: t.now, shares: [{ at: doc.start_at!, segment }] };

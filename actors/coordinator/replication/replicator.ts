@@ -20,6 +20,12 @@ export interface ReplicationTiming extends HoldingLimits {
   flushMs: number;
   /** One anti-entropy exchange per this long. */
   roundMs: number;
+  /**
+   * At rest, rounds slow down: each that brought nothing doubles the period, up to this; anything new
+   * (a document or delta here, a member joining, a round that brought something) makes it roundMs again.
+   * An idle peer among 10 asked and answered a digest a second at roundMs.
+   */
+  restRoundMs: number;
   roundDeadlineMs: number;
   /** A takeover waits this long per exchange for the others' replicas, and asks again at most `gatherRounds` times. */
   gatherDeadlineMs: number;
@@ -29,6 +35,7 @@ export interface ReplicationTiming extends HoldingLimits {
 export const DEFAULT_REPLICATION_TIMING: ReplicationTiming = {
   flushMs: 10,
   roundMs: 2_000,
+  restRoundMs: 16_000,
   roundDeadlineMs: 1_500,
   gatherDeadlineMs: 500,
   gatherRounds: 4,
@@ -58,6 +65,15 @@ interface ReplicatorState {
   pageBefore: number | undefined;
   gathers: Map<number, Gather>;
   nextGather: number;
+  /** The period of anti-entropy rounds now (roundPeriod). */
+  roundEveryMs: number;
+  /** The last page of older history brought something: its walk is not at rest yet. */
+  pagesBringing: boolean;
+}
+
+/** The next period of anti-entropy rounds after a round that brought news or not (pure: see ReplicationTiming.restRoundMs). */
+export function roundPeriod(currentMs: number, news: boolean, timing: Pick<ReplicationTiming, 'roundMs' | 'restRoundMs'>): number {
+  return news ? timing.roundMs : Math.max(timing.roundMs, Math.min(timing.restRoundMs, currentMs * 2));
 }
 
 export function replicator(init: ReplicatorInit): Behaviour<ReplicationMessage, ReplicatorState> {
@@ -97,6 +113,13 @@ export function replicator(init: ReplicatorInit): Behaviour<ReplicationMessage, 
     gather.done();
   };
 
+  /** Something new here: rounds slowed at rest come back to their pace (at once, not after the slow period). */
+  const busyAgain = (ctx: ActorContext<ReplicationMessage>, state: ReplicatorState) => {
+    if (state.roundEveryMs <= timing.roundMs) return;
+    state.roundEveryMs = timing.roundMs;
+    ctx.startTimer('round', timing.roundMs, { type: 'round' });
+  };
+
   /** Inbound handlers hand their work to the mailbox and answer when it is done. */
   const viaMailbox = <T>(ctx: ActorContext<ReplicationMessage>, make: (reply: (value: T) => void) => ReplicationMessage) =>
     new Promise<T>((resolve, reject) => {
@@ -111,8 +134,8 @@ export function replicator(init: ReplicatorInit): Behaviour<ReplicationMessage, 
       messenger.on('execution.replicate', async ({ doc }) => ({ stored: await viaMailbox<boolean>(ctx, (reply) => ({ type: 'inbound.doc', doc, reply })) }));
       messenger.on('execution.replicate-delta', async (delta) => ({ stored: await viaMailbox<boolean>(ctx, (reply) => ({ type: 'inbound.delta', delta, reply })) }));
       messenger.on('replication.digest', (digest, from) => viaMailbox<DigestReply>(ctx, (reply) => ({ type: 'inbound.digest', from, digest, reply })));
-      ctx.startInterval('round', timing.roundMs, { type: 'round' });
-      return { peers: [], unflushed: new Map(), lastAsked: undefined, roundInFlight: false, rounds: 0, pageBefore: undefined, gathers: new Map(), nextGather: 1 };
+      ctx.startTimer('round', timing.roundMs, { type: 'round' });
+      return { peers: [], unflushed: new Map(), lastAsked: undefined, roundInFlight: false, rounds: 0, pageBefore: undefined, gathers: new Map(), nextGather: 1, roundEveryMs: timing.roundMs, pagesBringing: false };
     },
 
     receive(state, msg, ctx) {
@@ -121,10 +144,14 @@ export function replicator(init: ReplicatorInit): Behaviour<ReplicationMessage, 
           const joined = msg.peers.some((p) => !state.peers.includes(p));
           state.peers = msg.peers;
           // Someone new (or this peer just started): compare now rather than at the next round.
-          if (joined) ctx.startTimer('round-now', 0, { type: 'round' });
+          if (joined) {
+            state.roundEveryMs = timing.roundMs;
+            ctx.startTimer('round-now', 0, { type: 'round' });
+          }
           break;
         }
         case 'doc.changed':
+          busyAgain(ctx, state);
           state.unflushed.set(msg.doc.execution_id, msg.doc);
           if (state.unflushed.size === 1) ctx.startTimer('flush', timing.flushMs, { type: 'flush' });
           break;
@@ -135,9 +162,11 @@ export function replicator(init: ReplicatorInit): Behaviour<ReplicationMessage, 
           state.unflushed.clear();
           break;
         case 'delta.stored':
+          busyAgain(ctx, state);
           for (const peer of state.peers) messenger.post(peer, 'execution.replicate-delta', msg.delta).catch(() => undefined);
           break;
         case 'round': {
+          ctx.startTimer('round', state.roundEveryMs, { type: 'round' });
           if (state.roundInFlight) break;
           const peer = nextPeer(state.peers, state.lastAsked);
           if (!peer) break;
@@ -175,6 +204,10 @@ export function replicator(init: ReplicatorInit): Behaviour<ReplicationMessage, 
             const { since, before } = msg.purpose;
             if (before === undefined) state.pageBefore ??= since > 0 ? since : undefined;
             else state.pageBefore = nextPage(before, since, got.docs + got.deltas > 0 || msg.reply.more);
+            const news = got.docs + got.deltas > 0 || msg.reply.more;
+            if (before !== undefined) state.pagesBringing = news;
+            if (news || state.pagesBringing) busyAgain(ctx, state);
+            else state.roundEveryMs = roundPeriod(state.roundEveryMs, false, timing);
             // The answer was cut to its budget: ask the same peer for the rest at once.
             if (msg.reply.more) {
               pull(ctx, msg.from, { kind: 'round', ...(before !== undefined ? { before } : {}) }, timing.roundDeadlineMs);
@@ -189,9 +222,11 @@ export function replicator(init: ReplicatorInit): Behaviour<ReplicationMessage, 
           else state.roundInFlight = false;
           break;
         case 'inbound.doc':
+          busyAgain(ctx, state);
           msg.reply(acceptDoc(intake, msg.doc));
           break;
         case 'inbound.delta':
+          busyAgain(ctx, state);
           msg.reply(acceptDelta(intake, msg.delta));
           break;
         case 'inbound.digest':

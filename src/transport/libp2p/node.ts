@@ -59,10 +59,12 @@ export function messageIdString(id: Uint8Array): string {
  * author, which is also what the in-memory transport does. A peer not (yet) connected to the author
  * still gets the message through gossip: each heartbeat a peer tells Dlazy others which recent messages
  * it has (IHAVE) and they ask for those they lack (IWANT). (With D 3 an idle peer among 10 made twice
- * the system calls; scripts/bench/idle.ts.) IDONTWANT notices (gossipsub 1.2) only matter with a mesh:
- * kept for messages large enough that a saved copy is worth one.
+ * the system calls; scripts/bench/idle.ts.) One a heartbeat, whatever the number of peers (gossipFactor
+ * 0; its default, a quarter of them, and Dlazy 3 made IHAVE a tenth of an idle peer's messages): every
+ * member connects to every other, so gossip only covers the moments before a newcomer has. IDONTWANT
+ * notices (gossipsub 1.2) only matter with a mesh: kept for messages large enough that a saved copy is worth one.
  */
-export const MESH = { D: 0, Dlo: 0, Dhi: 0, Dout: 0, Dscore: 0, Dlazy: 3, idontwantMinDataSize: 64 * 1024 } as const;
+export const MESH = { D: 0, Dlo: 0, Dhi: 0, Dout: 0, Dscore: 0, Dlazy: 1, gossipFactor: 0, idontwantMinDataSize: 64 * 1024 } as const;
 
 export async function createNode(options: NodeOptions): Promise<PeerNode> {
   lazyWindowUpdates();

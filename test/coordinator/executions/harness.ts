@@ -4,7 +4,7 @@ import { validatePlan, type Plan } from '../../../src/plan/index.js';
 import { emptyCounters, type ResultsDelta } from '../../../src/stats/index.js';
 import { splitEqually } from '../../../actors/test-distributor/split.js';
 import { step } from '../../../actors/coordinator/executions/lifecycle.js';
-import { initialLifecycle, type Command, type LifecycleEffect, type LifecycleEvent, type LifecycleState, type MemberView } from '../../../actors/coordinator/executions/model.js';
+import { initialLifecycle, type Command, type LifecycleDeps, type LifecycleEffect, type LifecycleEvent, type LifecycleState, type MemberView } from '../../../actors/coordinator/executions/model.js';
 import { runIdOf, type ExecutionDoc } from '../../../src/execution/contract.js';
 
 export const T0 = 1_700_000_000_000;
@@ -29,6 +29,8 @@ export class Lifecycle {
   now = T0;
   effects: LifecycleEffect[] = [];
   answer: unknown;
+  /** The lifecycle's dependencies (a peer's add a longer lead at rest: see lead.test.ts). */
+  deps: LifecycleDeps = DEPS;
 
   /** In office (term 1), replicas gathered, with generators a, b, c (b and c are the other members). */
   static ready(generators = ['a', 'b', 'c'], term = 1): Lifecycle {
@@ -41,7 +43,7 @@ export class Lifecycle {
 
   /** Apply one event at the current time (`now` is filled in). */
   on(event: DistributiveOmit<LifecycleEvent, 'now'>): LifecycleEffect[] {
-    const result = step(this.state, { ...event, now: this.now } as LifecycleEvent, DEPS);
+    const result = step(this.state, { ...event, now: this.now } as LifecycleEvent, this.deps);
     this.state = result.state;
     this.effects = result.effects;
     this.answer = result.answer;

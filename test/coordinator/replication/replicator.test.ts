@@ -8,7 +8,7 @@ import { peerMessenger } from '../../../src/protocol/peer-messenger.js';
 import type { Store } from '../../../src/store/store.js';
 import { ResultsCache } from '../../../actors/coordinator/replication/results-cache.js';
 import { replicationPort } from '../../../actors/coordinator/replication/port.js';
-import { replicator, type ReplicationTiming } from '../../../actors/coordinator/replication/replicator.js';
+import { replicator, roundPeriod, type ReplicationTiming } from '../../../actors/coordinator/replication/replicator.js';
 import type { ReplicationMessage } from '../../../actors/coordinator/replication/messages.js';
 import { memoryHubs } from '../../messaging-hub/support.js';
 import { deltasOf, docOf, openStore } from './fixtures.js';
@@ -23,10 +23,21 @@ afterEach(async () => {
 async function cluster(timing: Partial<ReplicationTiming> = {}) {
   const net = await memoryHubs(IDS);
   const peers: Record<string, { store: Store; results: ResultsCache; actor: Actor<ReplicationMessage, unknown> }> = {};
+  /** Anti-entropy digests each peer sent. */
+  const digests: Record<string, number> = {};
   for (const id of IDS) {
     const store = openStore();
     const results = new ResultsCache(store);
-    const actor = await net.system.spawn(replicator({ messenger: peerMessenger(hubMessenger(net.hubs[id]!, id)), store, results, timing }));
+    const inner = peerMessenger(hubMessenger(net.hubs[id]!, id));
+    digests[id] = 0;
+    const messenger: typeof inner = {
+      ...inner,
+      send: (to, kind, ...rest) => {
+        if (kind === 'replication.digest') digests[id]!++;
+        return inner.send(to, kind, ...rest);
+      },
+    };
+    const actor = await net.system.spawn(replicator({ messenger, store, results, timing }));
     peers[id] = { store, results, actor };
   }
   const members = (id: string, peers_: string[]) => peers[id]!.actor.tell({ type: 'members', peers: peers_ });
@@ -50,7 +61,7 @@ async function cluster(timing: Partial<ReplicationTiming> = {}) {
       },
     };
   };
-  return { ...net, peers, members, coordinate };
+  return { ...net, peers, members, coordinate, digests };
 }
 
 const holds = (store: Store, id: string) => ({ version: store.getExecution(id)?.version, status: store.getExecution(id)?.status, deltas: store.deltas(id).length });
@@ -151,5 +162,44 @@ describe('replicator', () => {
     await c.advance(3_000, 50);
     expect(gathered).toBe(true);
     expect(holds(c.peers.a!.store, 'e1')).toEqual({ version: 5, status: 'running', deltas: 3 });
+  });
+
+  it('at rest, rounds that bring nothing slow down to restRoundMs; something new brings them back at once', async () => {
+    const c = await cluster({ restRoundMs: 16_000 });
+    await c.advance(2_100, 100); // the first round, at roundMs
+    expect(c.digests.b).toBeGreaterThanOrEqual(1);
+    const before = c.digests.b!;
+    // Nothing anywhere: after 2 s, then 4, 8, 16, 16, ...
+    await c.advance(60_000, 200);
+    const atRest = c.digests.b! - before;
+    expect(atRest).toBeGreaterThanOrEqual(4);
+    expect(atRest).toBeLessThanOrEqual(6); // at roundMs it would have been 30
+    // A cut-off peer misses a push, and catches up at the slow pace only...
+    c.network.partition(['b'], ['a', 'c']);
+    const a = c.coordinate('a');
+    a.write(docOf('e1', { version: 2, status: 'completed' }));
+    await c.advance(100, 50);
+    c.network.heal();
+    c.network.connectAll();
+    await c.advance(17_000, 200);
+    expect(holds(c.peers.b!.store, 'e1')).toMatchObject({ version: 2, status: 'completed' });
+    // ... and then, having brought news, at roundMs again.
+    const after = c.digests.b!;
+    await c.advance(4_100, 100);
+    expect(c.digests.b! - after).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe('roundPeriod', () => {
+  it.each<[string, number, boolean, number]>([
+    // case, period now, news, next period (roundMs 2 s, restRoundMs 16 s)
+    ['nothing new: doubled', 2_000, false, 4_000],
+    ['nothing new again: doubled, up to restRoundMs', 8_000, false, 16_000],
+    ['at restRoundMs it stays', 16_000, false, 16_000],
+    ['news: roundMs at once', 16_000, true, 2_000],
+  ])('%s', (_, now, news, next) => expect(roundPeriod(now, news, { roundMs: 2_000, restRoundMs: 16_000 })).toBe(next));
+
+  it('a restRoundMs below roundMs never slows rounds down nor speeds them up', () => {
+    expect(roundPeriod(2_000, false, { roundMs: 2_000, restRoundMs: 1_000 })).toBe(2_000);
   });
 });
