@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { recordingSender } from '../support/recording-sender.js';
 import { OpenModel } from '../../actors/load-generator/open-model.js';
-import type { Sender } from '../../actors/load-generator/sender.js';
 import { profileFor } from '../../src/schedule/patterns.js';
 import { validateLoadTask } from '../../src/plan/index.js';
 import { Recorder, summarize } from '../../src/stats/index.js';
@@ -8,19 +8,6 @@ import { WHOLE } from '../../src/execution/segment.js';
 import { ownsArrival } from '../../src/schedule/arrivals.js';
 import { SEND_AHEAD_MS } from '../../actors/load-generator/engine.js';
 
-/** Records what the model hands over; every request stays in flight (no completions). */
-function recordingSender(): { sender: Sender; sends: { intended: number; now: number }[] } {
-  const sends: { intended: number; now: number }[] = [];
-  const sender = {
-    inFlight: 0,
-    onFree: () => {},
-    send(_target: number, intended: number, now: number) {
-      sends.push({ intended, now });
-      this.inFlight++;
-    },
-  };
-  return { sender: sender as unknown as Sender, sends };
-}
 
 function model(rps: number, aheadMs: number) {
   const task = validateLoadTask({ targets: [{ url: 'http://127.0.0.1:1/' }], duration: 1, base_rps: rps, max_in_flight: 10_000 });

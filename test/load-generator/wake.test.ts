@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { recordingSender } from '../support/recording-sender.js';
 import { OpenModel } from '../../actors/load-generator/open-model.js';
-import type { Sender } from '../../actors/load-generator/sender.js';
 import { MAX_SLEEP_MS, SEND_AHEAD_MS, sleepMs, WAKE_LEAD_MS } from '../../actors/load-generator/wake.js';
 import { profileFor } from '../../src/schedule/patterns.js';
 import { validateLoadTask } from '../../src/plan/index.js';
@@ -30,19 +30,6 @@ describe('how long the sending loop sleeps', () => {
   });
 });
 
-/** Records what the model hands over; every request stays in flight (no completions). */
-function recordingSender(): { sender: Sender; sends: { intended: number; now: number }[] } {
-  const sends: { intended: number; now: number }[] = [];
-  const sender = {
-    inFlight: 0,
-    onFree: () => {},
-    send(_target: number, intended: number, now: number) {
-      sends.push({ intended, now });
-      this.inFlight++;
-    },
-  };
-  return { sender: sender as unknown as Sender, sends };
-}
 
 /**
  * The engine's loop on a fake clock: tick, then sleep as sleepMs says. A real timer fires off its mark
