@@ -31,7 +31,7 @@ export class ElectionDriver {
   }
 
   inOffice(now: number): boolean {
-    return inOffice(this.state, now, this.#init.timing);
+    return inOffice(this.state, now);
   }
 
   /** When the election next needs a tick (at or before `now`: at once); nothing changes until then. */

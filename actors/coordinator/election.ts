@@ -13,10 +13,14 @@ export interface ElectionTiming {
   /** The coordinator's heartbeat period while busy (executions in office: generators rely on its lease). */
   heartbeatMs: number;
   /**
-   * Its period at rest, when nothing relies on the lease from one moment to the next: it still holds
-   * (< leaseMs) and the followers still hear it (< electionTimeoutMinMs), with less margin for lag.
+   * Its period at rest, when nothing relies on the lease from one moment to the next. Each heartbeat
+   * grants the lease it names (`leaseMs` busy, `restLeaseMs` at rest): the follower holds it (votes for
+   * nobody else) and waits that much longer before standing, and the coordinator counts the follower's
+   * acknowledgement for as long.
    */
   restHeartbeatMs: number;
+  /** The lease a heartbeat at rest grants: > restHeartbeatMs by the lag it tolerates, like leaseMs for heartbeatMs. */
+  restLeaseMs: number;
   /**
    * A follower that hears no coordinator stands for election after
    * min + rank × rankSpacing + random × jitter, where rank is its place in the sorted electorate (capped):
@@ -39,12 +43,15 @@ const MAX_RANK = 4;
 // 150 ms, not fewer: the 700 ms lease must survive event-loop lag of a few hundred ms (a slower heartbeat
 // was tried: under lag the coordinator lost its quorum lease, stopped acknowledging deltas, and generators
 // stopped their runs; see docs/scale.md for what this costs as the cluster grows).
-// At rest, 300 ms: half the messages of an idle cluster's election (the coordinator's heartbeats and the
-// acknowledgements are most of what it sends); a 400 ms lag still renews the lease, and becoming busy
-// heartbeats at once.
+// At rest, 550 ms with a lease of 1,100 ms: less than a third of the messages of an idle cluster's
+// election at full pace (the coordinator's heartbeats and the acknowledgements are most of what it
+// sends); a 550 ms lag still renews the lease, a follower that misses one heartbeat does not stand, a
+// crashed coordinator is still replaced within 2 s (the next in rank stands 1.2 to 1.55 s after its last
+// heartbeat), and becoming busy heartbeats at once with the short lease.
 export const DEFAULT_ELECTION_TIMING: ElectionTiming = {
   heartbeatMs: 150,
-  restHeartbeatMs: 300,
+  restHeartbeatMs: 550,
+  restLeaseMs: 1_100,
   electionTimeoutMinMs: 800,
   // Jitter below the rank spacing: consecutive ranks never stand at the same moment.
   electionRankSpacingMs: 250,
@@ -52,9 +59,19 @@ export const DEFAULT_ELECTION_TIMING: ElectionTiming = {
   leaseMs: 700,
 };
 
-/** The longest a follower waits for a coordinator before standing. */
+/** The longest a follower waits for a coordinator before standing (after a heartbeat at rest, the longer lease). */
 export function maxElectionTimeout(timing: ElectionTiming): number {
-  return timing.electionTimeoutMinMs + MAX_RANK * timing.electionRankSpacingMs + timing.electionJitterMs;
+  return timing.electionTimeoutMinMs + restExtension(timing) + MAX_RANK * timing.electionRankSpacingMs + timing.electionJitterMs;
+}
+
+/** The longest lease a heartbeat grants. */
+export function maxLease(timing: ElectionTiming): number {
+  return Math.max(timing.leaseMs, timing.restLeaseMs);
+}
+
+/** How much longer than after a busy heartbeat a follower waits after one at rest. */
+function restExtension(timing: ElectionTiming): number {
+  return maxLease(timing) - timing.leaseMs;
 }
 
 /** What must survive a restart, or a peer could vote twice in one term. */
@@ -67,7 +84,7 @@ export interface ElectionState extends DurableElectionState {
   coordinator: string | null;
   electorate: readonly string[];
   votes: ReadonlySet<string>;
-  /** Coordinator only: when each peer last acknowledged this term. */
+  /** Coordinator only: until when each peer's acknowledgement of this term holds (its heartbeat's send time + the lease it granted). */
   acks: ReadonlyMap<string, number>;
   electionDeadline: number;
   nextHeartbeat: number;
@@ -75,6 +92,11 @@ export interface ElectionState extends DurableElectionState {
   campaignStartedAt: number;
   /** Follower: when the coordinator of this term was last heard. */
   heardCoordinatorAt: number;
+  /**
+   * Follower: until when the leases it was granted hold (it votes for nobody else before). Only grows
+   * within a term: a short lease after a long one does not shorten what the coordinator may count on.
+   */
+  leaseHeldUntil: number;
   /** A pre-vote under way: the term we would stand in, and who would vote for us. */
   prevote: { term: number; votes: ReadonlySet<string> } | null;
   /** Coordinator only: when its lease lapsed, while it asks its followers once more before stepping down. */
@@ -125,6 +147,7 @@ export function initialState(self: string, durable: DurableElectionState, electo
     // A peer that just (re)started may have acknowledged a coordinator's lease before: it grants no
     // vote within a lease of starting, as if it had just heard from that coordinator.
     heardCoordinatorAt: now,
+    leaseHeldUntil: now + maxLease(timing),
     prevote: null,
     lapsedAt: null,
     busy: false,
@@ -132,9 +155,9 @@ export function initialState(self: string, durable: DurableElectionState, electo
 }
 
 /** True when this peer may act as coordinator now: in office, and a majority acknowledged it within the lease. */
-export function inOffice(state: ElectionState, now: number, timing: ElectionTiming): boolean {
+export function inOffice(state: ElectionState, now: number): boolean {
   if (state.role !== 'coordinator') return false;
-  return acknowledgedBy(state, now, timing) >= majority(state.electorate);
+  return acknowledgedBy(state, now) >= majority(state.electorate);
 }
 
 export function step(state: ElectionState, event: ElectionEvent, timing: ElectionTiming, random: Random): ElectionStep {
@@ -164,7 +187,7 @@ export function step(state: ElectionState, event: ElectionEvent, timing: Electio
 
 function onTick(state: ElectionState, now: number, timing: ElectionTiming, random: Random, effects: ElectionEffect[]): ElectionState {
   if (state.role === 'coordinator') {
-    if (acknowledgedBy(state, now, timing) < majority(state.electorate)) {
+    if (acknowledgedBy(state, now) < majority(state.electorate)) {
       // The lease lapsed: it acts no more (inOffice is false). Yet a coordinator whose own event loop
       // stalled past the lease (a loaded host: stalls of 0.5 s were measured) sent no heartbeat meanwhile,
       // and after a stall the timers run before the acknowledgements already read from the network: its
@@ -221,7 +244,7 @@ function onReceive(
   let s = state;
   // Pre-votes change nothing on the receiving side, and their term is only a proposal.
   if (message.type === 'prevote.request') {
-    const granted = message.term > s.term && !hasLiveCoordinator(s, now, timing);
+    const granted = message.term > s.term && !hasLiveCoordinator(s, now);
     effects.push({ type: 'send', to: from, message: { type: 'prevote.reply', term: message.term, granted, voter: s.self } });
     return s;
   }
@@ -230,7 +253,7 @@ function onReceive(
     s = { ...s, prevote: { term: s.prevote.term, votes: new Set([...s.prevote.votes, message.voter]) } };
     return s.prevote!.votes.size >= majority(s.electorate) ? stand(s, now, timing, random, effects) : s;
   }
-  if (message.type === 'vote.request' && message.term > s.term && hasLiveCoordinator(s, now, timing)) {
+  if (message.type === 'vote.request' && message.term > s.term && hasLiveCoordinator(s, now)) {
     // Leader stickiness: while a coordinator is live, a candidate cannot unseat it (nor start a term that
     // would overlap the coordinator's lease). The candidate hears our lower term and keeps trying.
     effects.push({ type: 'send', to: from, message: { type: 'vote.reply', term: s.term, granted: false, voter: s.self } });
@@ -262,6 +285,8 @@ function onReceive(
         return s;
       }
       // Same term: there is one coordinator per term, so this is it.
+      const leaseMs = grantedLease(message, timing);
+      const leaseHeldUntil = Math.max(s.leaseHeldUntil, now + leaseMs);
       s = {
         ...s,
         role: 'follower',
@@ -269,16 +294,18 @@ function onReceive(
         votes: new Set(),
         prevote: null,
         heardCoordinatorAt: now,
-        electionDeadline: now + electionTimeout(state, timing, random),
+        leaseHeldUntil,
+        // Stand only once the lease is over, by as much as after a busy heartbeat.
+        electionDeadline: leaseHeldUntil - timing.leaseMs + electionTimeout(state, timing, random),
       };
-      effects.push({ type: 'send', to: from, message: { type: 'coordinator.ack', term: s.term, from: s.self, ok: true, sentAt: message.sentAt } });
+      effects.push({ type: 'send', to: from, message: { type: 'coordinator.ack', term: s.term, from: s.self, ok: true, sentAt: message.sentAt, leaseMs } });
       return s;
     }
     case 'coordinator.ack': {
       if (s.role !== 'coordinator' || message.term !== s.term || !message.ok) return s;
       const acks = new Map(s.acks);
-      // Acks count for the peer that sent them, and never from the future.
-      acks.set(from, Math.max(acks.get(from) ?? 0, Math.min(message.sentAt, now)));
+      // Acks count for the peer that sent them, from the heartbeat's sending (never from the future), for the lease it granted.
+      acks.set(from, Math.max(acks.get(from) ?? 0, Math.min(message.sentAt, now) + grantedLease(message, timing)));
       return { ...s, acks };
     }
   }
@@ -288,21 +315,29 @@ function maybeWin(state: ElectionState, now: number, timing: ElectionTiming, eff
   if (state.votes.size < majority(state.electorate)) return state;
   // Votes count as the first acknowledgements of the lease, from when they were asked for.
   const acks = new Map<string, number>();
-  for (const voter of state.votes) acks.set(voter, state.campaignStartedAt);
+  for (const voter of state.votes) acks.set(voter, state.campaignStartedAt + timing.leaseMs);
   const elected: ElectionState = { ...state, role: 'coordinator', coordinator: state.self, acks, lapsedAt: null, nextHeartbeat: now + heartbeatPeriod(state, timing) };
-  for (const peer of others(elected)) {
-    effects.push({ type: 'send', to: peer, message: { type: 'coordinator.heartbeat', term: elected.term, coordinator: elected.self, sentAt: now } });
-  }
+  sendHeartbeats(elected, now, timing, effects);
   return elected;
 }
 
 function heartbeat(state: ElectionState, now: number, timing: ElectionTiming, effects: ElectionEffect[]): ElectionState {
-  for (const peer of others(state)) effects.push({ type: 'send', to: peer, message: { type: 'coordinator.heartbeat', term: state.term, coordinator: state.self, sentAt: now } });
+  sendHeartbeats(state, now, timing, effects);
   return { ...state, nextHeartbeat: now + heartbeatPeriod(state, timing) };
+}
+
+function sendHeartbeats(state: ElectionState, now: number, timing: ElectionTiming, effects: ElectionEffect[]): void {
+  const leaseMs = state.busy ? timing.leaseMs : timing.restLeaseMs;
+  for (const peer of others(state)) effects.push({ type: 'send', to: peer, message: { type: 'coordinator.heartbeat', term: state.term, coordinator: state.self, sentAt: now, leaseMs } });
 }
 
 function heartbeatPeriod(state: Pick<ElectionState, 'busy'>, timing: ElectionTiming): number {
   return state.busy ? timing.heartbeatMs : timing.restHeartbeatMs;
+}
+
+/** The lease a heartbeat or its acknowledgement names: the short one when absent (a peer of an earlier version), never more than the longest. */
+function grantedLease(message: { leaseMs?: number | undefined }, timing: ElectionTiming): number {
+  return Math.min(message.leaseMs ?? timing.leaseMs, maxLease(timing));
 }
 
 /**
@@ -314,22 +349,22 @@ function heartbeatPeriod(state: Pick<ElectionState, 'busy'>, timing: ElectionTim
  */
 export function nextTick(state: ElectionState, now: number, timing: ElectionTiming): number {
   if (state.role !== 'coordinator') return state.electionDeadline;
-  const lapsed = acknowledgedBy(state, now, timing) < majority(state.electorate);
+  const lapsed = acknowledgedBy(state, now) < majority(state.electorate);
   // Lapsed without having asked once more, or acknowledged again while marked lapsed: the tick acts now.
   if (lapsed === (state.lapsedAt === null)) return now;
   if (lapsed) return Math.min(state.nextHeartbeat, state.lapsedAt! + lapseGrace(timing));
-  return Math.min(state.nextHeartbeat, leaseEnd(state, now, timing));
+  return Math.min(state.nextHeartbeat, leaseEnd(state, now));
 }
 
 /** When acknowledgements of a coordinator in office stop making a majority, as time passes with no new ones. */
-function leaseEnd(state: ElectionState, now: number, timing: ElectionTiming): number {
+function leaseEnd(state: ElectionState, now: number): number {
   const valid: number[] = [];
-  for (const [peer, at] of state.acks) if (peer !== state.self && state.electorate.includes(peer) && now - at <= timing.leaseMs) valid.push(at);
+  for (const [peer, until] of state.acks) if (peer !== state.self && state.electorate.includes(peer) && now <= until) valid.push(until);
   const needed = majority(state.electorate) - 1; // besides ourselves
   if (needed <= 0) return Infinity;
   valid.sort((a, b) => b - a);
-  // The `needed`-th newest acknowledgement is the last to keep the majority; it lapses just after at + leaseMs.
-  return valid[needed - 1]! + timing.leaseMs + 1;
+  // The `needed`-th longest-holding acknowledgement is the last to keep the majority; it lapses just after.
+  return valid[needed - 1]! + 1;
 }
 
 /** How long a coordinator whose lease lapsed keeps asking before it steps down (it acts on nothing meanwhile). */
@@ -337,14 +372,14 @@ export function lapseGrace(timing: ElectionTiming): number {
   return timing.leaseMs;
 }
 
-function hasLiveCoordinator(state: ElectionState, now: number, timing: ElectionTiming): boolean {
-  if (state.role === 'coordinator') return inOffice(state, now, timing);
-  return state.coordinator !== null && now - state.heardCoordinatorAt < timing.leaseMs;
+function hasLiveCoordinator(state: ElectionState, now: number): boolean {
+  if (state.role === 'coordinator') return inOffice(state, now);
+  return state.coordinator !== null && now < state.leaseHeldUntil;
 }
 
-function acknowledgedBy(state: ElectionState, now: number, timing: ElectionTiming): number {
+function acknowledgedBy(state: ElectionState, now: number): number {
   let count = 1; // ourselves
-  for (const [peer, at] of state.acks) if (peer !== state.self && state.electorate.includes(peer) && now - at <= timing.leaseMs) count++;
+  for (const [peer, until] of state.acks) if (peer !== state.self && state.electorate.includes(peer) && now <= until) count++;
   return count;
 }
 

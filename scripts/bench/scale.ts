@@ -82,7 +82,7 @@ function election(n: number, seconds: number): { coordinator: Rate; follower: Ra
     for (const m of due) apply(m.to, { type: 'receive', now, from: m.from, message: m.message });
     for (let i = 0; i < n; i++) apply(i, { type: 'tick', now });
   }
-  const office = states.findIndex((s) => inOffice(s, now, timing));
+  const office = states.findIndex((s) => inOffice(s, now));
   const followers = sent.filter((_, i) => i !== office);
   const avg = (xs: Rate[]) => rate(xs.reduce((a, x) => a + x.msgs, 0) / xs.length / seconds, xs.reduce((a, x) => a + x.bytes, 0) / xs.length / seconds);
   return { coordinator: office >= 0 ? rate(sent[office]!.msgs / seconds, sent[office]!.bytes / seconds) : rate(0, 0), follower: avg(followers), elected: office >= 0 };

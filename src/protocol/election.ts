@@ -13,9 +13,12 @@ export const PreVoteRequest = z.object({ type: z.literal('prevote.request'), ter
 export const PreVoteReply = z.object({ type: z.literal('prevote.reply'), term, granted: z.boolean(), voter: id });
 export const VoteRequest = z.object({ type: z.literal('vote.request'), term, candidate: id });
 export const VoteReply = z.object({ type: z.literal('vote.reply'), term, granted: z.boolean(), voter: id });
-export const CoordinatorHeartbeat = z.object({ type: z.literal('coordinator.heartbeat'), term, coordinator: id, sentAt: z.number() });
-/** `sentAt` echoes the heartbeat's: the lease runs from when the coordinator sent it, not from the ack's arrival. */
-export const CoordinatorAck = z.object({ type: z.literal('coordinator.ack'), term, from: id, ok: z.boolean(), sentAt: z.number() });
+/** A lease in ms: optional, absent from peers of an earlier version (the receiver then takes the short, busy lease). */
+const leaseMs = z.number().int().positive().max(60_000).optional();
+/** `leaseMs`: how long the follower holds this coordinator's lease (votes for nobody else) from hearing it. */
+export const CoordinatorHeartbeat = z.object({ type: z.literal('coordinator.heartbeat'), term, coordinator: id, sentAt: z.number(), leaseMs });
+/** `sentAt` and `leaseMs` echo the heartbeat's: the lease runs from when the coordinator sent it, not from the ack's arrival. */
+export const CoordinatorAck = z.object({ type: z.literal('coordinator.ack'), term, from: id, ok: z.boolean(), sentAt: z.number(), leaseMs });
 
 export const ElectionMessageSchema = z.discriminatedUnion('type', [PreVoteRequest, PreVoteReply, VoteRequest, VoteReply, CoordinatorHeartbeat, CoordinatorAck]);
 export type ElectionMessage = z.infer<typeof ElectionMessageSchema>;

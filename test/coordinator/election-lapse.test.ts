@@ -1,28 +1,29 @@
 // A coordinator whose own event loop stalled past its lease (a loaded host) asks once more before it
 // steps down: stale acknowledgements of its own making do not cost it office.
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_ELECTION_TIMING as T, initialState, inOffice, lapseGrace, nextTick, step, type ElectionState } from '../../actors/coordinator/election.js';
+import { DEFAULT_ELECTION_TIMING as T, initialState, inOffice, lapseGrace, maxElectionTimeout, nextTick, step, type ElectionState } from '../../actors/coordinator/election.js';
 
 const random = () => 0.5;
 
 function coordinatorAt(now: number): ElectionState {
   const base = initialState('a', { term: 3, votedFor: 'a' }, ['a', 'b', 'c'], now, T, random);
-  return { ...base, role: 'coordinator', coordinator: 'a', acks: new Map([['b', now], ['c', now]]), nextHeartbeat: now + T.heartbeatMs };
+  return { ...base, role: 'coordinator', coordinator: 'a', acks: new Map([['b', now + T.leaseMs], ['c', now + T.leaseMs]]), nextHeartbeat: now + T.heartbeatMs };
 }
 
 const heartbeatsIn = (effects: ReturnType<typeof step>['effects']) =>
   effects.filter((e) => e.type === 'send' && e.message.type === 'coordinator.heartbeat').map((e) => (e.type === 'send' ? e.to : ''));
+const heartbeatAt = (s: ElectionState, at: number) => heartbeatsIn(step(s, { type: 'tick', now: at }, T, random).effects).length > 0;
 
 describe('a coordinator whose lease lapsed', () => {
   it('after a 600 ms stall of its own: acts on nothing, heartbeats at once, and keeps office when a majority answers', () => {
     const woke = 1_000 + T.leaseMs + 100;
     const { state, effects } = step(coordinatorAt(1_000), { type: 'tick', now: woke }, T, random);
     expect(state.role).toBe('coordinator');
-    expect(inOffice(state, woke, T)).toBe(false);
+    expect(inOffice(state, woke)).toBe(false);
     expect(heartbeatsIn(effects).sort()).toEqual(['b', 'c']);
     expect(effects.some((e) => e.type === 'role')).toBe(false);
     const acked = step(state, { type: 'receive', now: woke + 30, from: 'b', message: { type: 'coordinator.ack', term: 3, from: 'b', ok: true, sentAt: woke } }, T, random).state;
-    expect(inOffice(acked, woke + 30, T)).toBe(true);
+    expect(inOffice(acked, woke + 30)).toBe(true);
     const next = step(acked, { type: 'tick', now: woke + 40 }, T, random).state;
     expect(next.role).toBe('coordinator');
     expect(next.lapsedAt).toBeNull();
@@ -55,7 +56,7 @@ describe('nextTick: when a tick can next change anything', () => {
     { name: 'a follower: its election deadline', state: () => initialState('a', { term: 0, votedFor: null }, ['a', 'b', 'c'], 1_000, T, random), now: 1_000, due: 1_000 + T.electionTimeoutMinMs + Math.floor(0.5 * T.electionJitterMs) },
     { name: 'a coordinator in office: its next heartbeat', state: () => coordinatorAt(1_000), now: 1_010, due: 1_000 + T.heartbeatMs },
     // Acks of b at 1,000 and c at 400: the majority (a, b) holds until b's ack is older than the lease.
-    { name: 'a coordinator whose lease ends before its heartbeat: the lease end', state: () => ({ ...coordinatorAt(1_000), acks: new Map([['b', 1_000], ['c', 400]]), nextHeartbeat: 5_000 }), now: 1_100, due: 1_000 + T.leaseMs + 1 },
+    { name: 'a coordinator whose lease ends before its heartbeat: the lease end', state: () => ({ ...coordinatorAt(1_000), acks: new Map([['b', 1_000 + T.leaseMs], ['c', 400 + T.leaseMs]]), nextHeartbeat: 5_000 }), now: 1_100, due: 1_000 + T.leaseMs + 1 },
     { name: 'a coordinator alone: its heartbeats only', state: () => ({ ...initialState('a', { term: 3, votedFor: 'a' }, [], 0, T, random), role: 'coordinator' as const, coordinator: 'a', nextHeartbeat: 9_000 }), now: 100, due: 9_000 },
     { name: 'a coordinator whose lease lapsed unnoticed: at once', state: () => coordinatorAt(1_000), now: 1_000 + T.leaseMs + 50, due: 1_000 + T.leaseMs + 50 },
     { name: 'a coordinator lapsed and asking: its grace end or heartbeat', state: () => ({ ...coordinatorAt(0), lapsedAt: 800, nextHeartbeat: 5_000 }), now: 900, due: 800 + lapseGrace(T) },
@@ -78,17 +79,75 @@ describe('nextTick: when a tick can next change anything', () => {
 });
 
 describe('pace: heartbeats at full rate only while something relies on the lease', () => {
-  const heartbeatAt = (s: ElectionState, at: number) => heartbeatsIn(step(s, { type: 'tick', now: at }, T, random).effects).length > 0;
 
   it('at rest a coordinator heartbeats every restHeartbeatMs, busy every heartbeatMs', () => {
     const rest = step(coordinatorAt(1_000), { type: 'tick', now: 1_000 + T.heartbeatMs }, T, random).state;
     expect(rest.nextHeartbeat).toBe(1_000 + T.heartbeatMs + T.restHeartbeatMs);
     const busy = step({ ...coordinatorAt(1_000), busy: true }, { type: 'tick', now: 1_000 + T.heartbeatMs }, T, random).state;
     expect(busy.nextHeartbeat).toBe(1_000 + 2 * T.heartbeatMs);
-    // Both keep their lease between heartbeats, and followers hear them well within an election timeout.
-    expect(T.restHeartbeatMs).toBeLessThan(T.leaseMs);
-    expect(T.restHeartbeatMs).toBeLessThan(T.electionTimeoutMinMs / 2);
+    // Both keep their lease between heartbeats with room for lag, and followers hear them well within
+    // an election timeout; after a heartbeat at rest the next in rank still stands within 2 s.
+    expect(T.leaseMs - T.heartbeatMs).toBeGreaterThanOrEqual(400);
+    expect(T.restLeaseMs - T.restHeartbeatMs).toBeGreaterThanOrEqual(400);
+    expect(T.restHeartbeatMs).toBeLessThan((T.restLeaseMs - T.leaseMs + T.electionTimeoutMinMs) / 2);
+    expect(T.restLeaseMs - T.leaseMs + T.electionTimeoutMinMs + T.electionRankSpacingMs + T.electionJitterMs).toBeLessThan(1_600);
   });
+
+  it('a heartbeat names its lease: the short one busy, the long one at rest', () => {
+    const leases = (s: ElectionState, at: number) =>
+      step(s, { type: 'tick', now: at }, T, random).effects.flatMap((e) => (e.type === 'send' && e.message.type === 'coordinator.heartbeat' ? [e.message.leaseMs] : []));
+    expect(leases(coordinatorAt(1_000), 1_000 + T.heartbeatMs)).toEqual([T.restLeaseMs, T.restLeaseMs]);
+    expect(leases({ ...coordinatorAt(1_000), busy: true }, 1_000 + T.heartbeatMs)).toEqual([T.leaseMs, T.leaseMs]);
+  });
+
+  it('an acknowledgement holds for the lease its heartbeat granted, never longer than the longest, the short one when unnamed', () => {
+    const acked = (leaseMs: number | undefined) => {
+      const s = { ...coordinatorAt(1_000), acks: new Map<string, number>() };
+      return step(s, { type: 'receive', now: 1_010, from: 'b', message: { type: 'coordinator.ack', term: 3, from: 'b', ok: true, sentAt: 1_000, ...(leaseMs === undefined ? {} : { leaseMs }) } }, T, random).state;
+    };
+    expect(acked(T.restLeaseMs).acks.get('b')).toBe(1_000 + T.restLeaseMs);
+    expect(inOffice(acked(T.restLeaseMs), 1_000 + T.restLeaseMs)).toBe(true);
+    expect(inOffice(acked(T.restLeaseMs), 1_001 + T.restLeaseMs)).toBe(false);
+    expect(acked(undefined).acks.get('b')).toBe(1_000 + T.leaseMs);
+    expect(acked(60_000).acks.get('b')).toBe(1_000 + Math.max(T.leaseMs, T.restLeaseMs));
+  });
+});
+
+describe('a follower holds the lease a heartbeat granted', () => {
+  const follower = () => initialState('b', { term: 3, votedFor: 'a' }, ['a', 'b', 'c'], 0, T, random);
+  const hear = (s: ElectionState, now: number, leaseMs?: number) =>
+    step(s, { type: 'receive', now, from: 'a', message: { type: 'coordinator.heartbeat', term: 3, coordinator: 'a', sentAt: now, ...(leaseMs === undefined ? {} : { leaseMs }) } }, T, random);
+  const grants = (s: ElectionState, now: number) => {
+    const prevote = step(s, { type: 'receive', now, from: 'c', message: { type: 'prevote.request', term: 4, candidate: 'c' } }, T, random).effects;
+    const vote = step(s, { type: 'receive', now, from: 'c', message: { type: 'vote.request', term: 4, candidate: 'c' } }, T, random).effects;
+    const granted = (effects: typeof vote) => effects.some((e) => e.type === 'send' && (e.message.type === 'prevote.reply' || e.message.type === 'vote.reply') && e.message.granted);
+    return { prevote: granted(prevote), vote: granted(vote) };
+  };
+
+  it('after a heartbeat at rest: votes for nobody else within the long lease, and stands only after it', () => {
+    const { state, effects } = hear(follower(), 5_000, T.restLeaseMs);
+    expect(effects).toContainEqual({ type: 'send', to: 'a', message: { type: 'coordinator.ack', term: 3, from: 'b', ok: true, sentAt: 5_000, leaseMs: T.restLeaseMs } });
+    expect(grants(state, 5_000 + T.restLeaseMs - 1)).toEqual({ prevote: false, vote: false });
+    expect(grants(state, 5_000 + T.restLeaseMs)).toEqual({ prevote: true, vote: true });
+    expect(nextTick(state, 5_000, T)).toBeGreaterThanOrEqual(5_000 + T.restLeaseMs + T.electionTimeoutMinMs - T.leaseMs);
+    expect(nextTick(state, 5_000, T)).toBeLessThanOrEqual(5_000 + maxElectionTimeout(T));
+  });
+
+  it('a short lease after a long one does not shorten it (the coordinator may count on the long one)', () => {
+    const long = hear(follower(), 5_000, T.restLeaseMs).state;
+    const short = hear(long, 5_100, T.leaseMs).state;
+    expect(short.leaseHeldUntil).toBe(5_000 + T.restLeaseMs);
+    expect(grants(short, 5_100 + T.leaseMs + 1)).toEqual({ prevote: false, vote: false });
+  });
+
+  it('a heartbeat without a lease (an earlier version) grants the short one', () => {
+    const { state } = hear(follower(), 5_000);
+    expect(state.leaseHeldUntil).toBe(5_000 + T.leaseMs);
+    expect(grants(state, 5_000 + T.leaseMs)).toEqual({ prevote: true, vote: true });
+  });
+});
+
+describe('pace: becoming busy or idle', () => {
 
   it('becoming busy, a coordinator heartbeats at the next tick; becoming idle changes nothing at once', () => {
     const resting = { ...coordinatorAt(1_000), nextHeartbeat: 1_300 };

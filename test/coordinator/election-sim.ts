@@ -3,6 +3,7 @@
 import {
   DEFAULT_ELECTION_TIMING,
   inOffice,
+  maxLease,
   initialState,
   nextTick,
   step,
@@ -154,7 +155,7 @@ export class ElectionSim {
   }
 
   inOfficeNow(): string[] {
-    return this.ids.filter((_, i) => this.up[i] && !this.paused[i] && this.states[i] && inOffice(this.states[i]!, this.now, TIMING));
+    return this.ids.filter((_, i) => this.up[i] && !this.paused[i] && this.states[i] && inOffice(this.states[i]!, this.now));
   }
 
   onMinority(id: string): boolean {
@@ -211,7 +212,7 @@ export class ElectionSim {
     if (office.length > 1) this.violations.push(`t=${this.now}: ${office.join(' and ')} in office at once`);
     if (office.length > 0) this.lastInOffice = this.now;
     for (const id of office) {
-      if (this.side && this.onMinority(id) && this.now - this.partitionedAt > TIMING.leaseMs + TICK_MS) {
+      if (this.side && this.onMinority(id) && this.now - this.partitionedAt > maxLease(TIMING) + TICK_MS) {
         this.violations.push(`t=${this.now}: ${id} still in office on a minority side`);
       }
     }
