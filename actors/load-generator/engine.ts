@@ -75,8 +75,11 @@ export function startEngine(opts: EngineOptions): Engine {
   const { task, clock } = opts;
   // One fixed offset between epoch and performance.now() for the whole run, so that the start and any
   // later segment change are converted alike (two conversions could differ by a millisecond). A time is
-  // converted as the start plus its distance from the start, as due times are: a share that moves at a
-  // due time then splits arrivals exactly where the coordinator's accounting does (ms from the start).
+  // converted as the start plus its distance from the start, as due times are; a boundary of an open
+  // run's share (a segment's `at`, the moment it moved) becomes the due time of the first arrival it
+  // leaves to what follows (OpenModel.boundary), so that arrivals split exactly where the coordinator's
+  // accounting splits them (ms from the start): the sum rounds, and a due time a hair before a boundary
+  // could land on it.
   const offset = clock.now() - performance.now();
   const startMs = opts.startAt - offset;
   const toPerf = (epochMs: number) => startMs + (epochMs - opts.startAt);
@@ -207,7 +210,7 @@ export function startEngine(opts: EngineOptions): Engine {
     },
     setSegment(segment, atMs) {
       const next = checkSegment(segment.from, segment.to);
-      if (model instanceof OpenModel) model.setSegment(next, atMs === undefined ? undefined : toPerf(atMs), performance.now());
+      if (model instanceof OpenModel) model.setSegment(next, atMs === undefined ? undefined : model.boundary(atMs - opts.startAt), performance.now());
       else model.setUsers(usersFor(next), performance.now());
     },
     grant(from, until, sure) {
@@ -215,7 +218,7 @@ export function startEngine(opts: EngineOptions): Engine {
       settle();
     },
     release(movedAt) {
-      fence?.release(toPerf(movedAt));
+      fence?.release(model instanceof OpenModel ? model.boundary(movedAt - opts.startAt) : toPerf(movedAt));
       settle();
     },
   };

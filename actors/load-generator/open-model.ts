@@ -6,7 +6,7 @@
 // (from the send, when that came first), so waiting shows in it.
 import type { Recorder } from '../../src/stats/index.js';
 import type { RateProfile } from '../../src/schedule/rate-profile.js';
-import { dueMs } from '../../src/schedule/arrivals.js';
+import { dueMs, firstArrivalFrom } from '../../src/schedule/arrivals.js';
 import type { Segment } from '../../src/execution/segment.js';
 import { ownsArrival, pickTarget } from './segment.js';
 import type { Sender } from './sender.js';
@@ -72,6 +72,18 @@ export class OpenModel {
   nextWake(): number {
     const backlog = this.#backlog;
     return backlog.size > 0 ? Math.min(this.#nextDue, backlog.headDue() + this.#opts.maxLatenessMs) : this.#nextDue;
+  }
+
+  /**
+   * The performance.now() time to give a boundary `msFromStart` ms after the run's start (a segment's
+   * `at`, the moment the share moved): the due time of the first arrival at or after it (Infinity when
+   * none is). Compared with due times computed alike, every arrival falls on the side of it that the
+   * coordinator's accounting puts it (src/schedule/arrivals.ts, in ms from the start): the start's time
+   * added to a due time a hair before the boundary rounds onto it, which counted that arrival twice.
+   */
+  boundary(msFromStart: number): number {
+    const k = firstArrivalFrom(this.#profile, msFromStart);
+    return k <= this.#profile.total ? this.#dueOf(k) : Infinity;
   }
 
   /**

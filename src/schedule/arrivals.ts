@@ -32,6 +32,17 @@ export function arrivalsDueBy(profile: RateProfile, ms: number): number {
   return k;
 }
 
+/**
+ * Number of the first arrival due at or after `ms` (ms from the start; total + 1 when none is): the first
+ * one a boundary at `ms` (a share's `at`, the moment it moved) leaves to what comes after it, as
+ * ownedArrivals counts.
+ */
+export function firstArrivalFrom(profile: RateProfile, ms: number): number {
+  let k = arrivalsDueBy(profile, ms);
+  while (k > 0 && dueMs(profile, k) >= ms) k--;
+  return k + 1;
+}
+
 /** A share held from `at` (ms from the start) until the next entry's `at`. */
 export interface ShareSpan {
   at: number;

@@ -108,10 +108,11 @@ async function runSchedule(cluster: NsCluster, schedule: Schedule, index: number
     violations.push(...checkConverged(views));
     const final = views.find((v) => v !== undefined) ?? ended;
     violations.push(...checkAccounting(final, arrivals.length));
-    violations.push(...checkSchedule(final, RATE * DURATION_S));
-    if (final.status !== 'completed' && process.env.FAULTS_VERBOSE === '1') {
+    const miscounted = checkSchedule(final, RATE * DURATION_S);
+    violations.push(...miscounted);
+    if (miscounted.length > 0 || (final.status !== 'completed' && process.env.FAULTS_VERBOSE === '1')) {
       const doc = (await cluster.api(all.find((i) => cluster.isAlive(i))!, 'GET', `/api/executions/${id}`)).json;
-      console.info(`peers ${cluster.peers.map((p, i) => `${i}=${p?.id.slice(-6)}`).join(' ')}; start ${startMs}; nodes ${JSON.stringify(doc.nodes ?? doc.assignments)}`);
+      console.info(`peers ${cluster.peers.map((p, i) => `${i}=${p?.id.slice(-6)}`).join(' ')}; start ${startMs}; nodes ${JSON.stringify(doc.nodes ?? doc.assignments)}; runs ${JSON.stringify(final.report?.unaccounted?.runs ?? [])}`);
     }
     const s = final.report?.summary;
     const lag = await loopLag(cluster);

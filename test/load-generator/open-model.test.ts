@@ -5,7 +5,7 @@ import { profileFor } from '../../src/schedule/patterns.js';
 import { validateLoadTask } from '../../src/plan/index.js';
 import { Recorder, summarize } from '../../src/stats/index.js';
 import { WHOLE } from '../../src/execution/segment.js';
-import { ownsArrival } from '../../src/schedule/arrivals.js';
+import { dueMs, ownedArrivals, ownsArrival } from '../../src/schedule/arrivals.js';
 import { SEND_AHEAD_MS } from '../../actors/load-generator/engine.js';
 
 
@@ -168,5 +168,48 @@ describe('a segment change heard late', () => {
     expect(sends.length).toBe(sent);
     expect(c.scheduled).toBe(owned(HALF, HALF, 0, 0, 300));
     expect(c.dropped).toBe(owned(HALF, HALF, 0, 201, 300));
+  });
+});
+
+describe('a share\'s boundary on the loop\'s clock', () => {
+  // 300 req/s for 10 s: every third arrival is due on a whole millisecond, and some of those due times
+  // come out of the profile a hair below it (9,999.999999999998 for 10,000). A move at that millisecond
+  // leaves the arrival to the share it moved from (ms from the start, as the accounting counts); the
+  // run's start added to both on performance.now()'s clock rounded them equal and gave it to the share it
+  // moved to as well: 3,001 of 3,000 scheduled (the fault suite's bridge partition, issue 9).
+  const task = validateLoadTask({ targets: [{ url: 'http://127.0.0.1:1/' }], duration: 10, base_rps: 300, max_in_flight: 10_000 });
+  const profile = profileFor(task);
+  const LOW = { from: 0, to: 0.5 };
+  const HIGH = { from: 0.5, to: 1 };
+  const hairBelow: number[] = [];
+  for (let k = 1; k <= profile.total; k++) if (dueMs(profile, k) !== Math.round(dueMs(profile, k)) && Math.abs(dueMs(profile, k) - Math.round(dueMs(profile, k))) < 1e-6) hairBelow.push(Math.round(dueMs(profile, k)));
+  const starts = [0, 1234.567, 98_765.4321, 5_000_000.123, 33_000_000.77];
+
+  it('the profile has due times a hair below a whole millisecond, which the start\'s time added rounds onto it', () => {
+    expect(hairBelow.length).toBeGreaterThan(5);
+    const flips = starts.flatMap((start) => hairBelow.filter((m) => profile.total > 0 && [...Array(profile.total).keys()].some((i) => dueMs(profile, i + 1) < m !== start + dueMs(profile, i + 1) < start + m)));
+    expect(flips.length).toBeGreaterThan(0);
+  });
+
+  it.each(starts)('started at %f ms, a share moved at such a millisecond: the two generators schedule each arrival once, as the accounting counts', (start) => {
+    for (const m of hairBelow) {
+      const make = (segment: { from: number; to: number }) => {
+        const { sender } = recordingSender();
+        const recorder = new Recorder('t', 1, 0);
+        const open = new OpenModel(profile, sender, recorder, { startMs: start, maxInFlight: 10_000, maxLatenessMs: 1e9, aheadMs: 0, segment, weights: Float64Array.of(1) });
+        return { open, recorder };
+      };
+      // The lost one stopped where its share moved; the one that took it over heard of it in time.
+      const lost = make(HIGH);
+      lost.open.closeAt(lost.open.boundary(m));
+      const taker = make(LOW);
+      taker.open.setSegment({ from: 0, to: 1 }, taker.open.boundary(m), start);
+      taker.open.tick(start + 11_000);
+      const lostScheduled = lost.recorder.results().totals.scheduled;
+      const takerScheduled = taker.recorder.results().totals.scheduled;
+      expect(lostScheduled).toBe(ownedArrivals(profile, [{ at: 0, segment: HIGH }], m));
+      expect(takerScheduled).toBe(ownedArrivals(profile, [{ at: 0, segment: LOW }, { at: m, segment: { from: 0, to: 1 } }], Infinity));
+      expect(lostScheduled + takerScheduled).toBe(profile.total);
+    }
   });
 });

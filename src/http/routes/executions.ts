@@ -165,6 +165,9 @@ function renderView(source: ExecutionsSource, view: ExecutionView, now: number) 
       reason: a.reason ?? null,
       assign_rtt_ms: a.assign_rtt_ms ?? null,
       total_requests: sent[a.node_id] ?? 0,
+      // What its arrivals were, each segment from its time on, and when its share moved to the others.
+      ...(a.shares ? { shares: a.shares.map((sh) => ({ at: new Date(sh.at).toISOString(), segment: sh.segment })) } : {}),
+      ...(a.moved_at !== undefined ? { moved_at: new Date(a.moved_at).toISOString() } : {}),
       ...(saturation.has(a.node_id) ? { saturated: saturation.get(a.node_id)!.saturated, saturation: saturation.get(a.node_id) } : {}),
     })),
     ...(doc.child_of ? { child_of: doc.child_of } : {}),
