@@ -144,7 +144,8 @@ async function measure(build: Build, profile: string | undefined): Promise<Figur
     const leader = await waitFor(async () => (await getJson<Health>(`${peers[0]!.httpUrl}/api/health`)).coordinator ?? undefined, 60_000, 'a coordinator', 200);
     const leaderAt = peers.findIndex((p) => p.id === leader);
     const followerAt = leaderAt === 0 ? 1 : 0;
-    const profiled = profile ? [peers[leaderAt]!, peers[followerAt]!] : [];
+    // A lone peer is its own coordinator: it has no follower to profile.
+    const profiled = profile ? [peers[leaderAt]!, ...(followerAt < N ? [peers[followerAt]!] : [])] : [];
     for (const p of profiled) p.child.kill('SIGUSR2');
     const t0 = performance.now();
     await new Promise((r) => setTimeout(r, WINDOW_S * 1_000));
