@@ -1,6 +1,9 @@
 // Fixed-rate pacing against autocannon in the same run: CPU of the whole load process, count error,
 // empty 10 ms bins and the largest 10 ms bin against the mean (arrival times taken at a counting target
-// in this process), and the engine's own sender lateness p99. Interleaved repetitions, medians.
+// in this process), and the engine's own sender lateness p99. Interleaved repetitions, medians. Beside
+// them the floor of even pacing in Node (floor-child.ts: the engine's wake-ups and connections, nothing
+// parsed or recorded): the engine's CPU over it is what its own work costs, and autocannon's under it is
+// what its bursts save.
 //
 //   node dist/scripts/bench/pacing.js [--duration 10] [--reps 3] [--rates 1000,5000] [--workers 0,1] [--root DIR]...
 // (--root: another checkout's build, its engine run interleaved beside this one, rows prefixed `before:`;
@@ -55,6 +58,7 @@ try {
       const tools: [string, string, { workers?: number }][] = [
         ...workerCounts.map((workers): [string, string, { workers?: number }] => ['', child('engine-child'), { workers }]),
         ['', child('autocannon-child'), {}],
+        ['', child('floor-child'), {}],
         ...others.flatMap(({ label, script }) => workerCounts.map((workers): [string, string, { workers?: number }] => [label, script, { workers }])),
       ];
       for (let i = 0; i < tools.length; i++) {
@@ -76,13 +80,14 @@ try {
 }
 
 const pct = (x: number) => `${(100 * x).toFixed(2)} %`;
-console.log(`\n${'tool'.padEnd(24)}${'CPU s'.padStart(8)}${'CPU ÷ ac'.padStart(10)}${'count err'.padStart(11)}${'empty 10ms'.padStart(12)}${'max bin÷mean'.padStart(14)}${'lateness p99 ms'.padStart(17)}`);
+console.log(`\n${'tool'.padEnd(24)}${'CPU s'.padStart(8)}${'CPU ÷ ac'.padStart(10)}${'÷ floor'.padStart(9)}${'count err'.padStart(11)}${'empty 10ms'.padStart(12)}${'max bin÷mean'.padStart(14)}${'lateness p99 ms'.padStart(17)}`);
 for (const [tool, rows] of runs) {
   const rate = tool.split('@')[1];
   const ac = runs.get(`autocannon@${rate}`) ?? [];
+  const floor = runs.get(`floor@${rate}`) ?? [];
   const cpu = median(rows.map((r) => r.cpuS));
   console.log(
-    `${tool.padEnd(24)}${cpu.toFixed(2).padStart(8)}${(cpu / median(ac.map((r) => r.cpuS))).toFixed(2).padStart(10)}${pct(median(rows.map((r) => r.countError))).padStart(11)}` +
+    `${tool.padEnd(24)}${cpu.toFixed(2).padStart(8)}${(cpu / median(ac.map((r) => r.cpuS))).toFixed(2).padStart(10)}${(cpu / median(floor.map((r) => r.cpuS))).toFixed(2).padStart(9)}${pct(median(rows.map((r) => r.countError))).padStart(11)}` +
       `${pct(median(rows.map((r) => r.emptyBins))).padStart(12)}${median(rows.map((r) => r.maxOverMean)).toFixed(2).padStart(14)}${(rows[0]?.latenessP99Ms === undefined ? '-' : median(rows.map((r) => r.latenessP99Ms ?? 0)).toFixed(2)).padStart(17)}`,
   );
 }
