@@ -56,13 +56,13 @@ export interface ShareSpan {
  */
 export function ownedArrivals(profile: RateProfile, spans: readonly ShareSpan[], untilMs: number): number {
   if (spans.length === 0) return 0;
-  const last = arrivalsDueBy(profile, untilMs);
+  // Every boundary as the first arrival it leaves to what follows, as the engine splits them (OpenModel.boundary).
+  const last = firstArrivalFrom(profile, untilMs) - 1;
+  const starts = spans.map((s) => firstArrivalFrom(profile, s.at));
   let count = 0;
   let span = 0;
   for (let k = 1; k <= last; k++) {
-    const due = dueMs(profile, k);
-    if (due >= untilMs) break;
-    while (span + 1 < spans.length && spans[span + 1]!.at <= due) span++;
+    while (span + 1 < spans.length && starts[span + 1]! <= k) span++;
     if (ownsArrival(spans[span]!.segment, k)) count++;
   }
   return count;
