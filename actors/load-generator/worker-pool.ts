@@ -2,6 +2,7 @@
 // every run. An idle worker does not keep the process alive; one with a part of a run does. A worker
 // that dies fails the parts it carried (their tallies since the last flush are lost) and is replaced.
 import { availableParallelism } from 'node:os';
+import v8 from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import type { FromWorker, ToWorker } from './worker-protocol.js';
 
@@ -41,6 +42,13 @@ export function setLoadWorkerCount(n: number): void {
 }
 
 function spawn(index: number): Slot {
+  // No memory reducer in a load worker's isolate (V8 reads the flag as it sets an isolate up, so the
+  // peer's own thread keeps its reducer, which shrinks an idle control plane). Eight seconds into a run
+  // the reducer took the sending thread's rate for the end of a busy phase and ran up to three
+  // compacting collections of 15-19 ms each: the arrivals due meanwhile went out together, 2.5-3.8x the
+  // mean in one 10 ms bin (scripts/bench/pacing.ts, 1,000 req/s). An idle worker keeps its heap until it
+  // is retired (WORKERS_IDLE_MS in actor.ts).
+  v8.setFlagsFromString('--no-memory-reducer');
   const worker = new Worker(workerScript(), { name: `load-worker-${index}` });
   const parts = new Map<string, PartListener>();
   const { promise: ready, resolve } = Promise.withResolvers<void>();
