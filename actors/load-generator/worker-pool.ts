@@ -41,15 +41,42 @@ export function setLoadWorkerCount(n: number): void {
   configured = Math.max(0, Math.floor(n));
 }
 
+let settingUp = 0;
+/** Launched with the reducer off everywhere (NODE_OPTIONS, flags): left so. */
+const reducerOffByUser = /--no-memory[-_]reducer/.test([...process.execArgv, process.env.NODE_OPTIONS ?? ''].join(' '));
+
+/**
+ * Starts a worker whose isolate has no memory reducer. V8 reads the flag as it sets an isolate up, so
+ * it is off only while workers boot (set back once they run: code caches are made under the process's
+ * usual flags) and the peer's own thread keeps its reducer, which shrinks an idle control plane. In a
+ * worker, eight seconds into a run the reducer took the sending thread's low allocation rate for the end
+ * of a busy phase and ran up to three compacting collections of 15-19 ms each: the arrivals due meanwhile
+ * went out together, 2.5-3.8x the mean in one 10 ms bin (scripts/bench/pacing.ts, 1,000 req/s). An idle
+ * worker keeps its heap until it is retired (WORKERS_IDLE_MS in actor.ts).
+ */
+function workerWithoutMemoryReducer(index: number): Worker {
+  if (settingUp++ === 0 && !reducerOffByUser) v8.setFlagsFromString('--no-memory-reducer');
+  let counted = true;
+  const setUp = () => {
+    if (!counted) return;
+    counted = false;
+    if (--settingUp === 0 && !reducerOffByUser) v8.setFlagsFromString('--memory-reducer');
+  };
+  let worker: Worker;
+  try {
+    worker = new Worker(workerScript(), { name: `load-worker-${index}` });
+  } catch (err) {
+    setUp();
+    throw err;
+  }
+  worker.once('online', setUp);
+  worker.once('error', setUp);
+  worker.once('exit', setUp);
+  return worker;
+}
+
 function spawn(index: number): Slot {
-  // No memory reducer in a load worker's isolate (V8 reads the flag as it sets an isolate up, so the
-  // peer's own thread keeps its reducer, which shrinks an idle control plane). Eight seconds into a run
-  // the reducer took the sending thread's rate for the end of a busy phase and ran up to three
-  // compacting collections of 15-19 ms each: the arrivals due meanwhile went out together, 2.5-3.8x the
-  // mean in one 10 ms bin (scripts/bench/pacing.ts, 1,000 req/s). An idle worker keeps its heap until it
-  // is retired (WORKERS_IDLE_MS in actor.ts).
-  v8.setFlagsFromString('--no-memory-reducer');
-  const worker = new Worker(workerScript(), { name: `load-worker-${index}` });
+  const worker = workerWithoutMemoryReducer(index);
   const parts = new Map<string, PartListener>();
   const { promise: ready, resolve } = Promise.withResolvers<void>();
   const slot: Slot = { worker, ready, isReady: false, parts };
