@@ -24,6 +24,11 @@ const command = cacheNameFor(argv);
 // reached 16 MB semi-spaces, 32 MB of an idle peer's resident memory, for a control plane whose objects
 // die young. Booting a load worker thread (its isolate) puts V8's default growth back, for the run.
 if (command === 'start') v8.setFlagsFromString('--semi-space-growth-factor=1');
+// `run` sends on this thread unless a task needs more than one thread's worth, and lives as long as its
+// plan: no memory reducer, whose compacting collections (12-19 ms, some 8 s into a steady run) held the
+// sending loop, and the arrivals due meanwhile went out together. Load workers go without it too
+// (actors/load-generator/worker-pool.ts); a peer's own thread keeps it, to shrink when idle.
+if (command === 'run') v8.setFlagsFromString('--no-memory-reducer');
 
 const bundle = new URL('./dist/bundle/cli.cjs', import.meta.url);
 let main;
