@@ -5,7 +5,10 @@
 // parsed or recorded): the engine's CPU over it is what its own work costs, and autocannon's under it is
 // what its bursts save.
 //
-//   node dist/scripts/bench/pacing.js [--duration 10] [--reps 3] [--rates 1000,5000] [--workers 0,1] [--root DIR]...
+//   node dist/scripts/bench/pacing.js [--duration 10] [--reps 3] [--rates 1000,5000] [--workers 0,1,run] [--root DIR]...
+// (--workers: 0 the engine on the process's main thread, as a peer with `workers: 0` runs it; 1 on one load
+// worker, as a peer runs it below 10,000 req/s; run: on the main thread of a process without V8's memory
+// reducer, as `node peer.js run` runs it, rows prefixed `run:`)
 // (--root: another checkout's build, its engine run interleaved beside this one, rows prefixed `before:`;
 // given more than once, each checkout's rows are prefixed with its folder's name instead)
 import '../../src/polyfill.js';
@@ -16,12 +19,21 @@ import { startCountingTarget } from '../../test/support/counting-target.js';
 import { median, resultOf, runChild, type Measurement } from './measure.js';
 import { pinned, TOOL_CPU } from './targets.js';
 
-const { values: opts } = parseArgs({ options: { duration: { type: 'string', default: '10' }, reps: { type: 'string', default: '3' }, rates: { type: 'string', default: '1000,5000' }, workers: { type: 'string', default: '0,1' }, root: { type: 'string', multiple: true } } });
+const { values: opts } = parseArgs({ options: { duration: { type: 'string', default: '10' }, reps: { type: 'string', default: '3' }, rates: { type: 'string', default: '1000,5000' }, workers: { type: 'string', default: '0,1,run' }, root: { type: 'string', multiple: true } } });
 const durationS = Math.min(60, Math.max(2, Number(opts.duration)));
 const reps = Math.min(15, Math.max(1, Math.floor(Number(opts.reps))));
 const rates = opts.rates.split(',').map(Number).filter((r) => r > 0 && r <= 50_000);
 const child = (name: string) => new URL(`./${name}.js`, import.meta.url).pathname;
-const workerCounts = opts.workers.split(',').map(Number).filter((w) => w === 0 || w === 1);
+/** How the engine runs: on the main thread or one worker, and as `node peer.js run` (see peer.js). */
+interface EngineMode {
+  label: string;
+  workers: number;
+  nodeFlags: string[];
+}
+const modes: EngineMode[] = opts.workers.split(',').flatMap((w): EngineMode[] => {
+  if (w === 'run') return [{ label: 'run:', workers: 0, nodeFlags: ['--no-memory-reducer'] }];
+  return w === '0' || w === '1' ? [{ label: '', workers: Number(w), nodeFlags: [] }] : [];
+});
 const others = (opts.root ?? []).map((root) => ({
   label: (opts.root ?? []).length === 1 ? 'before:' : `${basename(resolve(root))}:`,
   script: join(resolve(root), 'dist/scripts/bench/engine-child.js'),
@@ -55,17 +67,18 @@ console.log(`pacing: ${reps} interleaved repetitions of ${durationS} s; load ave
 try {
   for (let rep = 0; rep < reps; rep++) {
     for (const rate of rates) {
-      const tools: [string, string, { workers?: number }][] = [
-        ...workerCounts.map((workers): [string, string, { workers?: number }] => ['', child('engine-child'), { workers }]),
-        ['', child('autocannon-child'), {}],
-        ['', child('floor-child'), {}],
-        ...others.flatMap(({ label, script }) => workerCounts.map((workers): [string, string, { workers?: number }] => [label, script, { workers }])),
+      type Tool = [label: string, script: string, extra: { workers?: number }, nodeFlags: string[]];
+      const tools: Tool[] = [
+        ...modes.map((m): Tool => [m.label, child('engine-child'), { workers: m.workers }, m.nodeFlags]),
+        ['', child('autocannon-child'), {}, []],
+        ['', child('floor-child'), {}, []],
+        ...others.flatMap(({ label, script }) => modes.map((m): Tool => [label + m.label, script, { workers: m.workers }, m.nodeFlags])),
       ];
       for (let i = 0; i < tools.length; i++) {
-        const [label, script, extra] = tools[(i + rep) % tools.length]!;
+        const [label, script, extra, nodeFlags] = tools[(i + rep) % tools.length]!;
         target.reset();
         const config = JSON.stringify({ url: target.url, durationS, connections: 100, rps: rate, ...extra });
-        const m = resultOf(await runChild(...pinned(TOOL_CPU, process.execPath, [script, config]), (durationS + 30) * 1000));
+        const m = resultOf(await runChild(...pinned(TOOL_CPU, process.execPath, [...nodeFlags, script, config]), (durationS + 30) * 1000));
         const tool = label + m.tool;
         const row = { ...m, tool, ...evenness(target.arrivals(), rate) };
         runs.set(tool, [...(runs.get(tool) ?? []), row]);
