@@ -8,12 +8,17 @@
 
 /**
  * Arrivals due within this long after a wake-up go out with it (sent up to this much early, never late
- * for it): at 1,000 req/s one wake-up sends about five arrivals instead of one, and the loop wakes about
- * twice per 10 ms, so 10 ms bins stay even. Each wake-up of an idle process costs about a request's CPU.
- * The loop wakes WAKE_LEAD_MS before the first of them, so a wake-up covers SEND_AHEAD_MS − WAKE_LEAD_MS
- * of arrivals after that first one (4 ms, as many wake-ups as when it woke at that first arrival).
+ * for it): at 1,000 req/s one wake-up sends about seven arrivals instead of one, and the loop wakes
+ * about one and a half times per 10 ms, so 10 ms bins stay even. A wake-up of an idle process costs more
+ * than a request's CPU, and the responses to arrivals sent together come back together, to fewer
+ * wake-ups. The loop wakes WAKE_LEAD_MS before the first of them, so a wake-up covers
+ * SEND_AHEAD_MS − WAKE_LEAD_MS of arrivals after that first one (6 ms). Measured side by side
+ * (scripts/bench/pacing.ts --root, one worker, 4 repetitions): against 7 ms, 9 ms cost 14 % less CPU at
+ * 1,000 req/s (11 ms: 22 % less), the largest 10 ms bin 1.7-2.5x the mean. Not more: with the fault
+ * suite's max_lateness of 40 ms a generator alone could then send over 1.05x a second's arrivals in one
+ * second (test/faults/support/checks.ts).
  */
-export const SEND_AHEAD_MS = 7;
+export const SEND_AHEAD_MS = 9;
 /**
  * How long before the next arrival the loop aims its wake-up. A timer firing a millisecond early still
  * finds that arrival within SEND_AHEAD_MS (it never wakes for nothing), and one firing up to this much

@@ -36,8 +36,8 @@ export interface ExecutionView {
  * as the issue words it. Not a sum over two seconds: the freeze that this check exists for (a woken
  * generator bursting beside the ones that took its share over) leaves the second before it short too.
  * What a generator alone can do to a second is bounded: it drops arrivals later than max_lateness and
- * sends none more than the send-ahead window (4 ms) early, so it sends at most the arrivals due in
- * [s - 40 ms, s + 1 s + 4 ms): 1.044x. The target stamps arrivals when its own event loop gets to them,
+ * sends none more than the send-ahead window (SEND_AHEAD_MS, 9 ms) early, so it sends at most the arrivals
+ * due in [s - 40 ms, s + 1 s + 9 ms): 1.049x. The target stamps arrivals when its own event loop gets to them,
  * so a stall of the target (a starved machine) moves them further: a violation names the target's own
  * stalls at that boundary (`stalls`: spans [from, to], epoch ms), to tell the instrument from the system.
  */
