@@ -268,7 +268,10 @@ function onReceive(
     case 'vote.request': {
       const granted = message.term === s.term && (s.votedFor === null || s.votedFor === message.candidate) && s.role !== 'coordinator';
       if (granted && s.votedFor === null) {
-        s = { ...s, votedFor: message.candidate, electionDeadline: now + electionTimeout(state, timing, random) };
+        // The candidate counts this vote as an acknowledgement of its lease (maybeWin): we hold that lease
+        // as we would one a heartbeat granted, so no other candidate gets our vote (or pre-vote) before it
+        // ends, even if the winner's first heartbeat never reaches us.
+        s = { ...s, votedFor: message.candidate, leaseHeldUntil: Math.max(s.leaseHeldUntil, now + timing.leaseMs), electionDeadline: now + electionTimeout(state, timing, random) };
         effects.push({ type: 'persist', state: { term: s.term, votedFor: s.votedFor } });
       }
       effects.push({ type: 'send', to: from, message: { type: 'vote.reply', term: s.term, granted, voter: s.self } });
@@ -374,7 +377,9 @@ export function lapseGrace(timing: ElectionTiming): number {
 
 function hasLiveCoordinator(state: ElectionState, now: number): boolean {
   if (state.role === 'coordinator') return inOffice(state, now);
-  return state.coordinator !== null && now < state.leaseHeldUntil;
+  // A coordinator heard within its lease, or a candidate we voted for in this term (its lease counts our vote).
+  const promised = state.coordinator !== null || (state.votedFor !== null && state.votedFor !== state.self);
+  return promised && now < state.leaseHeldUntil;
 }
 
 function acknowledgedBy(state: ElectionState, now: number): number {
