@@ -7,8 +7,9 @@
 //
 //   node dist/scripts/bench/pacing.js [--duration 10] [--reps 3] [--rates 1000,5000] [--workers 0,1,run] [--root DIR]...
 // (--workers: 0 the engine on the process's main thread, as a peer with `workers: 0` runs it; 1 on one load
-// worker, as a peer runs it below 10,000 req/s; run: on the main thread of a process without V8's memory
-// reducer, as `node peer.js run` runs it, rows prefixed `run:`)
+// worker, as a peer runs it below 10,000 req/s, both with the V8 flags peer.js sets for a peer; run: the
+// command `node peer.js run` itself on a one-task plan, in its process as peer.js starts it, rows prefixed
+// `run:`)
 // (--root: another checkout's build, its engine run interleaved beside this one, rows prefixed `before:`;
 // given more than once, each checkout's rows are prefixed with its folder's name instead)
 import '../../src/polyfill.js';
@@ -24,19 +25,23 @@ const durationS = Math.min(60, Math.max(2, Number(opts.duration)));
 const reps = Math.min(15, Math.max(1, Math.floor(Number(opts.reps))));
 const rates = opts.rates.split(',').map(Number).filter((r) => r > 0 && r <= 50_000);
 const child = (name: string) => new URL(`./${name}.js`, import.meta.url).pathname;
-/** How the engine runs: on the main thread or one worker, and as `node peer.js run` (see peer.js). */
+/**
+ * How the engine runs: on the main thread or one worker of a peer (engine-child, with the V8 flags peer.js
+ * sets for a peer), or as `node peer.js run` runs it (run-child: its flags, its bundle and code cache).
+ */
 interface EngineMode {
   label: string;
   workers: number;
-  nodeFlags: string[];
+  child: 'engine-child' | 'run-child';
 }
 const modes: EngineMode[] = opts.workers.split(',').flatMap((w): EngineMode[] => {
-  if (w === 'run') return [{ label: 'run:', workers: 0, nodeFlags: ['--no-memory-reducer'] }];
-  return w === '0' || w === '1' ? [{ label: '', workers: Number(w), nodeFlags: [] }] : [];
+  if (w === 'run') return [{ label: 'run:', workers: 0, child: 'run-child' }];
+  return w === '0' || w === '1' ? [{ label: '', workers: Number(w), child: 'engine-child' }] : [];
 });
+const nodeFlagsOf = (m: EngineMode): string[] => (m.child === 'engine-child' ? ['--import', child('peer-flags')] : []);
 const others = (opts.root ?? []).map((root) => ({
   label: (opts.root ?? []).length === 1 ? 'before:' : `${basename(resolve(root))}:`,
-  script: join(resolve(root), 'dist/scripts/bench/engine-child.js'),
+  dir: join(resolve(root), 'dist/scripts/bench'),
 }));
 
 interface Evenness {
@@ -69,10 +74,10 @@ try {
     for (const rate of rates) {
       type Tool = [label: string, script: string, extra: { workers?: number }, nodeFlags: string[]];
       const tools: Tool[] = [
-        ...modes.map((m): Tool => [m.label, child('engine-child'), { workers: m.workers }, m.nodeFlags]),
+        ...modes.map((m): Tool => [m.label, child(m.child), { workers: m.workers }, nodeFlagsOf(m)]),
         ['', child('autocannon-child'), {}, []],
         ['', child('floor-child'), {}, []],
-        ...others.flatMap(({ label, script }) => modes.map((m): Tool => [label + m.label, script, { workers: m.workers }, m.nodeFlags])),
+        ...others.flatMap(({ label, dir }) => modes.map((m): Tool => [label + m.label, join(dir, `${m.child}.js`), { workers: m.workers }, nodeFlagsOf(m)])),
       ];
       for (let i = 0; i < tools.length; i++) {
         const [label, script, extra, nodeFlags] = tools[(i + rep) % tools.length]!;

@@ -1,0 +1,36 @@
+// The V8 flags each command runs with, set by peer.js before it compiles the bundle (V8 refuses a code
+// cache made under other flags), and by the benchmarks that model a command (scripts/bench/v8-flags.ts).
+// Set at run time, they change only what V8 reads as it goes: what it fixed when it created this thread's
+// heap stays as it was.
+import v8 from 'node:v8';
+
+/** `run`, `mcp`, `keygen`, `info` or `start` (see cacheNameFor in bundle-loader.ts). */
+export function v8FlagsFor(command: string): string[] {
+  const flags = [
+    // undici parses responses with llhttp, compiled to WebAssembly. V8 recompiles its one large function
+    // with TurboFan once it has parsed about a hundred responses: 100-170 ms of CPU on a background
+    // thread, more than a short run spends on everything else. With this budget it happens after one to
+    // two thousand responses per thread instead, which a long or fast run reaches within moments and a
+    // short one never pays.
+    '--wasm-tiering-budget=2000000000',
+  ];
+  // A peer's own thread keeps V8's young generation at its first size (1 MB semi-spaces): left to grow,
+  // it reached 16 MB semi-spaces, 32 MB of an idle peer's resident memory, for a control plane whose
+  // objects die young. Booting a load worker thread (its isolate) puts V8's default growth back, for the run.
+  if (command === 'start') flags.push('--semi-space-growth-factor=1');
+  // `run` sends on this thread unless a task needs more than one thread's worth, and lives as long as its
+  // plan. V8's memory reducer made compacting collections some 8 s into every steady run, up to three of
+  // 12-19 ms each, which held the sending loop while the arrivals due meanwhile piled up. V8 creates the
+  // reducer with the thread's heap, before any of this runs, so `--no-memory-reducer` here would not
+  // remove it; what can be set are the flags it reads as it goes: it no longer starts when a small heap
+  // first grows (which set it off in every run), and when a full collection of a grown heap sets it off
+  // (some 20 s into a run at 1,000 req/s), it makes one reducing collection, not three.
+  // `node --no-memory-reducer peer.js run` has none at all. Load workers go without it entirely
+  // (actors/load-generator/worker-pool.ts); a peer's own thread keeps it, to shrink when idle.
+  if (command === 'run') flags.push('--no-memory-reducer-for-small-heaps', '--memory-reducer-single-gc');
+  return flags;
+}
+
+export function setV8FlagsFor(command: string): void {
+  for (const flag of v8FlagsFor(command)) v8.setFlagsFromString(flag);
+}

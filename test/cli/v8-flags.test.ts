@@ -1,0 +1,23 @@
+// The V8 flags peer.js sets for each command exist in this Node's V8: one it does not know would be
+// ignored, with "Error: unrecognized flag" on stderr at every launch.
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../../scripts/lib/peer-process.js';
+import { v8FlagsFor } from '../../src/cli/v8-flags.js';
+
+const module = pathToFileURL(join(REPO_ROOT, 'dist', 'src', 'cli', 'v8-flags.js')).href;
+
+describe('V8 flags by command', () => {
+  it.each(['start', 'run', 'mcp', 'keygen', 'info'])('%s: every flag is one this V8 knows', (command) => {
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', `const { setV8FlagsFor } = await import(${JSON.stringify(module)}); setV8FlagsFor(${JSON.stringify(command)});`], { encoding: 'utf8' });
+    expect(child.status).toBe(0);
+    expect(child.stderr).toBe('');
+  });
+
+  it('run keeps the memory reducer from its sending thread as far as flags set at run time can', () => {
+    expect(v8FlagsFor('run')).toEqual(expect.arrayContaining(['--no-memory-reducer-for-small-heaps', '--memory-reducer-single-gc']));
+    expect(v8FlagsFor('start')).not.toContain('--memory-reducer-single-gc');
+  });
+});
