@@ -29,12 +29,16 @@ export function emptyView(): MembershipView {
 }
 
 /**
- * Membership heartbeats at rest (no load running on the peer) come this many times less often: each goes
- * to every member, so they were most of what an idle peer among 10 sent and read. A killed peer is still
- * dead half a second after its connections close; a frozen one at rest is suspect after 2.5 of its
- * periods (7.5 s by default), and a run's frozen generator is found by its silence (executions).
+ * Membership heartbeats at rest (no load running on the peer) come this many times less often (10 s by
+ * default, as the default of a seed-era tool was 30 s): each goes to every member, and every one is read,
+ * checked and handled by code that, run a few times a second, V8 never optimises; with heartbeats every
+ * 3 s they were a third of an idle peer's CPU among 10 (scripts/bench/idle.ts: median 2.4 % of a core
+ * against 1.7 % at 10 s, in one paired run). A killed peer is still dead half a second after its
+ * connections close, a newcomer is heard at once (hello), and a peer that starts load heartbeats at once
+ * at full pace; a frozen one at rest is suspect after 2.5 of its periods (25 s by default) and dead after
+ * 5, and a run's frozen generator is found by its silence (executions).
  */
-export const REST_HEARTBEAT_FACTOR = 3;
+export const REST_HEARTBEAT_FACTOR = 10;
 
 export function timingFor(heartbeatMs: number, overrides: Partial<LivenessTiming> = {}): LivenessTiming {
   return {

@@ -10,7 +10,9 @@
 // src/transport/libp2p/node.ts), so the
 // "with mesh forwarding" column multiplies the gossip a peer receives and sends by (1 + D). Bytes are
 // frame payloads: libp2p adds noise (16 B), yamux (12 B) and, per request, a stream's negotiation.
-//   node dist/scripts/bench/scale.js [--sizes 10,100,1000] [--seconds 12]
+//   node dist/scripts/bench/scale.js [--sizes 10,100,1000] [--seconds 60]
+// (--seconds: a multiple of every period counted, the 10 s of a membership heartbeat at rest among them,
+// or the count is off by the heartbeats that fall outside the window)
 import '../../src/polyfill.js';
 import { parseArgs } from 'node:util';
 import { DEFAULT_ELECTION_TIMING, initialState, inOffice, step, type ElectionMessage, type ElectionState } from '../../actors/coordinator/election.js';
@@ -29,7 +31,7 @@ import { MESH } from '../../src/transport/libp2p/node.js';
 import { DEFAULT_REPLICATION_TIMING } from '../../actors/coordinator/replication/replicator.js';
 import { healthGossipTiming } from '../../actors/node-monitor/publish.js';
 
-const { values } = parseArgs({ options: { sizes: { type: 'string', default: '10,100,1000' }, seconds: { type: 'string', default: '12' }, 'actors-up-to': { type: 'string', default: '100' } } });
+const { values } = parseArgs({ options: { sizes: { type: 'string', default: '10,100,1000' }, seconds: { type: 'string', default: '60' }, 'actors-up-to': { type: 'string', default: '100' } } });
 /** Above this many peers the discovery actors are not run (a million deliveries per simulated second): their heartbeat frame, measured at the largest size run, times (n - 1) per interval. */
 const ACTORS_UP_TO = Number(values['actors-up-to']);
 const SIZES = values.sizes.split(',').map(Number);
