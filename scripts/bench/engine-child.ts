@@ -4,7 +4,7 @@ import '../../src/polyfill.js';
 import { prepareLoadWorkers, startLoad } from '../../actors/load-generator/index.js';
 import { validateLoadTask } from '../../src/plan/index.js';
 import { summarize } from '../../src/stats/index.js';
-import { printResult, selfUsage } from './measure.js';
+import { engineMeasurement, printResult, selfUsage } from './measure.js';
 
 interface EngineConfig {
   url: string;
@@ -31,15 +31,5 @@ const before = selfUsage();
 const outcome = await startLoad({ params: task, workers, workerRate: 1, onDelta: (d) => (wire += JSON.stringify(d).length) }).done;
 const after = selfUsage();
 const summary = summarize(outcome.results, task.duration);
-printResult({
-  tool: `engine${workers > 0 ? `-w${workers}` : ''}${config.rps === undefined ? '' : `@${config.rps}`}`,
-  requests: summary.total_requests,
-  dropped: summary.dropped_requests,
-  errors: summary.failed_requests,
-  durationS: task.duration,
-  cpuS: after.cpuS - before.cpuS,
-  peakRssMB: after.peakRssMB,
-  p99Ms: summary.latency_ms.p99,
-  latenessP99Ms: summary.send_lateness_ms?.p99 ?? 0,
-});
+printResult(engineMeasurement(`engine${workers > 0 ? `-w${workers}` : ''}${config.rps === undefined ? '' : `@${config.rps}`}`, summary, task.duration, before, after));
 process.stderr.write(`delta bytes: ${wire}\n`);

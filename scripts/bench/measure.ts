@@ -26,6 +26,30 @@ export function selfUsage(): { cpuS: number; peakRssMB: number } {
   return { cpuS: (u.user + u.system) / 1e6, peakRssMB: process.resourceUsage().maxRSS / 1024 };
 }
 
+/** What the engine's children read from a run's summary (src/stats summarize, or a report's `summary`). */
+export interface RunSummary {
+  total_requests: number;
+  failed_requests: number;
+  dropped_requests: number;
+  latency_ms: { p99: number };
+  send_lateness_ms?: { p99: number } | undefined;
+}
+
+/** The engine's figures of one run: its summary, and this process's usage around the run. */
+export function engineMeasurement(tool: string, summary: RunSummary, durationS: number, before: ReturnType<typeof selfUsage>, after: ReturnType<typeof selfUsage>): Measurement {
+  return {
+    tool,
+    requests: summary.total_requests,
+    dropped: summary.dropped_requests,
+    errors: summary.failed_requests,
+    durationS,
+    cpuS: after.cpuS - before.cpuS,
+    peakRssMB: after.peakRssMB,
+    p99Ms: summary.latency_ms.p99,
+    latenessP99Ms: summary.send_lateness_ms?.p99 ?? 0,
+  };
+}
+
 export function printResult(m: Measurement): void {
   process.stdout.write(`${RESULT_PREFIX}${JSON.stringify(m)}\n`);
 }

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { codeCacheDir, loadBundle } from '../../src/cli/bundle-loader.js';
-import { printResult, selfUsage } from './measure.js';
+import { engineMeasurement, printResult, selfUsage, type RunSummary } from './measure.js';
 
 setV8FlagsFor('run'); // before the bundle is compiled, as peer.js does
 
@@ -18,14 +18,6 @@ interface RunConfig {
   connections: number;
   rps: number;
 }
-interface ReportSummary {
-  total_requests: number;
-  failed_requests: number;
-  dropped_requests: number;
-  latency_ms: { p99: number };
-  send_lateness_ms?: { p99: number };
-}
-
 const config = JSON.parse(process.argv[2] ?? '{}') as RunConfig;
 const dir = mkdtempSync(join(tmpdir(), 'mcpdt-bench-run-'));
 try {
@@ -38,18 +30,8 @@ try {
   const code = await main(['run', plan, '--out', out]);
   const after = selfUsage();
   if (code !== 0) throw new Error(`peer.js run exited ${code}`);
-  const { summary } = JSON.parse(readFileSync(out, 'utf8')) as { summary: ReportSummary };
-  printResult({
-    tool: `engine@${config.rps}`,
-    requests: summary.total_requests,
-    dropped: summary.dropped_requests,
-    errors: summary.failed_requests,
-    durationS: config.durationS,
-    cpuS: after.cpuS - before.cpuS,
-    peakRssMB: after.peakRssMB,
-    p99Ms: summary.latency_ms.p99,
-    latenessP99Ms: summary.send_lateness_ms?.p99 ?? 0,
-  });
+  const { summary } = JSON.parse(readFileSync(out, 'utf8')) as { summary: RunSummary };
+  printResult(engineMeasurement(`engine@${config.rps}`, summary, config.durationS, before, after));
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
