@@ -35,7 +35,7 @@ export const ProcessProbeSchema = z.object({
   at: z.number().int(),
   /** Process CPU time over wall time, percent of one core (a Node process runs JS on one). */
   cpu_percent: nonNegative,
-  /** Fraction of wall time the event loop was busy (0–1): near 1 means CPU-bound. */
+  /** Fraction of wall time the event loop was busy (0–1), the busiest of the peer's and its load workers': near 1 means CPU-bound. */
   event_loop_utilization: z.number().min(0).max(1),
   event_loop_delay_p99_ms: nonNegative,
   event_loop_delay_max_ms: nonNegative,

@@ -129,6 +129,14 @@ export function readyLoadWorkers(n: number): number {
   return Math.min(n, slots.filter((s) => s.isReady).length);
 }
 
+/**
+ * The booted load workers: the node monitor reads each one's event-loop utilization from this thread
+ * (`worker.performance`), since a starved worker falls behind while the peer's own loop looks idle.
+ */
+export function loadWorkerThreads(): Worker[] {
+  return slots.filter((s) => s.isReady).map((s) => s.worker);
+}
+
 /** Worker threads alive (booting or booted). */
 export function loadWorkersAlive(): number {
   return slots.length;

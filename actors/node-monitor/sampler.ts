@@ -26,9 +26,37 @@ export const DELAY_RESOLUTION_MS = { precise: 10, coarse: 50 } as const;
 
 const round = (x: number, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits;
 
-/** The machine from /proc and statfs (see system-snapshot.ts), this process from perf_hooks; on the peer's own thread. */
-export function systemSampler(options: { diskPath: string }): Sampler {
+/** Another thread whose event loop counts as this process's (a load worker: `Worker` has this shape). */
+export interface LoopThread {
+  threadId: number;
+  performance: { eventLoopUtilization(now?: EventLoopUtilization, before?: EventLoopUtilization): EventLoopUtilization };
+}
+
+/** The busiest of `threads`' event loops since the previous call, 0–1 (a thread first seen counts from the next call). */
+export function busiestLoop(threads: () => readonly LoopThread[]): () => number {
+  let last = new Map<number, EventLoopUtilization>();
+  return () => {
+    let busiest = 0;
+    const seen = new Map<number, EventLoopUtilization>();
+    for (const thread of threads()) {
+      const now = thread.performance.eventLoopUtilization();
+      const before = last.get(thread.threadId);
+      if (before) busiest = Math.max(busiest, thread.performance.eventLoopUtilization(now, before).utilization);
+      seen.set(thread.threadId, now);
+    }
+    last = seen;
+    return busiest;
+  };
+}
+
+/**
+ * The machine from /proc and statfs (see system-snapshot.ts), this process from perf_hooks; on the peer's
+ * own thread. `threads`: the load workers, whose busiest loop counts as the process's utilization (a
+ * starved worker falls behind with the peer's own loop idle).
+ */
+export function systemSampler(options: { diskPath: string; threads?: () => readonly LoopThread[] }): Sampler {
   const snapshot = systemSnapshots(options.diskPath);
+  const busiestThread = options.threads ? busiestLoop(options.threads) : () => 0;
   let pending = false;
   let resolution: number = DELAY_RESOLUTION_MS.coarse;
   let delay: IntervalHistogram = monitorEventLoopDelay({ resolution });
@@ -49,7 +77,7 @@ export function systemSampler(options: { diskPath: string }): Sampler {
       const wallMs = Math.max(1, now - lastAt);
       const figures: ProcessFigures = {
         cpu_percent: round(((cpu.user + cpu.system) / 1000 / wallMs) * 100),
-        event_loop_utilization: round(Math.min(1, Math.max(0, elu.utilization)), 3),
+        event_loop_utilization: round(Math.min(1, Math.max(0, elu.utilization, busiestThread())), 3),
         // The histogram is in nanoseconds and counts the sampling resolution in: take it off.
         event_loop_delay_p99_ms: delay.count > 0 ? round(Math.max(0, delay.percentile(99) / 1e6 - resolution)) : 0,
         event_loop_delay_max_ms: delay.count > 0 ? round(Math.max(0, delay.max / 1e6 - resolution)) : 0,

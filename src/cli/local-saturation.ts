@@ -3,6 +3,8 @@
 // alone still tells a saturated client from the target breaking.
 import { monitorEventLoopDelay, performance, type EventLoopUtilization } from 'node:perf_hooks';
 import type { SaturationBounds } from '../../actors/node-monitor/saturation.js';
+import { busiestLoop, type LoopThread } from '../../actors/node-monitor/sampler.js';
+import { loadWorkerThreads } from '../../actors/load-generator/worker-pool.js';
 
 export interface OwnSaturation {
   /** The verdict on the time since the last sample, as seconds since the start it overlaps. */
@@ -10,14 +12,16 @@ export interface OwnSaturation {
   stop(): void;
 }
 
-export function watchOwnSaturation(startAt: number, bounds: SaturationBounds): OwnSaturation {
+/** `threads`: the load workers, whose busiest loop counts as well (a starved worker falls behind while this loop idles). */
+export function watchOwnSaturation(startAt: number, bounds: SaturationBounds, threads: () => readonly LoopThread[] = loadWorkerThreads): OwnSaturation {
+  const busiestWorker = busiestLoop(threads);
   const delay = monitorEventLoopDelay({ resolution: 10 });
   delay.enable();
   let mark: EventLoopUtilization = performance.eventLoopUtilization();
   let last = Date.now();
   return {
     sample(now) {
-      const busy = performance.eventLoopUtilization(mark).utilization;
+      const busy = Math.max(performance.eventLoopUtilization(mark).utilization, busiestWorker());
       mark = performance.eventLoopUtilization();
       const p99Ms = delay.count > 0 ? delay.percentile(99) / 1e6 : 0;
       delay.reset();

@@ -13,6 +13,7 @@ import type { NodeMonitorMessage } from '../../actors/node-monitor/messages.js';
 import { nodeMonitor } from '../../actors/node-monitor/monitor.js';
 import { healthGossipTiming } from '../../actors/node-monitor/publish.js';
 import { systemSampler, type Sampler } from '../../actors/node-monitor/sampler.js';
+import { loadWorkerThreads } from '../../actors/load-generator/worker-pool.js';
 
 export interface NodeMonitorWiring {
   system: ActorSystem;
@@ -32,7 +33,7 @@ export async function wireNodeMonitor(w: NodeMonitorWiring): Promise<{ board: He
   const hm = w.config.health_monitoring;
   const gossip = healthGossipTiming(hm.check_interval * 1_000);
   const board = new HealthBoard(w.transport.self, { now: () => w.clock.now(), staleMs: gossip.staleMs, saturation: hm.saturation });
-  const machine = systemSampler({ diskPath: w.dataDir });
+  const machine = systemSampler({ diskPath: w.dataDir, threads: loadWorkerThreads });
   let busy = false;
   const sampler: Sampler = {
     ...machine,
