@@ -5,5 +5,5 @@ export { piecewise, linearPiece, smoothPiece, type RateProfile, type Piece } fro
 export { arrivalPosition, ownsArrival, usersOf, pickTarget, weightTable } from './segment.js';
 export { errorKindOf } from './exchange.js';
 export { warmUp, WARM_UP_MS, type WarmUp } from './warm-up.js';
-export { prepareLoadWorkers, loadWorkerCount, setLoadWorkerCount, closeLoadWorkers, loadWorkersAlive, loadWorkerThreads, retireLoadWorkers } from './worker-pool.js';
+export { prepareLoadWorkers, loadWorkerCount, setLoadWorkerCount, closeLoadWorkers, loadWorkersAlive, retireLoadWorkers } from './worker-pool.js';
 export { subSegments, workersFor, partOf, WORKER_RATE } from './work-split.js';

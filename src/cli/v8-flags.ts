@@ -1,5 +1,6 @@
 // The V8 flags each command runs with, set by peer.js before it compiles the bundle (V8 refuses a code
-// cache made under other flags), and by the benchmarks that model a command (scripts/bench/v8-flags.ts).
+// cache made under other flags), and by the benchmark children that model a command (scripts/bench/
+// peer-flags.ts for a peer, run-child.ts for `run`).
 // Set at run time, they change only what V8 reads as it goes: what it fixed when it created this thread's
 // heap stays as it was.
 import v8 from 'node:v8';
