@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../scripts/lib/peer-process.js';
-import { v8FlagsFor } from '../../src/cli/v8-flags.js';
+import { singleReducingCollection, v8FlagsFor } from '../../src/cli/v8-flags.js';
 
 const module = pathToFileURL(join(REPO_ROOT, 'dist', 'src', 'cli', 'v8-flags.js')).href;
 
@@ -17,7 +17,14 @@ describe('V8 flags by command', () => {
   });
 
   it('run keeps the memory reducer from its sending thread as far as flags set at run time can', () => {
-    expect(v8FlagsFor('run')).toEqual(expect.arrayContaining(['--no-memory-reducer-for-small-heaps', '--memory-reducer-single-gc']));
-    expect(v8FlagsFor('start')).not.toContain('--memory-reducer-single-gc');
+    const single = singleReducingCollection(Number(process.versions.v8.split('.')[0]));
+    expect(v8FlagsFor('run')).toEqual(expect.arrayContaining(['--no-memory-reducer-for-small-heaps', single]));
+    expect(v8FlagsFor('start')).not.toContain(single);
+  });
+
+  it('says "one reducing collection" in the words of each supported V8', () => {
+    expect(singleReducingCollection(11)).toBe('--memory-reducer-single-gc'); // Node 20
+    expect(singleReducingCollection(12)).toBe('--memory-reducer-gc-count=1'); // Node 22
+    expect(singleReducingCollection(13)).toBe('--memory-reducer-gc-count=1'); // Node 24
   });
 });
