@@ -1,0 +1,112 @@
+// CPU of one request/reply exchange over libp2p at the rate an idle coordinator sends its heartbeats
+// (about 16 a second in a 10-peer cluster), where V8 never optimises the code it runs: this process sends
+// evenly spread `transport.request`s to receivers it spawns (child processes on 127.0.0.1, mDNS off) for
+// --seconds, then sits idle as long; the CPU of the sending window minus the idle one, over the exchanges,
+// is what one exchange costs the sender. The main thread's share is read from /proc (Linux).
+//   node dist/scripts/bench/exchange-cost.js [--rate 16] [--seconds 30] [--receivers 3] [--reps 1]
+import '../../src/polyfill.js';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { encodeFrame } from '../../src/protocol/frame.js';
+import { Libp2pTransport } from '../../src/transport/libp2p/transport.js';
+import { silentLogger } from '../../src/util/log.js';
+import { waitFor } from '../lib/peer-process.js';
+import { median } from './measure.js';
+
+const PROTOCOL = '/mcpdt/bench/exchange/1.0.0';
+const TICKS_PER_S = 100; // USER_HZ
+const { values } = parseArgs({ options: { rate: { type: 'string', default: '16' }, seconds: { type: 'string', default: '30' }, receivers: { type: 'string', default: '3' }, reps: { type: 'string', default: '1' }, receiver: { type: 'boolean', default: false } } });
+const RATE = Math.min(200, Math.max(1, Number(values.rate)));
+const SECONDS = Math.min(120, Math.max(5, Number(values.seconds)));
+const RECEIVERS = Math.min(9, Math.max(1, Number(values.receivers)));
+const REPS = Math.min(10, Math.max(1, Number(values.reps)));
+
+const startTransport = (dataDir: string) => Libp2pTransport.start({ dataDir, host: '127.0.0.1', port: 0, mdns: false, bootstrap: [], log: silentLogger });
+
+/** CPU seconds of this process's main thread and of the whole process. */
+function cpu(): { main: number; all: number } {
+  const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const u = process.cpuUsage();
+  return { main: (Number(f[11]) + Number(f[12])) / TICKS_PER_S, all: (u.user + u.system) / 1e6 };
+}
+
+async function receiver(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'mcpdt-bench-xrx-'));
+  const transport = await startTransport(dir);
+  const ack = encodeFrame({ type: 'coordinator.ack', term: 3, ok: true, leaseMs: 1_100 });
+  transport.handle(PROTOCOL, () => ack);
+  process.stdout.write(`${JSON.stringify({ id: transport.self, addresses: transport.addresses() })}\n`);
+  process.stdin.resume();
+  await Promise.race([once(process.stdin, 'end'), once(process, 'SIGTERM'), new Promise((r) => setTimeout(r, 600_000).unref())]);
+  await transport.stop();
+  rmSync(dir, { recursive: true, force: true });
+  process.exit(0);
+}
+
+async function startReceiver(): Promise<{ child: ChildProcess; id: string; addresses: string[] }> {
+  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--receiver'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout! });
+  const [line] = (await Promise.race([once(lines, 'line'), once(child, 'exit').then(() => { throw new Error('receiver exited before starting'); })])) as [string];
+  lines.close();
+  return { child, ...(JSON.parse(line) as { id: string; addresses: string[] }) };
+}
+
+/** Sends RATE requests a second, evenly, each on its own timer turn as heartbeats come, round-robin over the receivers. */
+function send(transport: Libp2pTransport, to: readonly string[], seconds: number, frame: Uint8Array): Promise<number> {
+  const total = Math.round(RATE * seconds);
+  const t0 = performance.now();
+  let k = 0;
+  let failed = 0;
+  return new Promise((done) => {
+    const tick = () => {
+      const due = Math.min(total, Math.floor(((performance.now() - t0) / 1000) * RATE) + 1);
+      for (; k < due; k++) transport.request(to[k % to.length]!, PROTOCOL, frame, { timeoutMs: 700 }).catch(() => failed++);
+      if (k < total) setTimeout(tick, (k * 1000) / RATE - (performance.now() - t0));
+      else setTimeout(() => done(failed), 300);
+    };
+    tick();
+  });
+}
+
+async function main(): Promise<void> {
+  const receivers = await Promise.all(Array.from({ length: RECEIVERS }, () => startReceiver()));
+  const dir = mkdtempSync(join(tmpdir(), 'mcpdt-bench-xtx-'));
+  const transport = await startTransport(dir);
+  const rows: { mainUs: number; allUs: number; idleMainPct: number; failed: number }[] = [];
+  try {
+    for (const r of receivers) transport.connect(r.id, r.addresses);
+    await waitFor(() => receivers.every((r) => transport.connectedPeers().includes(r.id)), 10_000, 'connections to the receivers');
+    const frame = encodeFrame({ type: 'coordinator.heartbeat', term: 3, from: transport.self, leaseMs: 1_100 });
+    const ids = receivers.map((r) => r.id);
+    await send(transport, ids, 5, frame); // streams open and pooled, code past its first runs
+    for (let rep = 0; rep < REPS; rep++) {
+      const a = cpu();
+      const failed = await send(transport, ids, SECONDS, frame);
+      const b = cpu();
+      await new Promise((r) => setTimeout(r, SECONDS * 1000));
+      const c = cpu();
+      const n = RATE * SECONDS;
+      const perExchange = (busy: number, idle: number) => (Math.max(0, busy - idle) / n) * 1e6;
+      rows.push({ mainUs: perExchange(b.main - a.main, c.main - b.main), allUs: perExchange(b.all - a.all, c.all - b.all), idleMainPct: ((c.main - b.main) / SECONDS) * 100, failed });
+      process.stdout.write(`rep ${rep + 1}: ${JSON.stringify(rows.at(-1))}\n`);
+    }
+  } finally {
+    await transport.stop();
+    rmSync(dir, { recursive: true, force: true });
+    for (const r of receivers) r.child.stdin?.end();
+  }
+  const mainUs = Math.round(median(rows.map((r) => r.mainUs)));
+  const allUs = Math.round(median(rows.map((r) => r.allUs)));
+  process.stdout.write(`${RATE} exchanges/s over ${RECEIVERS} receivers, ${SECONDS} s, median of ${REPS}: ${mainUs} µs of the main thread's CPU per exchange, ${allUs} µs of the whole process's\n`);
+  process.stdout.write(`${JSON.stringify({ rate: RATE, receivers: RECEIVERS, seconds: SECONDS, reps: rows })}\n`);
+}
+
+if (values.receiver) await receiver();
+else await main();
