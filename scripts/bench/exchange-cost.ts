@@ -5,25 +5,24 @@
 // is what one exchange costs the sender. The main thread's share is read from /proc (Linux).
 //   node dist/scripts/bench/exchange-cost.js [--rate 16] [--seconds 30] [--receivers 3] [--reps 1]
 import '../../src/polyfill.js';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { encodeFrame } from '../../src/protocol/frame.js';
 import { Libp2pTransport } from '../../src/transport/libp2p/transport.js';
 import { silentLogger } from '../../src/util/log.js';
 import { waitFor } from '../lib/peer-process.js';
+import { startReceiver, stopReceiver } from '../lib/receiver-process.js';
 import { median } from './measure.js';
 
 const PROTOCOL = '/mcpdt/bench/exchange/1.0.0';
 const TICKS_PER_S = 100; // USER_HZ
 const { values } = parseArgs({ options: { rate: { type: 'string', default: '16' }, seconds: { type: 'string', default: '30' }, receivers: { type: 'string', default: '3' }, reps: { type: 'string', default: '1' }, receiver: { type: 'boolean', default: false } } });
 const RATE = Math.min(200, Math.max(1, Number(values.rate)));
-const SECONDS = Math.min(120, Math.max(5, Number(values.seconds)));
+const SECONDS = Math.min(120, Math.max(10, Number(values.seconds))); // shorter windows are within the noise of 10 ms CPU ticks and of a collection
 const RECEIVERS = Math.min(9, Math.max(1, Number(values.receivers)));
 const REPS = Math.min(10, Math.max(1, Number(values.reps)));
 
@@ -50,14 +49,6 @@ async function receiver(): Promise<void> {
   process.exit(0);
 }
 
-async function startReceiver(): Promise<{ child: ChildProcess; id: string; addresses: string[] }> {
-  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--receiver'], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const lines = createInterface({ input: child.stdout! });
-  const [line] = (await Promise.race([once(lines, 'line'), once(child, 'exit').then(() => { throw new Error('receiver exited before starting'); })])) as [string];
-  lines.close();
-  return { child, ...(JSON.parse(line) as { id: string; addresses: string[] }) };
-}
-
 /** Sends RATE requests a second, evenly, each on its own timer turn as heartbeats come, round-robin over the receivers. */
 function send(transport: Libp2pTransport, to: readonly string[], seconds: number, frame: Uint8Array): Promise<number> {
   const total = Math.round(RATE * seconds);
@@ -76,7 +67,7 @@ function send(transport: Libp2pTransport, to: readonly string[], seconds: number
 }
 
 async function main(): Promise<void> {
-  const receivers = await Promise.all(Array.from({ length: RECEIVERS }, () => startReceiver()));
+  const receivers = await Promise.all(Array.from({ length: RECEIVERS }, () => startReceiver(fileURLToPath(import.meta.url))));
   const dir = mkdtempSync(join(tmpdir(), 'mcpdt-bench-xtx-'));
   const transport = await startTransport(dir);
   const rows: { mainUs: number; allUs: number; idleMainPct: number; failed: number }[] = [];
@@ -100,7 +91,7 @@ async function main(): Promise<void> {
   } finally {
     await transport.stop();
     rmSync(dir, { recursive: true, force: true });
-    for (const r of receivers) r.child.stdin?.end();
+    await Promise.all(receivers.map((r) => stopReceiver(r.child)));
   }
   const mainUs = Math.round(median(rows.map((r) => r.mainUs)));
   const allUs = Math.round(median(rows.map((r) => r.allUs)));

@@ -3,12 +3,10 @@
 // against a raw `transport.request` baseline. Sequential (one message in flight), so no coordinated omission to
 // correct. Prints a table and one JSON line; stops the child however it ends.
 import '../../src/polyfill.js';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { build, type Histogram } from 'hdr-histogram-js';
 import { ActorSystem } from '../../src/actor/system.js';
@@ -16,6 +14,7 @@ import { encodeFrame } from '../../src/protocol/frame.js';
 import { Libp2pTransport } from '../../src/transport/libp2p/transport.js';
 import { silentLogger } from '../../src/util/log.js';
 import { waitFor } from '../lib/peer-process.js';
+import { startReceiver, stopReceiver } from '../lib/receiver-process.js';
 import { messagingHub } from '../../actors/messaging-hub/hub.js';
 import { DELIVERY_MODES } from '../../actors/messaging-hub/messages.js';
 import { send } from '../../actors/messaging-hub/send.js';
@@ -23,7 +22,6 @@ import { send } from '../../actors/messaging-hub/send.js';
 const RAW_PROTOCOL = '/mcpdt/bench/raw/1.0.0';
 const ECHO_KIND = 'bench.echo';
 const OVERALL_DEADLINE_MS = 180_000;
-const CHILD_EXIT_GRACE_MS = 3_000;
 
 interface Figures {
   name: string;
@@ -53,23 +51,6 @@ async function receiver(): Promise<void> {
   await transport.stop();
   await rm(dir, { recursive: true, force: true });
   process.exit(0);
-}
-
-async function startReceiver(): Promise<{ child: ChildProcess; id: string; addresses: string[] }> {
-  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--receiver'], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const lines = createInterface({ input: child.stdout! });
-  const [line] = (await Promise.race([once(lines, 'line'), once(child, 'exit').then(() => { throw new Error('receiver exited before starting'); })])) as [string];
-  lines.close();
-  return { child, ...(JSON.parse(line) as { id: string; addresses: string[] }) };
-}
-
-async function stopReceiver(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
-  child.stdin?.end();
-  const force = setTimeout(() => child.kill('SIGKILL'), CHILD_EXIT_GRACE_MS);
-  await exited;
-  clearTimeout(force);
 }
 
 interface Case {
@@ -139,7 +120,7 @@ async function main(): Promise<void> {
   const count = numberArg('messages', 2_000);
   const warmup = numberArg('warmup', 200);
   const rounds = Math.max(1, numberArg('rounds', 10));
-  const remote = await startReceiver();
+  const remote = await startReceiver(fileURLToPath(import.meta.url));
   const deadline = setTimeout(() => {
     process.stderr.write(`benchmark did not finish within ${OVERALL_DEADLINE_MS} ms\n`);
     remote.child.kill('SIGKILL');
