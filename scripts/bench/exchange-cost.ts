@@ -1,9 +1,10 @@
-// CPU of one request/reply exchange over libp2p at the rate an idle coordinator sends its heartbeats
-// (about 16 a second in a 10-peer cluster), where V8 never optimises the code it runs: this process sends
-// evenly spread `transport.request`s to receivers it spawns (child processes on 127.0.0.1, mDNS off) for
-// --seconds, then sits idle as long; the CPU of the sending window minus the idle one, over the exchanges,
-// is what one exchange costs the sender. The main thread's share is read from /proc (Linux).
-//   node dist/scripts/bench/exchange-cost.js [--rate 16] [--seconds 30] [--receivers 3] [--reps 1]
+// CPU of one request/reply exchange over libp2p as an idle coordinator sends its heartbeats: one round
+// to every follower in the same turn (9 in a 10-peer cluster), rounds evenly spread to make --rate
+// exchanges a second (about 16 at rest), where V8 never optimises the code it runs. This process sends
+// `transport.request`s to receivers it spawns (child processes on 127.0.0.1, mDNS off) for --seconds,
+// then sits idle as long; the CPU of the sending window minus the idle one, over the exchanges, is what
+// one exchange costs the sender. The main thread's share is read from /proc (Linux).
+//   node dist/scripts/bench/exchange-cost.js [--rate 16] [--seconds 30] [--receivers 9] [--reps 1]
 import '../../src/polyfill.js';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -20,7 +21,7 @@ import { median } from './measure.js';
 
 const PROTOCOL = '/mcpdt/bench/exchange/1.0.0';
 const TICKS_PER_S = 100; // USER_HZ
-const { values } = parseArgs({ options: { rate: { type: 'string', default: '16' }, seconds: { type: 'string', default: '30' }, receivers: { type: 'string', default: '3' }, reps: { type: 'string', default: '1' }, receiver: { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { rate: { type: 'string', default: '16' }, seconds: { type: 'string', default: '30' }, receivers: { type: 'string', default: '9' }, reps: { type: 'string', default: '1' }, receiver: { type: 'boolean', default: false } } });
 const RATE = Math.min(200, Math.max(1, Number(values.rate)));
 const SECONDS = Math.min(120, Math.max(10, Number(values.seconds))); // shorter windows are within the noise of 10 ms CPU ticks and of a collection
 const RECEIVERS = Math.min(9, Math.max(1, Number(values.receivers)));
@@ -49,20 +50,20 @@ async function receiver(): Promise<void> {
   process.exit(0);
 }
 
-/** Sends RATE requests a second, evenly, each on its own timer turn as heartbeats come, round-robin over the receivers. */
+/** Sends RATE requests a second: a round to every receiver in one turn, rounds evenly spread. Resolves with the failures. */
 function send(transport: Libp2pTransport, to: readonly string[], seconds: number, frame: Uint8Array): Promise<number> {
-  const total = Math.round(RATE * seconds);
+  const rounds = Math.max(1, Math.round((RATE * seconds) / to.length));
+  const periodMs = (1000 * to.length) / RATE;
   const t0 = performance.now();
-  let k = 0;
+  let sent = 0;
   let failed = 0;
   return new Promise((done) => {
-    const tick = () => {
-      const due = Math.min(total, Math.floor(((performance.now() - t0) / 1000) * RATE) + 1);
-      for (; k < due; k++) transport.request(to[k % to.length]!, PROTOCOL, frame, { timeoutMs: 700 }).catch(() => failed++);
-      if (k < total) setTimeout(tick, (k * 1000) / RATE - (performance.now() - t0));
+    const round = () => {
+      for (const peer of to) transport.request(peer, PROTOCOL, frame, { timeoutMs: 700 }).catch(() => failed++);
+      if (++sent < rounds) setTimeout(round, sent * periodMs - (performance.now() - t0));
       else setTimeout(() => done(failed), 300);
     };
-    tick();
+    round();
   });
 }
 
@@ -83,7 +84,7 @@ async function main(): Promise<void> {
       const b = cpu();
       await new Promise((r) => setTimeout(r, SECONDS * 1000));
       const c = cpu();
-      const n = RATE * SECONDS;
+      const n = Math.max(1, Math.round((RATE * SECONDS) / receivers.length)) * receivers.length;
       const perExchange = (busy: number, idle: number) => (Math.max(0, busy - idle) / n) * 1e6;
       rows.push({ mainUs: perExchange(b.main - a.main, c.main - b.main), allUs: perExchange(b.all - a.all, c.all - b.all), idleMainPct: ((c.main - b.main) / SECONDS) * 100, failed });
       process.stdout.write(`rep ${rep + 1}: ${JSON.stringify(rows.at(-1))}\n`);

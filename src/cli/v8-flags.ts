@@ -28,17 +28,13 @@ export function v8FlagsFor(command: string): string[] {
   // (some 20 s into a run at 1,000 req/s), it makes one reducing collection, not three.
   // `node --no-memory-reducer peer.js run` has none at all. Load workers go without it entirely
   // (actors/load-generator/worker-pool.ts); a peer's own thread keeps it, to shrink when idle.
-  if (command === 'run') flags.push('--no-memory-reducer-for-small-heaps', singleReducingCollection(v8Major()));
+  if (command === 'run') flags.push('--no-memory-reducer-for-small-heaps', singleReducingCollection());
   return flags;
 }
 
 /** The flag that limits the memory reducer to one collection: V8 12 (Node 22) replaced Node 20's switch by a count. */
-export function singleReducingCollection(v8MajorVersion: number): string {
+export function singleReducingCollection(v8MajorVersion = Number(process.versions.v8.split('.')[0])): string {
   return v8MajorVersion >= 12 ? '--memory-reducer-gc-count=1' : '--memory-reducer-single-gc';
-}
-
-function v8Major(): number {
-  return Number(process.versions.v8.split('.')[0]);
 }
 
 export function setV8FlagsFor(command: string): void {
