@@ -49,7 +49,20 @@ function parseJson(data: Uint8Array): unknown {
 
 /** Decode and validate one frame against `schema`. Throws WireError naming the bad fields. */
 export function decodeFrame<S extends z.ZodType>(data: Uint8Array, schema: S): z.infer<S> {
-  const raw = parseJson(data);
+  return validFrame(parseJson(data), schema);
+}
+
+/** Decode a reply: an error frame becomes a RemoteError. The bytes are parsed once. */
+export function decodeReply<S extends z.ZodType>(data: Uint8Array, schema: S): z.infer<S> {
+  const raw = parseJson(data) as { type?: unknown } | null;
+  if (raw && raw.type === 'error') {
+    const err = ErrorFrame.safeParse(raw);
+    if (err.success) throw new RemoteError(err.data.code, err.data.message);
+  }
+  return validFrame(raw, schema);
+}
+
+function validFrame<S extends z.ZodType>(raw: unknown, schema: S): z.infer<S> {
   const version = (raw as { v?: unknown } | null)?.v;
   if (version !== WIRE_VERSION) {
     throw new WireError('WIRE_UNSUPPORTED_VERSION', 'unsupported frame', [
@@ -59,14 +72,4 @@ export function decodeFrame<S extends z.ZodType>(data: Uint8Array, schema: S): z
   const result = schema.safeParse(raw);
   if (!result.success) throw new WireError('WIRE_INVALID_FRAME', 'invalid frame', problemsOf(result.error));
   return result.data;
-}
-
-/** Decode a reply: an error frame becomes a RemoteError. */
-export function decodeReply<S extends z.ZodType>(data: Uint8Array, schema: S): z.infer<S> {
-  const raw = parseJson(data) as { type?: unknown };
-  if (raw && raw.type === 'error') {
-    const err = ErrorFrame.safeParse(raw);
-    if (err.success) throw new RemoteError(err.data.code, err.data.message);
-  }
-  return decodeFrame(data, schema);
 }
