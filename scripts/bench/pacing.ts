@@ -5,11 +5,14 @@
 // parsed or recorded): the engine's CPU over it is what its own work costs, and autocannon's under it is
 // what its bursts save.
 //
-//   node dist/scripts/bench/pacing.js [--duration 10] [--reps 3] [--rates 1000,5000] [--workers 0,1,run] [--root DIR]...
+//   node dist/scripts/bench/pacing.js [--duration 10] [--reps 3] [--rates 1000,5000] [--workers 0,1,run] [--target nginx|node] [--root DIR]...
 // (--workers: 0 the engine on the process's main thread, as a peer with `workers: 0` runs it; 1 on one load
 // worker, as a peer runs it below 10,000 req/s, both with the V8 flags peer.js sets for a peer; run: the
 // command `node peer.js run` itself on a one-task plan, in its process as peer.js starts it, rows prefixed
 // `run:`)
+// (--target nginx|node: where the requests go and their arrivals are timed; nginx, as the issue measured,
+// when it is installed (one worker on core 0, its access log giving each arrival to 1 ms), else node: the
+// counting target in this process)
 // (--root: another checkout's build, its engine run interleaved beside this one, rows prefixed `before:`;
 // given more than once, each checkout's rows are prefixed with its folder's name instead)
 import '../../src/polyfill.js';
@@ -18,9 +21,9 @@ import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startCountingTarget } from '../../test/support/counting-target.js';
 import { median, resultOf, runChild, type Measurement } from './measure.js';
-import { pinned, TOOL_CPU } from './targets.js';
+import { installed, pinned, pinning, startLoggingNginx, TARGET_CPU, TOOL_CPU } from './targets.js';
 
-const { values: opts } = parseArgs({ options: { duration: { type: 'string', default: '10' }, reps: { type: 'string', default: '3' }, rates: { type: 'string', default: '1000,5000' }, workers: { type: 'string', default: '0,1,run' }, root: { type: 'string', multiple: true } } });
+const { values: opts } = parseArgs({ options: { duration: { type: 'string', default: '10' }, reps: { type: 'string', default: '3' }, rates: { type: 'string', default: '1000,5000' }, workers: { type: 'string', default: '0,1,run' }, root: { type: 'string', multiple: true }, target: { type: 'string' } } });
 const durationS = Math.min(60, Math.max(2, Number(opts.duration)));
 const reps = Math.min(15, Math.max(1, Math.floor(Number(opts.reps))));
 const rates = opts.rates.split(',').map(Number).filter((r) => r > 0 && r <= 50_000);
@@ -66,9 +69,28 @@ function evenness(arrivals: Float64Array, rate: number): Evenness {
 
 type Row = Measurement & Evenness;
 
-const target = await startCountingTarget();
+/** Where arrivals are counted: nginx as the issue measured (when installed), or the counting target in this process. */
+interface ArrivalTarget {
+  url: string;
+  reset(): void;
+  arrivals(): Float64Array | Promise<Float64Array>;
+  close(): Promise<void>;
+}
+async function arrivalTarget(kind: string): Promise<ArrivalTarget> {
+  if (kind === 'nginx') {
+    const nginx = await startLoggingNginx();
+    return { url: nginx.url, reset: () => nginx.reset(), arrivals: () => nginx.arrivals(), close: () => nginx.stop() };
+  }
+  const counting = await startCountingTarget();
+  return { url: counting.url, reset: () => counting.reset(), arrivals: () => counting.arrivals(), close: () => counting.close() };
+}
+const targetKind = opts.target ?? (installed('nginx') ? 'nginx' : 'node');
+if (targetKind !== 'nginx' && targetKind !== 'node') throw new Error(`--target: nginx or node, not ${targetKind}`);
+const target = await arrivalTarget(targetKind);
 const runs = new Map<string, Row[]>();
-console.log(`pacing: ${reps} interleaved repetitions of ${durationS} s; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+console.log(
+  `pacing: ${reps} interleaved repetitions of ${durationS} s against ${targetKind === 'nginx' ? `nginx (one worker, core ${TARGET_CPU})` : 'the counting target in this process'}; ${pinning}; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`,
+);
 try {
   for (let rep = 0; rep < reps; rep++) {
     for (const rate of rates) {
@@ -85,7 +107,7 @@ try {
         const config = JSON.stringify({ url: target.url, durationS, connections: 100, rps: rate, ...extra });
         const m = resultOf(await runChild(...pinned(TOOL_CPU, process.execPath, [...nodeFlags, script, config]), (durationS + 30) * 1000));
         const tool = label + m.tool;
-        const row = { ...m, tool, ...evenness(target.arrivals(), rate) };
+        const row = { ...m, tool, ...evenness(await target.arrivals(), rate) };
         runs.set(tool, [...(runs.get(tool) ?? []), row]);
         // Each repetition's figures on stderr: a median hides whether one run or all were disturbed.
         process.stderr.write(`  ${tool}: CPU ${row.cpuS.toFixed(2)} s, empty ${(100 * row.emptyBins).toFixed(1)} %, max bin ${row.maxOverMean.toFixed(2)}, lateness p99 ${row.latenessP99Ms?.toFixed(2) ?? '-'} ms, load ${loadavg()[0]!.toFixed(2)}\n`);

@@ -1,7 +1,7 @@
 // The benchmark target: nginx (worker_processes 1, `return 200 "ok"`, no access log) from a temporary
 // config when nginx is installed, else the counting target in a child process. Loopback only.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -67,8 +67,43 @@ function stopper(child: ChildProcess, cleanup: () => void): () => Promise<void> 
   };
 }
 
-async function startNginx(): Promise<BenchTarget> {
+/** nginx that logs each request's arrival: the time it was answered, in ms since the epoch, to 1 ms. */
+export interface LoggingNginx extends BenchTarget {
+  /** Forgets the arrivals so far (they stay in the file; the next read starts after them). */
+  reset(): void;
+  /** The arrivals since the last reset, once nginx has flushed its log (it does within a second). */
+  arrivals(): Promise<Float64Array>;
+}
+
+/**
+ * nginx as startNginx runs it, with an access log of `$msec` (buffered, flushed each second): what the
+ * issue's side-by-side measures used as the target, with the arrival times that evenness needs.
+ */
+export async function startLoggingNginx(): Promise<LoggingNginx> {
   const dir = mkdtempSync(join(tmpdir(), 'mcpdt-nginx-'));
+  const log = join(dir, 'arrivals.log');
+  const target = await startNginx(dir, `log_format arrivals '$msec';\n  access_log ${log} arrivals buffer=64k flush=1s;`);
+  let from = 0;
+  const size = () => (existsSync(log) ? statSync(log).size : 0);
+  return {
+    ...target,
+    reset: () => void (from = size()),
+    async arrivals() {
+      // Wait out the flush interval, then until the file stops growing.
+      await new Promise((r) => setTimeout(r, 1_200));
+      for (let last = -1; last !== size(); ) {
+        last = size();
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      const text = readFileSync(log, 'utf8').slice(from);
+      from = size();
+      const lines = text.split('\n').filter((l) => l !== '');
+      return Float64Array.from(lines, (l) => Number(l) * 1000);
+    },
+  };
+}
+
+async function startNginx(dir = mkdtempSync(join(tmpdir(), 'mcpdt-nginx-')), accessLog = 'access_log off;'): Promise<BenchTarget> {
   const port = await freePort();
   const temp = (name: string) => `${name}_temp_path ${join(dir, name)};`;
   writeFileSync(
@@ -79,7 +114,7 @@ pid ${join(dir, 'nginx.pid')};
 error_log ${join(dir, 'error.log')};
 events { worker_connections 4096; }
 http {
-  access_log off;
+  ${accessLog}
   keepalive_requests 100000000;
   keepalive_timeout 65;
   ${['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map(temp).join('\n  ')}
