@@ -295,7 +295,7 @@ export function nextTick(state: ElectionState, now: number, timing: ElectionTimi
 /** When acknowledgements of a coordinator in office stop making a majority, as time passes with no new ones. */
 function leaseEnd(state: ElectionState, now: number): number {
   const valid: number[] = [];
-  for (const [peer, until] of state.acks) if (peer !== state.self && state.electorate.includes(peer) && now <= until) valid.push(until);
+  for (const [peer, until] of state.acks) if (now <= until && peer !== state.self && isVoter(state, peer)) valid.push(until);
   const needed = majority(state.electorate) - 1; // besides ourselves
   if (needed <= 0) return Infinity;
   valid.sort((a, b) => b - a);
@@ -312,8 +312,20 @@ function hasLiveCoordinator(state: ElectionState, now: number): boolean {
 
 function acknowledgedBy(state: ElectionState, now: number): number {
   let count = 1; // ourselves
-  for (const [peer, until] of state.acks) if (peer !== state.self && state.electorate.includes(peer) && now <= until) count++;
+  for (const [peer, until] of state.acks) if (now <= until && peer !== state.self && isVoter(state, peer)) count++;
   return count;
+}
+
+/**
+ * The electorate as a set, made once per electorate (it is replaced, never changed): a coordinator counts
+ * its acknowledgements after every message it handles, and a scan of the list for each one made that
+ * quadratic in the cluster's size.
+ */
+const voters = new WeakMap<readonly string[], ReadonlySet<string>>();
+function isVoter(state: ElectionState, peer: string): boolean {
+  let set = voters.get(state.electorate);
+  if (set === undefined) voters.set(state.electorate, (set = new Set(state.electorate)));
+  return set.has(peer);
 }
 
 function others(state: ElectionState): string[] {

@@ -18,7 +18,7 @@ export function v8FlagsFor(command: string): string[] {
   // A peer's own thread keeps V8's young generation at its first size (1 MB semi-spaces): left to grow,
   // it reached 16 MB semi-spaces, 32 MB of an idle peer's resident memory, for a control plane whose
   // objects die young. Booting a load worker thread (its isolate) puts V8's default growth back, for the run.
-  if (command === 'start') flags.push('--semi-space-growth-factor=1', laterOptimization());
+  if (command === 'start') flags.push('--semi-space-growth-factor=1');
   // `run` sends on this thread unless a task needs more than one thread's worth, and lives as long as its
   // plan. V8's memory reducer made compacting collections some 8 s into every steady run, up to three of
   // 12-19 ms each, which held the sending loop while the arrivals due meanwhile piled up. V8 creates the
@@ -32,29 +32,8 @@ export function v8FlagsFor(command: string): string[] {
   return flags;
 }
 
-/** How many times V8's default a peer's code runs before TurboFan optimises it (see laterOptimization). */
-const OPTIMIZE_LATER = 8;
-
-/**
- * A peer's code waits OPTIMIZE_LATER times longer than V8's default before TurboFan optimises it. At rest a
- * peer runs each of its functions a few times a second, so V8 went on optimising one after another for
- * minutes after start (a coordinator among 10 idle peers: 53 TurboFan compilations, 202 ms, in one
- * minute, two minutes after it started; `node --trace-opt`), on background threads that cost as much as
- * the heartbeats they sped up. With it, the threads beside an idle peer's main thread went from
- * 0.2-0.8 % of a core to 0.0-0.1 % (scripts/bench/idle.ts). Code that runs hot, a load run's sending
- * loop or the control plane under load, still reaches the budget within a fraction of a second: fixed
- * 1,000 req/s costs the same with it (scripts/bench/pacing.ts, paired). V8 12 (Node 22) replaced the
- * byte budget with a count of invocations.
- */
-export function laterOptimization(v8MajorVersion = thisV8Major()): string {
-  return v8MajorVersion >= 12 ? `--invocation-count-for-turbofan=${3_000 * OPTIMIZE_LATER}` : `--interrupt-budget=${67_584 * OPTIMIZE_LATER}`;
-}
-function thisV8Major(): number {
-  return Number(process.versions.v8.split('.')[0]);
-}
-
 /** The flag that limits the memory reducer to one collection: V8 12 (Node 22) replaced Node 20's switch by a count. */
-export function singleReducingCollection(v8MajorVersion = thisV8Major()): string {
+export function singleReducingCollection(v8MajorVersion = Number(process.versions.v8.split('.')[0])): string {
   return v8MajorVersion >= 12 ? '--memory-reducer-gc-count=1' : '--memory-reducer-single-gc';
 }
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../scripts/lib/peer-process.js';
-import { laterOptimization, singleReducingCollection, v8FlagsFor } from '../../src/cli/v8-flags.js';
+import { singleReducingCollection, v8FlagsFor } from '../../src/cli/v8-flags.js';
 
 const module = pathToFileURL(join(REPO_ROOT, 'dist', 'src', 'cli', 'v8-flags.js')).href;
 
@@ -20,17 +20,6 @@ describe('V8 flags by command', () => {
     const single = singleReducingCollection(); // this Node's V8
     expect(v8FlagsFor('run')).toEqual(expect.arrayContaining(['--no-memory-reducer-for-small-heaps', single]));
     expect(v8FlagsFor('start')).not.toContain(single);
-  });
-
-  it('a peer (start) optimises later than V8 would; no other command does', () => {
-    expect(v8FlagsFor('start')).toContain(laterOptimization());
-    for (const command of ['run', 'mcp', 'keygen', 'info']) expect(v8FlagsFor(command)).not.toContain(laterOptimization());
-  });
-
-  it('says "optimise eight times later" in the words of each supported V8', () => {
-    expect(laterOptimization(11)).toBe('--interrupt-budget=540672'); // Node 20: a byte budget, default 67584
-    expect(laterOptimization(12)).toBe('--invocation-count-for-turbofan=24000'); // Node 22: a count, default 3000
-    expect(laterOptimization(13)).toBe('--invocation-count-for-turbofan=24000'); // Node 24
   });
 
   it('says "one reducing collection" in the words of each supported V8', () => {
