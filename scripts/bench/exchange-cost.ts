@@ -6,17 +6,13 @@
 // one exchange costs the sender. The main thread's share is read from /proc (Linux).
 //   node dist/scripts/bench/exchange-cost.js [--rate 16] [--seconds 30] [--receivers 9] [--reps 1]
 import '../../src/polyfill.js';
-import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { encodeFrame } from '../../src/protocol/frame.js';
-import { Libp2pTransport } from '../../src/transport/libp2p/transport.js';
-import { silentLogger } from '../../src/util/log.js';
+import type { Libp2pTransport } from '../../src/transport/libp2p/transport.js';
 import { waitFor } from '../lib/peer-process.js';
-import { startReceiver, stopReceiver } from '../lib/receiver-process.js';
+import { runReceiver, startLoopbackTransport, startReceiver, stopReceiver } from '../lib/receiver-process.js';
 import { median } from './measure.js';
 
 const PROTOCOL = '/mcpdt/bench/exchange/1.0.0';
@@ -27,8 +23,6 @@ const SECONDS = Math.min(120, Math.max(10, Number(values.seconds))); // shorter 
 const RECEIVERS = Math.min(9, Math.max(1, Number(values.receivers)));
 const REPS = Math.min(10, Math.max(1, Number(values.reps)));
 
-const startTransport = (dataDir: string) => Libp2pTransport.start({ dataDir, host: '127.0.0.1', port: 0, mdns: false, bootstrap: [], log: silentLogger });
-
 /** CPU seconds of this process's main thread and of the whole process. */
 function cpu(): { main: number; all: number } {
   const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
@@ -37,17 +31,10 @@ function cpu(): { main: number; all: number } {
   return { main: (Number(f[11]) + Number(f[12])) / TICKS_PER_S, all: (u.user + u.system) / 1e6 };
 }
 
-async function receiver(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'mcpdt-bench-xrx-'));
-  const transport = await startTransport(dir);
+/** The receiving side: answers each request with an ack-sized frame. */
+function receiver(): Promise<never> {
   const ack = encodeFrame({ type: 'coordinator.ack', term: 3, ok: true, leaseMs: 1_100 });
-  transport.handle(PROTOCOL, () => ack);
-  process.stdout.write(`${JSON.stringify({ id: transport.self, addresses: transport.addresses() })}\n`);
-  process.stdin.resume();
-  await Promise.race([once(process.stdin, 'end'), once(process, 'SIGTERM'), new Promise((r) => setTimeout(r, 600_000).unref())]);
-  await transport.stop();
-  rmSync(dir, { recursive: true, force: true });
-  process.exit(0);
+  return runReceiver(async (transport) => transport.handle(PROTOCOL, () => ack));
 }
 
 /** Sends RATE requests a second: a round to every receiver in one turn, rounds evenly spread. Resolves with the failures. */
@@ -69,8 +56,7 @@ function send(transport: Libp2pTransport, to: readonly string[], seconds: number
 
 async function main(): Promise<void> {
   const receivers = await Promise.all(Array.from({ length: RECEIVERS }, () => startReceiver(fileURLToPath(import.meta.url))));
-  const dir = mkdtempSync(join(tmpdir(), 'mcpdt-bench-xtx-'));
-  const transport = await startTransport(dir);
+  const { transport, stop } = await startLoopbackTransport('xtx');
   const rows: { mainUs: number; allUs: number; idleMainPct: number; failed: number }[] = [];
   try {
     for (const r of receivers) transport.connect(r.id, r.addresses);
@@ -90,8 +76,7 @@ async function main(): Promise<void> {
       process.stdout.write(`rep ${rep + 1}: ${JSON.stringify(rows.at(-1))}\n`);
     }
   } finally {
-    await transport.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await stop();
     await Promise.all(receivers.map((r) => stopReceiver(r.child)));
   }
   const mainUs = Math.round(median(rows.map((r) => r.mainUs)));

@@ -3,18 +3,12 @@
 // against a raw `transport.request` baseline. Sequential (one message in flight), so no coordinated omission to
 // correct. Prints a table and one JSON line; stops the child however it ends.
 import '../../src/polyfill.js';
-import { once } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Histogram } from 'hdr-histogram-js';
 import { ActorSystem } from '../../src/actor/system.js';
 import { encodeFrame } from '../../src/protocol/frame.js';
-import { Libp2pTransport } from '../../src/transport/libp2p/transport.js';
-import { silentLogger } from '../../src/util/log.js';
 import { waitFor } from '../lib/peer-process.js';
-import { startReceiver, stopReceiver } from '../lib/receiver-process.js';
+import { runReceiver, startLoopbackTransport, startReceiver, stopReceiver } from '../lib/receiver-process.js';
 import { messagingHub } from '../../actors/messaging-hub/hub.js';
 import { DELIVERY_MODES } from '../../actors/messaging-hub/messages.js';
 import { send } from '../../actors/messaging-hub/send.js';
@@ -34,23 +28,14 @@ interface Figures {
   msgs_per_s: number;
 }
 
-const startTransport = (dataDir: string) =>
-  Libp2pTransport.start({ dataDir, host: '127.0.0.1', port: 0, mdns: false, bootstrap: [], log: silentLogger });
-
 /** The receiving side: echoes raw frames and hub messages until the parent closes our stdin. */
-async function receiver(): Promise<void> {
-  const dir = await mkdtemp(join(tmpdir(), 'mcpdt-bench-rx-'));
-  const transport = await startTransport(dir);
-  transport.handle(RAW_PROTOCOL, ({ data }) => data);
-  const system = new ActorSystem();
-  await system.spawn(messagingHub({ transport, handlers: { [ECHO_KIND]: (payload) => payload } }));
-  process.stdout.write(`${JSON.stringify({ id: transport.self, addresses: transport.addresses() })}\n`);
-  process.stdin.resume();
-  await Promise.race([once(process.stdin, 'end'), once(process, 'SIGTERM')]);
-  await system.stop();
-  await transport.stop();
-  await rm(dir, { recursive: true, force: true });
-  process.exit(0);
+function receiver(): Promise<never> {
+  return runReceiver(async (transport) => {
+    transport.handle(RAW_PROTOCOL, ({ data }) => data);
+    const system = new ActorSystem();
+    await system.spawn(messagingHub({ transport, handlers: { [ECHO_KIND]: (payload) => payload } }));
+    return () => system.stop();
+  });
 }
 
 interface Case {
@@ -126,12 +111,11 @@ async function main(): Promise<void> {
     remote.child.kill('SIGKILL');
     process.exit(1);
   }, OVERALL_DEADLINE_MS);
-  const dir = await mkdtemp(join(tmpdir(), 'mcpdt-bench-tx-'));
   const system = new ActorSystem();
   let stopTransport = (): Promise<void> => Promise.resolve();
   try {
-    const transport = await startTransport(dir);
-    stopTransport = () => transport.stop();
+    const { transport, stop } = await startLoopbackTransport('tx');
+    stopTransport = stop;
     // Fire-and-forget answers the caller when the frame goes out; its round trip ends when the hub reports the ack.
     let acked: (() => void) | undefined;
     const hub = await system.spawn(messagingHub({ transport, onDelivery: (r) => r.mode === 'fire-and-forget' && acked?.() }));
@@ -160,7 +144,6 @@ async function main(): Promise<void> {
     await system.stop();
     await stopTransport();
     await stopReceiver(remote.child);
-    await rm(dir, { recursive: true, force: true });
   }
 }
 

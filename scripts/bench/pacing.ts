@@ -76,17 +76,9 @@ interface ArrivalTarget {
   arrivals(): Float64Array | Promise<Float64Array>;
   close(): Promise<void>;
 }
-async function arrivalTarget(kind: string): Promise<ArrivalTarget> {
-  if (kind === 'nginx') {
-    const nginx = await startLoggingNginx();
-    return { url: nginx.url, reset: () => nginx.reset(), arrivals: () => nginx.arrivals(), close: () => nginx.stop() };
-  }
-  const counting = await startCountingTarget();
-  return { url: counting.url, reset: () => counting.reset(), arrivals: () => counting.arrivals(), close: () => counting.close() };
-}
 const targetKind = opts.target ?? (installed('nginx') ? 'nginx' : 'node');
 if (targetKind !== 'nginx' && targetKind !== 'node') throw new Error(`--target: nginx or node, not ${targetKind}`);
-const target = await arrivalTarget(targetKind);
+const target: ArrivalTarget = targetKind === 'nginx' ? await startLoggingNginx() : await startCountingTarget();
 const runs = new Map<string, Row[]>();
 console.log(
   `pacing: ${reps} interleaved repetitions of ${durationS} s against ${targetKind === 'nginx' ? `nginx (one worker, core ${TARGET_CPU})` : 'the counting target in this process'}; ${pinning}; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`,

@@ -1,5 +1,6 @@
 // The benchmark target: nginx (worker_processes 1, `return 200 "ok"`, no access log) from a temporary
-// config when nginx is installed, else the counting target in a child process. Loopback only.
+// config when nginx is installed, else the counting target in a child process; and nginx that logs each
+// arrival (startLoggingNginx, for the pacing bench). Loopback only.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -69,6 +70,8 @@ function stopper(child: ChildProcess, cleanup: () => void): () => Promise<void> 
 
 /** nginx that logs each request's arrival: the time it was answered, in ms since the epoch, to 1 ms. */
 export interface LoggingNginx extends BenchTarget {
+  /** The same as stop. */
+  close(): Promise<void>;
   /** Forgets the arrivals so far (they stay in the file; the next read starts after them). */
   reset(): void;
   /** The arrivals since the last reset, once nginx has flushed its log (it does within a second). */
@@ -87,6 +90,7 @@ export async function startLoggingNginx(): Promise<LoggingNginx> {
   const size = () => (existsSync(log) ? statSync(log).size : 0);
   return {
     ...target,
+    close: target.stop,
     reset: () => void (from = size()),
     async arrivals() {
       // Wait out the flush interval, then until the file stops growing.
@@ -95,8 +99,8 @@ export async function startLoggingNginx(): Promise<LoggingNginx> {
         last = size();
         await new Promise((r) => setTimeout(r, 200));
       }
-      const text = readFileSync(log, 'utf8').slice(from);
-      from = size();
+      const text = readFileSync(log, 'latin1').slice(from); // one byte a character: `from` counts both
+      from += text.length;
       const lines = text.split('\n').filter((l) => l !== '');
       return Float64Array.from(lines, (l) => Number(l) * 1000);
     },
