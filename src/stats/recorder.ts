@@ -20,6 +20,8 @@ class TargetTally {
   readonly latency = takeCounts();
   readonly service = takeCounts();
   readonly status = new Uint32Array(MAX_STATUS);
+  /** The statuses counted since the last reset, so that a cut reads and clears those and not all 600. */
+  readonly statusesSeen: number[] = [];
   readonly errors = new Float64Array(ERROR_KINDS.length);
   requests = 0;
   successes = 0;
@@ -28,6 +30,12 @@ class TargetTally {
   scheduled = 0;
   bytesIn = 0;
   bytesOut = 0;
+
+  /** Adds `n` responses of `status` (below MAX_STATUS). */
+  count(status: number, n: number): void {
+    if (this.status[status] === 0) this.statusesSeen.push(status);
+    this.status[status]! += n;
+  }
 
   get touched(): boolean {
     return this.requests > 0 || this.dropped > 0 || this.scheduled > 0;
@@ -42,7 +50,8 @@ class TargetTally {
     c.scheduled = this.scheduled;
     c.bytes_in = this.bytesIn;
     c.bytes_out = this.bytesOut;
-    for (let s = 0; s < MAX_STATUS; s++) if (this.status[s]! > 0) c.status[String(s)] = this.status[s]!;
+    // An object lists integer keys in ascending order, whatever the order they were seen in.
+    for (const s of this.statusesSeen) c.status[String(s)] = this.status[s]!;
     ERROR_KINDS.forEach((kind, i) => {
       if (this.errors[i]! > 0) c.errors[kind] = this.errors[i]!;
     });
@@ -52,7 +61,8 @@ class TargetTally {
   reset(): void {
     this.latency.clear();
     this.service.clear();
-    this.status.fill(0);
+    for (const s of this.statusesSeen) this.status[s] = 0;
+    this.statusesSeen.length = 0;
     this.errors.fill(0);
     this.requests = this.successes = this.failures = this.dropped = this.scheduled = this.bytesIn = this.bytesOut = 0;
   }
@@ -156,7 +166,7 @@ export class Recorder {
       second.errors++;
     }
     if (status > 0) {
-      if (status < MAX_STATUS) tally.status[status]!++;
+      if (status < MAX_STATUS) tally.count(status, 1);
       const latency = bucketOf(toMicros(endMs - (sentMs < intendedMs ? sentMs : intendedMs)));
       tally.latency.recordBucket(latency);
       second.latency.recordBucket(latency);
@@ -307,7 +317,7 @@ export class Recorder {
     this.#targets.forEach((tally, index) => {
       if (!tally.touched) return;
       const status: number[] = [];
-      for (let s = 0; s < MAX_STATUS; s++) if (tally.status[s]! > 0) status.push(s, tally.status[s]!);
+      for (const s of tally.statusesSeen) status.push(s, tally.status[s]!);
       targets.push({
         index,
         requests: tally.requests,
@@ -351,7 +361,7 @@ export class Recorder {
       tally.scheduled += r.scheduled ?? 0;
       tally.bytesIn += r.bytesIn;
       tally.bytesOut += r.bytesOut;
-      for (let i = 0; i + 1 < r.status.length; i += 2) tally.status[r.status[i]!]! += r.status[i + 1]!;
+      for (let i = 0; i + 1 < r.status.length; i += 2) tally.count(r.status[i]!, r.status[i + 1]!);
       r.errors.forEach((n, i) => (tally.errors[i]! += n));
       tally.latency.addRaw(r.latency);
       tally.service.addRaw(r.service);

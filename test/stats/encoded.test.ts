@@ -4,6 +4,8 @@ import fc from 'fast-check';
 import { build, decodeFromCompressedBase64, encodeIntoCompressedBase64 } from 'hdr-histogram-js';
 import { describe, expect, it } from 'vitest';
 import { addEncoded, createHistogram, decodeHistogram, encodeHistogram, HDR_HIGHEST_US, sumEncoded, withDecoded } from '../../src/stats/index.js';
+import { BucketCounts, bucketOf } from '../../src/stats/bucket-counts.js';
+import { encodeCounts } from '../../src/stats/encoded.js';
 
 const libraryDecode = (e: string) => decodeFromCompressedBase64(e, 64, false, HDR_HIGHEST_US);
 
@@ -40,6 +42,25 @@ describe('encoded histograms', () => {
       ),
       { numRuns: 200 },
     );
+  });
+
+  it('written straight from bucket counts are the very strings the library writes (property)', () => {
+    fc.assert(
+      fc.property(fc.array(value, { maxLength: 300 }), fc.array(fc.integer({ min: 1, max: 2 ** 40 }), { maxLength: 300 }), (values, counts) => {
+        const buckets = new BucketCounts();
+        values.forEach((v, i) => buckets.addRaw({ lo: bucketOf(v), counts: Float64Array.of(counts[i] ?? 1) }));
+        expect(encodeCounts(buckets)).toBe(encodingOf(values, counts));
+      }),
+      { numRuns: 300 },
+    );
+    // Empty; one slot at the bottom and at the top of the range; lone empty slots between counts.
+    const edges = new BucketCounts();
+    expect(encodeCounts(edges)).toBe('');
+    for (const v of [1, 3, 5, HDR_HIGHEST_US]) edges.recordBucket(bucketOf(v));
+    expect(encodeCounts(edges)).toBe(encodingOf([1, 3, 5, HDR_HIGHEST_US]));
+    const second = new BucketCounts();
+    second.recordBucket(bucketOf(2));
+    expect(encodeCounts(second)).toBe(encodingOf([2]));
   });
 
   it('of another range or precision are decoded by the library', () => {
