@@ -15,6 +15,8 @@ export interface Measurement {
   p99Ms: number;
   /** p99 of the sender's own lateness (actual − intended send), when the tool reports it. */
   latenessP99Ms?: number;
+  /** The largest of them: a stall of the sender shows here, where p99 hides a few late sends. */
+  latenessMaxMs?: number;
 }
 
 /** Prefix of the one stdout line that carries a child's JSON result. */
@@ -32,7 +34,7 @@ export interface RunSummary {
   failed_requests: number;
   dropped_requests: number;
   latency_ms: { p99: number };
-  send_lateness_ms?: { p99: number } | undefined;
+  send_lateness_ms?: { p99: number; max: number } | undefined;
 }
 
 /** The engine's figures of one run: its summary, and this process's usage around the run. */
@@ -47,6 +49,7 @@ export function engineMeasurement(tool: string, summary: RunSummary, durationS: 
     peakRssMB: after.peakRssMB,
     p99Ms: summary.latency_ms.p99,
     latenessP99Ms: summary.send_lateness_ms?.p99 ?? 0,
+    latenessMaxMs: summary.send_lateness_ms?.max ?? 0,
   };
 }
 

@@ -87,11 +87,18 @@ export async function startLoggingNginx(): Promise<LoggingNginx> {
   const log = join(dir, 'arrivals.log');
   const target = await startNginx(dir, `log_format arrivals '$msec';\n  access_log ${log} arrivals buffer=64k flush=1s;`);
   let from = 0;
+  // Arrivals logged before the last reset but flushed after it (nginx writes its log each second: the
+  // readiness probe's line came with the first tool's arrivals, one extra and a gap of empty bins) are
+  // told apart by their time, on the same clock.
+  let since = 0;
   const size = () => (existsSync(log) ? statSync(log).size : 0);
   return {
     ...target,
     close: target.stop,
-    reset: () => void (from = size()),
+    reset: () => {
+      from = size();
+      since = Date.now();
+    },
     async arrivals() {
       // Wait out the flush interval, then until the file stops growing.
       await new Promise((r) => setTimeout(r, 1_200));
@@ -102,7 +109,7 @@ export async function startLoggingNginx(): Promise<LoggingNginx> {
       const text = readFileSync(log, 'latin1').slice(from); // one byte a character: `from` counts both
       from += text.length;
       const lines = text.split('\n').filter((l) => l !== '');
-      return Float64Array.from(lines, (l) => Number(l) * 1000);
+      return Float64Array.from(lines, (l) => Number(l) * 1000).filter((t) => t >= since);
     },
   };
 }
