@@ -54,6 +54,14 @@ export class BucketCounts {
     if (index > this.hi) this.hi = index;
   }
 
+  /** Adds `n` to one bucket's count. */
+  addCount(index: number, n: number): void {
+    this.counts[index]! += n;
+    this.total += n;
+    if (index < this.lo) this.lo = index;
+    if (index > this.hi) this.hi = index;
+  }
+
   /** Adds another's counts to these. */
   add(other: BucketCounts): void {
     if (other.total === 0) return;

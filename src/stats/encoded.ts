@@ -6,7 +6,7 @@ import { deflateSync, inflateSync } from 'node:zlib';
 import { decodeFromCompressedBase64 } from 'hdr-histogram-js/dist/encoding.js';
 import { BUCKETS, bucketValue, type BucketCounts } from './bucket-counts.js';
 import { createHistogram, encodeHistogram, HDR_DIGITS, HDR_HIGHEST_US, HDR_LOWEST_US, type Histogram } from './histogram.js';
-import { takeHistogram, giveBackHistogram, withHistogram } from './pool.js';
+import { giveBackCounts, giveBackHistogram, takeCounts, takeHistogram, withHistogram } from './pool.js';
 
 const COOKIE_MASK = ~0xf0;
 const V2_COOKIE = 0x1c849303;
@@ -98,14 +98,36 @@ export function plusEncoded(base: Histogram | undefined, encoded: string): Histo
   return sum;
 }
 
-/** Sum of encoded histograms, encoded ('' when all are empty; a lone one as it came). */
+/** Adds an encoding of the usual shape and range to `into`; false, adding nothing, for any other. */
+function addEncodedCounts(into: BucketCounts, encoded: string): boolean {
+  const parsed = payloadOf(encoded);
+  if (parsed === undefined || walk(parsed.payload, parsed.end) > BUCKETS) return false;
+  walk(parsed.payload, parsed.end, (index, count) => into.addCount(index, count));
+  return true;
+}
+
+/**
+ * Sum of encoded histograms, encoded ('' when all are empty; a lone one as it came). Summed as bucket
+ * counts and written by encodeCounts: the string the library's sum and encoding give (the coordinator
+ * sums each second of each delta), without a library histogram to fill, walk and clear.
+ */
 export function sumEncoded(parts: readonly string[]): string {
   const present = parts.filter((p) => p !== '');
   if (present.length <= 1) return present[0] ?? '';
-  return withHistogram((sum) => {
-    for (const p of present) addEncoded(sum, p);
-    return encodeHistogram(sum);
-  });
+  const sum = takeCounts();
+  try {
+    for (const p of present) {
+      if (addEncodedCounts(sum, p)) continue;
+      // One of another range or precision: the library's way for all of them.
+      return withHistogram((h) => {
+        for (const q of present) addEncoded(h, q);
+        return encodeHistogram(h);
+      });
+    }
+    return encodeCounts(sum);
+  } finally {
+    giveBackCounts(sum);
+  }
 }
 
 /** Sum of two encoded histograms, encoded. */

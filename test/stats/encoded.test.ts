@@ -63,6 +63,27 @@ describe('encoded histograms', () => {
     expect(encodeCounts(second)).toBe(encodingOf([2]));
   });
 
+  it('sum as the library sums and encodes them (property)', () => {
+    const librarySum = (parts: readonly string[]) => {
+      const h = createHistogram(64);
+      for (const p of parts) if (p !== '') h.add(libraryDecode(p));
+      return encodeHistogram(h);
+    };
+    fc.assert(
+      fc.property(fc.array(fc.array(value, { maxLength: 60 }), { minLength: 2, maxLength: 6 }), (lists) => {
+        const parts = lists.map((values) => encodingOf(values));
+        const present = parts.filter((p) => p !== '');
+        expect(sumEncoded(parts)).toBe(present.length <= 1 ? (present[0] ?? '') : librarySum(parts));
+      }),
+      { numRuns: 150 },
+    );
+    // One of another precision among them: the library's way, the same sum.
+    const other = build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 2, bitBucketSize: 64, autoResize: false });
+    other.recordValue(12_345);
+    const parts = [encodingOf([5, 900]), encodeIntoCompressedBase64(other), encodingOf([7])];
+    expect(sumEncoded(parts)).toBe(librarySum(parts));
+  });
+
   it('of another range or precision are decoded by the library', () => {
     const other = build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 2, bitBucketSize: 64, autoResize: false });
     for (const v of [1, 17, 900, 123_456]) other.recordValue(v);
