@@ -1,6 +1,6 @@
 // Fixed-rate pacing against autocannon in the same run: CPU of the whole load process, count error,
-// empty 10 ms bins and the largest 10 ms bin against the mean (arrival times taken at a counting target
-// in this process), and the engine's own sender lateness (p99, and the largest of any repetition: a bin
+// empty 10 ms bins and the largest 10 ms bin against the mean (arrival times taken at the target, see
+// --target), and the engine's own sender lateness (p99, and the largest of any repetition: a bin
 // above 3x the mean with no late send was the target's, not the sender's). Interleaved repetitions, medians. Beside
 // them the floor of even pacing in Node (floor-child.ts: the engine's wake-ups and connections, nothing
 // parsed or recorded): the engine's CPU over it is what its own work costs, and autocannon's under it is

@@ -48,10 +48,7 @@ export class BucketCounts {
   hi = -1;
 
   recordBucket(index: number): void {
-    this.counts[index]!++;
-    this.total++;
-    if (index < this.lo) this.lo = index;
-    if (index > this.hi) this.hi = index;
+    this.addCount(index, 1);
   }
 
   /** Adds `n` to one bucket's count. */

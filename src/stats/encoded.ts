@@ -1,7 +1,8 @@
 // Encoded histograms (HdrHistogram's compressed V2 format, as encodeHistogram writes them) added, decoded
 // and summed without a new counts array each time: the library's decode builds a histogram of about
 // 150 KB per call, and every merge and report decoded several (issue 9: arrays of that size, freed,
-// stayed in glibc's malloc arenas). Sums go through this thread's spare histograms (pool.ts).
+// stayed in glibc's malloc arenas). Sums go through this thread's spare counts (pool.ts), and counts are
+// written straight into the library's encoding (encodeCounts).
 import { deflateSync, inflateSync } from 'node:zlib';
 import { decodeFromCompressedBase64 } from 'hdr-histogram-js/dist/encoding.js';
 import { BUCKETS, bucketValue, type BucketCounts } from './bucket-counts.js';
@@ -47,6 +48,13 @@ function payloadOf(encoded: string): { payload: Buffer; end: number } | undefine
   return { payload, end: Math.min(payload.length, HEADER_BYTES + payload.readUInt32BE(4)) };
 }
 
+/** The payload of an encoding of the usual shape and range whose slots fit in `slots`; undefined for any other. */
+function usualPayload(encoded: string, slots: number): { payload: Buffer; end: number } | undefined {
+  const parsed = payloadOf(encoded);
+  // Slots past the array: only a foreign or damaged encoding has them.
+  return parsed !== undefined && walk(parsed.payload, parsed.end) <= slots ? parsed : undefined;
+}
+
 /**
  * Walks the ZigZag LEB128 counts as the library reads them (a negative number is a run of empty slots);
  * calls `visit` for each non-zero count when given. Returns the index after the last slot.
@@ -74,9 +82,8 @@ function walk(payload: Buffer, end: number, visit?: (index: number, count: numbe
 /** Adds an encoded histogram ('' adds nothing) to `into`: the same as `into.add(decodeHistogram(encoded))`. */
 export function addEncoded(into: Histogram, encoded: string | undefined): void {
   if (encoded === undefined || encoded === '') return;
-  const parsed = usualShape(into) ? payloadOf(encoded) : undefined;
-  // Slots past the array (only a foreign or damaged encoding has them) go the library's way.
-  if (parsed === undefined || walk(parsed.payload, parsed.end) > slotsOf(into)) {
+  const parsed = usualShape(into) ? usualPayload(encoded, slotsOf(into)) : undefined;
+  if (parsed === undefined) {
     into.add(libraryDecode(encoded));
     return;
   }
@@ -100,8 +107,8 @@ export function plusEncoded(base: Histogram | undefined, encoded: string): Histo
 
 /** Adds an encoding of the usual shape and range to `into`; false, adding nothing, for any other. */
 function addEncodedCounts(into: BucketCounts, encoded: string): boolean {
-  const parsed = payloadOf(encoded);
-  if (parsed === undefined || walk(parsed.payload, parsed.end) > BUCKETS) return false;
+  const parsed = usualPayload(encoded, BUCKETS);
+  if (parsed === undefined) return false;
   walk(parsed.payload, parsed.end, (index, count) => into.addCount(index, count));
   return true;
 }
