@@ -29,8 +29,20 @@ export function v8FlagsFor(command: string): string[] {
   // `node --no-memory-reducer peer.js run` has none at all. Load workers go without it entirely
   // (actors/load-generator/worker-pool.ts); a peer's own thread keeps it, to shrink when idle.
   if (command === 'run') flags.push('--no-memory-reducer-for-small-heaps', singleReducingCollection());
+  // A thread that sends at a steady low rate allocates little, which the memory reducer takes for
+  // idleness: 8 s after a full collection (V8's default, made for a browser's background tabs) it made
+  // its compacting collections in the middle of a run on a peer's own thread too: 5-10 ms pauses and
+  // their concurrent marking, about 50 ms of CPU in a 10 s run at 1,000 req/s (a sixth of what the engine
+  // costs above the floor of even pacing), and the sending loop held meanwhile. V8 reads this delay each
+  // time a full collection arms the reducer, so it can be set at run time. An idle peer still shrinks,
+  // half a minute after its last full collection; a run meets the reducer only where half a minute has
+  // passed since one, and a steady run's own full collections keep putting it off.
+  if (command === 'start' || command === 'run') flags.push(`--gc-memory-reducer-start-delay-ms=${REDUCER_DELAY_MS}`);
   return flags;
 }
+
+/** How long V8's memory reducer waits after a full collection before it shrinks the heap (V8: 8 s). */
+export const REDUCER_DELAY_MS = 30_000;
 
 /** The flag that limits the memory reducer to one collection: V8 12 (Node 22) replaced Node 20's switch by a count. */
 export function singleReducingCollection(v8MajorVersion = Number(process.versions.v8.split('.')[0])): string {
