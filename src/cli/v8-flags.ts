@@ -4,6 +4,7 @@
 // Set at run time, they change only what V8 reads as it goes: what it fixed when it created this thread's
 // heap stays as it was.
 import v8 from 'node:v8';
+import { BUSY_REDUCER_DELAY_MS, setIdleReducerDelay } from '../util/memory-reducer.js';
 
 /** `run`, `mcp`, `keygen`, `info` or `start` (see cacheNameFor in bundle-loader.ts). */
 export function v8FlagsFor(command: string): string[] {
@@ -20,29 +21,14 @@ export function v8FlagsFor(command: string): string[] {
   // objects die young. Booting a load worker thread (its isolate) puts V8's default growth back, for the run.
   if (command === 'start') flags.push('--semi-space-growth-factor=1');
   // `run` sends on this thread unless a task needs more than one thread's worth, and lives as long as its
-  // plan. V8's memory reducer made compacting collections some 8 s into every steady run, up to three of
-  // 12-19 ms each, which held the sending loop while the arrivals due meanwhile piled up. V8 creates the
-  // reducer with the thread's heap, before any of this runs, so `--no-memory-reducer` here would not
-  // remove it; what can be set are the flags it reads as it goes: it no longer starts when a small heap
-  // first grows (which set it off in every run), and when a full collection of a grown heap sets it off
-  // (some 20 s into a run at 1,000 req/s), it makes one reducing collection, not three.
-  // `node --no-memory-reducer peer.js run` has none at all. Load workers go without it entirely
-  // (actors/load-generator/worker-pool.ts); a peer's own thread keeps it, to shrink when idle.
-  if (command === 'run') flags.push('--no-memory-reducer-for-small-heaps', singleReducingCollection());
-  // A thread that sends at a steady low rate allocates little, which the memory reducer takes for
-  // idleness: 8 s after a full collection (V8's default, made for a browser's background tabs) it made
-  // its compacting collections in the middle of a run on a peer's own thread too: 5-10 ms pauses and
-  // their concurrent marking, about 50 ms of CPU in a 10 s run at 1,000 req/s (a sixth of what the engine
-  // costs above the floor of even pacing), and the sending loop held meanwhile. V8 reads this delay each
-  // time a full collection arms the reducer, so it can be set at run time. An idle peer still shrinks,
-  // half a minute after its last full collection; a run meets the reducer only where half a minute has
-  // passed since one, and a steady run's own full collections keep putting it off.
-  if (command === 'start' || command === 'run') flags.push(`--gc-memory-reducer-start-delay-ms=${REDUCER_DELAY_MS}`);
+  // plan. V8 creates its memory reducer with the thread's heap, before any of this runs, so
+  // `--no-memory-reducer` here would not remove it (`node --no-memory-reducer peer.js run` has none at
+  // all); what can be set are the flags it reads as it goes. It waits half a minute (setV8FlagsFor), and
+  // then makes one reducing collection, not up to three of 12-19 ms each. Load workers go without it
+  // entirely (actors/load-generator/worker-pool.ts); a peer's own thread keeps it, to shrink when idle.
+  if (command === 'run') flags.push(singleReducingCollection());
   return flags;
 }
-
-/** How long V8's memory reducer waits after a full collection before it shrinks the heap (V8: 8 s). */
-export const REDUCER_DELAY_MS = 30_000;
 
 /** The flag that limits the memory reducer to one collection: V8 12 (Node 22) replaced Node 20's switch by a count. */
 export function singleReducingCollection(v8MajorVersion = Number(process.versions.v8.split('.')[0])): string {
@@ -51,4 +37,7 @@ export function singleReducingCollection(v8MajorVersion = Number(process.version
 
 export function setV8FlagsFor(command: string): void {
   for (const flag of v8FlagsFor(command)) v8.setFlagsFromString(flag);
+  // While it boots, and for all of `run`, V8's memory reducer waits half a minute (src/util/memory-reducer.ts);
+  // a peer puts V8's own wait back once it is up (src/cli/start.ts).
+  if (command === 'start' || command === 'run') setIdleReducerDelay(BUSY_REDUCER_DELAY_MS);
 }
