@@ -5,7 +5,6 @@
 import { randomUUID } from 'node:crypto';
 import { errorMessage } from '../../src/errors.js';
 import { systemClock, type Clock } from '../../src/util/clock.js';
-import { holdReducerOff } from '../../src/util/memory-reducer.js';
 import type { LoadTask } from '../../src/plan/index.js';
 import { Recorder, thawResults, type FrozenResults, type LoadResults, type ResultsDelta, type RunProgress } from '../../src/stats/index.js';
 import { checkSegment, WHOLE, type Segment } from '../../src/execution/segment.js';
@@ -109,8 +108,6 @@ export function startLoad(opts: StartLoadOptions): LoadRun {
   const segment = opts.segment ? checkSegment(opts.segment.from, opts.segment.to) : WHOLE;
   const deltaEvery = opts.deltaIntervalMs ?? 1000;
   const n = workersFor(task, segment, readyLoadWorkers(opts.workers ?? loadWorkerCount()), opts.workerRate);
-  // No memory reducer's compacting collections in the middle of the run, on any of its threads.
-  const releaseReducer = holdReducerOff();
 
   let recorder: Recorder;
   let parts: Part[];
@@ -201,7 +198,6 @@ export function startLoad(opts: StartLoadOptions): LoadRun {
     ended = { outcome, progress };
     return outcome;
   });
-  void done.then(releaseReducer, releaseReducer);
 
   return {
     id,

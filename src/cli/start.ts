@@ -8,7 +8,6 @@ import type { StatusServer } from '../http/server.js';
 import { EXIT } from './exit-codes.js';
 import { DataDirLockedError } from '../security/data-dir-lock.js';
 import type { Logger } from '../util/log.js';
-import { setIdleReducerDelay, V8_REDUCER_DELAY_MS } from '../util/memory-reducer.js';
 
 const STOP_DEADLINE_MS = 2_000;
 
@@ -34,8 +33,6 @@ export async function runPeer(config: Config, log: Logger): Promise<number> {
   }
   // A stray rejection is a bug to log, not a reason to take the peer down.
   process.on('unhandledRejection', (error) => log.error('unhandled rejection', { error }));
-  // Up: an idle peer's memory reducer shrinks it after V8's own wait again (src/util/memory-reducer.ts).
-  setIdleReducerDelay(V8_REDUCER_DELAY_MS);
   process.stdout.write(`peer ${peer.id} listening on ${peer.addresses().join(' ')} status ${peer.httpUrl}\n`);
 
   const signal = await new Promise<NodeJS.Signals>((resolve) => {

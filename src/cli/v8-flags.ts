@@ -4,7 +4,6 @@
 // Set at run time, they change only what V8 reads as it goes: what it fixed when it created this thread's
 // heap stays as it was.
 import v8 from 'node:v8';
-import { BUSY_REDUCER_DELAY_MS, setIdleReducerDelay } from '../util/memory-reducer.js';
 
 /** `run`, `mcp`, `keygen`, `info` or `start` (see cacheNameFor in bundle-loader.ts). */
 export function v8FlagsFor(command: string): string[] {
@@ -23,12 +22,28 @@ export function v8FlagsFor(command: string): string[] {
   // `run` sends on this thread unless a task needs more than one thread's worth, and lives as long as its
   // plan. V8 creates its memory reducer with the thread's heap, before any of this runs, so
   // `--no-memory-reducer` here would not remove it (`node --no-memory-reducer peer.js run` has none at
-  // all); what can be set are the flags it reads as it goes. It waits half a minute (setV8FlagsFor), and
-  // then makes one reducing collection, not up to three of 12-19 ms each. Load workers go without it
+  // all); what can be set are the flags it reads as it goes. It waits half a minute (below), and then
+  // makes one reducing collection, not up to three of 12-19 ms each. Load workers go without it
   // entirely (actors/load-generator/worker-pool.ts); a peer's own thread keeps it, to shrink when idle.
   if (command === 'run') flags.push(singleReducingCollection());
+  // V8's memory reducer shrinks a heap gone quiet: armed as the heap first grows (as every process's does
+  // while it boots) or by a full collection, it waits, and then, if the thread allocates little, makes
+  // up to three compacting collections. A thread that sends at a steady low rate allocates little too,
+  // and V8's wait (8 s, made for a browser's background tabs) put those collections in the middle of
+  // runs on a peer's own thread and in `run`: 5-10 ms pauses and their concurrent marking, about 50 ms
+  // of CPU in a 10 s run at 1,000 req/s (a sixth of what the engine costs above the floor of even pacing,
+  // scripts/bench/pacing.ts), the sending loop held meanwhile and the arrivals due then sent together.
+  // V8 reads this wait when it arms the reducer: V8 11 (Node 20) each time; V8 12 and later (Node 22,
+  // 24) as the heap first grows, and 8 s after a full collection whatever it says. A full collection
+  // while the reducer waits does not bring its wake-up nearer. An idle peer still shrinks, half a minute
+  // after. Set for the process's whole life: V8 refuses a code cache made under other flags, and a peer
+  // saves its cache while it runs.
+  if (command === 'start' || command === 'run') flags.push(`--gc-memory-reducer-start-delay-ms=${REDUCER_DELAY_MS}`);
   return flags;
 }
+
+/** How long V8's memory reducer waits once armed before it shrinks the heap, for a peer and for `run` (V8: 8 s). */
+export const REDUCER_DELAY_MS = 30_000;
 
 /** The flag that limits the memory reducer to one collection: V8 12 (Node 22) replaced Node 20's switch by a count. */
 export function singleReducingCollection(v8MajorVersion = Number(process.versions.v8.split('.')[0])): string {
@@ -37,7 +52,4 @@ export function singleReducingCollection(v8MajorVersion = Number(process.version
 
 export function setV8FlagsFor(command: string): void {
   for (const flag of v8FlagsFor(command)) v8.setFlagsFromString(flag);
-  // While it boots, and for all of `run`, V8's memory reducer waits half a minute (src/util/memory-reducer.ts);
-  // a peer puts V8's own wait back once it is up (src/cli/start.ts).
-  if (command === 'start' || command === 'run') setIdleReducerDelay(BUSY_REDUCER_DELAY_MS);
 }

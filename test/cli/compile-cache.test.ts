@@ -1,12 +1,13 @@
 // `node peer.js run` with the bundle's code cache, end to end: the first run writes the cache, the next
 // ones are served from it, and a damaged cache is ignored and replaced; every run sends and reports the
-// same requests and exits with the same code as without a cache.
+// same requests and exits with the same code as without a cache. And a peer (`node peer.js`), which saves
+// its cache while it runs: its next launch is served from it (V8 refuses a cache made under other flags).
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../../scripts/lib/peer-process.js';
+import { REPO_ROOT, startPeerProcess, waitFor } from '../../scripts/lib/peer-process.js';
 import { startCountingTarget, type CountingTarget } from '../support/counting-target.js';
 import { runPeer, type PeerRun } from '../support/run-peer.js';
 
@@ -83,4 +84,20 @@ describe('node peer.js run with the code cache', () => {
     expect(cacheLines(invalid)).toEqual(['miss']);
     expect(readdirSync(fresh.MCP_COMPILE_CACHE_DIR)).toEqual([]);
   });
+
+  it('a peer saves its cache while it runs, and its next launch is served from it', async () => {
+    const env = { MCP_COMPILE_CACHE_DIR: join(dir, 'peer-cache'), MCP_TRACE_COMPILE_CACHE: '1' };
+    const launch = async (name: string) => {
+      const peer = await startPeerProcess({ dataDir: join(dir, name), env });
+      try {
+        // Saved 2 s after start-up when it was not served from the cache.
+        await waitFor(async () => (/compile cache: (saved|hit)/.test(peer.stderr()) ? true : undefined), 15_000, 'the code cache', 100);
+        return peer.stderr().split('\n').filter((l) => l.startsWith('compile cache: ')).map((l) => l.split(' ')[2]);
+      } finally {
+        await peer.kill('SIGKILL');
+      }
+    };
+    expect(await launch('peer-1')).toEqual(['miss', 'saved']);
+    expect(await launch('peer-2')).toEqual(['hit']);
+  }, 40_000);
 });
