@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
 import { threadId } from 'node:worker_threads';
 import { crc32 } from 'node:zlib';
+import { RUNTIME_V8_FLAGS_ENV } from './v8-flags.js';
 
 /** How the cache served this launch. */
 export type CacheOutcome = 'hit' | 'miss' | 'rejected' | 'corrupt' | 'off';
@@ -57,12 +58,16 @@ export function codeCacheDir(env: NodeJS.ProcessEnv = process.env): string | und
 
 /**
  * Node's and V8's flags of this launch, in short: V8 refuses a cache made under other flags, so launches
- * with other flags (NODE_OPTIONS=--max-semi-space-size=..., --cpu-prof) keep caches of their own instead
- * of replacing each other's.
+ * with other flags (NODE_OPTIONS=--max-semi-space-size=..., --cpu-prof, or those a command sets at run
+ * time: a load worker's bundle in a peer and in `run`) keep caches of their own instead of replacing each
+ * other's.
  */
 function flagsKey(): string {
   // The flags themselves, not the text of an -e script.
-  return crc32([...process.execArgv.filter((a) => a.startsWith('-')), process.env.NODE_OPTIONS ?? ''].join('\0')).toString(16);
+  const flags = [...process.execArgv.filter((a) => a.startsWith('-')), process.env.NODE_OPTIONS ?? ''];
+  const runtime = process.env[RUNTIME_V8_FLAGS_ENV];
+  // Without flags set at run time the key stays what it was.
+  return crc32((runtime ? [...flags, runtime] : flags).join('\0')).toString(16);
 }
 
 /** Creates the folder if need be; false when it is not ours alone (then no cache is read or written). */

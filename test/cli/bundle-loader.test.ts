@@ -12,6 +12,7 @@ import { REPO_ROOT } from '../../scripts/lib/peer-process.js';
 import { cacheNameFor, codeCacheDir, type CacheOutcome } from '../../src/cli/bundle-loader.js';
 
 const LOADER = join(REPO_ROOT, 'dist', 'src', 'cli', 'bundle-loader.js');
+const V8_FLAGS = join(REPO_ROOT, 'dist', 'src', 'cli', 'v8-flags.js');
 let dir: string;
 let cacheDir: string;
 let bundle: string;
@@ -33,10 +34,12 @@ interface Load {
 }
 
 /** Loads the bundle in a new process, calls describe(x), then save() unless told not to. */
-function load(options: { name?: string; x?: number; save?: boolean; file?: string; cache?: string | null; flags?: string[] } = {}): Load {
-  const { name = 'run', x = 10, save = true, file = bundle, cache = cacheDir, flags = [] } = options;
+function load(options: { name?: string; x?: number; save?: boolean; file?: string; cache?: string | null; flags?: string[]; command?: string } = {}): Load {
+  const { name = 'run', x = 10, save = true, file = bundle, cache = cacheDir, flags = [], command } = options;
   const script = `
     import { loadBundle } from ${JSON.stringify(pathToFileURL(LOADER).href)};
+    import { setV8FlagsFor } from ${JSON.stringify(pathToFileURL(V8_FLAGS).href)};
+    ${command === undefined ? '' : `setV8FlagsFor(${JSON.stringify(command)});`}
     const b = loadBundle(${JSON.stringify(file)}, ${JSON.stringify(name)}, ${cache === null ? 'undefined' : JSON.stringify(cache)});
     const result = b.exports.describe(${x});
     if (${save}) b.save();
@@ -128,6 +131,15 @@ describe('loadBundle', () => {
     expect(other.cacheFile).not.toBe(plain.cacheFile);
     expect(load().outcome).toBe('hit');
     expect(load({ flags: ['--max-semi-space-size=32'] }).outcome).toBe('hit');
+  });
+
+  it('keeps one cache per set of V8 flags a command sets at run time, as for a load worker bundle in a peer and in run', () => {
+    const inPeer = load({ name: 'worker', command: 'start' });
+    const inRun = load({ name: 'worker', command: 'run' });
+    expect(inRun.outcome).toBe('miss');
+    expect(inRun.cacheFile).not.toBe(inPeer.cacheFile);
+    expect(load({ name: 'worker', command: 'start' }).outcome).toBe('hit');
+    expect(load({ name: 'worker', command: 'run' }).outcome).toBe('hit');
   });
 
   it('reads and writes no cache in a folder others may write to', () => {
