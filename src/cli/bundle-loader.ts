@@ -64,10 +64,7 @@ export function codeCacheDir(env: NodeJS.ProcessEnv = process.env): string | und
  */
 function flagsKey(): string {
   // The flags themselves, not the text of an -e script.
-  const flags = [...process.execArgv.filter((a) => a.startsWith('-')), process.env.NODE_OPTIONS ?? ''];
-  const runtime = process.env[RUNTIME_V8_FLAGS_ENV];
-  // Without flags set at run time the key stays what it was.
-  return crc32((runtime ? [...flags, runtime] : flags).join('\0')).toString(16);
+  return crc32([...process.execArgv.filter((a) => a.startsWith('-')), process.env.NODE_OPTIONS ?? '', process.env[RUNTIME_V8_FLAGS_ENV] ?? ''].join('\0')).toString(16);
 }
 
 /** Creates the folder if need be; false when it is not ours alone (then no cache is read or written). */
