@@ -16,7 +16,7 @@ import { usersOf, weightTable } from './segment.js';
 import { Sender } from './sender.js';
 import { Fence } from './fence.js';
 import { warmUp, WARM_UP_MS, type WarmUp } from './warm-up.js';
-import { SEND_AHEAD_MS, sleepMs } from './wake.js';
+import { SEND_AHEAD_MS, sleepMs, TimerLateness } from './wake.js';
 
 export type RunStatus = 'completed' | 'stopped' | 'failed';
 export type RunState = 'waiting' | 'running' | 'draining' | 'finished';
@@ -168,6 +168,7 @@ export function startEngine(opts: EngineOptions): Engine {
   const loop = () => {
     timer = undefined;
     const now = performance.now();
+    lateness.observe(now - armedFor);
     const gap = now - lastTurn;
     lastTurn = now;
     if (state === 'running' && gap > FROZEN_GAP_MS) {
@@ -185,9 +186,10 @@ export function startEngine(opts: EngineOptions): Engine {
   // Sleep until the next due thing (wake.ts): a little before the next arrival, which then goes out with the
   // wake-up (sent ahead) rather than late; exactly until anything else.
   let armedFor = Infinity;
+  const lateness = new TimerLateness();
   const arm = () => {
     const now = performance.now();
-    const delay = state === 'waiting' ? sleepMs(now, Infinity, startMs) : sleepMs(now, open ? (model as OpenModel).nextDue : Infinity, Math.min(model.nextWake(), sender.nextDeadline, hardEndMs));
+    const delay = state === 'waiting' ? sleepMs(now, Infinity, startMs) : sleepMs(now, open ? (model as OpenModel).nextDue : Infinity, Math.min(model.nextWake(), sender.nextDeadline, hardEndMs), lateness.extraLeadMs);
     armedFor = now + delay;
     timer = clock.schedule(loop, delay);
   };

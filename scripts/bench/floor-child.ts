@@ -1,5 +1,5 @@
 // Benchmark child: the floor of an evenly paced client in Node. The engine's wake-up schedule (WAKE_LEAD_MS
-// before the next arrival, every arrival due within SEND_AHEAD_MS with it) and its connections, but
+// and its timers' lateness before the next arrival, every arrival due within SEND_AHEAD_MS with it) and its connections, but
 // nothing else: a prebuilt request written on the next of N keep-alive sockets, each read counted as one
 // response (the counting target answers each request in one write) and never parsed, nothing recorded,
 // no histogram, no deltas. What it costs is what even pacing costs on this machine: the system calls and
@@ -7,7 +7,7 @@
 // argv[2]: JSON { url, durationS, connections, rps }.
 import '../../src/polyfill.js';
 import { connect, type Socket } from 'node:net';
-import { SEND_AHEAD_MS, sleepMs } from '../../actors/load-generator/wake.js';
+import { SEND_AHEAD_MS, sleepMs, TimerLateness } from '../../actors/load-generator/wake.js';
 import { printResult, selfUsage } from './measure.js';
 
 const config = JSON.parse(process.argv[2] ?? '{}') as { url: string; durationS: number; connections: number; rps: number };
@@ -30,10 +30,16 @@ await Promise.all(sockets.map((s) => new Promise((r) => s.once('connect', r))));
 const start = performance.now() + 10;
 const dueOf = (k: number) => start + (k * 1000) / config.rps;
 let k = 0;
+const lateness = new TimerLateness();
+let armedFor = Infinity;
 const loop = () => {
   const now = performance.now();
+  lateness.observe(now - armedFor);
   for (; k < total && dueOf(k + 1) <= now + SEND_AHEAD_MS; k++) sockets[k % sockets.length]!.write(request);
-  if (k < total) setTimeout(loop, sleepMs(now, dueOf(k + 1), Infinity));
+  if (k >= total) return;
+  const delay = sleepMs(now, dueOf(k + 1), Infinity, lateness.extraLeadMs);
+  armedFor = now + delay;
+  setTimeout(loop, delay);
 };
 setTimeout(loop, 10);
 await Promise.race([allAnswered, new Promise((r) => setTimeout(r, (config.durationS + 5) * 1000))]);

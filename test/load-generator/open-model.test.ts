@@ -7,7 +7,7 @@ import { Recorder, summarize } from '../../src/stats/index.js';
 import { WHOLE } from '../../src/execution/segment.js';
 import { dueMs, ownedArrivals, ownsArrival } from '../../src/schedule/arrivals.js';
 import { SEND_AHEAD_MS } from '../../actors/load-generator/engine.js';
-import { sleepMs } from '../../actors/load-generator/wake.js';
+import { sleepMs, TimerLateness } from '../../actors/load-generator/wake.js';
 
 
 function model(rps: number, aheadMs: number) {
@@ -57,32 +57,42 @@ describe('open model, sending ahead', () => {
 });
 
 describe('the engine\'s send-ahead window keeps 10 ms bins even', () => {
-  // The loop wakes as the engine's does (WAKE_LEAD_MS before the next unsent arrival, in whole ms: wake.ts)
-  // but late by `lateMs`, as a busy timer is, and sends what is due within SEND_AHEAD_MS: the sends' 10 ms
-  // bins must have none empty and none over 3x the mean. A wake-up covers SEND_AHEAD_MS - WAKE_LEAD_MS
-  // (6 ms) of arrivals, so timers up to about 3 ms late leave no 10 ms bin empty.
+  // The loop wakes as the engine's does (WAKE_LEAD_MS before the next unsent arrival, and earlier by how
+  // late its timers have been: wake.ts), but late by `late(i)` at wake-up i, as a busy timer is, and sends
+  // what is due within SEND_AHEAD_MS: the sends' 10 ms bins must have none over 3x the mean, and at most
+  // `empty` of the 100 empty (the issue allows 5 %). A wake-up covers SEND_AHEAD_MS - WAKE_LEAD_MS (8 ms)
+  // of arrivals and the next comes about 9 ms after it at 1,000 req/s: timers late by the same amount
+  // each time leave no bin empty (without their lateness in the lead, 1.5 ms left 4 empty and 2.9 ms 15);
+  // timers late at random by 0 to 2 ms, at most 2 (12 without it, the worst of 20 simulated runs).
+  let seed = 7;
+  const random = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
   it.each([
-    [200, 0.4],
-    [1000, 0.4],
-    [1000, 1.5],
-    [1000, 2.9],
-    [5000, 0.4],
-    [5000, 2.9],
-  ])('at %i req/s, wake-ups %f ms late', (rps, lateMs) => {
+    [200, 'steady 0.4 ms', 0, () => 0.4],
+    [1000, 'steady 0.4 ms', 0, () => 0.4],
+    [1000, 'steady 1.5 ms', 0, () => 1.5],
+    [1000, 'steady 2.9 ms', 0, () => 2.9],
+    [1000, 'from 0 to 2 ms', 2, () => 2 * random()],
+    [5000, 'steady 0.4 ms', 0, () => 0.4],
+    [5000, 'steady 2.9 ms', 0, () => 2.9],
+    [5000, 'from 0 to 2 ms', 2, () => 2 * random()],
+  ])('at %i req/s, wake-ups late by %s: at most %i bins of 100 empty', (rps, _name, empty, late: () => number) => {
     const { open, sends } = model(rps, SEND_AHEAD_MS);
+    const lateness = new TimerLateness();
     let ticks = 0;
     for (let now = 0; !open.finished && ticks < 100_000; ticks++) {
       open.tick(now);
-      now += sleepMs(now, open.nextDue, open.nextWake()) + lateMs;
+      const lateMs = late();
+      now += sleepMs(now, open.nextDue, open.nextWake(), lateness.extraLeadMs) + lateMs;
+      lateness.observe(lateMs);
     }
     expect(sends.length).toBe(rps);
     const bins = new Array<number>(100).fill(0);
     for (const s of sends) bins[Math.min(99, Math.floor(s.now / 10))]!++;
     const mean = rps / 100;
-    expect(bins.filter((b) => b === 0)).toEqual([]);
+    expect(bins.filter((b) => b === 0).length).toBeLessThanOrEqual(empty);
     expect(Math.max(...bins)).toBeLessThanOrEqual(3 * mean);
-    // Fewer wake-ups than arrivals once several fall in one window.
-    if (rps >= 1000) expect(ticks).toBeLessThanOrEqual(rps / 4);
+    // Fewer wake-ups than arrivals once several fall in one window: about one per 9 ms.
+    if (rps >= 1000) expect(ticks).toBeLessThanOrEqual(125);
   });
 });
 
