@@ -13,12 +13,12 @@
  * idle process costs more than a request's CPU, and the responses to arrivals sent together come back
  * together, to fewer wake-ups. The loop wakes WAKE_LEAD_MS before the first of them, so a wake-up covers
  * SEND_AHEAD_MS − WAKE_LEAD_MS of arrivals after that first one (8 ms). Measured side by side
- * (scripts/bench/pacing.ts --root, 4 repetitions, 1,000 req/s): against 9 ms, 11 ms cost 15 % less CPU on
- * the main thread and 16 % less on one worker (5 % as `node peer.js run`), the largest 10 ms bin 2.0-2.1x
- * the mean, 0.1-0.4 % of bins empty; earlier, 9 ms cost 14 % less than 7. Not more: a wake-up would then
- * cover 10 ms or more, and 10 ms bins would fall empty between wake-ups. With the fault suite's
- * max_lateness of 35 ms a generator alone sends at most 1.046x a second's arrivals in one second
- * (test/faults/support/checks.ts).
+ * (scripts/bench/pacing.ts --root, 4 repetitions, 1,000 req/s, before the lead followed TimerLateness):
+ * against 9 ms, 11 ms cost 15 % less CPU on the main thread and 16 % less on one worker (5 % as
+ * `node peer.js run`), the largest 10 ms bin 2.0-2.1x the mean, 0.1-0.4 % of bins empty; earlier, 9 ms
+ * cost 14 % less than 7. Not more: a wake-up would then cover 10 ms or more, and 10 ms bins would fall
+ * empty between wake-ups. With the fault suite's max_lateness of 35 ms a generator alone sends at most
+ * 1.046x a second's arrivals in one second (test/faults/support/checks.ts).
  */
 export const SEND_AHEAD_MS = 11;
 /**
@@ -51,7 +51,7 @@ export const MAX_EXTRA_LEAD_MS = 4;
  * comes that much later than the last, less the lead, plus how late its timer fires: timers late by a
  * millisecond or more on a busy machine would otherwise space the wake-ups 10 ms or more apart and leave
  * 10 ms bins of arrivals empty. Aiming earlier by their lateness keeps them about 9 ms apart at 1,000
- * req/s whatever it is (test/load-generator/open-model.test.ts).
+ * req/s when it is steady, and leaves few bins empty when it is not (test/load-generator/open-model.test.ts).
  */
 export class TimerLateness {
   #mean = 0;
