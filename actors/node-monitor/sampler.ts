@@ -21,8 +21,18 @@ export interface Sampler {
 /**
  * Event-loop delay sampling periods, ms. The sampling timer wakes the process each period: at 10 ms that
  * alone was about 0.6 % of a core on an idle peer; at rest a delay worth reporting is 100 ms or more.
+ * While load runs (precise), a stall reads as its length less up to one period: within 20 ms of it at 20
+ * ms, against the saturation bound's 100 ms (health_monitoring.saturation). At 10 ms the timer woke a
+ * process sending 1,000 req/s some 100 times a second on top of its sending loop's 110: `node peer.js
+ * run` cost 5 % more CPU than with 50 ms (scripts/bench/pacing.ts --workers run --root, 6 repetitions).
  */
-export const DELAY_RESOLUTION_MS = { precise: 10, coarse: 50 } as const;
+export const DELAY_RESOLUTION_MS = { precise: 20, coarse: 50 } as const;
+
+/** A delay histogram's p99 and max, ms: it records whole intervals between its timer's wake-ups, so the period is taken off. */
+export function delayFigures(delay: IntervalHistogram, resolutionMs: number): { p99Ms: number; maxMs: number } {
+  if (delay.count === 0) return { p99Ms: 0, maxMs: 0 };
+  return { p99Ms: Math.max(0, delay.percentile(99) / 1e6 - resolutionMs), maxMs: Math.max(0, delay.max / 1e6 - resolutionMs) };
+}
 
 const round = (x: number, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits;
 
@@ -75,12 +85,12 @@ export function systemSampler(options: { diskPath: string; threads?: () => reado
       const cpu = process.cpuUsage(lastCpu);
       const elu = performance.eventLoopUtilization(lastElu);
       const wallMs = Math.max(1, now - lastAt);
+      const delays = delayFigures(delay, resolution);
       const figures: ProcessFigures = {
         cpu_percent: round(((cpu.user + cpu.system) / 1000 / wallMs) * 100),
         event_loop_utilization: round(Math.min(1, Math.max(0, elu.utilization, busiestThread())), 3),
-        // The histogram is in nanoseconds and counts the sampling resolution in: take it off.
-        event_loop_delay_p99_ms: delay.count > 0 ? round(Math.max(0, delay.percentile(99) / 1e6 - resolution)) : 0,
-        event_loop_delay_max_ms: delay.count > 0 ? round(Math.max(0, delay.max / 1e6 - resolution)) : 0,
+        event_loop_delay_p99_ms: round(delays.p99Ms),
+        event_loop_delay_max_ms: round(delays.maxMs),
       };
       delay.reset();
       lastElu = performance.eventLoopUtilization();

@@ -3,7 +3,7 @@
 // alone still tells a saturated client from the target breaking.
 import { monitorEventLoopDelay, performance, type EventLoopUtilization } from 'node:perf_hooks';
 import type { SaturationBounds } from '../../actors/node-monitor/saturation.js';
-import { busiestLoop, type LoopThread } from '../../actors/node-monitor/sampler.js';
+import { busiestLoop, delayFigures, DELAY_RESOLUTION_MS, type LoopThread } from '../../actors/node-monitor/sampler.js';
 import { loadWorkerThreads } from '../../actors/load-generator/worker-pool.js';
 
 export interface OwnSaturation {
@@ -15,7 +15,8 @@ export interface OwnSaturation {
 /** `threads`: the load workers, whose busiest loop counts as well (a starved worker falls behind while this loop idles). */
 export function watchOwnSaturation(startAt: number, bounds: SaturationBounds, threads: () => readonly LoopThread[] = loadWorkerThreads): OwnSaturation {
   const busiestWorker = busiestLoop(threads);
-  const delay = monitorEventLoopDelay({ resolution: 10 });
+  const resolution = DELAY_RESOLUTION_MS.precise;
+  const delay = monitorEventLoopDelay({ resolution });
   delay.enable();
   let mark: EventLoopUtilization = performance.eventLoopUtilization();
   let last = Date.now();
@@ -23,7 +24,7 @@ export function watchOwnSaturation(startAt: number, bounds: SaturationBounds, th
     sample(now) {
       const busy = Math.max(performance.eventLoopUtilization(mark).utilization, busiestWorker());
       mark = performance.eventLoopUtilization();
-      const p99Ms = delay.count > 0 ? delay.percentile(99) / 1e6 : 0;
+      const { p99Ms } = delayFigures(delay, resolution);
       delay.reset();
       const from = Math.floor((last - startAt) / 1000);
       const to = Math.floor((now - 1 - startAt) / 1000);
