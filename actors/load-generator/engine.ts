@@ -16,7 +16,7 @@ import { usersOf, weightTable } from './segment.js';
 import { Sender } from './sender.js';
 import { Fence } from './fence.js';
 import { warmUp, WARM_UP_MS, type WarmUp } from './warm-up.js';
-import { SEND_AHEAD_MS, sleepMs, TimerLateness } from './wake.js';
+import { SEND_AHEAD_MS, WakeSchedule } from './wake.js';
 
 export type RunStatus = 'completed' | 'stopped' | 'failed';
 export type RunState = 'waiting' | 'running' | 'draining' | 'finished';
@@ -168,7 +168,7 @@ export function startEngine(opts: EngineOptions): Engine {
   const loop = () => {
     timer = undefined;
     const now = performance.now();
-    lateness.observe(now - armedFor);
+    wakes.woke(now);
     const gap = now - lastTurn;
     lastTurn = now;
     if (state === 'running' && gap > FROZEN_GAP_MS) {
@@ -185,17 +185,15 @@ export function startEngine(opts: EngineOptions): Engine {
 
   // Sleep until the next due thing (wake.ts): a little before the next arrival, which then goes out with the
   // wake-up (sent ahead) rather than late; exactly until anything else.
-  let armedFor = Infinity;
-  const lateness = new TimerLateness();
+  const wakes = new WakeSchedule();
   const arm = () => {
     const now = performance.now();
-    const delay = state === 'waiting' ? sleepMs(now, Infinity, startMs) : sleepMs(now, open ? (model as OpenModel).nextDue : Infinity, Math.min(model.nextWake(), sender.nextDeadline, hardEndMs), lateness.extraLeadMs);
-    armedFor = now + delay;
+    const delay = state === 'waiting' ? wakes.sleep(now, Infinity, startMs) : wakes.sleep(now, open ? (model as OpenModel).nextDue : Infinity, Math.min(model.nextWake(), sender.nextDeadline, hardEndMs));
     timer = clock.schedule(loop, delay);
   };
   // A closed-model user set to wake (after its think time, or a failure) before the loop would.
   const wakeBy = (at: number) => {
-    if (timer === undefined || at >= armedFor - 1) return;
+    if (timer === undefined || at >= wakes.armedFor - 1) return;
     clock.cancel(timer);
     arm();
   };

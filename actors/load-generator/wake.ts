@@ -13,7 +13,7 @@
  * idle process costs more than a request's CPU, and the responses to arrivals sent together come back
  * together, to fewer wake-ups. The loop wakes WAKE_LEAD_MS before the first of them, so a wake-up covers
  * SEND_AHEAD_MS − WAKE_LEAD_MS of arrivals after that first one (8 ms). Measured side by side
- * (scripts/bench/pacing.ts --root, 4 repetitions, 1,000 req/s, before the lead followed TimerLateness):
+ * (scripts/bench/pacing.ts --root, 4 repetitions, 1,000 req/s, before the lead followed WakeSchedule):
  * against 9 ms, 11 ms cost 15 % less CPU on the main thread and 16 % less on one worker (5 % as
  * `node peer.js run`), the largest 10 ms bin 2.0-2.1x the mean, 0.1-0.4 % of bins empty; earlier, 9 ms
  * cost 14 % less than 7. Not more: a wake-up would then cover 10 ms or more, and 10 ms bins would fall
@@ -33,7 +33,7 @@ export const MAX_SLEEP_MS = 20;
 
 /**
  * Milliseconds to sleep from `now` (whole, from 1 to MAX_SLEEP_MS): until WAKE_LEAD_MS (and `extraLeadMs`:
- * TimerLateness) before the next arrival's due time (Infinity: none), or until `exact` (anything else
+ * WakeSchedule) before the next arrival's due time (Infinity: none), or until `exact` (anything else
  * due), whichever is first. Rounded up, so that it never wakes before either.
  */
 export function sleepMs(now: number, arrival: number, exact: number, extraLeadMs = 0): number {
@@ -41,27 +41,38 @@ export function sleepMs(now: number, arrival: number, exact: number, extraLeadMs
   return Math.min(MAX_SLEEP_MS, Math.max(1, Math.ceil(at - now)));
 }
 
-/** The most TimerLateness adds to the lead, and the most one wake-up's lateness counts for. */
+/** The most WakeSchedule adds to the lead for late timers, and the most one wake-up's lateness counts for. */
 export const MAX_EXTRA_LEAD_MS = 4;
 
 /**
- * How late the loop's timers have been firing: a running mean over about the last eight wake-ups (each
- * counted from 0 to MAX_EXTRA_LEAD_MS late: an early one as on time, a stall as no more than that), which
- * the loop adds to its lead. A wake-up covers the arrivals up to SEND_AHEAD_MS after it, and the next one
- * comes that much later than the last, less the lead, plus how late its timer fires: timers late by a
- * millisecond or more on a busy machine would otherwise space the wake-ups 10 ms or more apart and leave
- * 10 ms bins of arrivals empty. Aiming earlier by their lateness keeps them about 9 ms apart at 1,000
- * req/s when it is steady, and leaves few bins empty when it is not (test/load-generator/open-model.test.ts).
+ * The sending loop's sleeps (sleepMs), aimed earlier by how late its timers have been firing: a running
+ * mean over about the last eight wake-ups (each counted from 0 to MAX_EXTRA_LEAD_MS late: an early one as
+ * on time, a stall as no more than that), added to the lead. A wake-up covers the arrivals up to
+ * SEND_AHEAD_MS after it, and the next one comes that much later than the last, less the lead, plus how
+ * late its timer fires: timers late by a millisecond or more on a busy machine would otherwise space the
+ * wake-ups 10 ms or more apart and leave 10 ms bins of arrivals empty. Aiming earlier by their lateness
+ * keeps them about 9 ms apart at 1,000 req/s when it is steady, and leaves few bins empty when it is not
+ * (test/load-generator/open-model.test.ts).
  */
-export class TimerLateness {
-  #mean = 0;
+export class WakeSchedule {
+  #meanLateMs = 0;
+  #armedFor = Infinity;
 
-  /** A wake-up `lateMs` after the time its timer was set for (negative: early). */
-  observe(lateMs: number): void {
-    this.#mean += (Math.min(MAX_EXTRA_LEAD_MS, Math.max(0, lateMs)) - this.#mean) / 8;
+  /** When the last sleep aimed to wake (performance.now() ms; Infinity before the first). */
+  get armedFor(): number {
+    return this.#armedFor;
   }
 
-  get extraLeadMs(): number {
-    return this.#mean;
+  /** The loop woke at `now`: how late its timer was counts towards the next sleeps' lead. */
+  woke(now: number): void {
+    const lateMs = now - this.#armedFor;
+    this.#meanLateMs += (Math.min(MAX_EXTRA_LEAD_MS, Math.max(0, lateMs)) - this.#meanLateMs) / 8;
+  }
+
+  /** sleepMs from `now`, the lead lengthened by the timers' lateness; remembers when it aims to wake. */
+  sleep(now: number, arrival: number, exact: number): number {
+    const ms = sleepMs(now, arrival, exact, this.#meanLateMs);
+    this.#armedFor = now + ms;
+    return ms;
   }
 }

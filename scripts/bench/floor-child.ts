@@ -7,7 +7,7 @@
 // argv[2]: JSON { url, durationS, connections, rps }.
 import '../../src/polyfill.js';
 import { connect, type Socket } from 'node:net';
-import { SEND_AHEAD_MS, sleepMs, TimerLateness } from '../../actors/load-generator/wake.js';
+import { SEND_AHEAD_MS, WakeSchedule } from '../../actors/load-generator/wake.js';
 import { printResult, selfUsage } from './measure.js';
 
 const config = JSON.parse(process.argv[2] ?? '{}') as { url: string; durationS: number; connections: number; rps: number };
@@ -30,16 +30,12 @@ await Promise.all(sockets.map((s) => new Promise((r) => s.once('connect', r))));
 const start = performance.now() + 10;
 const dueOf = (k: number) => start + (k * 1000) / config.rps;
 let k = 0;
-const lateness = new TimerLateness();
-let armedFor = Infinity;
+const wakes = new WakeSchedule();
 const loop = () => {
   const now = performance.now();
-  lateness.observe(now - armedFor);
+  wakes.woke(now);
   for (; k < total && dueOf(k + 1) <= now + SEND_AHEAD_MS; k++) sockets[k % sockets.length]!.write(request);
-  if (k >= total) return;
-  const delay = sleepMs(now, dueOf(k + 1), Infinity, lateness.extraLeadMs);
-  armedFor = now + delay;
-  setTimeout(loop, delay);
+  if (k < total) setTimeout(loop, wakes.sleep(now, dueOf(k + 1), Infinity));
 };
 setTimeout(loop, 10);
 await Promise.race([allAnswered, new Promise((r) => setTimeout(r, (config.durationS + 5) * 1000))]);

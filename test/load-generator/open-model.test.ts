@@ -7,7 +7,7 @@ import { Recorder, summarize } from '../../src/stats/index.js';
 import { WHOLE } from '../../src/execution/segment.js';
 import { dueMs, ownedArrivals, ownsArrival } from '../../src/schedule/arrivals.js';
 import { SEND_AHEAD_MS } from '../../actors/load-generator/engine.js';
-import { sleepMs, TimerLateness } from '../../actors/load-generator/wake.js';
+import { WakeSchedule } from '../../actors/load-generator/wake.js';
 
 
 function model(rps: number, aheadMs: number) {
@@ -77,13 +77,12 @@ describe('the engine\'s send-ahead window keeps 10 ms bins even', () => {
     [5000, 'from 0 to 2 ms', 2, () => 2 * random()],
   ])('at %i req/s, wake-ups late by %s: at most %i bins of 100 empty', (rps, _name, empty, late: () => number) => {
     const { open, sends } = model(rps, SEND_AHEAD_MS);
-    const lateness = new TimerLateness();
+    const wakes = new WakeSchedule();
     let ticks = 0;
     for (let now = 0; !open.finished && ticks < 100_000; ticks++) {
+      wakes.woke(now);
       open.tick(now);
-      const lateMs = late();
-      now += sleepMs(now, open.nextDue, open.nextWake(), lateness.extraLeadMs) + lateMs;
-      lateness.observe(lateMs);
+      now += wakes.sleep(now, open.nextDue, open.nextWake()) + late();
     }
     expect(sends.length).toBe(rps);
     const bins = new Array<number>(100).fill(0);

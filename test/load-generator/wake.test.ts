@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { recordingSender } from '../support/recording-sender.js';
 import { OpenModel } from '../../actors/load-generator/open-model.js';
-import { MAX_SLEEP_MS, SEND_AHEAD_MS, sleepMs, TimerLateness, WAKE_LEAD_MS } from '../../actors/load-generator/wake.js';
+import { MAX_SLEEP_MS, SEND_AHEAD_MS, sleepMs, WAKE_LEAD_MS, WakeSchedule } from '../../actors/load-generator/wake.js';
 import { profileFor } from '../../src/schedule/patterns.js';
 import { validateLoadTask } from '../../src/plan/index.js';
 import { Recorder } from '../../src/stats/index.js';
@@ -41,7 +41,7 @@ function simulate(rps: number, offMs: (i: number) => number) {
   const task = validateLoadTask({ targets: [{ url: 'http://127.0.0.1:1/' }], duration: 1, base_rps: rps, max_in_flight: 100_000 });
   const { sender, sends } = recordingSender();
   const open = new OpenModel(profileFor(task), sender, new Recorder('t', 1, 0), { startMs: 0, maxInFlight: 100_000, maxLatenessMs: 1000, aheadMs: SEND_AHEAD_MS, segment: WHOLE, weights: Float64Array.of(1) });
-  const lateness = new TimerLateness();
+  const schedule = new WakeSchedule();
   let wakes = 0;
   let idle = 0;
   let firstWake = 0;
@@ -49,12 +49,12 @@ function simulate(rps: number, offMs: (i: number) => number) {
     // The clock keeps the timer's mark; the loop sees the time it really woke.
     const off = offMs(wakes++);
     const now = clock.now() + off;
-    lateness.observe(off);
+    schedule.woke(now);
     const before = sends.length;
     open.tick(now);
     if (wakes === 1) firstWake = sends.length;
     if (sends.length === before && !open.finished) idle++;
-    if (!open.finished) clock.schedule(loop, off + sleepMs(now, open.nextDue, open.nextWake(), lateness.extraLeadMs));
+    if (!open.finished) clock.schedule(loop, off + schedule.sleep(now, open.nextDue, open.nextWake()));
   };
   // The first wake-up is at the start (exactly: the engine's waiting loop has no arrival to aim before).
   clock.schedule(loop, 0);
