@@ -8,7 +8,7 @@ import { LocalCluster } from '../support/cluster.js';
 interface ExecutionBody {
   status: string;
   start_at: string;
-  nodes: { node_id: string; state: string; moved_at?: string }[];
+  nodes: { node_id: string; state: string; moved_at?: string; saturated?: boolean; saturation?: { max_event_loop_delay_p99_ms: number; reasons: string[] } }[];
   report: {
     summary: { saturated?: boolean; total_requests: number; dropped_requests: number; scheduled_requests: number; unaccounted_requests: number; unaccounted_max: number };
     unaccounted?: { note: string };
@@ -52,24 +52,31 @@ describe('a frozen generator on 3 real peers', () => {
     }, 40_000, 'the end', 200);
     expect(done.status).toBe('completed');
 
-    // Its share moved within 2 s of the freeze (the coordinator says when: arrivals due from then on are the others').
+    // The frozen peer's own figures show the freeze; the others' say whether the control plane could run.
+    const survivors = done.nodes.filter((n) => n.node_id !== victim.id);
+    const lagMs = Math.max(0, ...survivors.map((n) => n.saturation?.max_event_loop_delay_p99_ms ?? 0));
+    const bins = target.countsBySecond(startAt, DURATION, 1_000);
+
+    // Its share moved within 2 s of the freeze (the coordinator says when: arrivals due from then on are
+    // the others'). Silence is counted from when the coordinator's event loop took in the last word, and
+    // the move is made on its timer; a loop that stalled (the machine is shared) moves it that much later.
     const victimNode = done.nodes.find((n) => n.node_id === victim.id)!;
     expect(victimNode.state).toBe('failed');
     const movedAfterMs = Date.parse(victimNode.moved_at!) - frozenAt;
-    expect(movedAfterMs).toBeGreaterThan(0);
-    expect(movedAfterMs).toBeLessThanOrEqual(2_000);
+    const seen = `per second: ${bins.join(' ')}; moved ${movedAfterMs} ms after the freeze; the other peers' event-loop delay p99 up to ${lagMs} ms`;
+    expect(movedAfterMs, seen).toBeGreaterThan(0);
+    expect(movedAfterMs, seen).toBeLessThanOrEqual(2_000 + (lagMs > 100 ? lagMs : 0));
 
     // Never above 1.05× the asked rate in any second of the run; back at the asked rate in every whole
     // second of the run from 2 s after the freeze on. Seconds are counted from the start: the test's own
     // SIGCONT falls mid-second, so a pause of this process (which hosts the target and stamps arrivals)
     // when it sends it cannot push arrivals across a bin's edge.
-    // Rates say something only when the generators kept up: a saturated client (the report says so,
-    // from its own event-loop figures) sends late and in bunches whatever the shares do.
-    const bins = target.countsBySecond(startAt, DURATION, 1_000);
+    // Rates say something only when the generators that kept running kept up: a saturated client (its own
+    // event-loop figures say so) sends late and in bunches whatever the shares do. The frozen one is
+    // saturated by its freeze, which is the point of the test.
     const after = bins.slice(Math.ceil((frozenAt + 2_000 - startAt) / 1_000));
-    const seen = `per second: ${bins.join(' ')}; moved ${movedAfterMs} ms after the freeze`;
     expect(after.length, seen).toBeGreaterThanOrEqual(2);
-    if (done.report.summary.saturated) console.warn(`rates not checked: the generators were saturated (${seen})`);
+    if (survivors.some((n) => n.saturated)) console.warn(`rates not checked: a running generator was saturated (${seen})`);
     else {
       for (const perSecond of bins) expect(perSecond, seen).toBeLessThanOrEqual(RATE * 1.05);
       for (const perSecond of after) expect(perSecond, seen).toBeGreaterThan(RATE * 0.9);
