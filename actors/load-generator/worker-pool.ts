@@ -1,6 +1,7 @@
 // The load worker threads of this process: started once, on first use or ahead of it, and shared by
 // every run. An idle worker does not keep the process alive; one with a part of a run does. A worker
 // that dies fails the parts it carried (their tallies since the last flush are lost) and is replaced.
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import v8 from 'node:v8';
 import { Worker } from 'node:worker_threads';
@@ -20,10 +21,21 @@ interface Slot {
   parts: Map<string, PartListener>;
 }
 
-/** The compiled worker beside this file; under vitest (TypeScript sources) the build's copy. */
+/**
+ * The worker thread's entry. From the bundle (this code is then dist/bundle/cli.cjs or worker.cjs), the
+ * bundle's entry beside it. From the modules tsc wrote (or, under vitest, from the TypeScript sources),
+ * the bundle's entry too when there is one, as peer.js loads the command line (one file, compiled with
+ * V8's code cache: a worker whose cache holds what its first run compiled spends about a tenth less CPU
+ * on a 10 s run at 1,000 req/s than one that compiles the run's code as it goes, scripts/bench/pacing.ts),
+ * else the module beside this file; MCP_NO_BUNDLE=1 forces the latter, as for peer.js.
+ */
 function workerScript(): URL {
   const here = import.meta.url;
-  return here.endsWith('.ts') ? new URL('../../dist/actors/load-generator/worker-entry.js', here) : new URL('./worker-entry.js', here);
+  if (here.endsWith('.cjs')) return new URL('./worker-entry.js', here);
+  const dist = here.endsWith('.ts') ? new URL('../../dist/', here) : new URL('../../', here);
+  const bundled = new URL('bundle/worker-entry.js', dist);
+  if (process.env.MCP_NO_BUNDLE !== '1' && existsSync(bundled)) return bundled;
+  return new URL('actors/load-generator/worker-entry.js', dist);
 }
 
 let configured: number | undefined;

@@ -1,4 +1,6 @@
-// Benchmark child: runs this engine alone in its process and reports its own CPU and memory.
+// Benchmark child: runs this engine alone in its process and reports its own CPU and memory. This thread
+// runs the modules tsc wrote; its load workers, as a peer's, the bundle's entry with V8's code cache
+// (worker-pool.ts), when the build has a bundle.
 // argv[2]: JSON { url, durationS, connections, rps? } (no rps: closed model with one user per connection).
 import '../../src/polyfill.js';
 import { prepareLoadWorkers, startLoad } from '../../actors/load-generator/index.js';
