@@ -35,7 +35,8 @@ describe('the load worker entry', () => {
     const file = join(dir, 'boot.mjs');
     writeFileSync(file, script);
     const cacheDir = join(dir, 'cache');
-    const env = { MCP_TRACE_COMPILE_CACHE: '1', MCP_COMPILE_CACHE_DIR: cacheDir };
+    // Whatever the shell running the tests set: the bundle allowed, the cache on, in this folder, traced.
+    const env = { MCP_NO_BUNDLE: '', MCP_NO_COMPILE_CACHE: '', MCP_TRACE_COMPILE_CACHE: '1', MCP_COMPILE_CACHE_DIR: cacheDir };
 
     const bundled = bootWorker(file, env);
     expect(bundled.status, bundled.stderr).toBe(0);
