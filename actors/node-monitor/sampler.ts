@@ -23,8 +23,8 @@ export interface Sampler {
  * alone was about 0.6 % of a core on an idle peer; at rest a delay worth reporting is 100 ms or more.
  * While load runs (precise), a stall reads as its length less up to one period: within 20 ms of it at 20
  * ms, against the saturation bound's 100 ms (health_monitoring.saturation). At 10 ms the timer woke a
- * process sending 1,000 req/s some 100 times a second on top of its sending loop's 110: `node peer.js
- * run` cost 5 % more CPU than with 50 ms (scripts/bench/pacing.ts --workers run --root, 6 repetitions).
+ * peer sending 1,000 req/s some 100 times a second on top of its sending loop's 110 (src/cli/
+ * local-saturation.ts probes the same way during a stress test of `node peer.js run`).
  */
 export const DELAY_RESOLUTION_MS = { precise: 20, coarse: 50 } as const;
 
