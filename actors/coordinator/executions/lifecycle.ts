@@ -55,9 +55,14 @@ function apply(t: Turn, e: LifecycleEvent): unknown {
     case 'send.timed-out':
       completed(t, e);
       return undefined;
-    case 'timer':
+    case 'timer': {
+      // The look planned for is over: the next one is planned afresh, even for the same moment (a timer
+      // that fired early found nothing due, and must not leave the execution without a look).
+      const live = t.live(e.key);
+      if (live?.wakeAt !== undefined) t.put(e.key, { ...live, wakeAt: undefined });
       if (t.phase === 'ready') evaluate(t, e.key);
       return undefined;
+    }
     case 'load.stop-early':
       if (t.phase === 'ready') stopEarly(t, e.executionId, e.reason);
       return undefined;

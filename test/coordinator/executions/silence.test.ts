@@ -103,6 +103,19 @@ describe('silent and self-stopped generators', () => {
     expect(l.of('schedule').at(-1)?.at).toBe(START + 1200 + SILENT_MS + 1);
     expect(END).toBeGreaterThan(START + 1200 + SILENT_MS);
   });
+
+  it('looks again when a look comes before the silence it was planned for (a timer that fired early)', () => {
+    const l = running();
+    l.now = START + 1200;
+    l.delta('b', 1);
+    l.delta('c', 1);
+    const due = START + 1200 + SILENT_MS + 1;
+    l.fireAt(due - 1);
+    expect(l.doc().assignments.filter((a) => a.state === 'failed')).toEqual([]);
+    expect(l.of('schedule')).toEqual([{ type: 'schedule', key: 'x', at: due }]);
+    l.fireAt(due);
+    expect(l.doc().assignments.filter((a) => a.state === 'failed').map((a) => a.node_id).sort()).toEqual(['b', 'c']);
+  });
 });
 
 describe('a generator lost after the others finished', () => {
