@@ -189,7 +189,7 @@ export function startEngine(opts: EngineOptions): Engine {
   const arm = () => {
     const now = performance.now();
     const delay = state === 'waiting' ? wakes.sleep(now, Infinity, startMs) : wakes.sleep(now, open ? (model as OpenModel).nextDue : Infinity, Math.min(model.nextWake(), sender.nextDeadline, hardEndMs));
-    timer = clock.schedule(loop, delay);
+    timer = clock.wake(loop, delay);
   };
   // A closed-model user set to wake (after its think time, or a failure) before the loop would.
   const wakeBy = (at: number) => {

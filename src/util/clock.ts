@@ -7,6 +7,12 @@ export interface Clock {
   now(): number;
   /** Call `fn` once after `ms`, never before now() has moved on by `ms`. */
   schedule(fn: () => void, ms: number): TimerHandle;
+  /**
+   * Call `fn` once after about `ms` on the runtime's own timer, which may fire up to a millisecond before
+   * now() has moved on by `ms`: for a loop that measures time itself (performance.now) and would pay a
+   * second wake-up for `schedule`'s guarantee.
+   */
+  wake(fn: () => void, ms: number): TimerHandle;
   /** Call `fn` every `ms`. Unlike `schedule`'s, the system clock's keeps the process alive (a load loop must). */
   repeat(fn: () => void, ms: number): TimerHandle;
   /** Cancel a timer of `schedule` or `repeat`. */
@@ -32,6 +38,11 @@ export const systemClock: Clock = {
     handle.t = setTimeout(fire, ms);
     handle.t.unref?.();
     return handle;
+  },
+  wake(fn, ms) {
+    const t = setTimeout(fn, ms);
+    t.unref?.();
+    return { id: nextId++, t } as TimerHandle;
   },
   repeat(fn, ms) {
     const t = setInterval(fn, ms);
@@ -68,6 +79,10 @@ export class FakeClock implements Clock {
     const handle = { id: nextId++ };
     this.#pending.push({ handle, at: this.#now + Math.max(0, ms), seq: this.#seq++, fn });
     return handle;
+  }
+
+  wake(fn: () => void, ms: number): TimerHandle {
+    return this.schedule(fn, ms);
   }
 
   cancel(handle: TimerHandle): void {

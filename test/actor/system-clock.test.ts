@@ -38,3 +38,16 @@ describe('systemClock.schedule', () => {
     expect(calls).toBe(atCancel);
   });
 });
+
+describe('systemClock.wake', () => {
+  it('fires once after about the delay, on the runtime timer alone, and is cancelled', async () => {
+    const start = performance.now();
+    const at = await new Promise<number>((resolve) => systemClock.wake(() => resolve(performance.now()), 20));
+    // Node's timers round the monotonic clock down: a wake-up may come up to a millisecond early.
+    expect(at - start).toBeGreaterThanOrEqual(19);
+    let calls = 0;
+    systemClock.cancel(systemClock.wake(() => calls++, 1));
+    await new Promise((r) => setTimeout(r, 10));
+    expect(calls).toBe(0);
+  });
+});
