@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 
 function findRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
@@ -130,8 +130,48 @@ export async function waitFor<T>(check: () => Promise<T | undefined | false> | T
   }
 }
 
-/** A free TCP port on 127.0.0.1 (for callers that must know ports before starting peers). */
+/** Ports this process has handed out, never handed out twice. */
+const handedOut = new Set<number>();
+
+/** Where the kernel picks the local ports of outgoing connections (Linux; elsewhere a usual default). */
+function ephemeralRange(): [number, number] {
+  try {
+    const [low, high] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+    if (low! > 0 && high! >= low!) return [low!, high!];
+  } catch {
+    // not Linux
+  }
+  return [32768, 60999];
+}
+
+async function canListen(port: number): Promise<boolean> {
+  const { createServer } = await import('node:net');
+  const server = createServer();
+  const listening = await new Promise<boolean>((resolve) => {
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => resolve(true));
+  });
+  if (listening) await new Promise<void>((resolve) => server.close(() => resolve()));
+  return listening;
+}
+
+/**
+ * A free TCP port on 127.0.0.1, for callers that must know ports before starting peers. Taken below
+ * the ephemeral range: between this probe and the peer's listen (or its restart on the same port), an
+ * outgoing connection of any process (a load test's hundred) may take a port of that range as its own,
+ * and the peer then fails with EADDRINUSE (seen in the freeze test during the whole suite).
+ */
 export async function freePort(): Promise<number> {
+  const [low] = ephemeralRange();
+  const from = 10_000;
+  const to = Math.min(low, 32_768);
+  for (let attempt = 0; to - from > 1_000 && attempt < 100; attempt++) {
+    const port = from + Math.floor(Math.random() * (to - from));
+    if (handedOut.has(port) || !(await canListen(port))) continue;
+    handedOut.add(port);
+    return port;
+  }
+  // No room below the ephemeral range: let the kernel choose, as before.
   const { createServer } = await import('node:net');
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
