@@ -15,23 +15,28 @@ export interface Clock {
   wake(fn: () => void, ms: number): TimerHandle;
   /** Call `fn` every `ms`. Unlike `schedule`'s, the system clock's keeps the process alive (a load loop must). */
   repeat(fn: () => void, ms: number): TimerHandle;
-  /** Cancel a timer of `schedule` or `repeat`. */
+  /** Cancel a timer of `schedule`, `wake` or `repeat`. */
   cancel(handle: TimerHandle): void;
 }
 
 let nextId = 1;
 
+/** How early by Date.now() a Node timer can fire from rounding alone (1 ms seen; a margin over it). */
+const ROUNDING_MS = 2;
+
 export const systemClock: Clock = {
   now: () => Date.now(),
   // Node's timers run on the monotonic clock and round it: one often fires a millisecond before
   // Date.now() reaches its due time (a fifth of them, measured here). A timer set to look again "when
-  // X is due" would then find X not yet due, so it waits out the rest.
+  // X is due" would then find X not yet due, so it waits out the rest: that rounding only. A wall clock
+  // stepped back (NTP) leaves the timer to the monotonic clock, as before, rather than hold every actor
+  // for the length of the step.
   schedule(fn, ms) {
     const due = Date.now() + ms;
     const handle = { id: nextId++, t: undefined as unknown as NodeJS.Timeout };
     const fire = () => {
       const left = due - Date.now();
-      if (left <= 0) return fn();
+      if (left <= 0 || left > ROUNDING_MS) return fn();
       handle.t = setTimeout(fire, left);
       handle.t.unref?.();
     };

@@ -1,6 +1,6 @@
 // The system clock's one-shot timers against its own now(): the protocols compare the two, so a timer
 // must never fire before now() says it is due (Node's timers, on the monotonic clock, often do by 1 ms).
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { systemClock } from '../../src/util/clock.js';
 
 describe('systemClock.schedule', () => {
@@ -36,6 +36,22 @@ describe('systemClock.schedule', () => {
     systemClock.cancel(never);
     await new Promise((r) => setTimeout(r, 10));
     expect(calls).toBe(atCancel);
+  });
+});
+
+describe('systemClock.schedule with the wall clock stepped back', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it('fires on the monotonic clock, not a step later', async () => {
+    const realNow = Date.now.bind(Date);
+    const start = performance.now();
+    const fired = new Promise<number>((resolve) => systemClock.schedule(() => resolve(performance.now()), 20));
+    vi.spyOn(Date, 'now').mockImplementation(() => realNow() - 10_000); // NTP stepped it back 10 s
+    const at = await fired;
+    expect(at - start).toBeGreaterThanOrEqual(19);
+    expect(at - start).toBeLessThan(1_000);
   });
 });
 
