@@ -133,26 +133,29 @@ export async function waitFor<T>(check: () => Promise<T | undefined | false> | T
 /** Ports this process has handed out, never handed out twice. */
 const handedOut = new Set<number>();
 
-/** Where the kernel picks the local ports of outgoing connections (Linux; elsewhere a usual default). */
-function ephemeralRange(): [number, number] {
+/** The first port the kernel may give an outgoing connection (Linux; elsewhere its usual default). */
+function ephemeralLow(): number {
   try {
-    const [low, high] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
-    if (low! > 0 && high! >= low!) return [low!, high!];
+    const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    if (low > 0) return low;
   } catch {
     // not Linux
   }
-  return [32768, 60999];
+  return 32_768;
 }
 
-async function canListen(port: number): Promise<boolean> {
+/** Listen on `port` of 127.0.0.1 (0: any) and let go: the port it had, or undefined when taken. */
+async function probe(port: number): Promise<number | undefined> {
   const { createServer } = await import('node:net');
   const server = createServer();
   const listening = await new Promise<boolean>((resolve) => {
     server.once('error', () => resolve(false));
     server.listen(port, '127.0.0.1', () => resolve(true));
   });
-  if (listening) await new Promise<void>((resolve) => server.close(() => resolve()));
-  return listening;
+  if (!listening) return undefined;
+  const bound = (server.address() as { port: number }).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return bound;
 }
 
 /**
@@ -162,20 +165,14 @@ async function canListen(port: number): Promise<boolean> {
  * and the peer then fails with EADDRINUSE (seen in the freeze test during the whole suite).
  */
 export async function freePort(): Promise<number> {
-  const [low] = ephemeralRange();
   const from = 10_000;
-  const to = Math.min(low, 32_768);
+  const to = ephemeralLow();
   for (let attempt = 0; to - from > 1_000 && attempt < 100; attempt++) {
     const port = from + Math.floor(Math.random() * (to - from));
-    if (handedOut.has(port) || !(await canListen(port))) continue;
+    if (handedOut.has(port) || (await probe(port)) === undefined) continue;
     handedOut.add(port);
     return port;
   }
-  // No room below the ephemeral range: let the kernel choose, as before.
-  const { createServer } = await import('node:net');
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
+  // No room below the ephemeral range: let the kernel choose.
+  return (await probe(0))!;
 }

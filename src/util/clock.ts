@@ -24,6 +24,13 @@ let nextId = 1;
 /** How early by Date.now() a Node timer can fire from rounding alone (1 ms seen; a margin over it). */
 const ROUNDING_MS = 2;
 
+/** A Node timeout that does not keep the process alive. */
+function unrefTimeout(fn: () => void, ms: number): NodeJS.Timeout {
+  const t = setTimeout(fn, ms);
+  t.unref?.();
+  return t;
+}
+
 export const systemClock: Clock = {
   now: () => Date.now(),
   // Node's timers run on the monotonic clock and round it: one often fires a millisecond before
@@ -37,17 +44,13 @@ export const systemClock: Clock = {
     const fire = () => {
       const left = due - Date.now();
       if (left <= 0 || left > ROUNDING_MS) return fn();
-      handle.t = setTimeout(fire, left);
-      handle.t.unref?.();
+      handle.t = unrefTimeout(fire, left);
     };
-    handle.t = setTimeout(fire, ms);
-    handle.t.unref?.();
+    handle.t = unrefTimeout(fire, ms);
     return handle;
   },
   wake(fn, ms) {
-    const t = setTimeout(fn, ms);
-    t.unref?.();
-    return { id: nextId++, t } as TimerHandle;
+    return { id: nextId++, t: unrefTimeout(fn, ms) } as TimerHandle;
   },
   repeat(fn, ms) {
     const t = setInterval(fn, ms);

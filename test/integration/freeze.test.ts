@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { getJson, waitFor, type PeerProcess } from '../../scripts/lib/peer-process.js';
 import { startCountingTarget, type CountingTarget } from '../support/counting-target.js';
 import { LocalCluster } from '../support/cluster.js';
+import { ConfigSchema } from '../../src/config/schema.js';
 
 interface ExecutionBody {
   status: string;
@@ -17,8 +18,8 @@ interface ExecutionBody {
 
 const RATE = 300;
 const DURATION = 8;
-/** The default event-loop delay bound past which a peer counts as saturated (health_monitoring.saturation). */
-const SATURATION_DELAY_MS = 100;
+/** The event-loop delay past which a peer counts as saturated (the default health_monitoring.saturation). */
+const SATURATION_DELAY_MS = ConfigSchema.parse({}).health_monitoring.saturation.event_loop_delay_ms;
 
 const execution = (peer: PeerProcess, id: string) => getJson<ExecutionBody>(`${peer.httpUrl}/api/executions/${id}`);
 
