@@ -3,9 +3,9 @@
 // arrival (startLoggingNginx, for the pacing bench). Loopback only.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '../lib/peer-process.js';
 
 export interface BenchTarget {
   kind: 'nginx' | 'counting-target';
@@ -30,14 +30,6 @@ export function pinned(cpu: number, command: string, args: readonly string[]): [
 }
 
 export const pinning = canPin ? `target on core ${TARGET_CPU}, tools on core ${TOOL_CPU}` : 'no core pinning';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** Polls until an HTTP GET answers, for at most `limitMs`. */
 async function waitReady(url: string, limitMs = 5000): Promise<void> {
