@@ -2,6 +2,7 @@
 // peer injects `systemSampler()` (os, statfs and /proc for the machine, perf_hooks for this process).
 import { monitorEventLoopDelay, performance, type EventLoopUtilization, type IntervalHistogram } from 'node:perf_hooks';
 import type { ProcessProbe } from '../../src/health.js';
+import { busiestLoop, delayFigures, DELAY_RESOLUTION_MS, type LoopThread } from './event-loop.js';
 import { systemSnapshots, type SystemSnapshot } from './system-snapshot.js';
 
 export type { SystemSnapshot };
@@ -18,46 +19,7 @@ export interface Sampler {
   close(): void;
 }
 
-/**
- * Event-loop delay sampling periods, ms. The sampling timer wakes the process each period: at 10 ms that
- * alone was about 0.6 % of a core on an idle peer; at rest a delay worth reporting is 100 ms or more.
- * While load runs (precise), a stall reads as its length less up to one period: within 20 ms of it at 20
- * ms, against the saturation bound's 100 ms (health_monitoring.saturation). At 10 ms the timer woke a
- * peer sending 1,000 req/s some 100 times a second on top of its sending loop's 110 (src/cli/
- * local-saturation.ts probes the same way during a stress test of `node peer.js run`).
- */
-export const DELAY_RESOLUTION_MS = { precise: 20, coarse: 50 } as const;
-
-/** A delay histogram's p99 and max, ms: it records whole intervals between its timer's wake-ups, so the period is taken off. */
-export function delayFigures(delay: IntervalHistogram, resolutionMs: number): { p99Ms: number; maxMs: number } {
-  if (delay.count === 0) return { p99Ms: 0, maxMs: 0 };
-  return { p99Ms: Math.max(0, delay.percentile(99) / 1e6 - resolutionMs), maxMs: Math.max(0, delay.max / 1e6 - resolutionMs) };
-}
-
 const round = (x: number, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits;
-
-/** Another thread whose event loop counts as this process's (a load worker: `Worker` has this shape). */
-export interface LoopThread {
-  threadId: number;
-  performance: { eventLoopUtilization(now?: EventLoopUtilization, before?: EventLoopUtilization): EventLoopUtilization };
-}
-
-/** The busiest of `threads`' event loops since the previous call, 0–1 (a thread first seen counts from the next call). */
-export function busiestLoop(threads: () => readonly LoopThread[]): () => number {
-  let last = new Map<number, EventLoopUtilization>();
-  return () => {
-    let busiest = 0;
-    const seen = new Map<number, EventLoopUtilization>();
-    for (const thread of threads()) {
-      const now = thread.performance.eventLoopUtilization();
-      const before = last.get(thread.threadId);
-      if (before) busiest = Math.max(busiest, thread.performance.eventLoopUtilization(now, before).utilization);
-      seen.set(thread.threadId, now);
-    }
-    last = seen;
-    return busiest;
-  };
-}
 
 /**
  * The machine from /proc and statfs (see system-snapshot.ts), this process from perf_hooks; on the peer's

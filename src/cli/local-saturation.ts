@@ -3,7 +3,7 @@
 // alone still tells a saturated client from the target breaking.
 import { monitorEventLoopDelay, performance, type EventLoopUtilization } from 'node:perf_hooks';
 import type { SaturationBounds } from '../../actors/node-monitor/saturation.js';
-import { busiestLoop, delayFigures, DELAY_RESOLUTION_MS, type LoopThread } from '../../actors/node-monitor/sampler.js';
+import { busiestLoop, delayFigures, DELAY_RESOLUTION_MS, type LoopThread } from '../../actors/node-monitor/event-loop.js';
 import { loadWorkerThreads } from '../../actors/load-generator/worker-pool.js';
 
 export interface OwnSaturation {

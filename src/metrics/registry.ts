@@ -41,7 +41,7 @@ export function metricsRegistry(sources: MetricsSources): Registry {
   const registers = [registry];
   // Its event-loop lag histogram samples on a timer of its own, which wakes the process each period
   // for the peer's whole life once /metrics is first read: 10 ms by default, 0.6 % of a core of an idle
-  // peer. 50 ms, as the node monitor's own at rest (actors/node-monitor/sampler.ts).
+  // peer. 50 ms, as the node monitor's own at rest (actors/node-monitor/event-loop.ts).
   collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 50 });
   // Gauges named like counters fail `promtool check metrics`; the same figures stay, by type, without the suffix.
   for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) registry.removeSingleMetric(name);

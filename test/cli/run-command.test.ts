@@ -71,6 +71,21 @@ describe('node peer.js run', () => {
     expect(result.stderr).toContain('tasks[0].parameters.duration');
   });
 
+  it('loads only what a load test of plain http targets needs: no TLS, HTTP/2 or child processes', async () => {
+    // Node's own list of the built-in modules the process loaded, written as it exits.
+    const preload = join(dir, 'module-list.cjs');
+    const list = join(dir, 'modules.txt');
+    await writeFile(preload, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(list)}, process.moduleLoadList.join('\\n')));`);
+    const file = await planFile('plain.json', JSON.stringify({ name: 'plain', tasks: [{ type: 'load_test', parameters: { targets: [{ url: `${target.url}/plain` }], duration: 1, base_rps: 20 } }] }));
+    const result = await runPeer(['run', file], { env: { NODE_OPTIONS: `--require ${preload}` } });
+    expect(result.code, result.stderr).toBe(0);
+    const loaded = (await readFile(list, 'utf8')).split('\n');
+    expect(loaded).toContain('NativeModule net');
+    // undici (for https targets) brings node:http, node:tls and node:http2; systeminformation (the node
+    // monitor's machine figures) node:child_process: 15-25 ms of a run's start (scripts/bench/startup.ts).
+    for (const heavy of ['http', 'https', 'tls', 'http2', 'child_process']) expect(loaded).not.toContain(`NativeModule ${heavy}`);
+  });
+
   it('exits 2 for a missing plan file', async () => {
     const result = await run([join(dir, 'nope.yaml')]);
     expect(result.code).toBe(2);

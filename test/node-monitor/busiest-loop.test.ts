@@ -2,7 +2,7 @@
 import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
-import { busiestLoop } from '../../actors/node-monitor/sampler.js';
+import { busiestLoop } from '../../actors/node-monitor/event-loop.js';
 
 const SPIN = `const { parentPort } = require('node:worker_threads');
 parentPort.on('message', (ms) => { const end = Date.now() + ms; while (Date.now() < end) {} parentPort.postMessage('done'); });`;
