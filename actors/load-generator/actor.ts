@@ -6,8 +6,7 @@ import { startLoad, type LoadRun, type RunOutcome } from './run.js';
 import { loadWorkerCount, prepareLoadWorkers, readyLoadWorkers, retireLoadWorkers } from './worker-pool.js';
 import { workersFor } from './work-split.js';
 import { deferredRun, type DeferredRun } from './deferred-run.js';
-import { WARM_UP_MS } from './warm-up.js';
-import { WARM_UP_GAP_MS } from './engine.js';
+import { WARM_UP_LEAD_MS } from './warm-up.js';
 import type { LoadGeneratorMessage, LoadTaskView } from './messages.js';
 import type { LoadTask } from '../../src/plan/index.js';
 import { percentileMs } from '../../src/stats/histogram.js';
@@ -154,7 +153,7 @@ export function loadGenerator(): Behaviour<LoadGeneratorMessage, GeneratorState>
             // Its workers boot now; it begins when they are up, or when its start cannot wait longer.
             const begin = () => ctx.self.tell({ type: 'load.begin', taskId: id });
             void prepareLoadWorkers(wanted).then(begin, begin);
-            const waitMs = request.startAt !== undefined ? request.startAt - now - WARM_UP_MS - WARM_UP_GAP_MS - BOOT_MARGIN_MS : BOOT_WAIT_MS;
+            const waitMs = request.startAt !== undefined ? request.startAt - now - WARM_UP_LEAD_MS - BOOT_MARGIN_MS : BOOT_WAIT_MS;
             ctx.startTimer(`begin:${id}`, Math.max(0, waitMs), { type: 'load.begin', taskId: id });
             run = deferred = deferredRun(id, request.startAt ?? now, start);
           } else run = start();

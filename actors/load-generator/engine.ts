@@ -15,7 +15,7 @@ import { profileFor } from '../../src/schedule/patterns.js';
 import { usersOf, weightTable } from './segment.js';
 import { Sender } from './sender.js';
 import { Fence } from './fence.js';
-import { warmUp, WARM_UP_MS, type WarmUp } from './warm-up.js';
+import { warmUp, WARM_UP_GAP_MS, WARM_UP_MS, type WarmUp } from './warm-up.js';
 import { SEND_AHEAD_MS, WakeSchedule } from './wake.js';
 
 export type RunStatus = 'completed' | 'stopped' | 'failed';
@@ -23,8 +23,6 @@ export type RunState = 'waiting' | 'running' | 'draining' | 'finished';
 
 /** Pause between the end of sending and a forced end, on top of the largest timeout. */
 const END_SLACK_MS = 1000;
-/** Between the end of the warm-up and the start, for its sockets to close. */
-export const WARM_UP_GAP_MS = 50;
 /**
  * A gap this long between two turns of a running loop (which never sleeps over MAX_SLEEP_MS) means the
  * process was frozen (SIGSTOP, a paused VM) for nearly as long as the coordinator waits before it moves a

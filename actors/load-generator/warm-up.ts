@@ -10,6 +10,10 @@ import { HttpClient, ownPathFor } from './http-client.js';
 import { Sender } from './sender.js';
 
 export const WARM_UP_MS = 250;
+/** Between the end of the warm-up and the start, for its sockets to close. */
+export const WARM_UP_GAP_MS = 50;
+/** How far ahead of its start a run is created to warm up in full. */
+export const WARM_UP_LEAD_MS = WARM_UP_MS + WARM_UP_GAP_MS;
 // Enough for the request path to be compiled and its caches warm; more only burnt CPU (a tenth of a
 // CPU-second at 5,000, a quarter of what a 10 s run at 1,000 req/s costs in all). undici's path (its
 // wasm parser and much more JavaScript) needs more requests than the engine's own, whose warm-up cost

@@ -15,6 +15,7 @@ import type { Logger } from '../util/log.js';
 import { startLocalTask, type LocalTask } from './local-tasks.js';
 import { workersFor } from '../../actors/load-generator/work-split.js';
 import { loadWorkerCount, prepareLoadWorkers } from '../../actors/load-generator/worker-pool.js';
+import { WARM_UP_LEAD_MS } from '../../actors/load-generator/warm-up.js';
 import { WHOLE } from '../execution/segment.js';
 import { executionReport, timeseriesCsv } from '../report/index.js';
 import { ProgressPrinter, type ProgressFigures } from './progress.js';
@@ -76,7 +77,12 @@ export async function runPlanCommand(file: string, options: RunCommandOptions, l
   const loads = plan.tasks.map(loadTaskOf).filter((t) => t !== undefined);
   const workers = loads.some((t) => workersFor(t, WHOLE, available) > 1) ? available : 0;
   if (workers > 0) await prepareLoadWorkers(workers);
-  const startAt = Date.now() + 50;
+  // Far enough ahead for load to warm its request path up first, as a cluster's runs do: started 50 ms
+  // ahead, cold, V8 compiled that path while sending, and on a busy core (or one core, as
+  // scripts/bench/pacing.ts pins it) its compiler thread held the sending loop: in 4 of 6 runs the
+  // sender was 7-29 ms late at times, once leaving a 10 ms bin of arrivals at 5x the mean; warmed up,
+  // 0.0-4.6 ms and at most 2.1x, for 0.02 CPU-s more (`pacing.js --workers run --root`, 5 December).
+  const startAt = Date.now() + (loads.length > 0 ? WARM_UP_LEAD_MS : 50);
   const durationS = Math.max(0, ...loads.map((t) => t.duration));
   // Every URL a scan probes passes the allow-list too (crawled links stay on the target's origin, but still).
   const probe = probePorts(systemClock, policy);
