@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import v8 from 'node:v8';
 import { Worker } from 'node:worker_threads';
+import { memoryReducerOffByUser } from '../../src/util/heap.js';
 import type { FromWorker, ToWorker } from './worker-protocol.js';
 
 /** What the owner of a part hears about it. */
@@ -54,9 +55,6 @@ export function setLoadWorkerCount(n: number): void {
 }
 
 let settingUp = 0;
-/** Launched with the reducer off everywhere (NODE_OPTIONS, flags): left so. */
-const reducerOffByUser = /--no-memory[-_]reducer/.test([...process.execArgv, process.env.NODE_OPTIONS ?? ''].join(' '));
-
 /**
  * Starts a worker whose isolate has no memory reducer. V8 reads the flag as it sets an isolate up, so
  * it is off only while workers boot (set back once they run: code caches are made under the process's
@@ -67,12 +65,12 @@ const reducerOffByUser = /--no-memory[-_]reducer/.test([...process.execArgv, pro
  * worker keeps its heap until it is retired (WORKERS_IDLE_MS in actor.ts).
  */
 function workerWithoutMemoryReducer(index: number): Worker {
-  if (settingUp++ === 0 && !reducerOffByUser) v8.setFlagsFromString('--no-memory-reducer');
+  if (settingUp++ === 0 && !memoryReducerOffByUser) v8.setFlagsFromString('--no-memory-reducer');
   let counted = true;
   const setUp = () => {
     if (!counted) return;
     counted = false;
-    if (--settingUp === 0 && !reducerOffByUser) v8.setFlagsFromString('--memory-reducer');
+    if (--settingUp === 0 && !memoryReducerOffByUser) v8.setFlagsFromString('--memory-reducer');
   };
   let worker: Worker;
   try {

@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
 import { threadId } from 'node:worker_threads';
 import { crc32 } from 'node:zlib';
-import { RUNTIME_V8_FLAGS_ENV } from './v8-flags.js';
+import { launchFlags } from '../util/launch-flags.js';
 
 /** How the cache served this launch. */
 export type CacheOutcome = 'hit' | 'miss' | 'rejected' | 'corrupt' | 'off';
@@ -64,7 +64,7 @@ export function codeCacheDir(env: NodeJS.ProcessEnv = process.env): string | und
  */
 function flagsKey(): string {
   // The flags themselves, not the text of an -e script.
-  return crc32([...process.execArgv.filter((a) => a.startsWith('-')), process.env.NODE_OPTIONS ?? '', process.env[RUNTIME_V8_FLAGS_ENV] ?? ''].join('\0')).toString(16);
+  return crc32(launchFlags()).toString(16);
 }
 
 /** Creates the folder if need be; false when it is not ours alone (then no cache is read or written). */

@@ -4,6 +4,7 @@
 // Set at run time, they change only what V8 reads as it goes: what it fixed when it created this thread's
 // heap stays as it was.
 import v8 from 'node:v8';
+import { RUNTIME_V8_FLAGS_ENV } from '../util/launch-flags.js';
 
 /** `run`, `mcp`, `keygen`, `info` or `start` (see cacheNameFor in bundle-loader.ts). */
 export function v8FlagsFor(command: string): string[] {
@@ -26,6 +27,14 @@ export function v8FlagsFor(command: string): string[] {
   // makes one reducing collection, not up to three of 12-19 ms each. Load workers go without it
   // entirely (actors/load-generator/worker-pool.ts); a peer's own thread keeps it, to shrink when idle.
   if (command === 'run') flags.push(singleReducingCollection());
+  // And `run` marks without increments: the reducer collects only by incremental marking, so it never
+  // starts, and `run` collects its heap once before the start (its warm-up, src/util/heap.ts), after which
+  // its major collections come only when the heap reaches its limit, as one pause (none in a 60 s run at
+  // 5,000 req/s). With incremental marking V8 began its first one 2 s into a run at 5,000 req/s (6-7 s at
+  // 1,000), its markers taking the sender's core in 4 ms turns, and the reducer answered any full
+  // collection with another 8 s later. Paired on one core, 7 runs: the sender at most 1.3 ms late against
+  // 0.7-13.8 ms, the same CPU (docs/performance.md, 5 December).
+  if (command === 'run') flags.push('--no-incremental-marking');
   // V8's memory reducer shrinks a heap gone quiet: armed as the heap first grows (as every process's does
   // while it boots) or by a full collection, it waits, and then, if the thread allocates little, makes
   // up to three compacting collections. A thread that sends at a steady low rate allocates little too,
@@ -50,12 +59,10 @@ export function singleReducingCollection(v8MajorVersion = Number(process.version
   return v8MajorVersion >= 12 ? '--memory-reducer-gc-count=1' : '--memory-reducer-single-gc';
 }
 
-/**
- * Where setV8FlagsFor notes the flags it set: V8 refuses a code cache made under other flags, so they are
- * part of a cache's name (bundle-loader.ts). A worker thread starts with a copy of the environment, and
- * V8's flags are the process's.
- */
-export const RUNTIME_V8_FLAGS_ENV = 'MCP_RUNTIME_V8_FLAGS';
+// Where setV8FlagsFor notes the flags it set: V8 refuses a code cache made under other flags, so they are
+// part of a cache's name (bundle-loader.ts). A worker thread starts with a copy of the environment, and
+// V8's flags are the process's.
+export { RUNTIME_V8_FLAGS_ENV };
 
 export function setV8FlagsFor(command: string): void {
   const flags = v8FlagsFor(command);

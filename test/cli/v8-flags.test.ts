@@ -16,10 +16,12 @@ describe('V8 flags by command', () => {
     expect(child.stderr).toBe('');
   });
 
-  it('run limits the memory reducer to one collection', () => {
+  it('run limits the memory reducer to one collection, and marks without increments (the reducer cannot start)', () => {
     const single = singleReducingCollection(); // this Node's V8
     expect(v8FlagsFor('run')).toContain(single);
     expect(v8FlagsFor('start')).not.toContain(single);
+    expect(v8FlagsFor('run')).toContain('--no-incremental-marking');
+    expect(v8FlagsFor('start')).not.toContain('--no-incremental-marking');
   });
 
   // A quiet thread after its heap grew (some 30 MB of objects, half of them kept, then a full collection),
