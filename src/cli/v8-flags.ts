@@ -36,17 +36,18 @@ export function v8FlagsFor(command: string): string[] {
   // 0.7-13.8 ms, the same CPU (docs/performance.md, 5 December).
   if (command === 'run') flags.push('--no-incremental-marking');
   // V8's memory reducer shrinks a heap gone quiet: armed as the heap first grows (as every process's does
-  // while it boots) or by a full collection, it waits, and then, if the thread allocates little, makes
-  // up to three compacting collections. A thread that sends at a steady low rate allocates little too,
-  // and V8's wait (8 s, made for a browser's background tabs) put those collections in the middle of
-  // runs on a peer's own thread and in `run`: 5-10 ms pauses and their concurrent marking, about 50 ms
-  // of CPU in a 10 s run at 1,000 req/s (a sixth of what the engine costs above the floor of even pacing,
-  // scripts/bench/pacing.ts), the sending loop held meanwhile and the arrivals due then sent together.
-  // V8 reads this wait when it arms the reducer: V8 11 (Node 20) each time; V8 12 and later (Node 22,
-  // 24) as the heap first grows, and 8 s after a full collection whatever it says. A full collection
-  // while the reducer waits does not bring its wake-up nearer. An idle peer still shrinks, half a minute
-  // after. Set for the process's whole life: V8 refuses a code cache made under other flags, and a peer
-  // saves its cache while it runs.
+  // while it boots) or by a full collection, it waits, and then, if the thread allocates little, makes up to
+  // three compacting collections. A thread that sends at a steady low rate allocates little too, and V8's wait
+  // (8 s, made for a browser's background tabs) put those collections in the middle of runs on a peer's own
+  // thread and in `run`: 5-10 ms pauses and their concurrent marking, about 50 ms of CPU in a 10 s run at
+  // 1,000 req/s (a sixth of what the engine costs above the floor of even pacing, scripts/bench/pacing.ts),
+  // the sending loop held meanwhile and the arrivals due then sent together. V8 reads this wait when it arms
+  // the reducer: V8 11 (Node 20) each time; V8 12 and later (Node 22, 24) as the heap first grows, and 8 s
+  // after a full collection whatever it says. A full collection while the reducer waits did not bring its
+  // wake-up nearer in a bare process (test/cli/v8-flags.test.ts), but in `run` one made 250 ms after launch
+  // did: the reducer collected 8 s after it (5 December). An idle peer still shrinks, half a minute after. Set
+  // for the process's whole life: V8 refuses a code cache made under other flags, and a peer saves its cache
+  // while it runs.
   if (command === 'start' || command === 'run') flags.push(`--gc-memory-reducer-start-delay-ms=${REDUCER_DELAY_MS}`);
   return flags;
 }
