@@ -60,11 +60,9 @@ export function singleReducingCollection(v8MajorVersion = Number(process.version
   return v8MajorVersion >= 12 ? '--memory-reducer-gc-count=1' : '--memory-reducer-single-gc';
 }
 
-// Where setV8FlagsFor notes the flags it set: V8 refuses a code cache made under other flags, so they are
-// part of a cache's name (bundle-loader.ts). A worker thread starts with a copy of the environment, and
-// V8's flags are the process's.
-export { RUNTIME_V8_FLAGS_ENV };
-
+// Notes the flags it set in the environment (RUNTIME_V8_FLAGS_ENV): V8 refuses a code cache made under other
+// flags, so they are part of a cache's name (bundle-loader.ts). A worker thread starts with a copy of the
+// environment, and V8's flags are the process's.
 export function setV8FlagsFor(command: string): void {
   const flags = v8FlagsFor(command);
   for (const flag of flags) v8.setFlagsFromString(flag);

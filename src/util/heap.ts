@@ -6,8 +6,8 @@
 // req/s, 6-7 s at 1,000: incremental marking, its markers on V8's helper threads, a final pause. On one
 // core (a pinned generator, a small host) the helpers take the core from the sender in 4 ms turns: in
 // `node peer.js run` at 5,000 req/s the sender was then 1-19 ms late (over 5 ms in 15 of 20 runs),
-// against at most 1.3 ms with one collection before the start (docs/performance.md, 5 December). After it, the heap's next limit is set
-// from what is live, above what a run adds: none came in a 60 s run at 5,000 req/s.
+// against at most 1.3 ms with one collection before the start (docs/performance.md, 5 December). After
+// it, the heap's next limit is set from what is live, above what a run adds.
 //
 // Node has no API for it: V8's `gc` extension is what `node --expose-gc` installs. The flag is set only
 // while a fresh context is made (the extension is installed in it), then put back, so that V8's flag hash,

@@ -4,13 +4,13 @@
 import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { PerformanceObserver, constants } from 'node:perf_hooks';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import v8 from 'node:v8';
 import { Worker, isMainThread } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { collectGarbage, memoryReducerMayCollect } from '../../src/util/heap.js';
 
-const dist = (path: string) => fileURLToPath(new URL(`../../dist/${path}`, import.meta.url));
+/** A built module's URL, for import() in another thread or process. */
+const dist = (path: string) => new URL(`../../dist/${path}`, import.meta.url).href;
 
 /** Runs `body` and returns the forced major collections of this thread it made. */
 async function forcedMajorCollections(body: () => Promise<void>): Promise<number> {
@@ -28,45 +28,32 @@ async function forcedMajorCollections(body: () => Promise<void>): Promise<number
   return seen.length;
 }
 
-// The warm-up in a worker thread, as a load worker runs it (the built modules), watching its own collections.
-const WORKER = `
-const { parentPort, workerData } = require('node:worker_threads');
-const { PerformanceObserver, constants } = require('node:perf_hooks');
-(async () => {
-  const { warmUp } = await import(workerData.warmUp);
-  const { memoryReducerMayCollect } = await import(workerData.heap);
-  let forced = 0;
-  const observer = new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) if (e.detail.kind === constants.NODE_PERFORMANCE_GC_MAJOR && e.detail.flags & constants.NODE_PERFORMANCE_GC_FLAGS_FORCED) forced++;
-  });
-  observer.observe({ entryTypes: ['gc'] });
-  await warmUp([{ url: 'http://127.0.0.1:9/x', method: 'GET', headers: {}, weight: 1, timeout: 5 }], 2000).done; // done at 200 requests, well within the budget
-  await new Promise((r) => setTimeout(r, 50));
-  parentPort.postMessage({ forced, reducer: memoryReducerMayCollect(), gc: typeof globalThis.gc });
-})().catch((err) => parentPort.postMessage({ error: String(err) }));
-`;
-
-// The same on a process's own thread: with `run`'s flags (the reducer cannot start), and without.
-const MAIN = (command: string) => `
+// The warm-up as a sending thread runs it (the built modules), watching that thread's own collections: in
+// a worker thread, or on a process's own thread with a command's flags (`run`'s: the reducer cannot start).
+const WARM_UP = (command: string) => `
+const { parentPort } = await import('node:worker_threads');
 const { PerformanceObserver, constants } = await import('node:perf_hooks');
-const { setV8FlagsFor } = await import(${JSON.stringify(pathToFileURL(dist('src/cli/v8-flags.js')).href)});
+const { setV8FlagsFor } = await import(${JSON.stringify(dist('src/cli/v8-flags.js'))});
 ${command ? `setV8FlagsFor(${JSON.stringify(command)});` : ''}
-const { warmUp } = await import(${JSON.stringify(pathToFileURL(dist('actors/load-generator/warm-up.js')).href)});
-const { memoryReducerMayCollect } = await import(${JSON.stringify(pathToFileURL(dist('src/util/heap.js')).href)});
+const { warmUp } = await import(${JSON.stringify(dist('actors/load-generator/warm-up.js'))});
+const { memoryReducerMayCollect } = await import(${JSON.stringify(dist('src/util/heap.js'))});
 let forced = 0;
 new PerformanceObserver((list) => {
   for (const e of list.getEntries()) if (e.detail.kind === constants.NODE_PERFORMANCE_GC_MAJOR && e.detail.flags & constants.NODE_PERFORMANCE_GC_FLAGS_FORCED) forced++;
 }).observe({ entryTypes: ['gc'] });
 await warmUp([{ url: 'http://127.0.0.1:9/x', method: 'GET', headers: {}, weight: 1, timeout: 5 }], 2000).done; // done at 200 requests, well within the budget
 await new Promise((r) => setTimeout(r, 50));
-console.log(JSON.stringify({ forced, reducer: memoryReducerMayCollect() }));
-process.exit(0);
+const result = { forced, reducer: memoryReducerMayCollect(), gc: typeof globalThis.gc };
+if (parentPort) parentPort.postMessage(result);
+else console.log(JSON.stringify(result));
 `;
 
-function onOwnThread(command: string): { forced: number; reducer: boolean } {
-  const child = spawnSync(process.execPath, ['--input-type=module', '-e', MAIN(command)], { encoding: 'utf8', timeout: 20_000 });
+type WarmUpResult = { forced: number; reducer: boolean; gc: string };
+
+function onOwnThread(command: string): WarmUpResult {
+  const child = spawnSync(process.execPath, ['--input-type=module', '-e', WARM_UP(command)], { encoding: 'utf8', timeout: 20_000 });
   expect(child.stderr).toBe('');
-  return JSON.parse(child.stdout) as { forced: number; reducer: boolean };
+  return JSON.parse(child.stdout) as WarmUpResult;
 }
 
 describe('collecting the heap before a run', () => {
@@ -83,16 +70,15 @@ describe('collecting the heap before a run', () => {
   });
 
   it("`run`'s warm-up ends with one full collection of its own thread's heap; a peer's own thread keeps V8's schedule", () => {
-    expect(onOwnThread('run')).toEqual({ forced: 1, reducer: false });
-    expect(onOwnThread('start')).toEqual({ forced: 0, reducer: true });
-    expect(onOwnThread('')).toEqual({ forced: 0, reducer: true });
+    expect(onOwnThread('run')).toEqual({ forced: 1, reducer: false, gc: 'undefined' });
+    expect(onOwnThread('start')).toEqual({ forced: 0, reducer: true, gc: 'undefined' });
+    expect(onOwnThread('')).toEqual({ forced: 0, reducer: true, gc: 'undefined' });
   });
 
   it("a worker's warm-up ends with one full collection of its heap", async () => {
-    const worker = new Worker(WORKER, { eval: true, workerData: { warmUp: dist('actors/load-generator/warm-up.js'), heap: dist('src/util/heap.js') } });
+    const worker = new Worker(new URL(`data:text/javascript,${encodeURIComponent(WARM_UP(''))}`));
     try {
-      const [result] = (await once(worker, 'message')) as [{ forced: number; reducer: boolean; gc: string; error?: string }];
-      expect(result.error).toBeUndefined();
+      const [result] = (await Promise.race([once(worker, 'message'), once(worker, 'error').then(([err]) => Promise.reject(err as Error))])) as [WarmUpResult];
       expect(result).toEqual({ forced: 1, reducer: false, gc: 'undefined' });
     } finally {
       await worker.terminate();
