@@ -16,6 +16,9 @@
 // counting target in this process)
 // (--root: another checkout's build, its engine run interleaved beside this one, rows prefixed `before:`;
 // given more than once, each checkout's rows are prefixed with its folder's name instead)
+// (--stall MS@S: the tools' core taken for MS ms, S s after each tool's launch, by a busy loop under
+// SCHED_FIFO (stall.ts), as a collection or a thread of higher priority takes it: how each tool comes out
+// of a stall, in its largest bin and its sender's lateness; needs root)
 import '../../src/polyfill.js';
 import { loadavg } from 'node:os';
 import { basename, join, resolve } from 'node:path';
@@ -23,11 +26,14 @@ import { parseArgs } from 'node:util';
 import { startCountingTarget } from '../../test/support/counting-target.js';
 import { median, resultOf, runChild, type Measurement } from './measure.js';
 import { installed, pinned, pinning, startLoggingNginx, TARGET_CPU, TOOL_CPU } from './targets.js';
+import { armStall, parseStall } from './stall.js';
 
-const { values: opts } = parseArgs({ options: { duration: { type: 'string', default: '10' }, reps: { type: 'string', default: '3' }, rates: { type: 'string', default: '1000,5000' }, workers: { type: 'string', default: '0,1,run' }, root: { type: 'string', multiple: true }, target: { type: 'string' } } });
+const { values: opts } = parseArgs({ options: { duration: { type: 'string', default: '10' }, reps: { type: 'string', default: '3' }, rates: { type: 'string', default: '1000,5000' }, workers: { type: 'string', default: '0,1,run' }, root: { type: 'string', multiple: true }, target: { type: 'string' }, stall: { type: 'string' } } });
 const durationS = Math.min(60, Math.max(2, Number(opts.duration)));
 const reps = Math.min(15, Math.max(1, Math.floor(Number(opts.reps))));
 const rates = opts.rates.split(',').map(Number).filter((r) => r > 0 && r <= 50_000);
+const stall = opts.stall === undefined ? undefined : parseStall(opts.stall);
+if (stall && !(process.getuid?.() === 0 && installed('chrt') && pinning !== 'no core pinning')) throw new Error('--stall needs root, chrt and core pinning');
 const child = (name: string) => new URL(`./${name}.js`, import.meta.url).pathname;
 /**
  * How the engine runs: on the main thread or one worker of a peer (engine-child, with the V8 flags peer.js
@@ -82,7 +88,7 @@ if (targetKind !== 'nginx' && targetKind !== 'node') throw new Error(`--target: 
 const target: ArrivalTarget = targetKind === 'nginx' ? await startLoggingNginx() : await startCountingTarget();
 const runs = new Map<string, Row[]>();
 console.log(
-  `pacing: ${reps} interleaved repetitions of ${durationS} s against ${targetKind === 'nginx' ? `nginx (one worker, core ${TARGET_CPU})` : 'the counting target in this process'}; ${pinning}; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`,
+  `pacing: ${reps} interleaved repetitions of ${durationS} s against ${targetKind === 'nginx' ? `nginx (one worker, core ${TARGET_CPU})` : 'the counting target in this process'}; ${pinning}${stall ? `; the tools' core stalled ${stall.ms} ms ${stall.afterMs / 1000} s after each launch` : ''}; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`,
 );
 try {
   for (let rep = 0; rep < reps; rep++) {
@@ -98,7 +104,12 @@ try {
         const [label, script, extra, nodeFlags] = tools[(i + rep) % tools.length]!;
         target.reset();
         const config = JSON.stringify({ url: target.url, durationS, connections: 100, rps: rate, ...extra });
+        const stalling = stall && armStall(TOOL_CPU, stall);
         const m = resultOf(await runChild(...pinned(TOOL_CPU, process.execPath, [...nodeFlags, script, config]), (durationS + 30) * 1000));
+        if (stalling) {
+          stalling.cancel();
+          await stalling.done;
+        }
         const tool = label + m.tool;
         const row = { ...m, tool, ...evenness(await target.arrivals(), rate) };
         runs.set(tool, [...(runs.get(tool) ?? []), row]);
