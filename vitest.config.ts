@@ -30,6 +30,7 @@ export const TIMING_SENSITIVE = [
   'test/load-generator/fenced-run.test.ts',
   'test/load-generator/coordinated-omission.test.ts',
   'test/load-generator/closed-and-stop.test.ts',
+  'test/load-generator/catch-up.test.ts',
 ];
 
 // test/pack installs the packed tarball (a native build): `npm run test:pack`. The fencing scenarios
