@@ -37,7 +37,10 @@ export interface OpenModelOptions {
  * caught up d ms after it ends: 2d ms of the schedule are sent late (the first by d ms, the last by
  * almost nothing), which keeps the send lateness's p99 at 0 with a 45 ms stall in 10 s at 1,000 req/s.
  * Sent at once, that stall put 66 arrivals in one bin, 6.6x the mean (scripts/bench/pacing.ts,
- * 5 December); caught up at 1.5x, bins stayed at 2x but 3d ms of the schedule went out late.
+ * 5 December); caught up at 1.5x, bins stayed at 2x but 3d ms of the schedule went out late. With the
+ * tools' core taken for 45 ms in every run (pacing.ts --stall 45@5, 33 repetitions at 1,000 and 5,000
+ * req/s on a peer's main thread, one worker and `node peer.js run`): largest bins 2.02-2.56x, against
+ * 3.86-6.40x sent at once.
  */
 export const CATCH_UP_PACE = 2;
 /**
