@@ -164,21 +164,22 @@ export class OpenModel {
     const total = this.#profile.total;
     // Arrivals too late to send are dropped at once, not gone through at the catch-up's pace: that would
     // make the ones after them too late as well.
-    while (this.#k < total && now - this.#nextDue > this.#opts.maxLatenessMs) {
-      const due = this.#nextDue;
-      const k = this.#release();
-      if (ownsArrival(this.#segment, k)) this.#admit(k, due, now);
-    }
+    while (this.#k < total && now - this.#nextDue > this.#opts.maxLatenessMs) this.#releaseAt(now);
     const until = this.#advance(now) + this.#opts.aheadMs;
     const fence = this.#opts.fence;
     while (this.#k < total && this.#nextDue <= until) {
       // Ahead only within a held lease: an arrival the fence would refuse now waits for its due time.
       if (fence && this.#nextDue > now && !fence.may(this.#nextDue, now)) break;
-      const due = this.#nextDue;
-      const k = this.#release();
-      if (ownsArrival(this.#segment, k)) this.#admit(k, due, now);
+      this.#releaseAt(now);
     }
     this.drain(now);
+  }
+
+  /** Releases the next arrival at `now`, and admits it when it is this share's. */
+  #releaseAt(now: number): void {
+    const due = this.#nextDue;
+    const k = this.#release();
+    if (ownsArrival(this.#segment, k)) this.#admit(k, due, now);
   }
 
   /**
@@ -189,7 +190,7 @@ export class OpenModel {
    * second stall while catching up starts it over from the next arrival: it is not released at once.
    */
   #advance(now: number): number {
-    if (this.#nextDue < Infinity && now - this.#nextSendAt() > CATCH_UP_AFTER_MS) {
+    if (now - this.#nextSendAt() > CATCH_UP_AFTER_MS) {
       this.#catchUp = { reach: this.#nextDue - this.#opts.aheadMs, at: now };
       return this.#catchUp.reach;
     }
