@@ -28,6 +28,7 @@ import { Libp2pTransport } from './transport/libp2p/transport.js';
 import type { Transport } from './transport/transport.js';
 import { systemClock, type Clock } from './util/clock.js';
 import type { Logger } from './util/log.js';
+import { trimHeapWhenIdle } from './util/heap.js';
 import { VERSION } from './version.js';
 import { peerGuard, tcpPorts } from './guardrails/index.js';
 import { accessControl } from './security/access.js';
@@ -184,13 +185,15 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
 
   // Membership heartbeats at full pace while load runs here (discovery is spawned last, below).
   let loadHere = false;
-  let paceMembership = (busy: boolean): void => void (loadHere = busy);
+  let paceMembership = (_busy: boolean): void => undefined;
   // Node health: samples, alerts, custom checks, gossip.
   const { board: healthBoard, monitor: monitorActor, sampler } = await wireNodeMonitor({
     system, transport, router, config, clock, dataDir, checks: deps.checks ?? [],
     activeRuns: () => ask<LoadGeneratorMessage, number>(generatorActor, (reply) => ({ type: 'load.active', reply })),
-    onLoadHere: (busy) => paceMembership(busy),
+    onLoadHere: (busy) => paceMembership((loadHere = busy)),
   });
+  // An idle peer's heap, trimmed when it creeps up (V8 leaves it to grow by 10 MB before it shrinks it again).
+  const heapTrim = trimHeapWhenIdle({ clock, busy: () => loadHere });
 
   // Election and executions; workloads reserve through the pool and are placed by the distributor (both spawned below).
   const rm = config.resource_management;
@@ -356,6 +359,7 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
         await http.close();
         await system.stop();
         sampler.close();
+        heapTrim.close();
         retention.close();
         await transport.stop();
         store.close();
