@@ -101,6 +101,11 @@ export interface PeerDeps {
   checks?: HealthCheck[];
   /** The status port, already listening (openStatusPort); the peer closes it if it cannot start. */
   status?: StatusServer;
+  /**
+   * The process is the peer's own (`node peer.js`, `mcp`): its heap is shrunk when it creeps up at rest
+   * (trimHeapWhenIdle). Not for a peer inside someone else's process (the library), whose heap is not its own.
+   */
+  ownsProcess?: boolean;
 }
 
 /** Direct messages only the coordinator in office may send, and where each carries its term. */
@@ -193,7 +198,7 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
     onLoadHere: (busy) => paceMembership((loadHere = busy)),
   });
   // An idle peer's heap, trimmed when it creeps up (V8 leaves it to grow by 10 MB before it shrinks it again).
-  const heapTrim = trimHeapWhenIdle({ clock, busy: () => loadHere });
+  const heapTrim = deps.ownsProcess ? trimHeapWhenIdle({ clock, busy: () => loadHere }) : undefined;
 
   // Election and executions; workloads reserve through the pool and are placed by the distributor (both spawned below).
   const rm = config.resource_management;
@@ -359,7 +364,7 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
         await http.close();
         await system.stop();
         sampler.close();
-        heapTrim.close();
+        heapTrim?.close();
         retention.close();
         await transport.stop();
         store.close();

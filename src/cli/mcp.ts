@@ -30,7 +30,7 @@ export async function runMcpStdio(config: Config, peerUrl: string | undefined, l
   } else {
     let peer;
     try {
-      peer = await startPeer(config, { log });
+      peer = await startPeer(config, { log, ownsProcess: true });
     } catch (error) {
       log.error('cannot start the peer', { error });
       return 1;

@@ -17,7 +17,7 @@ export async function runPeer(config: Config, log: Logger): Promise<number> {
   try {
     status = await openStatusPort(config, log);
     const { startPeer } = await import('../peer.js');
-    peer = await startPeer(config, { log, status });
+    peer = await startPeer(config, { log, status, ownsProcess: true });
   } catch (error) {
     await status?.close(); // (startPeer closes it too when it fails: closing twice is harmless)
     if (error instanceof DataDirLockedError) {

@@ -85,12 +85,25 @@ export async function reduceHeap(): Promise<void> {
 
 /** How often an idle peer looks at its heap (`trimHeapWhenIdle`). */
 export const TRIM_CHECK_MS = 60_000;
-/** How far its committed heap may grow over what was left after the last collection before it collects. */
+/**
+ * How far its committed heap may grow over the least it held since the last trim before it is trimmed
+ * again: 3 MB, or a tenth of that least for a heap over 30 MB (a trim costs in proportion to what is live).
+ */
 export const TRIM_GROWTH_BYTES = 3 * 1024 * 1024;
+export const TRIM_GROWTH_SHARE = 0.1;
+/**
+ * How long after a peer's start its first trim may come: its first minutes are V8 optimising its code, when
+ * the coordinator's CPU is nearest the goal, and V8's collections for low memory drop compiled code, which
+ * the peer then compiles and optimises again. Trimmed whenever grown (every minute or two), 10 idle peers
+ * cost 1.05 % of a core each instead of 0.80 % (the coordinator 1.55 % against 1.05 %), for RSS 93-97 MB
+ * against 99-100.4 MB after 9 minutes; at most every 5 minutes they cost 0.77 % and still reached 97-102 MB
+ * (5 December, docs/performance.md).
+ */
+export const TRIM_FIRST_AFTER_MS = 5 * 60_000;
 
 /** What trimHeapWhenIdle needs: its timer, whether load runs here, the committed heap's size, a full collection. */
 export interface HeapTrimDeps {
-  clock: Pick<Clock, 'schedule' | 'cancel'>;
+  clock: Pick<Clock, 'now' | 'schedule' | 'cancel'>;
   /** Load runs on this process now: its collections are left to V8. */
   busy(): boolean;
   /** Bytes the thread's heap holds from the system (V8's total_heap_size). */
@@ -106,20 +119,22 @@ export interface HeapTrimDeps {
  * committed after V8's own collections. Measured on 5 December (10 idle peers, 12 minutes): every peer's
  * RSS rose from 86-98 MB in its first minute to 99-103 MB, the old space committed from 17.7 to 24.7 MB
  * with 17.5 MB live. So every TRIM_CHECK_MS, while no load runs here, it shrinks the heap (reduceHeap)
- * whenever the committed heap has grown TRIM_GROWTH_BYTES over the least it has held since the last time:
- * tens of ms of the main thread, once every few minutes at rest.
+ * whenever the committed heap has grown TRIM_GROWTH_BYTES (or TRIM_GROWTH_SHARE) over the least it has held
+ * since the last time, from TRIM_FIRST_AFTER_MS after the start: tens of ms of the main thread each, and
+ * the code it drops compiled again (0.25 % of a core at rest, measured).
  */
 export function trimHeapWhenIdle(deps: HeapTrimDeps): { close(): void } {
   const committed = deps.committed ?? (() => v8.getHeapStatistics().total_heap_size);
   const collect = deps.collect ?? reduceHeap;
   let floor = committed();
+  const firstAt = deps.clock.now() + TRIM_FIRST_AFTER_MS;
   let timer: TimerHandle | undefined;
   let closed = false;
   const check = async (): Promise<void> => {
-    const now = committed();
-    // The floor is the least the heap has held since the last collection: a peer's heap is at its largest as it boots.
-    if (now < floor) floor = now;
-    else if (!deps.busy() && now > floor + TRIM_GROWTH_BYTES) {
+    const held = committed();
+    // The floor is the least the heap has held since the last trim: a peer's heap is at its largest as it boots.
+    if (held < floor) floor = held;
+    else if (!deps.busy() && held > floor + Math.max(TRIM_GROWTH_BYTES, floor * TRIM_GROWTH_SHARE) && deps.clock.now() >= firstAt) {
       await collect();
       floor = committed();
     }

@@ -1,90 +1,109 @@
-// An idle peer's heap is collected when it has crept up (trimHeapWhenIdle, src/util/heap.ts): the rule on a
-// fake clock, and what one such collection does to a real heap.
+// An idle peer's heap is trimmed when it has crept up (trimHeapWhenIdle, src/util/heap.ts): the rule on a
+// fake clock, and what one trim (reduceHeap) does to a real heap.
 import v8 from 'node:v8';
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../src/util/clock.js';
-import { TRIM_CHECK_MS, TRIM_GROWTH_BYTES, collectGarbage, reduceHeap, trimHeapWhenIdle } from '../../src/util/heap.js';
+import { TRIM_CHECK_MS, TRIM_GROWTH_BYTES, TRIM_GROWTH_SHARE, TRIM_FIRST_AFTER_MS, collectGarbage, reduceHeap, trimHeapWhenIdle } from '../../src/util/heap.js';
 
 const MB = 1024 * 1024;
-/** Lets the check's awaited collection settle. */
-const settle = () => new Promise((r) => setImmediate(r));
 
 function harness(start: number) {
   const clock = new FakeClock();
   const h = { clock, committed: start, busy: false, collections: [] as number[], leftAfter: start };
+  const startedAt = clock.now();
   const trim = trimHeapWhenIdle({
     clock,
     busy: () => h.busy,
     committed: () => h.committed,
     collect: async () => {
-      h.collections.push(clock.now());
+      h.collections.push(clock.now() - startedAt);
       h.committed = h.leftAfter;
     },
   });
-  return { h, trim };
+  /** Lets `checks` of its checks run, each with its awaited collection settled. */
+  const checks = async (n = 1) => {
+    for (let i = 0; i < n; i++) {
+      clock.advance(TRIM_CHECK_MS);
+      await new Promise((r) => setImmediate(r));
+    }
+  };
+  return { h, trim, checks };
 }
 
+/** Checks from a peer's start to the first at which a trim may come. */
+const FIRST = TRIM_FIRST_AFTER_MS / TRIM_CHECK_MS;
+
 describe('trimHeapWhenIdle', () => {
-  it('collects once the committed heap has grown TRIM_GROWTH_BYTES over what the last collection left, and not before', async () => {
-    const { h, trim } = harness(30 * MB);
+  it('trims once the committed heap has grown TRIM_GROWTH_BYTES over the least it held, and not before', async () => {
+    const { h, trim, checks } = harness(30 * MB);
     h.committed = 30 * MB + TRIM_GROWTH_BYTES; // not over
-    h.clock.advance(TRIM_CHECK_MS);
-    await settle();
+    await checks(FIRST);
     expect(h.collections).toEqual([]);
 
     h.committed = 30 * MB + TRIM_GROWTH_BYTES + 1;
     h.leftAfter = 24 * MB;
-    h.clock.advance(TRIM_CHECK_MS);
-    await settle();
-    expect(h.collections).toHaveLength(1);
+    await checks();
+    expect(h.collections).toEqual([TRIM_FIRST_AFTER_MS + TRIM_CHECK_MS]);
 
-    // The floor is now what that collection left (24 MB): 28 MB is over it by more than the allowance.
+    // The floor is now what that trim left (24 MB): 28 MB is over it by more than the allowance.
     h.committed = 28 * MB;
-    h.clock.advance(TRIM_CHECK_MS);
-    await settle();
+    await checks();
+    expect(h.collections).toEqual([TRIM_FIRST_AFTER_MS + TRIM_CHECK_MS, TRIM_FIRST_AFTER_MS + 2 * TRIM_CHECK_MS]);
+    await checks(2 * FIRST); // nothing grew since
     expect(h.collections).toHaveLength(2);
-    h.clock.advance(TRIM_CHECK_MS); // nothing grew since
-    await settle();
-    expect(h.collections).toHaveLength(2);
+    trim.close();
+  });
+
+  it("waits TRIM_FIRST_AFTER_MS from the start: a peer's first minutes are left to V8", async () => {
+    const { h, trim, checks } = harness(20 * MB);
+    h.committed = 40 * MB;
+    await checks(FIRST - 1);
+    expect(h.collections).toEqual([]);
+    await checks();
+    expect(h.collections).toEqual([TRIM_FIRST_AFTER_MS]);
     trim.close();
   });
 
   it('measures growth from the least the heap has held: a peer boots with its heap at its largest', async () => {
-    const { h, trim } = harness(40 * MB);
+    const { h, trim, checks } = harness(40 * MB);
     h.committed = 25 * MB; // V8's memory reducer shrank it after the boot
-    h.clock.advance(TRIM_CHECK_MS);
-    await settle();
+    await checks(FIRST);
     h.committed = 25 * MB + TRIM_GROWTH_BYTES + 1;
-    h.clock.advance(TRIM_CHECK_MS);
-    await settle();
+    await checks();
     expect(h.collections).toHaveLength(1);
     trim.close();
   });
 
-  it('leaves the heap to V8 while load runs here, and collects at the first check after', async () => {
-    const { h, trim } = harness(20 * MB);
+  it('lets a large heap grow by a share of itself before it trims it: a trim costs in proportion to what is live', async () => {
+    const { h, trim, checks } = harness(200 * MB);
+    h.committed = 200 * MB + 15 * MB; // over 3 MB, under a tenth
+    await checks(FIRST);
+    expect(h.collections).toEqual([]);
+    h.committed = 200 * MB * (1 + TRIM_GROWTH_SHARE) + 1;
+    await checks();
+    expect(h.collections).toHaveLength(1);
+    trim.close();
+  });
+
+  it('leaves the heap to V8 while load runs here, and trims at the first check after', async () => {
+    const { h, trim, checks } = harness(20 * MB);
     h.busy = true;
     h.committed = 40 * MB;
-    for (let i = 0; i < 5; i++) {
-      h.clock.advance(TRIM_CHECK_MS);
-      await settle();
-    }
+    await checks(2 * FIRST);
     expect(h.collections).toEqual([]);
     h.busy = false;
-    h.clock.advance(TRIM_CHECK_MS);
-    await settle();
+    await checks();
     expect(h.collections).toHaveLength(1);
     trim.close();
   });
 
   it('close stops it: no timer is left', async () => {
-    const { h, trim } = harness(20 * MB);
+    const { h, trim, checks } = harness(20 * MB);
     expect(h.clock.pendingTimers).toBe(1);
     trim.close();
     expect(h.clock.pendingTimers).toBe(0);
     h.committed = 40 * MB;
-    h.clock.advance(10 * TRIM_CHECK_MS);
-    await settle();
+    await checks(2 * FIRST);
     expect(h.collections).toEqual([]);
   });
 
@@ -109,7 +128,7 @@ describe('trimHeapWhenIdle', () => {
     expect(held.length).toBe(300_000);
     held = undefined;
 
-    clock.advance(TRIM_CHECK_MS);
+    clock.advance(TRIM_FIRST_AFTER_MS);
     await collected;
     const after = v8.getHeapStatistics();
     trim.close();
