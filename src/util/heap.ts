@@ -121,7 +121,8 @@ export interface HeapTrimDeps {
  * with 17.5 MB live. So every TRIM_CHECK_MS, while no load runs here, it shrinks the heap (reduceHeap)
  * whenever the committed heap has grown TRIM_GROWTH_BYTES (or TRIM_GROWTH_SHARE) over the least it has held
  * since the last time, from TRIM_FIRST_AFTER_MS after the start: tens of ms of the main thread each, and
- * the code it drops compiled again (0.25 % of a core at rest, measured).
+ * the code it drops compiled again: 10 idle peers after 8 minutes cost 0.91 % of a core (median) against
+ * 0.80 % untrimmed, with RSS at most 96 MB against 100.4 MB (5 December).
  */
 export function trimHeapWhenIdle(deps: HeapTrimDeps): { close(): void } {
   const committed = deps.committed ?? (() => v8.getHeapStatistics().total_heap_size);
