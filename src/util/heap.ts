@@ -1,5 +1,6 @@
-// A full garbage collection of this thread's heap, on demand: for a sender about to start, so that V8's first
-// major collection comes before its arrivals rather than among them.
+// This thread's heap, collected on demand: for a sender about to start, so that V8's first major collection
+// comes before its arrivals rather than among them (collectGarbage); and an idle peer's, shrunk when it has
+// crept up (trimHeapWhenIdle, below).
 //
 // Why: a thread's heap grows as it boots and warms up (modules, compiled code, a young generation grown to
 // its working size), and V8 then starts its first major collection by itself, 2 s into a run at 5,000
