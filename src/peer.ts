@@ -1,5 +1,4 @@
 // The composition root: the only module that knows every actor, the transport and the status port.
-import { resolve } from 'node:path';
 import { ActorSystem } from './actor/system.js';
 import { ask } from './actor/ask.js';
 import type { Actor } from './actor/actor.js';
@@ -24,17 +23,14 @@ import { officeClient } from './execution/office.js';
 import { Store } from './store/store.js';
 import { startRetention } from './store/retention.js';
 import { loadElectionState, saveElectionState } from './store/election-state.js';
-import { Libp2pTransport } from './transport/libp2p/transport.js';
 import type { Transport } from './transport/transport.js';
 import { systemClock, type Clock } from './util/clock.js';
 import type { Logger } from './util/log.js';
-import { trimHeapWhenIdle } from './util/heap.js';
+import { trimHeapWhenIdle } from './util/heap-trim.js';
 import { VERSION } from './version.js';
 import { peerGuard, tcpPorts } from './guardrails/index.js';
 import { accessControl } from './security/access.js';
-import { securityAtStart } from './security/at-start.js';
 import { redactingMessenger } from './security/redacting-messenger.js';
-import { lockDataDir } from './security/data-dir-lock.js';
 import { memberGatedTransport } from './security/member-gate.js';
 import { roleGatedMessenger, termAt } from './security/role-gate.js';
 import { resolvePlanSecrets } from './security/secrets.js';
@@ -56,6 +52,7 @@ import { wireResourcePool } from './peer-wiring/resource-pool.js';
 import { wireNodeMonitor } from './peer-wiring/node-monitor.js';
 import type { HealthCheck } from '../actors/node-monitor/checks.js';
 import { serveExecutionRequests } from './peer-wiring/executions.js';
+import { openStoreAndTransport } from './peer-wiring/store-and-transport.js';
 import { poolReservations, placer, submitWorkload, type PlaceFn } from './peer-wiring/workloads.js';
 import { isWorkload } from './plan/workload.js';
 import { distributor, type DistributorMessage } from '../actors/test-distributor/distributor.js';
@@ -371,38 +368,4 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
         lock.release();
       })()),
   };
-}
-
-/** The data folder (locked), its store, and libp2p; each closed again if a later one fails. */
-async function openStoreAndTransport(config: Config, log: Logger) {
-  const security = securityAtStart(config);
-  for (const warning of security.warnings) log.warn(warning);
-  const dataDir = resolve(config.node.data_dir);
-  const lock = lockDataDir(dataDir, config.node.store_driver);
-  let store: Store | undefined;
-  try {
-    store = Store.open(dataDir, { driver: config.node.store_driver, onDamaged: (execution, error) => log.warn('damaged execution skipped', { execution, error }) });
-    loadElectionState(store); // a damaged vote stops the start here, with the file named
-  } catch (error) {
-    store?.close();
-    lock.release();
-    throw error;
-  }
-  try {
-    const transport = await Libp2pTransport.start({
-      dataDir,
-      host: config.p2p.host,
-      port: config.p2p.port,
-      mdns: config.discovery.mdns,
-      mdnsIntervalMs: config.discovery.broadcast_interval * 1_000,
-      bootstrap: config.p2p.bootstrap,
-      log: log.child('transport'),
-      ...(security.psk ? { psk: security.psk } : {}),
-    });
-    return { lock, store, transport, dataDir };
-  } catch (error) {
-    store.close();
-    lock.release();
-    throw error;
-  }
 }

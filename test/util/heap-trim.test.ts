@@ -1,9 +1,10 @@
-// An idle peer's heap is trimmed when it has crept up (trimHeapWhenIdle, src/util/heap.ts): the rule on a
+// An idle peer's heap is trimmed when it has crept up (trimHeapWhenIdle, src/util/heap-trim.ts): the rule on a
 // fake clock, and what one trim (reduceHeap) does to a real heap.
 import v8 from 'node:v8';
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../src/util/clock.js';
-import { TRIM_CHECK_MS, TRIM_GROWTH_BYTES, TRIM_GROWTH_SHARE, TRIM_FIRST_AFTER_MS, collectGarbage, reduceHeap, trimHeapWhenIdle } from '../../src/util/heap.js';
+import { collectGarbage } from '../../src/util/heap.js';
+import { TRIM_CHECK_MS, TRIM_GROWTH_BYTES, TRIM_GROWTH_SHARE, TRIM_FIRST_AFTER_MS, reduceHeap, trimHeapWhenIdle } from '../../src/util/heap-trim.js';
 
 const MB = 1024 * 1024;
 
