@@ -1,6 +1,6 @@
 // Idle cost: N real peers on 127.0.0.1 (static bootstrap, mDNS off, free ports) form one cluster, settle,
 // and then do nothing while /proc is sampled: CPU (utime + stime) over the window as a share of one
-// core, and RSS at its end, per peer. The peer "tool" to compare with is a bare Node process holding an
+// core, and RSS at its end and at its highest since the cluster formed (sampled every 2 s), per peer. The peer "tool" to compare with is a bare Node process holding an
 // idle HTTP server (what any Node peer costs at the least), sampled over the same window.
 //   node dist/scripts/bench/idle.js [--peers 10] [--settle 180] [--window 30] [--profile DIR] [--root DIR] [--reps 1]
 // --settle: seconds between the cluster's forming and the window. An idle peer's cost falls for its first
@@ -41,6 +41,9 @@ const REPS = Math.max(1, Number(values.reps));
 const CPU_GOAL = 2; // % of a core
 const RSS_GOAL_MB = 100;
 
+/** How often every peer's RSS is sampled from the cluster's forming to the window's end. */
+const RSS_SAMPLE_MS = 2_000;
+
 const TICKS_PER_S = 100; // USER_HZ on Linux
 /** utime + stime of a process, in seconds (fields 14 and 15 of /proc/PID/stat, after the command name). */
 function cpuSeconds(pid: number | string): number {
@@ -79,6 +82,8 @@ interface Figures {
   /** The main thread's share of cpuPct (the control plane); the rest is the other threads'. */
   mainPct: number[];
   rss: number[];
+  /** The most each peer held at any time since the cluster formed (sampled every RSS_SAMPLE_MS): the goal holds for a peer at rest, not only at the window's end. */
+  rssPeak: number[];
   reads: number[];
   writes: number[];
   coordinatorPct: number;
@@ -92,6 +97,7 @@ async function measure(build: Build, profile: string | undefined): Promise<Figur
   const ports = await Promise.all(Array.from({ length: N }, () => freePort()));
   const peers: PeerProcess[] = [];
   let bare: ChildProcess | undefined;
+  let sampler: NodeJS.Timeout | undefined;
   try {
     // As from a user's second launch on: one peer first, up long enough to save its code cache (2 s after
     // start-up), so that the cluster's peers load it. A peer that saves one (the first launch of a build)
@@ -148,9 +154,12 @@ async function measure(build: Build, profile: string | undefined): Promise<Figur
     });
     console.log(`${build.label}: ${N} peers formed one cluster in ${((performance.now() - formedAt) / 1000).toFixed(1)} s after the last started; settling ${SETTLE_S} s`);
     bare = spawn(process.execPath, ['-e', "require('node:http').createServer((q, r) => r.end()).listen(0, '127.0.0.1')"], { stdio: 'ignore' });
+    const pids = peers.map((p) => p.child.pid!);
+    const rssPeak = pids.map(rssMb);
+    const sampleRss = () => pids.forEach((pid, i) => (rssPeak[i] = Math.max(rssPeak[i]!, rssMb(pid))));
+    sampler = setInterval(sampleRss, RSS_SAMPLE_MS);
     await new Promise((r) => setTimeout(r, SETTLE_S * 1_000));
 
-    const pids = peers.map((p) => p.child.pid!);
     const before = pids.map(cpuSeconds);
     const mainBefore = pids.map(mainThreadSeconds);
     const ioBefore = pids.map(syscalls);
@@ -170,6 +179,8 @@ async function measure(build: Build, profile: string | undefined): Promise<Figur
     const mainPct = pids.map((pid, i) => ((mainThreadSeconds(pid) - mainBefore[i]!) / elapsed) * 100);
     const io = pids.map((pid, i) => ((s) => ({ r: (s.r - ioBefore[i]!.r) / elapsed, w: (s.w - ioBefore[i]!.w) / elapsed }))(syscalls(pid)));
     const rss = pids.map(rssMb);
+    clearInterval(sampler);
+    sampleRss();
     const bareCpu = ((cpuSeconds(bare.pid!) - bareBefore) / elapsed) * 100;
     const bareRss = rssMb(bare.pid!);
     // Still one cluster at the end: quiet, not deaf.
@@ -178,11 +189,11 @@ async function measure(build: Build, profile: string | undefined): Promise<Figur
     const coordinatorAt = peers.findIndex((p) => p.id === (hs[0]?.coordinator ?? leader));
 
     console.log(`${build.label}: window ${elapsed.toFixed(1)} s; load average ${load.toFixed(2)}; cluster intact at the end: ${intact}`);
-    console.log(`${'peer'.padEnd(6)}${'CPU % of a core'.padStart(17)}${'main thread'.padStart(13)}${'others'.padStart(8)}${'RSS MB'.padStart(9)}${'reads/s'.padStart(9)}${'writes/s'.padStart(10)}  role`);
+    console.log(`${'peer'.padEnd(6)}${'CPU % of a core'.padStart(17)}${'main thread'.padStart(13)}${'others'.padStart(8)}${'RSS MB'.padStart(9)}${'peak'.padStart(7)}${'reads/s'.padStart(9)}${'writes/s'.padStart(10)}  role`);
     peers.forEach((_, i) =>
       console.log(
         `${String(i).padEnd(6)}${cpuPct[i]!.toFixed(2).padStart(17)}${mainPct[i]!.toFixed(2).padStart(13)}${(cpuPct[i]! - mainPct[i]!).toFixed(2).padStart(8)}` +
-          `${rss[i]!.toFixed(0).padStart(9)}${io[i]!.r.toFixed(0).padStart(9)}${io[i]!.w.toFixed(0).padStart(10)}  ${i === coordinatorAt ? 'coordinator' : ''}`,
+          `${rss[i]!.toFixed(0).padStart(9)}${rssPeak[i]!.toFixed(0).padStart(7)}${io[i]!.r.toFixed(0).padStart(9)}${io[i]!.w.toFixed(0).padStart(10)}  ${i === coordinatorAt ? 'coordinator' : ''}`,
       ),
     );
     if (profile) {
@@ -196,6 +207,7 @@ async function measure(build: Build, profile: string | undefined): Promise<Figur
       cpuPct,
       mainPct,
       rss,
+      rssPeak,
       reads: io.map((x) => x.r),
       writes: io.map((x) => x.w),
       coordinatorPct: coordinatorAt >= 0 ? cpuPct[coordinatorAt]! : NaN,
@@ -204,6 +216,7 @@ async function measure(build: Build, profile: string | undefined): Promise<Figur
       load,
     };
   } finally {
+    clearInterval(sampler);
     bare?.kill('SIGKILL');
     await Promise.all(peers.map((p) => p?.kill('SIGKILL')));
     await rm(dir, { recursive: true, force: true });
@@ -217,6 +230,8 @@ interface Summary {
   coordinator: number;
   rss: number;
   rssMax: number;
+  /** The most any peer held at any time since its cluster formed. */
+  rssPeak: number;
   reads: number;
   writes: number;
   intact: boolean;
@@ -231,6 +246,7 @@ function summarise(runs: Figures[]): Summary {
     coordinator: median(runs.map((r) => r.coordinatorPct)),
     rss: median(runs.map((r) => median(r.rss))),
     rssMax: Math.max(...runs.flatMap((r) => r.rss)),
+    rssPeak: Math.max(...runs.flatMap((r) => r.rssPeak)),
     reads: median(runs.map((r) => median(r.reads))),
     writes: median(runs.map((r) => median(r.writes))),
     intact: runs.every((r) => r.intact),
@@ -240,7 +256,7 @@ function summarise(runs: Figures[]): Summary {
 
 /** One Markdown table, a row per build, ready to paste: medians over peers (then over rounds), and the goal's ratios. */
 function table(rows: [string, Summary][]): void {
-  const head = ['build', 'peers', 'CPU % median', 'CPU % max', 'coordinator %', 'main thread %', 'RSS MB median', 'RSS MB max', 'reads/s', 'writes/s', `CPU / ${CPU_GOAL} %`, `RSS max / ${RSS_GOAL_MB} MB`, 'intact', 'load average'];
+  const head = ['build', 'peers', 'CPU % median', 'CPU % max', 'coordinator %', 'main thread %', 'RSS MB median', 'RSS MB max', 'RSS MB peak since formed', 'reads/s', 'writes/s', `CPU / ${CPU_GOAL} %`, `RSS max / ${RSS_GOAL_MB} MB`, 'intact', 'load average'];
   const cells = rows.map(([label, s]) => [
     label,
     String(N),
@@ -250,10 +266,11 @@ function table(rows: [string, Summary][]): void {
     s.main.toFixed(2),
     s.rss.toFixed(0),
     s.rssMax.toFixed(0),
+    s.rssPeak.toFixed(0),
     s.reads.toFixed(0),
     s.writes.toFixed(0),
     `${(s.cpu / CPU_GOAL).toFixed(2)}x (max ${(s.cpuMax / CPU_GOAL).toFixed(2)}x)`,
-    `${(s.rssMax / RSS_GOAL_MB).toFixed(2)}x`,
+    `${(s.rssMax / RSS_GOAL_MB).toFixed(2)}x (peak ${(s.rssPeak / RSS_GOAL_MB).toFixed(2)}x)`,
     String(s.intact),
     s.load,
   ]);
