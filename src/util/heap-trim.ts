@@ -34,14 +34,16 @@ export const TRIM_CHECK_MS = 60_000;
 export const TRIM_GROWTH_BYTES = 3 * 1024 * 1024;
 export const TRIM_GROWTH_SHARE = 0.1;
 /**
- * How long after a peer's start its first trim may come: its first minutes are V8 optimising its code, when
- * the coordinator's CPU is nearest the goal, and V8's collections for low memory drop compiled code, which
- * the peer then compiles and optimises again. Trimmed whenever grown (every minute or two), 10 idle peers
- * cost 1.05 % of a core each instead of 0.80 % (the coordinator 1.55 % against 1.05 %), for RSS 93-97 MB
- * against 99-100.4 MB after 9 minutes; at most every 5 minutes they cost 0.77 % and still reached 97-102 MB
- * (5 December, docs/performance.md).
+ * How long after a peer's start its first trim may come: a minute, its first check. A peer's heap is at its
+ * largest in its first minutes (the cluster forming, its code being compiled), and V8 shrank it on its own
+ * only after about 4 minutes: in 10 idle peers watched minute by minute, the coordinator held 99-103 MB in
+ * its first three minutes (old space 25.7-27.7 MB committed, 18.8 MB of it in use). Trimmed from the first
+ * minute, the most any peer held in its first 4 minutes was 97 MB against 101 MB, at no cost in CPU that
+ * the idle bench sees (paired: 1.13 % of a core against 1.16 %). A trim costs the main thread 35-75 ms, and
+ * V8 optimises 3-4 functions again after it, whether it flushes bytecode or not (5 December,
+ * docs/performance.md).
  */
-export const TRIM_FIRST_AFTER_MS = 5 * 60_000;
+export const TRIM_FIRST_AFTER_MS = 60_000;
 
 /** What trimHeapWhenIdle needs: its timer, whether load runs here, the committed heap's size, a full collection. */
 export interface HeapTrimDeps {

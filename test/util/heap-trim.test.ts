@@ -55,7 +55,7 @@ describe('trimHeapWhenIdle', () => {
     trim.close();
   });
 
-  it("waits TRIM_FIRST_AFTER_MS from the start: a peer's first minutes are left to V8", async () => {
+  it('trims no sooner than TRIM_FIRST_AFTER_MS after the start, and then at the first check', async () => {
     const { h, trim, checks } = harness(20 * MB);
     h.committed = 40 * MB;
     await checks(FIRST - 1);
