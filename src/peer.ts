@@ -192,7 +192,10 @@ export async function startPeer(config: Config, deps: PeerDeps): Promise<Peer> {
   const { board: healthBoard, monitor: monitorActor, sampler } = await wireNodeMonitor({
     system, transport, router, config, clock, dataDir, checks: deps.checks ?? [],
     activeRuns: () => ask<LoadGeneratorMessage, number>(generatorActor, (reply) => ({ type: 'load.active', reply })),
-    onLoadHere: (busy) => paceMembership((loadHere = busy)),
+    onLoadHere: (busy) => {
+      loadHere = busy;
+      paceMembership(busy);
+    },
   });
   // An idle peer's heap, trimmed when it creeps up (V8 leaves it to grow by 10 MB before it shrinks it again).
   const heapTrim = deps.ownsProcess ? trimHeapWhenIdle({ clock, busy: () => loadHere }) : undefined;

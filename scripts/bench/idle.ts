@@ -1,7 +1,8 @@
 // Idle cost: N real peers on 127.0.0.1 (static bootstrap, mDNS off, free ports) form one cluster, settle,
 // and then do nothing while /proc is sampled: CPU (utime + stime) over the window as a share of one
-// core, and RSS at its end and at its highest since the cluster formed (sampled every 2 s), per peer. The peer "tool" to compare with is a bare Node process holding an
-// idle HTTP server (what any Node peer costs at the least), sampled over the same window.
+// core, and RSS at its end and at its highest since the cluster formed (sampled every 2 s), per peer. The
+// peer "tool" to compare with is a bare Node process holding an idle HTTP server (what any Node peer
+// costs at the least), sampled over the same window.
 //   node dist/scripts/bench/idle.js [--peers 10] [--settle 180] [--window 30] [--profile DIR] [--root DIR] [--reps 1]
 // --settle: seconds between the cluster's forming and the window. An idle peer's cost falls for its first
 // few minutes: V8 goes on optimising its functions one after another as each reaches its budget (an idle

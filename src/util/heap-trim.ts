@@ -25,7 +25,16 @@ export async function reduceHeap(): Promise<void> {
   }
 }
 
-/** How often an idle peer looks at its heap (`trimHeapWhenIdle`). */
+/**
+ * How often an idle peer looks at its heap (`trimHeapWhenIdle`), from a minute after its start on. Its heap
+ * is at its largest in its first minutes (the cluster forming, its code being compiled), and V8 shrank it
+ * on its own only after about 4 minutes: in 10 idle peers watched minute by minute, the coordinator held
+ * 99-103 MB in its first three minutes (old space 25.7-27.7 MB committed, 18.8 MB of it in use). Trimmed
+ * from the first check, the most any peer held in its first 4 minutes was 97 MB against 101 MB (when the
+ * first trim waited 5 minutes), at no cost in CPU that the idle bench sees (paired: 1.13 % of a core
+ * against 1.16 %). A trim costs the main thread 35-75 ms, and V8 optimises 3-4 functions again after it,
+ * whether it flushes bytecode or not (5 December, docs/performance.md).
+ */
 export const TRIM_CHECK_MS = 60_000;
 /**
  * How far its committed heap may grow over the least it held since the last trim before it is trimmed
@@ -33,21 +42,10 @@ export const TRIM_CHECK_MS = 60_000;
  */
 export const TRIM_GROWTH_BYTES = 3 * 1024 * 1024;
 export const TRIM_GROWTH_SHARE = 0.1;
-/**
- * How long after a peer's start its first trim may come: a minute, its first check. A peer's heap is at its
- * largest in its first minutes (the cluster forming, its code being compiled), and V8 shrank it on its own
- * only after about 4 minutes: in 10 idle peers watched minute by minute, the coordinator held 99-103 MB in
- * its first three minutes (old space 25.7-27.7 MB committed, 18.8 MB of it in use). Trimmed from the first
- * minute, the most any peer held in its first 4 minutes was 97 MB against 101 MB, at no cost in CPU that
- * the idle bench sees (paired: 1.13 % of a core against 1.16 %). A trim costs the main thread 35-75 ms, and
- * V8 optimises 3-4 functions again after it, whether it flushes bytecode or not (5 December,
- * docs/performance.md).
- */
-export const TRIM_FIRST_AFTER_MS = 60_000;
 
 /** What trimHeapWhenIdle needs: its timer, whether load runs here, the committed heap's size, a full collection. */
 export interface HeapTrimDeps {
-  clock: Pick<Clock, 'now' | 'schedule' | 'cancel'>;
+  clock: Pick<Clock, 'schedule' | 'cancel'>;
   /** Load runs on this process now: its collections are left to V8. */
   busy(): boolean;
   /** Bytes the thread's heap holds from the system (V8's total_heap_size). */
@@ -64,22 +62,21 @@ export interface HeapTrimDeps {
  * RSS rose from 86-98 MB in its first minute to 99-103 MB, the old space committed from 17.7 to 24.7 MB
  * with 17.5 MB live. So every TRIM_CHECK_MS, while no load runs here, it shrinks the heap (reduceHeap)
  * whenever the committed heap has grown TRIM_GROWTH_BYTES (or TRIM_GROWTH_SHARE) over the least it has held
- * since the last time, from TRIM_FIRST_AFTER_MS after the start: tens of ms of the main thread each, and
- * the code it drops compiled again: 10 idle peers after 8 minutes cost 0.91 % of a core (median) against
- * 0.80 % untrimmed, with RSS at most 96 MB against 100.4 MB (5 December).
+ * since the last time: tens of ms of the main thread each, and the code it drops compiled again. 10 idle
+ * peers after 8 minutes cost 0.91 % of a core (median) against 0.80 % untrimmed, with RSS at most 96 MB
+ * against 100.4 MB (5 December).
  */
 export function trimHeapWhenIdle(deps: HeapTrimDeps): { close(): void } {
   const committed = deps.committed ?? (() => v8.getHeapStatistics().total_heap_size);
   const collect = deps.collect ?? reduceHeap;
   let floor = committed();
-  const firstAt = deps.clock.now() + TRIM_FIRST_AFTER_MS;
   let timer: TimerHandle | undefined;
   let closed = false;
   const check = async (): Promise<void> => {
     const held = committed();
     // The floor is the least the heap has held since the last trim: a peer's heap is at its largest as it boots.
     if (held < floor) floor = held;
-    else if (!deps.busy() && held > floor + Math.max(TRIM_GROWTH_BYTES, floor * TRIM_GROWTH_SHARE) && deps.clock.now() >= firstAt) {
+    else if (!deps.busy() && held > floor + Math.max(TRIM_GROWTH_BYTES, floor * TRIM_GROWTH_SHARE)) {
       await collect();
       floor = committed();
     }

@@ -4,7 +4,7 @@ import v8 from 'node:v8';
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../src/util/clock.js';
 import { collectGarbage } from '../../src/util/heap.js';
-import { TRIM_CHECK_MS, TRIM_GROWTH_BYTES, TRIM_GROWTH_SHARE, TRIM_FIRST_AFTER_MS, reduceHeap, trimHeapWhenIdle } from '../../src/util/heap-trim.js';
+import { TRIM_CHECK_MS, TRIM_GROWTH_BYTES, TRIM_GROWTH_SHARE, reduceHeap, trimHeapWhenIdle } from '../../src/util/heap-trim.js';
 
 const MB = 1024 * 1024;
 
@@ -31,44 +31,43 @@ function harness(start: number) {
   return { h, trim, checks };
 }
 
-/** Checks from a peer's start to the first at which a trim may come. */
-const FIRST = TRIM_FIRST_AFTER_MS / TRIM_CHECK_MS;
-
 describe('trimHeapWhenIdle', () => {
   it('trims once the committed heap has grown TRIM_GROWTH_BYTES over the least it held, and not before', async () => {
     const { h, trim, checks } = harness(30 * MB);
     h.committed = 30 * MB + TRIM_GROWTH_BYTES; // not over
-    await checks(FIRST);
+    await checks();
     expect(h.collections).toEqual([]);
 
     h.committed = 30 * MB + TRIM_GROWTH_BYTES + 1;
     h.leftAfter = 24 * MB;
     await checks();
-    expect(h.collections).toEqual([TRIM_FIRST_AFTER_MS + TRIM_CHECK_MS]);
+    expect(h.collections).toEqual([2 * TRIM_CHECK_MS]);
 
     // The floor is now what that trim left (24 MB): 28 MB is over it by more than the allowance.
     h.committed = 28 * MB;
     await checks();
-    expect(h.collections).toEqual([TRIM_FIRST_AFTER_MS + TRIM_CHECK_MS, TRIM_FIRST_AFTER_MS + 2 * TRIM_CHECK_MS]);
-    await checks(2 * FIRST); // nothing grew since
+    expect(h.collections).toEqual([2 * TRIM_CHECK_MS, 3 * TRIM_CHECK_MS]);
+    await checks(2); // nothing grew since
     expect(h.collections).toHaveLength(2);
     trim.close();
   });
 
-  it('trims no sooner than TRIM_FIRST_AFTER_MS after the start, and then at the first check', async () => {
-    const { h, trim, checks } = harness(20 * MB);
+  it('looks first one TRIM_CHECK_MS after the start, and trims then if the heap has grown', async () => {
+    const { h, trim } = harness(20 * MB);
     h.committed = 40 * MB;
-    await checks(FIRST - 1);
+    h.clock.advance(TRIM_CHECK_MS - 1);
+    await new Promise((r) => setImmediate(r));
     expect(h.collections).toEqual([]);
-    await checks();
-    expect(h.collections).toEqual([TRIM_FIRST_AFTER_MS]);
+    h.clock.advance(1);
+    await new Promise((r) => setImmediate(r));
+    expect(h.collections).toEqual([TRIM_CHECK_MS]);
     trim.close();
   });
 
   it('measures growth from the least the heap has held: a peer boots with its heap at its largest', async () => {
     const { h, trim, checks } = harness(40 * MB);
     h.committed = 25 * MB; // V8's memory reducer shrank it after the boot
-    await checks(FIRST);
+    await checks();
     h.committed = 25 * MB + TRIM_GROWTH_BYTES + 1;
     await checks();
     expect(h.collections).toHaveLength(1);
@@ -78,7 +77,7 @@ describe('trimHeapWhenIdle', () => {
   it('lets a large heap grow by a share of itself before it trims it: a trim costs in proportion to what is live', async () => {
     const { h, trim, checks } = harness(200 * MB);
     h.committed = 200 * MB + 15 * MB; // over 3 MB, under a tenth
-    await checks(FIRST);
+    await checks();
     expect(h.collections).toEqual([]);
     h.committed = 200 * MB * (1 + TRIM_GROWTH_SHARE) + 1;
     await checks();
@@ -90,7 +89,7 @@ describe('trimHeapWhenIdle', () => {
     const { h, trim, checks } = harness(20 * MB);
     h.busy = true;
     h.committed = 40 * MB;
-    await checks(2 * FIRST);
+    await checks(2);
     expect(h.collections).toEqual([]);
     h.busy = false;
     await checks();
@@ -104,7 +103,7 @@ describe('trimHeapWhenIdle', () => {
     trim.close();
     expect(h.clock.pendingTimers).toBe(0);
     h.committed = 40 * MB;
-    await checks(2 * FIRST);
+    await checks(2);
     expect(h.collections).toEqual([]);
   });
 
@@ -129,7 +128,7 @@ describe('trimHeapWhenIdle', () => {
     expect(held.length).toBe(300_000);
     held = undefined;
 
-    clock.advance(TRIM_FIRST_AFTER_MS);
+    clock.advance(TRIM_CHECK_MS);
     await collected;
     const after = v8.getHeapStatistics();
     trim.close();
