@@ -22,7 +22,6 @@ export type PeerEvent = { type: 'peer.connected'; peer: string } | { type: 'peer
 
 export interface RequestOptions {
   timeoutMs?: number;
-  signal?: AbortSignal;
 }
 
 export interface Transport {

@@ -135,6 +135,37 @@ export function transportContract(name: string, factory: ClusterFactory): void {
       expect(Date.now() - started).toBeLessThan(2_000);
     });
 
+    it('after a timed-out request, the next one gets its own reply, not the late one', async () => {
+      cluster = await factory(2);
+      await connectAll(cluster);
+      const [a, b] = cluster.transports as [Transport, Transport];
+      serve(b, '/echo/1.0.0', Echo, async (req) => {
+        if (req.text === 'late') await new Promise((r) => setTimeout(r, 600));
+        return { type: 'echo', text: req.text };
+      });
+      await expect(a.request(b.self, '/echo/1.0.0', encodeFrame({ type: 'echo', text: 'late' }), { timeoutMs: 300 })).rejects.toMatchObject({ code: 'TRANSPORT_TIMEOUT' });
+      expect((await call(a, b.self, '/echo/1.0.0', { type: 'echo', text: 'next' }, Echo)).text).toBe('next');
+    });
+
+    it("a request on a reused stream gets the whole time limit, whenever the last one's limit comes due", async () => {
+      cluster = await factory(2);
+      await connectAll(cluster);
+      const [a, b] = cluster.transports as [Transport, Transport];
+      serve(b, '/echo/1.0.0', Echo, async (req) => {
+        await new Promise((r) => setTimeout(r, 200));
+        return { type: 'echo', text: req.text };
+      });
+      const ask = (text: string) => call(a, b.self, '/echo/1.0.0', { type: 'echo', text }, Echo, { timeoutMs: 400 });
+      expect(await ask('zero')).toMatchObject({ text: 'zero' }); // opens the stream: its limit is what dialling left
+      expect(await ask('one')).toMatchObject({ text: 'one' });
+      // The first request's limit comes due while the second runs (started 300 ms after the first): not its own.
+      await new Promise((r) => setTimeout(r, 100));
+      expect(await ask('two')).toMatchObject({ text: 'two' });
+      // The second's comes due between requests, with none under way.
+      await new Promise((r) => setTimeout(r, 300));
+      expect(await ask('three')).toMatchObject({ text: 'three' });
+    });
+
     it('reports a killed peer as disconnected, and requests to it fail', async () => {
       cluster = await factory(2);
       await connectAll(cluster);

@@ -20,7 +20,7 @@ import {
 } from '../transport.js';
 import { ConnectionKeeper } from './connections.js';
 import { createNode, type NodeOptions, type PeerNode } from './node.js';
-import { deadline } from './deadline.js';
+import { Watchdog, deadline } from './deadline.js';
 import { loadOrCreateIdentity } from './identity.js';
 
 export interface Libp2pTransportOptions {
@@ -50,6 +50,13 @@ interface Channel {
   stream: Stream;
   lp: LengthPrefixedStream<Stream>;
   idleSince: number;
+  /** Limits each request on the stream: aborts it when the reply is late. */
+  watch: Watchdog;
+}
+
+function closeChannel(channel: Channel): void {
+  channel.watch.stop();
+  void channel.stream.close().catch(() => channel.stream.abort(new Error('closed')));
 }
 
 /** Idle request streams by peer and protocol. */
@@ -61,6 +68,7 @@ class StreamPool {
     while (list && list.length > 0) {
       const channel = list.pop()!;
       if (channel.stream.status === 'open' && channel.stream.writeStatus === 'writable' && channel.stream.readStatus === 'readable') return channel;
+      channel.watch.stop();
       channel.stream.abort(new Error('stale pooled stream'));
     }
     return undefined;
@@ -71,7 +79,7 @@ class StreamPool {
     if (!list) this.#idle.set(key, (list = []));
     channel.idleSince = Date.now();
     if (list.length < MAX_IDLE_STREAMS) list.push(channel);
-    else void channel.stream.close().catch(() => undefined);
+    else closeChannel(channel);
   }
 
   /** Close idle streams older than `IDLE_STREAM_MS`, or all of a peer's, or all. */
@@ -79,7 +87,7 @@ class StreamPool {
     for (const [key, list] of this.#idle) {
       const all = peer === undefined ? false : key.startsWith(`${peer}\n`);
       const keep = list.filter((c) => !all && now - c.idleSince < IDLE_STREAM_MS);
-      for (const c of list) if (!keep.includes(c)) void c.stream.close().catch(() => c.stream.abort(new Error('closed')));
+      for (const c of list) if (!keep.includes(c)) closeChannel(c);
       if (keep.length > 0) this.#idle.set(key, keep);
       else this.#idle.delete(key);
     }
@@ -88,6 +96,12 @@ class StreamPool {
 
 function asError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));
+}
+
+/** A request stream that failed: no more requests on it. */
+function discard(channel: Channel, error: unknown): void {
+  channel.watch.stop();
+  channel.stream.abort(asError(error));
 }
 
 export class Libp2pTransport implements Transport {
@@ -181,55 +195,58 @@ export class Libp2pTransport implements Transport {
     this.#assertRunning();
     checkFrameSize(data, MAX_FRAME_BYTES);
     const timeoutMs = options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
-    const limit = deadline(timeoutMs, options.signal);
-    try {
-      return await this.#exchange(peer, protocol, data, limit.signal, timeoutMs);
-    } finally {
-      limit.clear();
-    }
-  }
-
-  async #exchange(peer: string, protocol: string, data: Uint8Array, signal: AbortSignal, timeoutMs: number): Promise<Uint8Array> {
+    const began = Date.now();
     const key = `${peer}\n${protocol}`;
     // An idle stream from an earlier request saves opening and negotiating a new one (a round trip or two).
     let channel = this.#streams.take(key);
     for (;;) {
       const reused = channel !== undefined;
-      channel ??= await this.#open(peer, protocol, signal, timeoutMs);
+      channel ??= await this.#open(peer, protocol, timeoutMs);
+      // The whole limit on a reused stream (its timer rescheduled); on a new one, what dialling left of it.
+      channel.watch.arm(reused ? timeoutMs : Math.max(1, timeoutMs - (Date.now() - began)));
       try {
-        await channel.lp.write(data, { signal });
+        await channel.lp.write(data);
       } catch (error) {
-        channel.stream.abort(asError(error));
-        if (reused && !signal.aborted) {
+        discard(channel, error);
+        if (reused && !channel.watch.expired) {
           channel = undefined; // the idle stream had died meanwhile: one more try on a fresh one
           continue;
         }
-        throw this.#failure(peer, protocol, timeoutMs, signal, error);
+        throw this.#failure(peer, protocol, timeoutMs, channel.watch.expired, error);
       }
       try {
-        const reply = await channel.lp.read({ signal });
+        const reply = await channel.lp.read();
+        channel.watch.disarm();
         this.#streams.give(key, channel);
         return reply.subarray();
       } catch (error) {
-        channel.stream.abort(asError(error));
-        throw this.#failure(peer, protocol, timeoutMs, signal, error);
+        discard(channel, error);
+        throw this.#failure(peer, protocol, timeoutMs, channel.watch.expired, error);
       }
     }
   }
 
-  async #open(peer: string, protocol: string, signal: AbortSignal, timeoutMs: number): Promise<Channel> {
+  async #open(peer: string, protocol: string, timeoutMs: number): Promise<Channel> {
+    const dialing = deadline(timeoutMs);
     try {
-      const stream = await this.node.dialProtocol(peerIdFromString(peer), protocol, { signal });
-      return { stream, lp: lpStream(stream, { maxDataLength: MAX_FRAME_BYTES }), idleSince: 0 };
+      const stream = await this.node.dialProtocol(peerIdFromString(peer), protocol, { signal: dialing.signal });
+      return {
+        stream,
+        lp: lpStream(stream, { maxDataLength: MAX_FRAME_BYTES }),
+        idleSince: 0,
+        watch: new Watchdog(() => stream.abort(new TransportError('TRANSPORT_TIMEOUT', 'no reply in time'))),
+      };
     } catch (error) {
-      if (signal.aborted) throw new TransportError('TRANSPORT_TIMEOUT', `no stream to ${peer} within ${timeoutMs} ms`, error);
+      if (dialing.signal.aborted) throw new TransportError('TRANSPORT_TIMEOUT', `no stream to ${peer} within ${timeoutMs} ms`, error);
       if ((error as Error).name === 'UnsupportedProtocolError') throw new TransportError('TRANSPORT_NO_HANDLER', `${peer} does not serve ${protocol}`, error);
       throw new TransportError('TRANSPORT_UNREACHABLE', `cannot open ${protocol} to ${peer}: ${errorMessage(error)}`, error);
+    } finally {
+      dialing.clear();
     }
   }
 
-  #failure(peer: string, protocol: string, timeoutMs: number, signal: AbortSignal, error: unknown): TransportError {
-    if (signal.aborted) return new TransportError('TRANSPORT_TIMEOUT', `no reply from ${peer} within ${timeoutMs} ms`, error);
+  #failure(peer: string, protocol: string, timeoutMs: number, timedOut: boolean, error: unknown): TransportError {
+    if (timedOut) return new TransportError('TRANSPORT_TIMEOUT', `no reply from ${peer} within ${timeoutMs} ms`, error);
     return new TransportError('TRANSPORT_FAILED', `request to ${peer} on ${protocol} failed: ${errorMessage(error)}`, error);
   }
 
@@ -261,42 +278,44 @@ export class Libp2pTransport implements Transport {
   async #answer(stream: Stream, connection: Connection, handler: RequestHandler): Promise<void> {
     const lp = lpStream(stream, { maxDataLength: MAX_FRAME_BYTES });
     const from = connection.remotePeer.toString();
-    for (let served = 0; ; served++) {
-      let request: Uint8Array;
-      const waiting = deadline(served === 0 ? INBOUND_READ_TIMEOUT_MS : IDLE_STREAM_MS * 2);
-      try {
-        request = (await lp.read({ signal: waiting.signal })).subarray();
-      } catch (error) {
-        if (served > 0 && stream.readStatus !== 'readable') return; // the caller closed its idle stream
-        if (served > 0) {
+    const watch = new Watchdog(() => stream.abort(new TransportError('TRANSPORT_TIMEOUT', 'inbound stream timed out')));
+    try {
+      for (let served = 0; ; served++) {
+        let request: Uint8Array;
+        watch.arm(served === 0 ? INBOUND_READ_TIMEOUT_MS : IDLE_STREAM_MS * 2);
+        try {
+          request = (await lp.read()).subarray();
+        } catch (error) {
+          if (watch.expired) return; // aborted: nothing came in time
+          if (served > 0 && stream.readStatus !== 'readable') return; // the caller closed its idle stream
+          if (served > 0) {
+            stream.abort(asError(error));
+            return;
+          }
+          // Oversized or truncated frame: say why if we can, then drop the stream. The peer keeps serving.
+          this.#log.warn('rejected inbound frame', { from, error });
+          watch.arm(1_000);
+          await lp.write(encodeError('WIRE_INVALID_FRAME', errorMessage(error))).catch(() => undefined);
           stream.abort(asError(error));
           return;
         }
-        // Oversized or truncated frame: say why if we can, then drop the stream. The peer keeps serving.
-        this.#log.warn('rejected inbound frame', { from, error });
-        const writing = deadline(1_000);
-        await lp.write(encodeError('WIRE_INVALID_FRAME', errorMessage(error)), { signal: writing.signal }).catch(() => undefined);
-        writing.clear();
-        stream.abort(asError(error));
-        return;
-      } finally {
-        waiting.clear();
+        watch.disarm();
+        let reply: Uint8Array;
+        try {
+          reply = await handler({ from, data: request });
+        } catch (error) {
+          reply = encodeError(error instanceof McpError ? error.code : 'INTERNAL', errorMessage(error));
+        }
+        watch.arm(INBOUND_READ_TIMEOUT_MS);
+        try {
+          await lp.write(reply);
+        } catch (error) {
+          stream.abort(asError(error));
+          return;
+        }
       }
-      let reply: Uint8Array;
-      try {
-        reply = await handler({ from, data: request });
-      } catch (error) {
-        reply = encodeError(error instanceof McpError ? error.code : 'INTERNAL', errorMessage(error));
-      }
-      const writing = deadline(INBOUND_READ_TIMEOUT_MS);
-      try {
-        await lp.write(reply, { signal: writing.signal });
-      } catch (error) {
-        stream.abort(asError(error));
-        return;
-      } finally {
-        writing.clear();
-      }
+    } finally {
+      watch.stop();
     }
   }
 
