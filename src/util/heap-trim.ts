@@ -26,16 +26,17 @@ export async function reduceHeap(): Promise<void> {
 }
 
 /**
- * How often an idle peer looks at its heap (`trimHeapWhenIdle`), from a minute after its start on. Its heap
- * is at its largest in its first minutes (the cluster forming, its code being compiled), and V8 shrank it
- * on its own only after about 4 minutes: in 10 idle peers watched minute by minute, the coordinator held
- * 99-103 MB in its first three minutes (old space 25.7-27.7 MB committed, 18.8 MB of it in use). Trimmed
- * from the first check, the most any peer held in its first 4 minutes was 97 MB against 101 MB (when the
- * first trim waited 5 minutes), at no cost in CPU that the idle bench sees (paired: 1.13 % of a core
- * against 1.16 %). A trim costs the main thread 35-75 ms, and V8 optimises 3-4 functions again after it,
- * whether it flushes bytecode or not (5 December, docs/performance.md).
+ * How often an idle peer looks at its heap (`trimHeapWhenIdle`), from its start on. Its heap is at its
+ * largest in its first minutes (the cluster forming, its code being compiled), and V8 shrank it on its own
+ * only after about 4 minutes: in 10 idle peers watched minute by minute, the coordinator held 99-103 MB in
+ * its first three minutes (old space 25.7-27.7 MB committed, 18.8 MB of it in use). Later, an idle
+ * coordinator among 10 promotes some 3.5 MB a minute to its old space (heap sampling, 5 December), so a
+ * check every minute let its heap grow 4.5-5 MB past the last trim before the next: every half minute, a
+ * trim comes once it has grown TRIM_GROWTH_BYTES, as many trims for the same garbage and the peaks 1.5-2 MB
+ * lower. A trim costs the main thread 35-75 ms, and V8 optimises 3-4 functions again after it (5 December,
+ * docs/performance.md); a check costs one read of the heap's statistics.
  */
-export const TRIM_CHECK_MS = 60_000;
+export const TRIM_CHECK_MS = 30_000;
 /**
  * How far its committed heap may grow over the least it held since the last trim before it is trimmed
  * again: 3 MB, or a tenth of that least for a heap over 30 MB (a trim costs in proportion to what is live).
