@@ -152,18 +152,35 @@ export function transportContract(name: string, factory: ClusterFactory): void {
       await connectAll(cluster);
       const [a, b] = cluster.transports as [Transport, Transport];
       serve(b, '/echo/1.0.0', Echo, async (req) => {
-        await new Promise((r) => setTimeout(r, 200));
+        await new Promise((r) => setTimeout(r, 300));
         return { type: 'echo', text: req.text };
       });
-      const ask = (text: string) => call(a, b.self, '/echo/1.0.0', { type: 'echo', text }, Echo, { timeoutMs: 400 });
+      const ask = (text: string) => call(a, b.self, '/echo/1.0.0', { type: 'echo', text }, Echo, { timeoutMs: 600 });
       expect(await ask('zero')).toMatchObject({ text: 'zero' }); // opens the stream: its limit is what dialling left
       expect(await ask('one')).toMatchObject({ text: 'one' });
-      // The first request's limit comes due while the second runs (started 300 ms after the first): not its own.
+      // The first request's limit comes due while the second runs (started 400 ms after the first): not its own.
       await new Promise((r) => setTimeout(r, 100));
       expect(await ask('two')).toMatchObject({ text: 'two' });
       // The second's comes due between requests, with none under way.
-      await new Promise((r) => setTimeout(r, 300));
+      await new Promise((r) => setTimeout(r, 400));
       expect(await ask('three')).toMatchObject({ text: 'three' });
+    });
+
+    it('a reused stream whose last limit came due while it was idle still times out a late reply', async () => {
+      cluster = await factory(2);
+      await connectAll(cluster);
+      const [a, b] = cluster.transports as [Transport, Transport];
+      serve(b, '/echo/1.0.0', Echo, async (req) => {
+        if (req.text === 'slow') await new Promise((r) => setTimeout(r, 2_000));
+        return { type: 'echo', text: req.text };
+      });
+      const ask = (text: string) => call(a, b.self, '/echo/1.0.0', { type: 'echo', text }, Echo, { timeoutMs: 300 });
+      expect(await ask('first')).toMatchObject({ text: 'first' }); // opens the stream: its limit is what dialling left
+      expect(await ask('fast')).toMatchObject({ text: 'fast' });
+      await new Promise((r) => setTimeout(r, 500)); // its limit comes due, with nothing under way
+      const started = Date.now();
+      await expect(ask('slow')).rejects.toMatchObject({ code: 'TRANSPORT_TIMEOUT' });
+      expect(Date.now() - started).toBeLessThan(1_500);
     });
 
     it('reports a killed peer as disconnected, and requests to it fail', async () => {

@@ -195,15 +195,20 @@ export class Libp2pTransport implements Transport {
     this.#assertRunning();
     checkFrameSize(data, MAX_FRAME_BYTES);
     const timeoutMs = options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
-    const began = Date.now();
+    const began = performance.now();
+    const left = () => Math.min(timeoutMs, timeoutMs - (performance.now() - began));
     const key = `${peer}\n${protocol}`;
     // An idle stream from an earlier request saves opening and negotiating a new one (a round trip or two).
     let channel = this.#streams.take(key);
     for (;;) {
       const reused = channel !== undefined;
-      channel ??= await this.#open(peer, protocol, timeoutMs);
+      if (!channel) {
+        // Dialling gets what is left of the limit (all of it, unless a stale idle stream failed first).
+        if (left() <= 0) throw new TransportError('TRANSPORT_TIMEOUT', `no reply from ${peer} within ${timeoutMs} ms`);
+        channel = await this.#open(peer, protocol, left(), timeoutMs);
+      }
       // The whole limit on a reused stream (its timer rescheduled); on a new one, what dialling left of it.
-      channel.watch.arm(reused ? timeoutMs : Math.max(1, timeoutMs - (Date.now() - began)));
+      channel.watch.arm(reused ? timeoutMs : Math.max(1, Math.ceil(left())));
       try {
         await channel.lp.write(data);
       } catch (error) {
@@ -217,7 +222,8 @@ export class Libp2pTransport implements Transport {
       try {
         const reply = await channel.lp.read();
         channel.watch.disarm();
-        this.#streams.give(key, channel);
+        if (this.#stopped) closeChannel(channel);
+        else this.#streams.give(key, channel);
         return reply.subarray();
       } catch (error) {
         discard(channel, error);
@@ -226,8 +232,9 @@ export class Libp2pTransport implements Transport {
     }
   }
 
-  async #open(peer: string, protocol: string, timeoutMs: number): Promise<Channel> {
-    const dialing = deadline(timeoutMs);
+  /** A new request stream to `peer`, dialled within `budgetMs` (what is left of the request's `timeoutMs`). */
+  async #open(peer: string, protocol: string, budgetMs: number, timeoutMs: number): Promise<Channel> {
+    const dialing = deadline(Math.ceil(budgetMs));
     try {
       const stream = await this.node.dialProtocol(peerIdFromString(peer), protocol, { signal: dialing.signal });
       return {
