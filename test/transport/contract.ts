@@ -6,6 +6,7 @@ import { RemoteError, encodeFrame } from '../../src/protocol/frame.js';
 import { TransportError } from '../../src/transport/errors.js';
 import { MAX_FRAME_BYTES, type PeerEvent, type TopicMessage, type Transport } from '../../src/transport/transport.js';
 import { waitFor } from '../../scripts/lib/peer-process.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface TransportCluster {
   transports: Transport[];
@@ -19,6 +20,14 @@ export interface TransportCluster {
 export type ClusterFactory = (size: number) => Promise<TransportCluster>;
 
 const Echo = z.object({ v: z.literal(1), type: z.literal('echo'), text: z.string() });
+
+/** Echoes on `/echo/1.0.0`, each reply after `delayMs(text)`. */
+function serveEchoAfter(t: Transport, delayMs: (text: string) => number): void {
+  serve(t, '/echo/1.0.0', Echo, async (req) => {
+    await sleep(delayMs(req.text));
+    return { type: 'echo', text: req.text };
+  });
+}
 
 async function connectAll(c: TransportCluster): Promise<void> {
   const ts = c.transports;
@@ -139,10 +148,7 @@ export function transportContract(name: string, factory: ClusterFactory): void {
       cluster = await factory(2);
       await connectAll(cluster);
       const [a, b] = cluster.transports as [Transport, Transport];
-      serve(b, '/echo/1.0.0', Echo, async (req) => {
-        if (req.text === 'late') await new Promise((r) => setTimeout(r, 600));
-        return { type: 'echo', text: req.text };
-      });
+      serveEchoAfter(b, (text) => (text === 'late' ? 600 : 0));
       await expect(a.request(b.self, '/echo/1.0.0', encodeFrame({ type: 'echo', text: 'late' }), { timeoutMs: 300 })).rejects.toMatchObject({ code: 'TRANSPORT_TIMEOUT' });
       expect((await call(a, b.self, '/echo/1.0.0', { type: 'echo', text: 'next' }, Echo)).text).toBe('next');
     });
@@ -151,18 +157,15 @@ export function transportContract(name: string, factory: ClusterFactory): void {
       cluster = await factory(2);
       await connectAll(cluster);
       const [a, b] = cluster.transports as [Transport, Transport];
-      serve(b, '/echo/1.0.0', Echo, async (req) => {
-        await new Promise((r) => setTimeout(r, 300));
-        return { type: 'echo', text: req.text };
-      });
+      serveEchoAfter(b, () => 300);
       const ask = (text: string) => call(a, b.self, '/echo/1.0.0', { type: 'echo', text }, Echo, { timeoutMs: 600 });
       expect(await ask('zero')).toMatchObject({ text: 'zero' }); // opens the stream: its limit is what dialling left
       expect(await ask('one')).toMatchObject({ text: 'one' });
       // The first request's limit comes due while the second runs (started 400 ms after the first): not its own.
-      await new Promise((r) => setTimeout(r, 100));
+      await sleep(100);
       expect(await ask('two')).toMatchObject({ text: 'two' });
       // The second's comes due between requests, with none under way.
-      await new Promise((r) => setTimeout(r, 400));
+      await sleep(400);
       expect(await ask('three')).toMatchObject({ text: 'three' });
     });
 
@@ -170,14 +173,11 @@ export function transportContract(name: string, factory: ClusterFactory): void {
       cluster = await factory(2);
       await connectAll(cluster);
       const [a, b] = cluster.transports as [Transport, Transport];
-      serve(b, '/echo/1.0.0', Echo, async (req) => {
-        if (req.text === 'slow') await new Promise((r) => setTimeout(r, 2_000));
-        return { type: 'echo', text: req.text };
-      });
+      serveEchoAfter(b, (text) => (text === 'slow' ? 2_000 : 0));
       const ask = (text: string) => call(a, b.self, '/echo/1.0.0', { type: 'echo', text }, Echo, { timeoutMs: 300 });
       expect(await ask('first')).toMatchObject({ text: 'first' }); // opens the stream: its limit is what dialling left
       expect(await ask('fast')).toMatchObject({ text: 'fast' });
-      await new Promise((r) => setTimeout(r, 500)); // its limit comes due, with nothing under way
+      await sleep(500); // its limit comes due, with nothing under way
       const started = Date.now();
       await expect(ask('slow')).rejects.toMatchObject({ code: 'TRANSPORT_TIMEOUT' });
       expect(Date.now() - started).toBeLessThan(1_500);

@@ -54,6 +54,16 @@ interface Channel {
   watch: Watchdog;
 }
 
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+/** A request stream that failed: no more requests on it. */
+function discard(channel: Channel, error: unknown): void {
+  channel.watch.stop();
+  channel.stream.abort(asError(error));
+}
+
 function closeChannel(channel: Channel): void {
   channel.watch.stop();
   void channel.stream.close().catch(() => channel.stream.abort(new Error('closed')));
@@ -68,8 +78,7 @@ class StreamPool {
     while (list && list.length > 0) {
       const channel = list.pop()!;
       if (channel.stream.status === 'open' && channel.stream.writeStatus === 'writable' && channel.stream.readStatus === 'readable') return channel;
-      channel.watch.stop();
-      channel.stream.abort(new Error('stale pooled stream'));
+      discard(channel, new Error('stale pooled stream'));
     }
     return undefined;
   }
@@ -92,16 +101,6 @@ class StreamPool {
       else this.#idle.delete(key);
     }
   }
-}
-
-function asError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error));
-}
-
-/** A request stream that failed: no more requests on it. */
-function discard(channel: Channel, error: unknown): void {
-  channel.watch.stop();
-  channel.stream.abort(asError(error));
 }
 
 export class Libp2pTransport implements Transport {
@@ -196,7 +195,7 @@ export class Libp2pTransport implements Transport {
     checkFrameSize(data, MAX_FRAME_BYTES);
     const timeoutMs = options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     const began = performance.now();
-    const left = () => Math.min(timeoutMs, timeoutMs - (performance.now() - began));
+    const left = () => timeoutMs - (performance.now() - began);
     const key = `${peer}\n${protocol}`;
     // An idle stream from an earlier request saves opening and negotiating a new one (a round trip or two).
     let channel = this.#streams.take(key);
