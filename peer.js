@@ -8,11 +8,18 @@ import module from 'node:module';
 import './dist/src/polyfill.js';
 import { cacheNameFor, codeCacheDir, loadBundle } from './dist/src/cli/bundle-loader.js';
 import { setV8FlagsFor } from './dist/src/cli/v8-flags.js';
+import { describeArenaLimit, limitArenas } from './dist/src/util/arenas.js';
 
 // Node 22.1+ keeps V8's compiled code of modules between launches: this file and, without the bundle, dist/src.
 module.enableCompileCache?.();
 const argv = process.argv.slice(2);
 const command = cacheNameFor(argv);
+// A peer runs until it is stopped: its malloc arenas limited before V8's helper threads take theirs
+// (dist/src/util/arenas.js). `run` lives as long as its plan and keeps glibc's default.
+if (command === 'start' || command === 'mcp') {
+  const arenas = limitArenas(new URL('./native/arena.node', import.meta.url));
+  if (process.env.MCP_TRACE_ARENAS === '1') process.stderr.write(`${describeArenaLimit(arenas)}\n`);
+}
 // Before the bundle is compiled: V8 refuses a code cache made under other flags.
 setV8FlagsFor(command);
 
