@@ -29,6 +29,19 @@ describe('deploy/', () => {
     for (const [, name] of text.matchAll(/^\s+(MCP_[A-Z_]+)=/gm)) expect(KNOWN_ENV.has(name!), name).toBe(true);
   });
 
+  it("Dockerfile: the build stage copies everything `npm run build` reads", () => {
+    const stage = read('Dockerfile').split(/^FROM /m)[1]!;
+    const copied = new Set([...stage.matchAll(/^COPY (.+) \S+$/gm)].flatMap(([, sources]) => sources!.split(' ')));
+    const root = (file: string) => JSON.parse(readFileSync(join(REPO_ROOT, file), 'utf8')) as Obj;
+    const build = root('package.json').scripts.build as string;
+    // tsc's project and what it includes, and every script the build runs that is not tsc's own output.
+    const project = /tsc -p (\S+)/.exec(build)![1]!;
+    const scripts = [...build.matchAll(/node (\S+)/g)].map(([, file]) => file!).filter((file) => !file.startsWith('dist/'));
+    const needed = [project, 'tsconfig.json', ...(root(project).include as string[]), ...scripts.map((file) => file.split('/')[0]!)];
+    expect(scripts).toContain('native/build.mjs');
+    for (const path of needed) expect(copied.has(path), `${path} is not copied into the build stage`).toBe(true);
+  });
+
   it('compose: 3 peers bootstrapping each other and a target, only known variables', () => {
     const compose = parse(read('compose.yaml'), { merge: true }) as Obj;
     const peers = Object.keys(compose.services).filter((s) => s.startsWith('peer'));

@@ -8,13 +8,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../../scripts/lib/peer-process.js';
+import { REPO_ROOT, startPeerProcess } from '../../scripts/lib/peer-process.js';
 import { startCountingTarget, type CountingTarget } from '../support/counting-target.js';
 
 const exec = promisify(execFile);
 let dir: string;
 let app: string;
 let target: CountingTarget;
+let packedFiles: string[];
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'mcpdt-pack-'));
@@ -22,7 +23,9 @@ beforeAll(async () => {
   target = await startCountingTarget();
   // `prepare` builds dist/ during the pack, as it does for `npm publish`.
   const { stdout } = await exec('npm', ['pack', '--json', '--pack-destination', dir], { cwd: REPO_ROOT, maxBuffer: 64 * 1024 * 1024 });
-  const [{ filename }] = JSON.parse(stdout.slice(stdout.indexOf('['))) as { filename: string }[];
+  const [packed] = JSON.parse(stdout.slice(stdout.indexOf('['))) as { filename: string; files: { path: string }[] }[];
+  const { filename } = packed!;
+  packedFiles = packed!.files.map((file) => file.path);
   await exec('mkdir', ['-p', app]);
   await writeFile(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
   await exec('npm', ['install', join(dir, filename), '--no-audit', '--no-fund', '--prefer-offline'], { cwd: app, maxBuffer: 64 * 1024 * 1024 });
@@ -42,6 +45,11 @@ describe('the packed package', () => {
     // The bundle peer.js loads (else it falls back to dist/src, slower to start), and the load worker's.
     for (const file of ['cli.cjs', 'worker.cjs', 'worker-entry.js']) expect(existsSync(join(pkg, 'dist', 'bundle', file))).toBe(true);
     expect(existsSync(join(pkg, 'src'))).toBe(false);
+    // The arena addon ships as its source and is compiled by the install (a C compiler is here: better-sqlite3
+    // needs one too), never as a binary built elsewhere.
+    expect(packedFiles).toEqual(expect.arrayContaining(['native/arena.c', 'native/build.mjs']));
+    expect(packedFiles.filter((path) => path.endsWith('.node'))).toEqual([]);
+    expect(existsSync(join(pkg, 'native', 'arena.node'))).toBe(true);
     const installed = await readdir(join(app, 'node_modules'));
     const dev = Object.keys((JSON.parse(await readFile(join(REPO_ROOT, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> }).devDependencies);
     expect(installed.filter((name) => dev.includes(name))).toEqual([]);
@@ -66,6 +74,19 @@ describe('the packed package', () => {
     const html = await readFile(join(app, 'report.html'), 'utf8');
     expect(html).toContain('window.McpDom');
     expect(html).toContain('id="report-data"');
+  });
+
+  it('an installed peer limits its malloc arenas with the addon its install compiled', async () => {
+    const peer = await startPeerProcess({
+      peerJs: join(app, 'node_modules', 'mcp-distributed-testing', 'peer.js'),
+      dataDir: join(dir, 'peer-data'),
+      env: { MCP_TRACE_ARENAS: '1', MALLOC_ARENA_MAX: '', MCP_COMPILE_CACHE_DIR: join(dir, 'compile-cache') },
+    });
+    try {
+      expect(peer.stderr().split('\n')).toContain('malloc arenas: at most 2');
+    } finally {
+      await peer.kill();
+    }
   });
 
   it('imports as a library by its name', async () => {
