@@ -3,23 +3,26 @@
 // the esbuild bundle when there is one (one file, compiled with V8's code cache: see
 // dist/src/cli/bundle-loader.js), else the modules tsc wrote. MCP_NO_BUNDLE=1 forces the latter;
 // MCP_NO_COMPILE_CACHE=1 keeps the bundle but turns the code cache off.
+import './dist/src/polyfill.js';
 import { existsSync } from 'node:fs';
 import module from 'node:module';
-import './dist/src/polyfill.js';
-import { cacheNameFor, codeCacheDir, loadBundle } from './dist/src/cli/bundle-loader.js';
-import { setV8FlagsFor } from './dist/src/cli/v8-flags.js';
+import { cacheNameFor } from './dist/src/cli/launch-command.js';
 import { describeArenaLimit, limitArenas } from './dist/src/util/arenas.js';
 
-// Node 22.1+ keeps V8's compiled code of modules between launches: this file and, without the bundle, dist/src.
-module.enableCompileCache?.();
 const argv = process.argv.slice(2);
 const command = cacheNameFor(argv);
-// A peer runs until it is stopped: its malloc arenas limited before V8's helper threads take theirs
-// (dist/src/util/arenas.js). `run` lives as long as its plan and keeps glibc's default.
+// A peer runs until it is stopped: its malloc arenas limited before anything else is loaded, for V8's
+// helper threads take theirs at the first garbage collections (dist/src/util/arenas.js). `run` lives as
+// long as its plan and keeps glibc's default.
 if (command === 'start' || command === 'mcp') {
   const arenas = limitArenas(new URL('./native/arena.node', import.meta.url));
   if (process.env.MCP_TRACE_ARENAS === '1') process.stderr.write(`${describeArenaLimit(arenas)}\n`);
 }
+
+// Node 22.1+ keeps V8's compiled code of modules between launches: the modules below and, without the bundle, dist/src.
+module.enableCompileCache?.();
+const { codeCacheDir, loadBundle } = await import('./dist/src/cli/bundle-loader.js');
+const { setV8FlagsFor } = await import('./dist/src/cli/v8-flags.js');
 // Before the bundle is compiled: V8 refuses a code cache made under other flags.
 setV8FlagsFor(command);
 

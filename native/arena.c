@@ -2,6 +2,7 @@
 // environment (MALLOC_ARENA_MAX) only when the process starts. Loaded by peer.js through
 // src/util/arenas.ts; built at `npm install` by native/build.mjs. A peer without it runs with glibc's
 // default arenas.
+#define _GNU_SOURCE // open_memstream
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>

@@ -177,9 +177,3 @@ export function loadBundle(file: string | URL, name: string, dir: string | undef
     },
   };
 }
-
-/** Which cache a command line uses: each command caches the functions it ran. */
-export function cacheNameFor(argv: readonly string[]): string {
-  for (const command of ['run', 'mcp', 'keygen']) if (argv.includes(command)) return command;
-  return argv.includes('--help') || argv.includes('--version') ? 'info' : 'start';
-}

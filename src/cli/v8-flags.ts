@@ -6,7 +6,7 @@
 import v8 from 'node:v8';
 import { RUNTIME_V8_FLAGS_ENV } from '../util/launch-flags.js';
 
-/** `run`, `mcp`, `keygen`, `info` or `start` (see cacheNameFor in bundle-loader.ts). */
+/** `run`, `mcp`, `keygen`, `info` or `start` (see cacheNameFor in launch-command.ts). */
 export function v8FlagsFor(command: string): string[] {
   const flags = [
     // undici parses responses with llhttp, compiled to WebAssembly. V8 recompiles its one large function

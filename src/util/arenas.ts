@@ -24,9 +24,10 @@ export interface ArenaAddon {
 export const PEER_ARENA_MAX = 2;
 
 export type ArenaLimit =
-  | { outcome: 'limited'; max: number }
-  /** MALLOC_ARENA_MAX is in the environment: glibc took it at the start, and it is left as the user set it. */
-  | { outcome: 'environment'; max: string }
+  /** `made`: the arenas glibc had made when the limit was set (-1 unknown); if it is at most `max`, no thread ever gets another. */
+  | { outcome: 'limited'; max: number; made: number }
+  /** MALLOC_ARENA_MAX (or glibc.malloc.arena_max in GLIBC_TUNABLES) is in the environment: glibc took it at launch, and it stands. */
+  | { outcome: 'environment'; setting: string }
   /** No addon (not built: no C compiler, or not Linux with glibc), or glibc refused the setting. */
   | { outcome: 'unavailable'; why: string };
 
@@ -34,31 +35,45 @@ export type ArenaLimit =
 export function loadArenaAddon(file: string | URL): ArenaAddon | string {
   if (!existsSync(file)) return 'native/arena.node was not built';
   try {
-    return createRequire(import.meta.url)(typeof file === 'string' ? file : fileURLToPath(file)) as ArenaAddon;
+    const addon = createRequire(import.meta.url)(typeof file === 'string' ? file : fileURLToPath(file)) as Partial<ArenaAddon>;
+    if (typeof addon.setArenaMax !== 'function' || typeof addon.arenaCount !== 'function') return 'native/arena.node is not this addon';
+    return addon as ArenaAddon;
   } catch (error) {
     return `native/arena.node did not load: ${(error as Error).message}`;
   }
 }
 
+/** The arena setting the environment gives glibc at launch, if any. */
+export function arenaSettingFromEnvironment(env: NodeJS.ProcessEnv): string | undefined {
+  if (env.MALLOC_ARENA_MAX) return `MALLOC_ARENA_MAX=${env.MALLOC_ARENA_MAX}`;
+  return /(?:^|:)glibc\.malloc\.arena_max=[^:]*/.exec(env.GLIBC_TUNABLES ?? '')?.[0].replace(/^:/, '');
+}
+
 /**
- * Limits this process's malloc arenas to `max`, unless MALLOC_ARENA_MAX already says how many. Call it
- * first thing: a thread keeps the arena it has taken. Never throws.
+ * Limits this process's malloc arenas to `max`, unless the environment already says how many. Call it
+ * before anything else is loaded: each garbage collection while a process loads its modules can wake
+ * V8's helper threads, and a thread keeps the arena it has taken. Never throws.
  */
 export function limitArenas(file: string | URL, max = PEER_ARENA_MAX, env: NodeJS.ProcessEnv = process.env): ArenaLimit {
-  const configured = env.MALLOC_ARENA_MAX;
-  if (configured !== undefined && configured !== '') return { outcome: 'environment', max: configured };
+  const setting = arenaSettingFromEnvironment(env);
+  if (setting !== undefined) return { outcome: 'environment', setting };
   const addon = loadArenaAddon(file);
   if (typeof addon === 'string') return { outcome: 'unavailable', why: addon };
-  return addon.setArenaMax(max) === 1 ? { outcome: 'limited', max } : { outcome: 'unavailable', why: 'glibc refused M_ARENA_MAX' };
+  try {
+    if (addon.setArenaMax(max) !== 1) return { outcome: 'unavailable', why: 'glibc refused M_ARENA_MAX' };
+    return { outcome: 'limited', max, made: addon.arenaCount() };
+  } catch (error) {
+    return { outcome: 'unavailable', why: `native/arena.node failed: ${(error as Error).message}` };
+  }
 }
 
 /** One line for MCP_TRACE_ARENAS=1 (what the tests look for). */
 export function describeArenaLimit(limit: ArenaLimit): string {
   switch (limit.outcome) {
     case 'limited':
-      return `malloc arenas: at most ${limit.max}`;
+      return `malloc arenas: at most ${limit.max} (${limit.made} made before)`;
     case 'environment':
-      return `malloc arenas: MALLOC_ARENA_MAX=${limit.max}`;
+      return `malloc arenas: ${limit.setting}`;
     case 'unavailable':
       return `malloc arenas: glibc's default (${limit.why})`;
   }

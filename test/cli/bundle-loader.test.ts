@@ -9,7 +9,8 @@ import { basename, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../scripts/lib/peer-process.js';
-import { cacheNameFor, codeCacheDir, type CacheOutcome } from '../../src/cli/bundle-loader.js';
+import { codeCacheDir, type CacheOutcome } from '../../src/cli/bundle-loader.js';
+import { cacheNameFor } from '../../src/cli/launch-command.js';
 
 const LOADER = join(REPO_ROOT, 'dist', 'src', 'cli', 'bundle-loader.js');
 const V8_FLAGS = join(REPO_ROOT, 'dist', 'src', 'cli', 'v8-flags.js');

@@ -1,28 +1,27 @@
 // native/arena.node (built by `npm install` where there is a C compiler and glibc) and how peer.js uses it:
 // the limit is checked in fresh processes, whose threads allocate side by side, by the arenas glibc made.
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, startPeerProcess } from '../../scripts/lib/peer-process.js';
-import { describeArenaLimit, limitArenas, loadArenaAddon, PEER_ARENA_MAX } from '../../src/util/arenas.js';
+import { arenaSettingFromEnvironment, describeArenaLimit, limitArenas, loadArenaAddon, PEER_ARENA_MAX } from '../../src/util/arenas.js';
+import { ARENA_ADDON as ADDON, cannotBuildArenaAddon } from '../support/native.js';
 
 const exec = promisify(execFile);
-const ADDON = join(REPO_ROOT, 'native', 'arena.node');
-const built = existsSync(ADDON);
-if (!built) console.warn(`skipping the arena tests: ${ADDON} was not built (npm install builds it where there is a C compiler and glibc)`);
+// Where it can be built, `npm install` and `npm run build` have built it: a missing addon fails these.
+const cannot = cannotBuildArenaAddon();
 
-/** In a fresh process: the limit set or not, then 4 threads allocating at once; prints the arenas glibc made. */
+/** In a fresh process: the limit set or not, then 4 threads allocating at once and alive until counted; prints the arenas glibc made. */
 async function arenasAfterThreads(limit: number | undefined): Promise<number> {
   const script = `
     const { Worker } = require('node:worker_threads');
     const addon = require(${JSON.stringify(ADDON)});
     ${limit === undefined ? '' : `if (addon.setArenaMax(${limit}) !== 1) throw new Error('refused');`}
     // Below glibc's mmap threshold (128 KB), so they come from the thread's arena; kept alive together.
-    const body = "const kept = []; for (let i = 0; i < 200; i++) kept.push(Buffer.allocUnsafeSlow(32 * 1024).fill(i)); require('node:worker_threads').parentPort.postMessage(kept.length); setTimeout(() => {}, 300);";
+    const body = "const kept = []; for (let i = 0; i < 200; i++) kept.push(Buffer.allocUnsafeSlow(32 * 1024).fill(i)); require('node:worker_threads').parentPort.postMessage(kept.length); setInterval(() => {}, 1000);";
     const workers = Array.from({ length: 4 }, () => new Worker(body, { eval: true }));
     Promise.all(workers.map((w) => new Promise((resolve) => w.once('message', resolve)))).then(() => {
       console.log(addon.arenaCount());
@@ -34,7 +33,7 @@ async function arenasAfterThreads(limit: number | undefined): Promise<number> {
   return Number(stdout.trim());
 }
 
-describe.skipIf(!built)('native/arena.node', () => {
+describe.skipIf(cannot)('native/arena.node', () => {
   it('bounds the arenas of threads that allocate after the limit is set', async () => {
     const unlimited = await arenasAfterThreads(undefined);
     const limited = await arenasAfterThreads(PEER_ARENA_MAX);
@@ -53,10 +52,16 @@ describe.skipIf(!built)('native/arena.node', () => {
 });
 
 describe('limitArenas', () => {
-  it('leaves MALLOC_ARENA_MAX as the environment set it, without loading the addon', () => {
+  it('leaves the arenas as the environment set them, without loading the addon', () => {
     const limit = limitArenas(join(REPO_ROOT, 'native', 'absent.node'), 2, { MALLOC_ARENA_MAX: '4' });
-    expect(limit).toEqual({ outcome: 'environment', max: '4' });
+    expect(limit).toEqual({ outcome: 'environment', setting: 'MALLOC_ARENA_MAX=4' });
     expect(describeArenaLimit(limit)).toBe('malloc arenas: MALLOC_ARENA_MAX=4');
+    for (const [tunables, setting] of [
+      ['glibc.malloc.arena_max=3', 'glibc.malloc.arena_max=3'],
+      ['glibc.malloc.trim_threshold=0:glibc.malloc.arena_max=1', 'glibc.malloc.arena_max=1'],
+      ['glibc.malloc.trim_threshold=0', undefined],
+    ] as const) expect(arenaSettingFromEnvironment({ GLIBC_TUNABLES: tunables }), tunables).toBe(setting);
+    expect(arenaSettingFromEnvironment({ MALLOC_ARENA_MAX: '' })).toBeUndefined();
   });
 
   it('says why when there is no addon', () => {
@@ -65,14 +70,22 @@ describe('limitArenas', () => {
     expect(describeArenaLimit(limit)).toBe("malloc arenas: glibc's default (native/arena.node was not built)");
   });
 
-  it('says why when the file is not an addon', () => {
+  it('says why when the file is not an addon, or not this one', async () => {
     const limit = limitArenas(join(REPO_ROOT, 'native', 'arena.c'), 2, {});
     expect(limit.outcome).toBe('unavailable');
     expect(describeArenaLimit(limit)).toMatch(/^malloc arenas: glibc's default \(native\/arena.node did not load: /);
+    // A module without the addon's functions (an older or foreign build) is refused, not called.
+    const dir = await mkdtemp(join(tmpdir(), 'mcpdt-arena-'));
+    try {
+      await writeFile(join(dir, 'other.cjs'), 'module.exports = { setArenaMax: 1 };');
+      expect(limitArenas(join(dir, 'other.cjs'), 2, {})).toEqual({ outcome: 'unavailable', why: 'native/arena.node is not this addon' });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 
-describe.skipIf(!built)('node peer.js', () => {
+describe.skipIf(cannot)('node peer.js', () => {
   let dir: string;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'mcpdt-arenas-'));
@@ -81,17 +94,22 @@ describe.skipIf(!built)('node peer.js', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('limits its arenas as it starts, unless MALLOC_ARENA_MAX says otherwise', async () => {
-    for (const [env, line] of [
-      [{ MALLOC_ARENA_MAX: '' }, `malloc arenas: at most ${PEER_ARENA_MAX}`],
-      [{ MALLOC_ARENA_MAX: '3' }, 'malloc arenas: MALLOC_ARENA_MAX=3'],
-    ] as const) {
-      const peer = await startPeerProcess({ dataDir: join(dir, env.MALLOC_ARENA_MAX || 'limited'), env: { ...env, MCP_TRACE_ARENAS: '1' } });
-      try {
-        expect(peer.stderr().split('\n')).toContain(line);
-      } finally {
-        await peer.kill();
-      }
+  it('limits its arenas before its threads have taken more, unless MALLOC_ARENA_MAX says otherwise', async () => {
+    const limited = await startPeerProcess({ dataDir: join(dir, 'limited'), env: { MALLOC_ARENA_MAX: '', GLIBC_TUNABLES: '', MCP_TRACE_ARENAS: '1' } });
+    try {
+      const [, max, made] = /^malloc arenas: at most (\d+) \((-?\d+) made before\)$/m.exec(limited.stderr()) ?? [];
+      expect(Number(max)).toBe(PEER_ARENA_MAX);
+      // glibc makes no arena past the limit, but keeps those made before it: set this early, there are none past it.
+      expect(Number(made)).toBeGreaterThanOrEqual(1);
+      expect(Number(made)).toBeLessThanOrEqual(PEER_ARENA_MAX);
+    } finally {
+      await limited.kill();
+    }
+    const chosen = await startPeerProcess({ dataDir: join(dir, 'chosen'), env: { MALLOC_ARENA_MAX: '3', MCP_TRACE_ARENAS: '1' } });
+    try {
+      expect(chosen.stderr().split('\n')).toContain('malloc arenas: MALLOC_ARENA_MAX=3');
+    } finally {
+      await chosen.kill();
     }
   });
 
