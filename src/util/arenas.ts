@@ -4,10 +4,11 @@
 // arena; V8's four helper threads (its compilers, markers and sweepers) each take one as they first run,
 // after the peer has started, and over a long rest those four grew from about 2 MB each to 3-3.5 MB: in a
 // 10-peer cluster at rest every peer's RSS touched 100-102 MB within 45 minutes. With at most two arenas
-// the helpers share one and the peers held 92.5-95.3 MB at most over 20 minutes, against 98.6-100.0 MB for
-// the peers beside them without the limit (docs/performance.md, 6 December). The Docker image sets
+// the helpers share one, and no peer held more than 96.1 MB in 45 minutes (docs/performance.md, 5 and 6
+// December). The Docker image sets
 // MALLOC_ARENA_MAX=2, which glibc reads as the process starts; a peer launched by other means sets the same
-// limit itself, before its threads have taken theirs.
+// limit itself, before its threads have taken theirs. glibc keeps the arenas made before the limit: 2 when
+// peer.js sets it on Node 20 and 22, 6 on Node 24 (made by Node's own start-up).
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
