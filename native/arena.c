@@ -1,16 +1,14 @@
 // glibc's malloc arenas, set from inside a running Node process: Node has no FFI, and glibc reads its
 // environment (MALLOC_ARENA_MAX) only when the process starts. Loaded by peer.js through
-// src/util/arenas.ts; built at `npm install` by native/build.mjs. A peer without it runs with glibc's
-// default arenas.
+// src/util/arenas.ts; built at `npm install` by native/build.mjs, on Linux with glibc only. A peer
+// without it runs with glibc's default arenas.
 #define _GNU_SOURCE // open_memstream
+#include <malloc.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
 
 // The Node-API functions used, which are ABI-stable since Node-API 1, declared here so that the build
 // needs a C compiler and nothing else (Node's headers are not on every machine that has Node).
@@ -31,7 +29,7 @@ static napi_value int32(napi_env env, int32_t value) {
   return result;
 }
 
-// setArenaMax(n): glibc's M_ARENA_MAX. 1 when set, 0 when refused or not glibc. It bounds the arenas a
+// setArenaMax(n): glibc's M_ARENA_MAX. 1 when set, 0 when refused. It bounds the arenas a
 // thread takes from then on: one already taken stays.
 static napi_value set_arena_max(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -39,18 +37,13 @@ static napi_value set_arena_max(napi_env env, napi_callback_info info) {
   int32_t max = 0;
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   if (argc < 1 || napi_get_value_int32(env, argv[0], &max) != 0 || max < 1) return int32(env, 0);
-#ifdef __GLIBC__
   return int32(env, mallopt(M_ARENA_MAX, max));
-#else
-  return int32(env, 0);
-#endif
 }
 
 // arenaCount(): the arenas glibc has made in this process (main arena included), read from malloc_info's
 // report (one <heap nr="..."> per arena); -1 when it cannot tell.
 static napi_value arena_count(napi_env env, napi_callback_info info) {
   (void)info;
-#ifdef __GLIBC__
   char *report = NULL;
   size_t size = 0;
   FILE *stream = open_memstream(&report, &size);
@@ -61,9 +54,6 @@ static napi_value arena_count(napi_env env, napi_callback_info info) {
   for (const char *at = report; ok && at != NULL && (at = strstr(at, "<heap nr=")) != NULL; at++) count++;
   free(report);
   return int32(env, ok ? count : -1);
-#else
-  return int32(env, -1);
-#endif
 }
 
 static void export_function(napi_env env, napi_value exports, const char *name, napi_callback callback) {

@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 
 /** What native/arena.node exports (see native/arena.c). */
 export interface ArenaAddon {
-  /** glibc's M_ARENA_MAX: 1 when set, 0 when refused or not glibc. */
+  /** glibc's M_ARENA_MAX: 1 when set, 0 when refused. */
   setArenaMax(max: number): number;
   /** The arenas glibc has made in this process, the main one included; -1 when it cannot tell. */
   arenaCount(): number;

@@ -1,7 +1,6 @@
 // Whether native/arena.node can be built on this machine (native/build.mjs builds it where it can): the
 // tests that need it skip, saying why, only where it cannot; where it can, a missing addon fails them.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../scripts/lib/peer-process.js';
 
@@ -22,5 +21,3 @@ export function cannotBuildArenaAddon(): boolean {
   if (why !== undefined) console.warn(`skipping the tests of native/arena.node: ${why}`);
   return why !== undefined;
 }
-
-export const arenaAddonBuilt = () => existsSync(ARENA_ADDON);
